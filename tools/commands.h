@@ -1,0 +1,15 @@
+// The subcommands of the `ariadne` tool. Each takes the arguments after its name and returns the
+// process exit code (0 success, 1 error, 2 usage).
+#ifndef ARIADNE_TOOLS_COMMANDS_H_
+#define ARIADNE_TOOLS_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace ariadne::cli {
+
+int RunDecode(const std::vector<std::string>& args);
+
+}  // namespace ariadne::cli
+
+#endif  // ARIADNE_TOOLS_COMMANDS_H_
