@@ -9,6 +9,7 @@
 namespace ariadne::cli {
 
 int RunDecode(const std::vector<std::string>& args);
+int RunGen(const std::vector<std::string>& args);
 
 }  // namespace ariadne::cli
 

@@ -18,6 +18,9 @@ constexpr Command kCommands[] = {
     {"decode", ariadne::cli::RunDecode,
      "decode FILE_OR_DIR... [--xor-key HEX] [--network NET] [--json]\n"
      "      decode blk files (or a blocks folder) and print each block"},
+    {"gen", ariadne::cli::RunGen,
+     "gen --out DIR --blocks N --seed S [--network regtest] [--xor] [...]\n"
+     "      generate a synthetic chain (Bitcoin Core blocks folder) with its ground truth"},
 };
 
 void PrintUsage(FILE* out) {
