@@ -1,7 +1,7 @@
 // `ariadne gen`: the synthetic chain generator's command (owned by the generator work).
-#include "tools/commands.h"
-
 #include <cstdio>
+
+#include "tools/commands.h"
 
 namespace ariadne::cli {
 

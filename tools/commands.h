@@ -10,6 +10,8 @@ namespace ariadne::cli {
 
 int RunDecode(const std::vector<std::string>& args);
 int RunGen(const std::vector<std::string>& args);
+int RunIndex(const std::vector<std::string>& args);
+int RunDb(const std::vector<std::string>& args);
 
 }  // namespace ariadne::cli
 

@@ -18,6 +18,12 @@ constexpr Command kCommands[] = {
     {"decode", ariadne::cli::RunDecode,
      "decode FILE_OR_DIR... [--xor-key HEX] [--network NET] [--json]\n"
      "      decode blk files (or a blocks folder) and print each block"},
+    {"index", ariadne::cli::RunIndex,
+     "index btc --blocks DIR_OR_FILE... --db DIR [--network NET] [--xor-key HEX]\n"
+     "      index Bitcoin blk files or a blocks folder (incremental, reorg- and crash-safe)"},
+    {"db", ariadne::cli::RunDb,
+     "db digest|check --db DIR [--json]\n"
+     "      logical digest of a store's content, or its consistency check"},
     {"gen", ariadne::cli::RunGen,
      "gen --out DIR --blocks N --seed S [--network regtest] [--xor] [...]\n"
      "      generate a synthetic chain (Bitcoin Core blocks folder) with its ground truth"},

@@ -1,0 +1,127 @@
+#include "engine/store/commit_batch.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/core/strings.h"
+#include "rocksdb/sst_file_writer.h"
+
+namespace ariadne::store {
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+void CommitBatch::Add(Cf cf, Op op, std::string_view key, std::string_view value) {
+  Family& f = families_[static_cast<int>(cf)];
+  f.entries.push_back(
+      {f.arena.size(), static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()), op});
+  f.arena.append(key);
+  f.arena.append(value);
+}
+
+CommitBatch::Mark CommitBatch::GetMark() const {
+  Mark m;
+  for (int i = 0; i < kNumCfs; ++i)
+    m.sizes[i] = {families_[i].arena.size(), families_[i].entries.size()};
+  return m;
+}
+
+void CommitBatch::Rollback(const Mark& mark) {
+  for (int i = 0; i < kNumCfs; ++i) {
+    families_[i].arena.resize(mark.sizes[i].first);
+    families_[i].entries.resize(mark.sizes[i].second);
+  }
+}
+
+size_t CommitBatch::rows() const {
+  size_t n = 0;
+  for (const Family& f : families_) n += f.entries.size();
+  return n;
+}
+
+size_t CommitBatch::bytes() const {
+  size_t n = 0;
+  for (const Family& f : families_) n += f.arena.size();
+  return n;
+}
+
+void CommitBatch::Clear() {
+  for (Family& f : families_) {
+    f.arena.clear();
+    f.entries.clear();
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Committer>> Committer::Create(Store* store,
+                                                             std::filesystem::path staging) {
+  std::error_code ec;
+  std::filesystem::remove_all(staging, ec);  // leftovers of a killed run are never ingested
+  std::filesystem::create_directories(staging, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create staging directory ", staging.string(), ": ", ec.message()));
+  }
+  return std::unique_ptr<Committer>(new Committer(store, std::move(staging)));
+}
+
+absl::Status Committer::Commit(CommitBatch* batch) {
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  std::vector<std::string> files;
+  for (int i = 0; i < kNumCfs; ++i) {
+    CommitBatch::Family& f = batch->families_[i];
+    if (f.entries.empty()) continue;
+    const char* arena = f.arena.data();
+    auto key_of = [arena](const CommitBatch::Entry& e) {
+      return std::string_view(arena + e.offset, e.key_size);
+    };
+    // Rows of id-ordered families (tx, addr, headers) arrive sorted: skip the sort then.
+    if (!std::is_sorted(f.entries.begin(), f.entries.end(),
+                        [&](const auto& a, const auto& b) { return key_of(a) < key_of(b); })) {
+      std::sort(f.entries.begin(), f.entries.end(),
+                [&](const auto& a, const auto& b) { return key_of(a) < key_of(b); });
+    }
+    Cf cf = static_cast<Cf>(i);
+    rocksdb::ColumnFamilyHandle* h = store_->handle(cf);
+    rocksdb::Options opts(store_->db()->GetDBOptions(), store_->db()->GetOptions(h));
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), opts, h);
+    std::string path = (staging_ / absl::StrCat(sequence_, "-", AV(CfName(cf)), ".sst")).string();
+    rocksdb::Status s = writer.Open(path);
+    for (size_t j = 0; s.ok() && j < f.entries.size(); ++j) {
+      const CommitBatch::Entry& e = f.entries[j];
+      if (j > 0 && key_of(f.entries[j - 1]) == key_of(e)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("duplicate key in one commit of column family ", AV(CfName(cf))));
+      }
+      rocksdb::Slice k(arena + e.offset, e.key_size);
+      rocksdb::Slice v(arena + e.offset + e.key_size, e.value_size);
+      s = e.op == CommitBatch::Op::kPut ? writer.Put(k, v) : writer.Merge(k, v);
+    }
+    if (s.ok()) s = writer.Finish();
+    if (!s.ok()) return FromRocks(s, absl::StrCat("writing ", path));
+    rocksdb::IngestExternalFileArg arg;
+    arg.column_family = h;
+    arg.external_files.push_back(path);
+    arg.options.move_files = true;
+    arg.options.snapshot_consistency = true;
+    arg.options.allow_global_seqno = true;
+    arg.options.allow_blocking_flush = true;
+    arg.options.verify_checksums_before_ingest = false;
+    args.push_back(std::move(arg));
+    files.push_back(path);
+  }
+  ++sequence_;
+  if (args.empty()) return absl::OkStatus();
+  rocksdb::Status s = store_->db()->IngestExternalFiles(args);
+  if (!s.ok()) {
+    std::error_code ec;
+    for (const auto& f : files) std::filesystem::remove(f, ec);
+    return FromRocks(s, "ingesting a commit");
+  }
+  batch->Clear();
+  return absl::OkStatus();
+}
+
+}  // namespace ariadne::store

@@ -1,0 +1,31 @@
+// A digest of a store's logical content: every row of every column family in key order (merge
+// operands resolved), independent of how RocksDB laid it out in files. Two stores with equal
+// digests hold the same data. The file table (paths of the blk files read) is left out: it names
+// where the input was, not what it held.
+#ifndef ARIADNE_ENGINE_STORE_DIGEST_H_
+#define ARIADNE_ENGINE_STORE_DIGEST_H_
+
+#include <array>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "engine/core/types.h"
+#include "engine/store/schema.h"
+#include "engine/store/store.h"
+
+namespace ariadne::store {
+
+struct StoreDigest {
+  struct Family {
+    uint64_t rows = 0;
+    Uint256 digest;  // SHA-256 over the family's rows
+  };
+  std::array<Family, kNumCfs> families;
+  Uint256 total;  // SHA-256 over the families' digests
+};
+
+absl::StatusOr<StoreDigest> ComputeDigest(const Store& store);
+
+}  // namespace ariadne::store
+
+#endif  // ARIADNE_ENGINE_STORE_DIGEST_H_

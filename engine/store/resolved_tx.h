@@ -1,0 +1,62 @@
+// A transaction as the indexer sees it after resolving its inputs and assigning ids: what the
+// heuristics (clustering) and other per-transaction consumers need, without the raw bytes.
+#ifndef ARIADNE_ENGINE_STORE_RESOLVED_TX_H_
+#define ARIADNE_ENGINE_STORE_RESOLVED_TX_H_
+
+#include <cstdint>
+#include <span>
+
+#include "absl/status/status.h"
+#include "engine/core/script.h"
+#include "engine/core/types.h"
+
+namespace ariadne::store {
+
+class CommitBatch;
+class Store;
+
+struct ResolvedInput {
+  AddrId addr;      // invalid when the spent output had no address
+  int64_t value;    // satoshi
+  ScriptType type;  // type of the spent output
+  TxNum prev_tx;
+  uint32_t prev_vout;
+};
+
+struct ResolvedOutput {
+  AddrId addr;  // invalid for OP_RETURN
+  int64_t value;
+  ScriptType type;
+  bool new_address;  // the address appears on chain for the first time in this transaction
+};
+
+struct ResolvedTx {
+  TxNum num;
+  Txid txid;
+  uint32_t height;
+  uint32_t time;  // block time
+  int32_t version;
+  uint32_t locktime;
+  bool coinbase;
+  uint32_t vsize;
+  int64_t fee;
+  std::span<const ResolvedInput> inputs;  // empty for a coinbase
+  std::span<const ResolvedOutput> outputs;
+};
+
+// Receives every indexed transaction in chain order and adds its own rows to the indexer's
+// commits, so that derived state (e.g. clusters) is committed atomically with the chain rows.
+class IndexObserver {
+ public:
+  virtual ~IndexObserver() = default;
+  virtual void OnTx(const ResolvedTx& tx) = 0;
+  // Adds the rows derived since the last commit to `batch` (which holds the new chain state).
+  virtual absl::Status OnCommit(CommitBatch* batch) = 0;
+  // The chain was rewound to `new_tip_height` (blocks above it were removed, and already
+  // committed). The observer must bring its state and rows back in line with the store.
+  virtual absl::Status OnRewind(Store* store, int32_t new_tip_height) = 0;
+};
+
+}  // namespace ariadne::store
+
+#endif  // ARIADNE_ENGINE_STORE_RESOLVED_TX_H_

@@ -1,0 +1,344 @@
+#include "engine/store/store.h"
+
+#include <unistd.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/core/strings.h"
+#include "engine/store/codec.h"
+#include "engine/store/stats_merge.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+
+namespace ariadne::store {
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// Options per column family (docs/schema.md explains each choice).
+rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.format_version = 5;
+  t.block_size = 16 * 1024;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.target_file_size_base = 64 << 20;
+  o.max_bytes_for_level_base = 256 << 20;
+  o.write_buffer_size = 32 << 20;
+  switch (cf) {
+    case Cf::kTxid:
+      // Looked up by the txid's first 8 bytes (then checked against the tx row).
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kTxidPrefixBytes));
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      t.whole_key_filtering = false;
+      break;
+    case Cf::kAddrKey:
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kAddrKeyPrefixBytes));
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      t.whole_key_filtering = false;
+      break;
+    case Cf::kStats:
+      o.merge_operator = NewStatsMergeOperator();
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      break;
+    case Cf::kBlockHash:
+    case Cf::kBlockIndex:
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      break;
+    case Cf::kHist:
+      // Scanned by address: the 4-byte AddrId is the prefix of every key of one address.
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kAddrIdBytes));
+      break;
+    default:
+      break;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(AV(context), ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsIOError()) return absl::UnavailableError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
+                                                   const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = dir;
+  store->options_ = options;
+  const bool exists = std::filesystem::exists(dir / "CURRENT");
+  if (!exists && !(options.create_if_missing && options.mode == StoreOptions::Mode::kReadWrite)) {
+    return absl::NotFoundError(absl::StrCat("no Ariadne store at ", dir.string()));
+  }
+  if (!exists && !options.network.has_value()) {
+    return absl::InvalidArgumentError("creating a store needs its network");
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = options.create_if_missing;
+  db_opts.create_missing_column_families = options.mode == StoreOptions::Mode::kReadWrite;
+  db_opts.max_background_jobs = 2;
+  db_opts.max_subcompactions = 1;
+  db_opts.bytes_per_sync = 1 << 20;
+  db_opts.atomic_flush = true;
+  db_opts.max_open_files = options.mode == StoreOptions::Mode::kSecondary ? -1 : 1024;
+  db_opts.keep_log_file_num = 3;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (int i = 0; i < kNumCfs; ++i) {
+    Cf cf = static_cast<Cf>(i);
+    descs.emplace_back(std::string(CfName(cf)), CfOptions(cf, cache));
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  switch (options.mode) {
+    case StoreOptions::Mode::kReadWrite:
+      s = rocksdb::DB::Open(db_opts, dir.string(), descs, &store->handles_, &raw);
+      break;
+    case StoreOptions::Mode::kReadOnly:
+      s = rocksdb::DB::OpenForReadOnly(db_opts, dir.string(), descs, &store->handles_, &raw);
+      break;
+    case StoreOptions::Mode::kSecondary: {
+      std::string sec = options.secondary_dir;
+      if (sec.empty()) {
+        sec = (std::filesystem::temp_directory_path() /
+               absl::StrCat("ariadne-secondary-", ::getpid(), "-",
+                            reinterpret_cast<uintptr_t>(store.get())))
+                  .string();
+      }
+      std::filesystem::create_directories(sec);
+      s = rocksdb::DB::OpenAsSecondary(db_opts, dir.string(), sec, descs, &store->handles_, &raw);
+      break;
+    }
+  }
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening store ", dir.string()));
+  store->db_.reset(raw);
+
+  // Schema version and network: written once at creation, checked at every open.
+  std::string value;
+  absl::Status got = store->Get(Cf::kMeta, kMetaSchemaVersion, &value);
+  if (absl::IsNotFound(got) && options.mode == StoreOptions::Mode::kReadWrite) {
+    std::string v;
+    PutBE32(&v, kSchemaVersion);
+    rocksdb::WriteBatch batch;
+    batch.Put(store->handle(Cf::kMeta), ToSlice(kMetaSchemaVersion), v);
+    batch.Put(store->handle(Cf::kMeta), ToSlice(kMetaNetwork),
+              ToSlice(Params(*options.network).name));
+    batch.Put(store->handle(Cf::kMeta), ToSlice(kMetaState), EncodeState(ChainState()));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = store->db_->Write(wo, &batch);
+    if (!s.ok()) return FromRocks(s, "initialising store");
+    store->network_ = *options.network;
+    return store;
+  }
+  if (!got.ok()) {
+    if (absl::IsNotFound(got)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(dir.string(), " is not an initialised Ariadne store (no schema version)"));
+    }
+    return got;
+  }
+  if (value.size() != 4 || GetBE(value.data(), 4) != kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store at ", dir.string(), " has schema version ",
+                     value.size() == 4 ? GetBE(value.data(), 4) : 0, ", this build reads version ",
+                     kSchemaVersion, ": re-index it with this build or use the matching build"));
+  }
+  absl::Status net = store->Get(Cf::kMeta, kMetaNetwork, &value);
+  if (!net.ok()) return net;
+  auto parsed = ParseNetwork(value);
+  if (!parsed.ok())
+    return absl::DataLossError(absl::StrCat("store network: ", parsed.status().message()));
+  store->network_ = *parsed;
+  if (options.network.has_value() && *options.network != store->network_) {
+    return absl::FailedPreconditionError(absl::StrCat("store at ", dir.string(), " holds ",
+                                                      AV(Params(store->network_).name), ", not ",
+                                                      AV(Params(*options.network).name)));
+  }
+  return store;
+}
+
+Store::~Store() {
+  if (db_ != nullptr) {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+}
+
+absl::Status Store::CatchUp() {
+  if (options_.mode != StoreOptions::Mode::kSecondary) return absl::OkStatus();
+  return FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the indexer");
+}
+
+absl::Status Store::Get(Cf cf, std::string_view key, std::string* value) const {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), value);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(AV(CfName(cf)), " row not found"));
+  return FromRocks(s, absl::StrCat("reading ", AV(CfName(cf))));
+}
+
+absl::StatusOr<std::string> Store::ReadMeta(std::string_view key) const {
+  std::string v;
+  absl::Status s = Get(Cf::kMeta, key, &v);
+  if (!s.ok()) return s;
+  return v;
+}
+
+absl::StatusOr<ChainState> Store::ReadState() const {
+  std::string v;
+  absl::Status s = Get(Cf::kMeta, kMetaState, &v);
+  if (!s.ok()) return s;
+  return DecodeState(v);
+}
+
+absl::StatusOr<BlockRow> Store::ReadBlock(uint32_t height) const {
+  std::string v;
+  absl::Status s = Get(Cf::kHeaders, HeightKey(height), &v);
+  if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("no block at height ", height));
+  if (!s.ok()) return s;
+  return DecodeBlockRow(v);
+}
+
+absl::StatusOr<uint32_t> Store::FindBlock(const BlockHash& hash) const {
+  std::string v;
+  absl::Status s =
+      Get(Cf::kBlockHash, std::string_view(reinterpret_cast<const char*>(hash.data()), 32), &v);
+  if (absl::IsNotFound(s)) {
+    return absl::NotFoundError(absl::StrCat("block ", hash.ToHex(), " is not in the active chain"));
+  }
+  if (!s.ok()) return s;
+  RowReader r(v);
+  uint64_t h = r.Varint();
+  if (!r.ok()) return absl::DataLossError("corrupt block_hash row");
+  return static_cast<uint32_t>(h);
+}
+
+absl::StatusOr<TxNum> Store::FindTx(const Txid& txid) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle(Cf::kTxid)));
+  const std::string prefix = TxidPrefix(txid);
+  TxNum found;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != kTxidPrefixBytes + kTxNumBytes ||
+        std::memcmp(k.data(), prefix.data(), kTxidPrefixBytes) != 0)
+      break;
+    TxNum n(GetBE(k.data() + kTxidPrefixBytes, kTxNumBytes));
+    auto full = ReadTxid(n);
+    if (!full.ok()) return full.status();
+    if (*full == txid) found = n;  // keys ascend: the last match is the newest
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading txid index");
+  if (!found.valid())
+    return absl::NotFoundError(absl::StrCat("transaction ", txid.ToHex(), " not found"));
+  return found;
+}
+
+absl::StatusOr<Txid> Store::ReadTxid(TxNum n) const {
+  std::string v;
+  absl::Status s = Get(Cf::kTx, TxKey(n), &v);
+  if (absl::IsNotFound(s))
+    return absl::NotFoundError(absl::StrCat("no transaction number ", n.value()));
+  if (!s.ok()) return s;
+  return DecodeTxRowTxid(v);
+}
+
+absl::Status Store::ReadTx(TxNum n, TxRow* row) const {
+  std::string v;
+  absl::Status s = Get(Cf::kTx, TxKey(n), &v);
+  if (absl::IsNotFound(s))
+    return absl::NotFoundError(absl::StrCat("no transaction number ", n.value()));
+  if (!s.ok()) return s;
+  return DecodeTxRow(v, n, row);
+}
+
+absl::StatusOr<AddrId> Store::FindAddress(const AddressKey& key) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle(Cf::kAddrKey)));
+  const std::string prefix = AddrKeyIndexPrefix(key);
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != kAddrKeyPrefixBytes + kAddrIdBytes ||
+        std::memcmp(k.data(), prefix.data(), kAddrKeyPrefixBytes) != 0)
+      break;
+    AddrId id(static_cast<uint32_t>(GetBE(k.data() + kAddrKeyPrefixBytes, kAddrIdBytes)));
+    auto row = ReadAddress(id);
+    if (!row.ok()) return row.status();
+    if (row->key == key) return id;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading address index");
+  return absl::NotFoundError("address never appeared on chain");
+}
+
+absl::StatusOr<AddrRow> Store::ReadAddress(AddrId id) const {
+  std::string v;
+  absl::Status s = Get(Cf::kAddr, AddrKey(id), &v);
+  if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("no address id ", id.value()));
+  if (!s.ok()) return s;
+  return DecodeAddrRow(v);
+}
+
+absl::StatusOr<AddrStats> Store::ReadStats(AddrId id) const {
+  std::string v;
+  absl::Status s = Get(Cf::kStats, AddrKey(id), &v);
+  if (absl::IsNotFound(s)) return AddrStats();
+  if (!s.ok()) return s;
+  return DecodeStats(v);
+}
+
+absl::StatusOr<TxNum> Store::ReadHistory(AddrId id, TxNum from, size_t limit,
+                                         std::vector<TxNum>* out) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle(Cf::kHist)));
+  size_t n = 0;
+  for (it->Seek(HistKey(id, from)); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != kHistKeyBytes || GetBE(k.data(), kAddrIdBytes) != id.value()) break;
+    TxNum t(GetBE(k.data() + kAddrIdBytes, kTxNumBytes));
+    if (n == limit) return t;
+    out->push_back(t);
+    ++n;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading history");
+  return TxNum();
+}
+
+absl::StatusOr<TxNum> Store::ReadHistoryReverse(AddrId id, TxNum from, size_t limit,
+                                                std::vector<TxNum>* out) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle(Cf::kHist)));
+  size_t n = 0;
+  for (it->SeekForPrev(HistKey(id, from)); it->Valid(); it->Prev()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != kHistKeyBytes || GetBE(k.data(), kAddrIdBytes) != id.value()) break;
+    TxNum t(GetBE(k.data() + kAddrIdBytes, kTxNumBytes));
+    if (n == limit) return t;
+    out->push_back(t);
+    ++n;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading history");
+  return TxNum();
+}
+
+}  // namespace ariadne::store

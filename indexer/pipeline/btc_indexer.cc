@@ -1,0 +1,861 @@
+#include "indexer/pipeline/btc_indexer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "engine/core/hash.h"
+#include "engine/core/hex.h"
+#include "engine/core/status_macros.h"
+#include "engine/core/strings.h"
+#include "engine/store/codec.h"
+#include "engine/store/commit_batch.h"
+#include "engine/store/height_index.h"
+#include "indexer/btc/block.h"
+#include "indexer/btc/block_tree.h"
+#include "indexer/pipeline/address_cache.h"
+#include "indexer/pipeline/prevout_cache.h"
+
+namespace ariadne::pipeline {
+namespace {
+
+using store::Cf;
+using Clock = std::chrono::steady_clock;
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view HashView(const BlockHash& h) {
+  return std::string_view(reinterpret_cast<const char*>(h.data()), 32);
+}
+
+// A decoded block on its way from the reader thread to the main thread.
+struct BlockItem {
+  std::vector<uint8_t> bytes;
+  btc::Block block;
+  uint32_t height = 0;
+  absl::Status status;
+};
+
+// A bounded single-producer single-consumer queue.
+class BlockQueue {
+ public:
+  explicit BlockQueue(size_t capacity) : capacity_(capacity) {}
+  void Push(std::unique_ptr<BlockItem> item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_ || cancelled_; });
+    if (cancelled_) return;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+  }
+  std::unique_ptr<BlockItem> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty(); });
+    auto item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+  void Cancel() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    not_full_.notify_all();
+  }
+  bool cancelled() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return cancelled_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::unique_ptr<BlockItem>> items_;
+  size_t capacity_;
+  bool cancelled_ = false;
+};
+
+struct InputFile {
+  std::filesystem::path path;
+  btc::XorKey xor_key;
+};
+
+absl::Status ReadAt(int fd, uint64_t offset, size_t size, uint8_t* out, const std::string& path) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": cannot read ", size, " bytes at offset ", offset));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+class Indexer {
+ public:
+  Indexer(store::Store* store, const BtcIndexOptions& options, IndexResult* result)
+      : store_(store),
+        options_(options),
+        result_(result),
+        addr_cache_(options.address_cache_entries),
+        prevout_cache_(options.prevout_cache_txs) {}
+  ~Indexer() {
+    for (auto& [id, fd] : fds_) ::close(fd);
+  }
+
+  absl::Status Run();
+
+ private:
+  absl::Status Load();
+  absl::StatusOr<std::vector<InputFile>> ExpandInputs() const;
+  absl::Status Scan();
+  absl::Status ScanFile(const InputFile& input, rocksdb::WriteBatch* wb);
+  absl::StatusOr<int32_t> FindFork(const std::vector<uint32_t>& chain) const;
+  absl::Status RewindTip();
+  absl::Status PrepareCaches();
+  absl::Status Apply(const std::vector<uint32_t>& chain, size_t from);
+  void ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQueue* queue);
+  absl::Status ProcessBlock(BlockItem& item);
+  absl::Status ProcessBlockRows(BlockItem& item);
+  absl::Status ResolveInput(const btc::TxIn& in, const btc::Tx& tx, uint32_t index, uint32_t height,
+                            store::ResolvedInput* out);
+  absl::StatusOr<std::pair<AddrId, bool>> FindOrCreateAddress(const AddressKey& key,
+                                                              ScriptType type, ByteSpan script);
+  absl::Status HandOff(bool final);
+  absl::StatusOr<int> FileFd(uint32_t file_id);
+  void Progress(bool force);
+
+  store::Store* store_;
+  const BtcIndexOptions& options_;
+  IndexResult* result_;
+
+  store::ChainState state_;
+  store::HeightIndex heights_;
+  btc::BlockTree tree_;
+  std::vector<store::FileEntry> files_;  // by file id
+  absl::flat_hash_map<uint32_t, int> fds_;
+
+  AddressCache addr_cache_;
+  PrevoutCache prevout_cache_;
+  std::unique_ptr<store::Committer> committer_;
+
+  // The batch being built and the one being committed.
+  std::unique_ptr<store::CommitBatch> building_ = std::make_unique<store::CommitBatch>();
+  std::unique_ptr<store::CommitBatch> committing_ = std::make_unique<store::CommitBatch>();
+  std::future<absl::Status> commit_done_;
+  uint64_t batch_txs_ = 0;
+  uint64_t batch_first_txnum_ = 0;
+  absl::flat_hash_map<uint32_t, store::AddrStats> batch_stats_;
+  absl::flat_hash_map<uint32_t, store::AddrStats> block_stats_;
+
+  // The block's resolved transactions, handed to observers once the whole block succeeded.
+  struct PendingTx {
+    store::ResolvedTx tx;  // spans filled in at dispatch
+    size_t first_input, first_output;
+  };
+  std::vector<PendingTx> pending_;
+  std::vector<store::ResolvedInput> block_inputs_;
+  std::vector<store::ResolvedOutput> block_outputs_;
+
+  // Per-transaction scratch (reused).
+  std::vector<store::ResolvedInput> inputs_;
+  std::vector<store::ResolvedOutput> outputs_;
+  std::vector<CachedOutput> cached_;
+  std::vector<std::pair<uint32_t, store::AddrStats>> touched_;
+  store::TxRow row_;
+  std::string value_;
+  store::TxRow lookup_row_;
+
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_progress_ = start_;
+  uint64_t blocks_total_ = 0;
+};
+
+absl::Status Indexer::Load() {
+  ASSIGN_OR_RETURN(state_, store_->ReadState());
+  RETURN_IF_ERROR(heights_.Load(*store_));
+  if (heights_.blocks() != static_cast<size_t>(state_.tip_height + 1)) {
+    return absl::DataLossError(absl::StrCat("store has ", heights_.blocks(),
+                                            " header rows for tip height ", state_.tip_height));
+  }
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(ro, store_->handle(Cf::kMeta)));
+  for (it->Seek(ToSlice(store::kMetaFilePrefix)); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (k.rfind(store::kMetaFilePrefix, 0) != 0) break;
+    uint32_t id = static_cast<uint32_t>(store::GetBE(k.data() + store::kMetaFilePrefix.size(), 4));
+    ASSIGN_OR_RETURN(store::FileEntry f, store::DecodeFileEntry(std::string_view(
+                                             it->value().data(), it->value().size())));
+    if (files_.size() <= id) files_.resize(id + 1);
+    files_[id] = std::move(f);
+  }
+  RETURN_IF_ERROR(store::FromRocks(it->status(), "reading the file table"));
+  std::unique_ptr<rocksdb::Iterator> bi(
+      store_->db()->NewIterator(ro, store_->handle(Cf::kBlockIndex)));
+  for (bi->SeekToFirst(); bi->Valid(); bi->Next()) {
+    if (bi->key().size() != 32) return absl::DataLossError("corrupt block_index key");
+    ASSIGN_OR_RETURN(store::BlockIndexEntry e, store::DecodeBlockIndexEntry(std::string_view(
+                                                   bi->value().data(), bi->value().size())));
+    tree_.Add(BlockHash::FromBytes(reinterpret_cast<const uint8_t*>(bi->key().data())), e);
+  }
+  return store::FromRocks(bi->status(), "reading the block index");
+}
+
+absl::StatusOr<std::vector<InputFile>> Indexer::ExpandInputs() const {
+  std::vector<InputFile> out;
+  for (const auto& input : options_.inputs) {
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(input, ec).lexically_normal();
+    if (std::filesystem::is_directory(abs)) {
+      ASSIGN_OR_RETURN(auto list, btc::ListBlkFiles(abs));
+      btc::XorKey key{};
+      if (options_.xor_key.has_value()) {
+        key = *options_.xor_key;
+      } else {
+        ASSIGN_OR_RETURN(key, btc::ReadXorKey(abs));
+      }
+      for (auto& f : list) out.push_back({f, key});
+    } else if (std::filesystem::is_regular_file(abs)) {
+      out.push_back({abs, options_.xor_key.value_or(btc::XorKey{})});
+    } else {
+      return absl::NotFoundError(absl::StrCat(input.string(), ": no such file or folder"));
+    }
+  }
+  return out;
+}
+
+absl::Status Indexer::Scan() {
+  ASSIGN_OR_RETURN(std::vector<InputFile> inputs, ExpandInputs());
+  rocksdb::WriteBatch wb;
+  absl::Status error;
+  for (const InputFile& input : inputs) {
+    error = ScanFile(input, &wb);
+    if (!error.ok()) break;  // blocks after a corrupt record are not indexed
+  }
+  // The block tree rows and scan positions found before any error are kept.
+  rocksdb::WriteOptions wo;
+  RETURN_IF_ERROR(store::FromRocks(store_->db()->Write(wo, &wb), "writing the block index"));
+  return error;
+}
+
+absl::Status Indexer::ScanFile(const InputFile& input, rocksdb::WriteBatch* wb) {
+  uint32_t id = 0;
+  while (id < files_.size() && files_[id].path != input.path.string()) ++id;
+  if (id == files_.size()) {
+    files_.push_back({input.path.string(), 0, input.xor_key});
+  }
+  store::FileEntry& entry = files_[id];
+  entry.xor_key = input.xor_key;
+  const std::string& path = entry.path;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  struct stat st;
+  ::fstat(fd, &st);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  absl::Status status;
+  if (size < entry.scanned) {
+    status = absl::FailedPreconditionError(absl::StrCat(path, ": file is shorter (", size,
+                                                        " bytes) than when it was indexed (",
+                                                        entry.scanned, " bytes)"));
+  }
+  uint64_t pos = entry.scanned;
+  const std::array<uint8_t, 4>& magic = Params(store_->network()).magic;
+  uint8_t buf[8 + btc::kBlockHeaderSize];
+  while (status.ok() && pos < size) {
+    const uint64_t remaining = size - pos;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, sizeof(buf)));
+    status = ReadAt(fd, pos, want, buf, path);
+    if (!status.ok()) break;
+    btc::ApplyXor(input.xor_key, pos, buf, want);
+    if (want >= 4 && buf[0] == 0 && buf[1] == 0 && buf[2] == 0 && buf[3] == 0) break;  // padding
+    if (want < 8) {
+      result_->warnings.push_back(
+          absl::StrCat(path, ": truncated record header at offset ", pos, "; not indexed yet"));
+      break;
+    }
+    if (std::memcmp(buf, magic.data(), 4) != 0) {
+      status = absl::DataLossError(absl::StrCat(path, ": bad magic ", HexEncode(ByteSpan(buf, 4)),
+                                                " (expected ", HexEncode(ByteSpan(magic.data(), 4)),
+                                                " for ", AV(Params(store_->network()).name),
+                                                ") at offset ", pos));
+      break;
+    }
+    uint32_t record_size;
+    std::memcpy(&record_size, buf + 4, 4);
+    if (record_size < btc::kBlockHeaderSize || record_size > btc::kMaxBlockSerializedSize) {
+      status = absl::DataLossError(absl::StrCat(path, ": impossible block record size ",
+                                                record_size, " at offset ", pos + 4));
+      break;
+    }
+    if (record_size > remaining - 8) {
+      result_->warnings.push_back(absl::StrCat(path, ": truncated last record at offset ", pos,
+                                               " (needs ", record_size, " bytes, ", remaining - 8,
+                                               " present); not indexed yet"));
+      break;
+    }
+    btc::BlockHeader header = btc::DecodeHeader(buf + 8);
+    store::BlockIndexEntry e;
+    e.prev_hash = header.prev_hash;
+    e.bits = header.bits;
+    e.time = header.time;
+    e.file_id = id;
+    e.offset = pos + 8;
+    e.size = record_size;
+    if (tree_.Add(header.hash, e)) {
+      wb->Put(store_->handle(Cf::kBlockIndex), ToSlice(HashView(header.hash)),
+              store::EncodeBlockIndexEntry(e));
+      ++result_->blocks_found;
+    }
+    pos += 8 + record_size;
+  }
+  ::close(fd);
+  entry.scanned = pos;
+  wb->Put(store_->handle(Cf::kMeta), store::FileKey(id), store::EncodeFileEntry(entry));
+  return status;
+}
+
+absl::StatusOr<int32_t> Indexer::FindFork(const std::vector<uint32_t>& chain) const {
+  int32_t h = std::min<int32_t>(state_.tip_height, static_cast<int32_t>(chain.size()) - 1);
+  for (; h >= 0; --h) {
+    ASSIGN_OR_RETURN(store::BlockRow row, store_->ReadBlock(static_cast<uint32_t>(h)));
+    if (row.hash() == tree_.block(chain[h]).hash) return h;
+  }
+  return -1;
+}
+
+absl::StatusOr<int> Indexer::FileFd(uint32_t file_id) {
+  auto it = fds_.find(file_id);
+  if (it != fds_.end()) return it->second;
+  if (file_id >= files_.size()) return absl::DataLossError("block index names an unknown file");
+  int fd = ::open(files_[file_id].path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(absl::StrCat(files_[file_id].path, ": cannot open"));
+  }
+  fds_[file_id] = fd;
+  return fd;
+}
+
+void Indexer::ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQueue* queue) {
+  btc::DecodeOptions decode;
+  for (size_t i = from; i < chain.size() && !queue->cancelled(); ++i) {
+    auto item = std::make_unique<BlockItem>();
+    item->height = static_cast<uint32_t>(i);
+    const btc::TreeBlock& tb = tree_.block(chain[i]);
+    const store::FileEntry& file = files_[tb.entry.file_id];
+    absl::StatusOr<int> fd = FileFd(tb.entry.file_id);
+    if (!fd.ok()) {
+      item->status = fd.status();
+    } else {
+      item->bytes.resize(tb.entry.size);
+      item->status = ReadAt(*fd, tb.entry.offset, tb.entry.size, item->bytes.data(), file.path);
+    }
+    if (item->status.ok()) {
+      btc::ApplyXor(file.xor_key, tb.entry.offset, item->bytes.data(), item->bytes.size());
+      absl::Status s = btc::DecodeBlock(item->bytes, tb.entry.offset, decode, &item->block);
+      if (!s.ok()) {
+        item->status = absl::Status(s.code(), absl::StrCat(file.path, ": ", s.message()));
+      } else if (item->block.header.hash != tb.hash) {
+        item->status = absl::DataLossError(absl::StrCat(
+            file.path, ": block at offset ", tb.entry.offset, " changed since it was scanned"));
+      } else if (!item->block.merkle_ok) {
+        item->status =
+            absl::DataLossError(absl::StrCat(file.path, ": block ", tb.hash.ToHex(), " at offset ",
+                                             tb.entry.offset, ": merkle root mismatch"));
+      }
+    }
+    const bool failed = !item->status.ok();
+    queue->Push(std::move(item));
+    if (failed) return;
+  }
+}
+
+absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const AddressKey& key,
+                                                                     ScriptType type,
+                                                                     ByteSpan script) {
+  AddrId id = addr_cache_.Find(key);
+  if (id.valid()) return std::make_pair(id, false);
+  if (!addr_cache_.complete()) {
+    absl::StatusOr<AddrId> found = store_->FindAddress(key);
+    if (found.ok()) {
+      addr_cache_.Insert(key, *found);
+      return std::make_pair(*found, false);
+    }
+    if (!absl::IsNotFound(found.status())) return found.status();
+  }
+  id = AddrId(state_.addr_count++);
+  addr_cache_.Insert(key, id);
+  store::AddrRow row;
+  row.key = key;
+  row.type = type;
+  if (type == ScriptType::kMultisig) {
+    // Each key of a bare multisig is also represented, as the P2PKH address of the key.
+    for (ByteSpan pubkey : MultisigKeys(script)) {
+      AddressKey k;
+      k.kind = AddrKind::kKeyHash;
+      k.size = 20;
+      Hash160Bytes h = Hash160(pubkey);
+      std::memcpy(k.payload.data(), h.data(), 20);
+      ASSIGN_OR_RETURN(auto key_id, FindOrCreateAddress(k, ScriptType::kP2pk, ByteSpan()));
+      row.multisig_keys.push_back(key_id.first);
+    }
+  }
+  building_->Put(Cf::kAddr, store::AddrKey(id), store::EncodeAddrRow(row));
+  building_->Put(Cf::kAddrKey, store::AddrKeyIndexKey(key, id), "");
+  return std::make_pair(id, true);
+}
+
+absl::Status Indexer::ResolveInput(const btc::TxIn& in, const btc::Tx& tx, uint32_t index,
+                                   uint32_t height, store::ResolvedInput* out) {
+  const Txid prev = in.prev_txid();
+  const uint32_t vout = in.prev_vout();
+  TxNum num;
+  CachedOutput o;
+  PrevoutCache::Result r = prevout_cache_.Spend(prev, vout, &num, &o);
+  if (r == PrevoutCache::Result::kMissing && !prevout_cache_.complete()) {
+    absl::StatusOr<TxNum> found = store_->FindTx(prev);
+    if (found.ok()) {
+      RETURN_IF_ERROR(store_->ReadTx(*found, &lookup_row_));
+      cached_.clear();
+      for (const store::TxOutRow& x : lookup_row_.outputs) {
+        cached_.push_back({x.value, x.addr.value(), x.type, false});
+      }
+      prevout_cache_.Add(prev, *found, cached_);
+      r = prevout_cache_.Spend(prev, vout, &num, &o);
+    } else if (!absl::IsNotFound(found.status())) {
+      return found.status();
+    }
+  }
+  if (r != PrevoutCache::Result::kOk) {
+    const char* why = r == PrevoutCache::Result::kMissing   ? "an unknown transaction"
+                      : r == PrevoutCache::Result::kBadVout ? "a missing output of"
+                                                            : "an already spent output of";
+    return absl::DataLossError(absl::StrCat("block at height ", height, ", tx ", tx.txid.ToHex(),
+                                            " input ", index, " spends ", why, " ", prev.ToHex(),
+                                            ":", vout));
+  }
+  *out = {AddrId(o.addr), o.value, o.type, num, vout};
+  return absl::OkStatus();
+}
+
+absl::Status Indexer::ProcessBlock(BlockItem& item) {
+  const store::CommitBatch::Mark mark = building_->GetMark();
+  const store::ChainState saved = state_;
+  const uint64_t saved_batch_txs = batch_txs_;
+  block_stats_.clear();
+  pending_.clear();
+  block_inputs_.clear();
+  block_outputs_.clear();
+  absl::Status s = ProcessBlockRows(item);
+  if (!s.ok()) {
+    // Nothing of a failed block is committed: the batch ends with the last good block.
+    building_->Rollback(mark);
+    state_ = saved;
+    batch_txs_ = saved_batch_txs;
+    return s;
+  }
+  for (const auto& [addr, d] : block_stats_) store::MergeStats(d, &batch_stats_[addr]);
+  for (PendingTx& p : pending_) {
+    p.tx.inputs = std::span<const store::ResolvedInput>(block_inputs_.data() + p.first_input,
+                                                        p.tx.inputs.size());
+    p.tx.outputs = std::span<const store::ResolvedOutput>(block_outputs_.data() + p.first_output,
+                                                          p.tx.outputs.size());
+    for (store::IndexObserver* o : options_.observers) o->OnTx(p.tx);
+  }
+  heights_.Append(state_.tx_count - item.block.txs.size(), item.block.header.time);
+  result_->txs += item.block.txs.size();
+  result_->inputs += item.block.inputs.size() - 1;  // the coinbase's input spends nothing
+  result_->outputs += item.block.outputs.size();
+  result_->bytes += item.block.size;
+  result_->blocks_applied++;
+  return absl::OkStatus();
+}
+
+absl::Status Indexer::ProcessBlockRows(BlockItem& item) {
+  const btc::Block& block = item.block;
+  const uint32_t height = item.height;
+  store::BlockRow brow;
+  std::memcpy(brow.header.data(), item.bytes.data(), 80);
+  brow.first_txnum = state_.tx_count;
+  brow.tx_count = static_cast<uint32_t>(block.txs.size());
+  brow.first_outnum = state_.output_count;
+  brow.first_addrid = state_.addr_count;
+  brow.size = block.size;
+  building_->Put(Cf::kHeaders, store::HeightKey(height), store::EncodeBlockRow(brow));
+  value_.clear();
+  store::PutVarint(&value_, height);
+  building_->Put(Cf::kBlockHash, HashView(block.header.hash), value_);
+
+  for (size_t t = 0; t < block.txs.size(); ++t) {
+    const btc::Tx& tx = block.txs[t];
+    const TxNum num(state_.tx_count);
+    const bool coinbase = t == 0;
+    if (coinbase != (tx.input_count == 1 && block.input(tx, 0).IsCoinbase())) {
+      return absl::DataLossError(absl::StrCat("block at height ", height, ": transaction ", t,
+                                              coinbase ? " should be" : " is", " a coinbase"));
+    }
+    row_.txid = tx.txid;
+    row_.coinbase = coinbase;
+    row_.segwit = tx.segwit;
+    row_.version = tx.version;
+    row_.locktime = tx.locktime;
+    row_.size = tx.size;
+    row_.vsize = tx.vsize();
+    row_.inputs.clear();
+    row_.outputs.clear();
+    inputs_.clear();
+    outputs_.clear();
+    touched_.clear();
+
+    int64_t in_value = 0;
+    if (!coinbase) {
+      for (uint32_t i = 0; i < tx.input_count; ++i) {
+        store::ResolvedInput ri;
+        RETURN_IF_ERROR(ResolveInput(block.input(tx, i), tx, i, height, &ri));
+        inputs_.push_back(ri);
+        row_.inputs.push_back({ri.prev_tx, ri.prev_vout});
+        in_value += ri.value;
+        if (ri.addr.valid()) {
+          store::AddrStats d;
+          d.sent = static_cast<uint64_t>(ri.value);
+          d.spent_count = 1;
+          touched_.emplace_back(ri.addr.value(), d);
+        }
+      }
+    }
+    int64_t out_value = 0, spendable_value = 0;
+    uint64_t spendable = 0;
+    cached_.clear();
+    for (uint32_t i = 0; i < tx.output_count; ++i) {
+      const btc::TxOut& o = block.output(tx, i);
+      const ScriptType type = ClassifyScript(o.script);
+      const AddressKey key = ScriptAddressKey(o.script, type);
+      AddrId addr;
+      bool fresh = false;
+      if (key.kind != AddrKind::kNone) {
+        ASSIGN_OR_RETURN(auto found, FindOrCreateAddress(key, type, o.script));
+        addr = found.first;
+        fresh = found.second;
+      }
+      outputs_.push_back({addr, o.value, type, fresh});
+      row_.outputs.push_back({o.value, addr, type});
+      cached_.push_back({o.value, addr.value(), type, false});
+      out_value += o.value;
+      if (type != ScriptType::kOpReturn) {
+        ++spendable;
+        spendable_value += o.value;
+      }
+      if (addr.valid()) {
+        store::AddrStats d;
+        d.received = static_cast<uint64_t>(o.value);
+        d.output_count = 1;
+        touched_.emplace_back(addr.value(), d);
+      }
+    }
+    if (!coinbase && in_value < out_value) {
+      return absl::DataLossError(absl::StrCat("block at height ", height, ", tx ", tx.txid.ToHex(),
+                                              ": outputs exceed inputs"));
+    }
+    row_.fee = coinbase ? 0 : in_value - out_value;
+
+    value_.clear();
+    store::EncodeTxRow(row_, num, &value_);
+    building_->Put(Cf::kTx, store::TxKey(num), value_);
+    building_->Put(Cf::kTxid, store::TxidKey(tx.txid, num), "");
+
+    // One history row and one tx_count per distinct address of the transaction.
+    std::sort(touched_.begin(), touched_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < touched_.size();) {
+      store::AddrStats d = touched_[i].second;
+      size_t j = i + 1;
+      for (; j < touched_.size() && touched_[j].first == touched_[i].first; ++j) {
+        store::MergeStats(touched_[j].second, &d);
+      }
+      d.tx_count = 1;
+      d.first_height = height;
+      d.last_height = height;
+      const uint32_t a = touched_[i].first;
+      building_->Put(Cf::kHist, store::HistKey(AddrId(a), num), "");
+      store::MergeStats(d, &block_stats_[a]);
+      i = j;
+    }
+
+    prevout_cache_.Add(tx.txid, num, cached_);
+    state_.tx_count++;
+    state_.output_count += tx.output_count;
+    state_.input_count += coinbase ? 0 : tx.input_count;
+    state_.utxo_count = state_.utxo_count + spendable - (coinbase ? 0 : tx.input_count);
+    state_.utxo_value += spendable_value - in_value;
+    ++batch_txs_;
+
+    if (!options_.observers.empty()) {
+      PendingTx p;
+      p.tx = store::ResolvedTx{num,        tx.txid,     height,   block.header.time,
+                               tx.version, tx.locktime, coinbase, tx.vsize(),
+                               row_.fee,   {},          {}};
+      // Only the sizes for now: the block vectors may still grow (spans are set at dispatch).
+      p.tx.inputs = std::span<const store::ResolvedInput>(
+          static_cast<const store::ResolvedInput*>(nullptr), inputs_.size());
+      p.tx.outputs = std::span<const store::ResolvedOutput>(
+          static_cast<const store::ResolvedOutput*>(nullptr), outputs_.size());
+      p.first_input = block_inputs_.size();
+      p.first_output = block_outputs_.size();
+      block_inputs_.insert(block_inputs_.end(), inputs_.begin(), inputs_.end());
+      block_outputs_.insert(block_outputs_.end(), outputs_.begin(), outputs_.end());
+      pending_.push_back(p);
+    }
+  }
+  state_.tip_height = static_cast<int32_t>(height);
+  state_.tip_hash = block.header.hash;
+  return absl::OkStatus();
+}
+
+absl::Status Indexer::HandOff(bool final) {
+  // Wait for the previous commit: after it everything up to this batch's start is durable, which
+  // is what allows the caches to drop entries.
+  if (commit_done_.valid()) RETURN_IF_ERROR(commit_done_.get());
+  if (batch_txs_ == 0 && building_->rows() == 0) return absl::OkStatus();
+  addr_cache_.MaybeRotate();
+  prevout_cache_.Evict(TxNum(batch_first_txnum_));
+
+  for (const auto& [addr, d] : batch_stats_) {
+    building_->Merge(Cf::kStats, store::AddrKey(AddrId(addr)), store::EncodeStats(d));
+  }
+  batch_stats_.clear();
+  for (store::IndexObserver* o : options_.observers) RETURN_IF_ERROR(o->OnCommit(building_.get()));
+  building_->Put(Cf::kMeta, store::kMetaState, store::EncodeState(state_));
+  std::swap(building_, committing_);
+  batch_txs_ = 0;
+  batch_first_txnum_ = state_.tx_count;
+  store::CommitBatch* batch = committing_.get();
+  store::Committer* committer = committer_.get();
+  commit_done_ =
+      std::async(std::launch::async, [committer, batch] { return committer->Commit(batch); });
+  if (final) RETURN_IF_ERROR(commit_done_.get());
+  return absl::OkStatus();
+}
+
+void Indexer::Progress(bool force) {
+  if (!options_.progress) return;
+  auto now = Clock::now();
+  if (!force && now - last_progress_ < std::chrono::milliseconds(200)) return;
+  last_progress_ = now;
+  IndexProgress p;
+  p.blocks_done = result_->blocks_applied;
+  p.blocks_total = blocks_total_;
+  p.txs = result_->txs;
+  p.bytes = result_->bytes;
+  p.height = state_.tip_height;
+  p.seconds = std::chrono::duration<double>(now - start_).count();
+  options_.progress(p);
+}
+
+absl::Status Indexer::PrepareCaches() {
+  addr_cache_.Clear();
+  prevout_cache_.Clear();
+  if (state_.tx_count == 0) {
+    addr_cache_.set_complete(true);
+    prevout_cache_.set_complete(true);
+    return absl::OkStatus();
+  }
+  // Resuming: preload every address id when they fit, so that new addresses need no lookups.
+  if (state_.addr_count <= addr_cache_.capacity() / 2) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        store_->db()->NewIterator(rocksdb::ReadOptions(), store_->handle(Cf::kAddr)));
+    uint64_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
+      ASSIGN_OR_RETURN(store::AddrRow row, store::DecodeAddrRow(std::string_view(
+                                               it->value().data(), it->value().size())));
+      addr_cache_.Insert(row.key, AddrId(static_cast<uint32_t>(store::GetBE(it->key().data(), 4))));
+    }
+    RETURN_IF_ERROR(store::FromRocks(it->status(), "reading addresses"));
+    if (n != state_.addr_count) {
+      return absl::DataLossError(
+          absl::StrCat("store has ", n, " address rows, its state says ", state_.addr_count));
+    }
+    addr_cache_.set_complete(true);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Indexer::RewindTip() {
+  const uint32_t h = static_cast<uint32_t>(state_.tip_height);
+  ASSIGN_OR_RETURN(store::BlockRow b, store_->ReadBlock(h));
+  rocksdb::WriteBatch wb;
+  absl::flat_hash_map<uint32_t, store::AddrStats> minus;
+  store::TxRow row, prev;
+  uint64_t inputs = 0;
+  int64_t in_value_total = 0, spendable_value = 0;
+  uint64_t spendable = 0;
+  for (uint64_t n = b.first_txnum; n < b.first_txnum + b.tx_count; ++n) {
+    RETURN_IF_ERROR(store_->ReadTx(TxNum(n), &row));
+    wb.Delete(store_->handle(Cf::kTx), store::TxKey(TxNum(n)));
+    wb.Delete(store_->handle(Cf::kTxid), store::TxidKey(row.txid, TxNum(n)));
+    touched_.clear();
+    for (const store::TxInRow& in : row.inputs) {
+      RETURN_IF_ERROR(store_->ReadTx(in.prev_tx, &prev));
+      if (in.prev_vout >= prev.outputs.size()) return absl::DataLossError("corrupt input row");
+      const store::TxOutRow& o = prev.outputs[in.prev_vout];
+      in_value_total += o.value;
+      ++inputs;
+      if (o.addr.valid()) {
+        store::AddrStats d;
+        d.sent = static_cast<uint64_t>(o.value);
+        d.spent_count = 1;
+        touched_.emplace_back(o.addr.value(), d);
+      }
+    }
+    for (const store::TxOutRow& o : row.outputs) {
+      if (o.type != ScriptType::kOpReturn) {
+        ++spendable;
+        spendable_value += o.value;
+      }
+      if (o.addr.valid()) {
+        store::AddrStats d;
+        d.received = static_cast<uint64_t>(o.value);
+        d.output_count = 1;
+        touched_.emplace_back(o.addr.value(), d);
+      }
+    }
+    std::sort(touched_.begin(), touched_.end(),
+              [](const auto& a, const auto& c) { return a.first < c.first; });
+    for (size_t i = 0; i < touched_.size();) {
+      store::AddrStats d = touched_[i].second;
+      size_t j = i + 1;
+      for (; j < touched_.size() && touched_[j].first == touched_[i].first; ++j) {
+        store::MergeStats(touched_[j].second, &d);
+      }
+      d.tx_count = 1;
+      wb.Delete(store_->handle(Cf::kHist), store::HistKey(AddrId(touched_[i].first), TxNum(n)));
+      store::MergeStats(d, &minus[touched_[i].first]);
+      i = j;
+    }
+  }
+  heights_.TruncateAbove(static_cast<int32_t>(h) - 1);
+  for (const auto& [addr, d] : minus) {
+    if (addr >= b.first_addrid) continue;  // created by this block: removed below
+    ASSIGN_OR_RETURN(store::AddrStats s, store_->ReadStats(AddrId(addr)));
+    s.tx_count -= d.tx_count;
+    s.received -= d.received;
+    s.sent -= d.sent;
+    s.output_count -= d.output_count;
+    s.spent_count -= d.spent_count;
+    if (s.tx_count == 0) {
+      s.first_height = store::AddrStats().first_height;
+      s.last_height = 0;
+    } else {
+      std::vector<TxNum> last;
+      RETURN_IF_ERROR(
+          store_->ReadHistoryReverse(AddrId(addr), TxNum(b.first_txnum - 1), 1, &last).status());
+      if (last.empty()) return absl::DataLossError("history and stats disagree");
+      s.last_height = heights_.HeightOf(last[0]);
+    }
+    wb.Put(store_->handle(Cf::kStats), store::AddrKey(AddrId(addr)), store::EncodeStats(s));
+  }
+  for (uint32_t id = b.first_addrid; id < state_.addr_count; ++id) {
+    ASSIGN_OR_RETURN(store::AddrRow a, store_->ReadAddress(AddrId(id)));
+    wb.Delete(store_->handle(Cf::kAddr), store::AddrKey(AddrId(id)));
+    wb.Delete(store_->handle(Cf::kAddrKey), store::AddrKeyIndexKey(a.key, AddrId(id)));
+    wb.Delete(store_->handle(Cf::kStats), store::AddrKey(AddrId(id)));
+  }
+  wb.Delete(store_->handle(Cf::kHeaders), store::HeightKey(h));
+  wb.Delete(store_->handle(Cf::kBlockHash), ToSlice(HashView(b.hash())));
+  state_.tip_height = static_cast<int32_t>(h) - 1;
+  state_.tip_hash = h == 0 ? BlockHash() : b.prev_hash();
+  state_.tx_count = b.first_txnum;
+  state_.output_count = b.first_outnum;
+  state_.addr_count = b.first_addrid;
+  state_.input_count -= inputs;
+  state_.utxo_count = state_.utxo_count - spendable + inputs;
+  state_.utxo_value = state_.utxo_value - spendable_value + in_value_total;
+  wb.Put(store_->handle(Cf::kMeta), ToSlice(store::kMetaState), store::EncodeState(state_));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(store::FromRocks(store_->db()->Write(wo, &wb), "rewinding a block"));
+  for (store::IndexObserver* o : options_.observers) {
+    RETURN_IF_ERROR(o->OnRewind(store_, state_.tip_height));
+  }
+  result_->blocks_rewound++;
+  return absl::OkStatus();
+}
+
+absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
+  blocks_total_ = chain.size() - from;
+  batch_first_txnum_ = state_.tx_count;
+  BlockQueue queue(options_.queue_blocks);
+  std::thread reader([&] { ReaderLoop(chain, from, &queue); });
+  absl::Status status;
+  for (size_t i = from; i < chain.size(); ++i) {
+    std::unique_ptr<BlockItem> item = queue.Pop();
+    status = item->status;
+    if (status.ok()) status = ProcessBlock(*item);
+    if (!status.ok()) break;
+    if (batch_txs_ >= options_.commit_txs) {
+      status = HandOff(false);
+      if (!status.ok()) break;
+    }
+    Progress(false);
+  }
+  queue.Cancel();
+  // Drain so the reader can finish, then stop it.
+  reader.join();
+  if (!status.ok()) {
+    // Commit the blocks before the failing one, then report the failure.
+    absl::Status c = HandOff(true);
+    return c.ok() ? status : c;
+  }
+  RETURN_IF_ERROR(HandOff(true));
+  Progress(true);
+  return absl::OkStatus();
+}
+
+absl::Status Indexer::Run() {
+  RETURN_IF_ERROR(Load());
+  const uint32_t addr_count_at_start = state_.addr_count;
+  absl::Status scan_error = Scan();
+  if (!scan_error.ok() && !absl::IsDataLoss(scan_error) &&
+      !absl::IsFailedPrecondition(scan_error)) {
+    return scan_error;  // e.g. a missing input: nothing to do
+  }
+  std::optional<uint32_t> current;
+  if (state_.tip_height >= 0) current = tree_.Find(state_.tip_hash);
+  std::optional<uint32_t> best = tree_.BestTip(current);
+  absl::Status status;
+  if (best.has_value()) {
+    std::vector<uint32_t> chain = tree_.ChainTo(*best);
+    ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
+    while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
+    ASSIGN_OR_RETURN(committer_,
+                     store::Committer::Create(store_, store_->dir() / "ingest-staging"));
+    RETURN_IF_ERROR(PrepareCaches());
+    status = Apply(chain, static_cast<size_t>(fork + 1));
+    result_->stale_blocks = tree_.size() - tree_.unconnected() - chain.size();
+  }
+  result_->unconnected_blocks = tree_.unconnected();
+  result_->new_addresses = state_.addr_count - std::min(state_.addr_count, addr_count_at_start);
+  result_->tip_height = state_.tip_height;
+  result_->tip_hash = state_.tip_hash;
+  result_->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  return status.ok() ? scan_error : status;
+}
+
+}  // namespace
+
+absl::Status IndexBitcoin(store::Store* store, const BtcIndexOptions& options,
+                          IndexResult* result) {
+  *result = IndexResult();
+  Indexer indexer(store, options, result);
+  return indexer.Run();
+}
+
+}  // namespace ariadne::pipeline

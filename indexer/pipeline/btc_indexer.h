@@ -1,0 +1,85 @@
+// The Bitcoin indexing pipeline: blk files -> best chain -> store.
+//
+//   scan     read every new record's header (8 + 80 bytes per block) from the blk files; add it to
+//            the block tree and the block_index column family; remember how far each file was read
+//   choose   the most-work chain of the tree; if the store's tip is not on it, rewind to the fork
+//            (the tx rows are the undo data: each input names the output it spent)
+//   apply    reader thread: read + de-obfuscate + decode (txids) the blocks in chain order;
+//            main thread: resolve inputs (prevout cache, else store), assign TxNum/AddrId, build
+//            rows; committer: sort rows, write SSTs, ingest them atomically with the new tip
+//
+// Every commit carries the tip and id counters, so a run killed at any moment resumes exactly
+// where the last commit ended and produces the same store as a clean run.
+#ifndef ARIADNE_INDEXER_PIPELINE_BTC_INDEXER_H_
+#define ARIADNE_INDEXER_PIPELINE_BTC_INDEXER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/core/types.h"
+#include "engine/store/resolved_tx.h"
+#include "engine/store/store.h"
+#include "indexer/btc/blk_reader.h"
+
+namespace ariadne::pipeline {
+
+struct IndexProgress {
+  uint64_t blocks_done = 0;   // applied in this run
+  uint64_t blocks_total = 0;  // to apply in this run
+  uint64_t txs = 0;
+  uint64_t bytes = 0;
+  int32_t height = -1;
+  double seconds = 0;
+};
+
+struct BtcIndexOptions {
+  // Blk files and/or Bitcoin Core blocks folders (blk?????.dat in number order, xor.dat).
+  std::vector<std::filesystem::path> inputs;
+  // Default unset: folders use their xor.dat, files are read as they are.
+  std::optional<btc::XorKey> xor_key;
+  // Default 250,000: transactions per commit (a kill loses at most this much work).
+  uint64_t commit_txs = 250'000;
+  // Default 40 M entries (~1.6 GiB): address ids kept in memory.
+  size_t address_cache_entries = 40'000'000;
+  // Default 8 M: transactions with unspent outputs kept in memory.
+  size_t prevout_cache_txs = 8'000'000;
+  // Default 64: decoded blocks buffered between the reader thread and the main thread.
+  size_t queue_blocks = 64;
+  // Default none: called about five times a second while blocks are applied, and once at the end.
+  std::function<void(const IndexProgress&)> progress;
+  // Default none: receive every transaction and add rows to every commit (e.g. clustering).
+  std::vector<store::IndexObserver*> observers;
+};
+
+struct IndexResult {
+  uint64_t blocks_found = 0;  // new block records found in the files in this run
+  uint64_t blocks_applied = 0;
+  uint64_t blocks_rewound = 0;
+  uint64_t txs = 0;
+  uint64_t inputs = 0;
+  uint64_t outputs = 0;
+  uint64_t bytes = 0;  // serialised block bytes applied
+  uint64_t new_addresses = 0;
+  uint64_t stale_blocks = 0;        // known blocks off the best chain
+  uint64_t unconnected_blocks = 0;  // known blocks whose ancestry is missing
+  int32_t tip_height = -1;
+  BlockHash tip_hash;
+  double seconds = 0;
+  std::vector<std::string> warnings;
+};
+
+// Indexes the inputs into `store` (opened read-write).
+// Out: *result, also on error (what was done before it).
+// Returns: OK, or the first error: DATA_LOSS naming file and offset for a corrupt or foreign
+// (wrong magic) record or block (blocks before it are indexed and committed), FAILED_PRECONDITION
+// when a file shrank since an earlier run, NOT_FOUND for a missing input.
+absl::Status IndexBitcoin(store::Store* store, const BtcIndexOptions& options, IndexResult* result);
+
+}  // namespace ariadne::pipeline
+
+#endif  // ARIADNE_INDEXER_PIPELINE_BTC_INDEXER_H_

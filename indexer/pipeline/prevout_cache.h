@@ -1,0 +1,60 @@
+// The indexer's cache of recent transactions' outputs, to resolve the inputs that spend them
+// without reading the store. Fully spent transactions leave the cache; when it grows beyond its
+// capacity the oldest transactions (by TxNum) are evicted, and lookups of those go to the store.
+#ifndef ARIADNE_INDEXER_PIPELINE_PREVOUT_CACHE_H_
+#define ARIADNE_INDEXER_PIPELINE_PREVOUT_CACHE_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/core/script.h"
+#include "engine/core/types.h"
+
+namespace ariadne::pipeline {
+
+struct CachedOutput {
+  int64_t value;
+  uint32_t addr;  // AddrId value, AddrId::kInvalid for none
+  ScriptType type;
+  bool spent;
+};
+
+class PrevoutCache {
+ public:
+  enum class Result : uint8_t { kOk, kMissing, kBadVout, kAlreadySpent };
+
+  // Args: capacity: transactions kept before the oldest are evicted.
+  explicit PrevoutCache(size_t capacity) : capacity_(capacity) {}
+
+  // Adds a transaction's outputs (OP_RETURN outputs count as spent: they never can be). A second
+  // transaction with the same txid replaces the first (BIP30's duplicate coinbases).
+  void Add(const Txid& txid, TxNum num, std::span<const CachedOutput> outputs);
+  // Marks output `vout` of `txid` spent. Out: *num, *out (on kOk).
+  Result Spend(const Txid& txid, uint32_t vout, TxNum* num, CachedOutput* out);
+  // Evicts the oldest transactions while over capacity, never any with TxNum >= `keep_from` (not
+  // yet durable). Returns: true when something was evicted (the cache is then incomplete).
+  bool Evict(TxNum keep_from);
+  void Clear();
+
+  // "Complete": every transaction with an unspent output is cached, so a miss is an error.
+  bool complete() const { return complete_; }
+  void set_complete(bool complete) { complete_ = complete; }
+  size_t size() const { return map_.size(); }
+
+ private:
+  struct Entry {
+    uint64_t num;
+    uint32_t count;
+    uint32_t unspent;
+    std::unique_ptr<CachedOutput[]> outputs;
+  };
+  size_t capacity_;
+  absl::flat_hash_map<Txid, Entry> map_;
+  bool complete_ = false;
+};
+
+}  // namespace ariadne::pipeline
+
+#endif  // ARIADNE_INDEXER_PIPELINE_PREVOUT_CACHE_H_

@@ -1,0 +1,95 @@
+// `ariadne db digest|check --db DIR`: the store's logical digest and its consistency check.
+#include <cstdio>
+
+#include "engine/core/hex.h"
+#include "engine/store/check.h"
+#include "engine/store/digest.h"
+#include "engine/store/store.h"
+#include "tools/cli_args.h"
+#include "tools/commands.h"
+#include "tools/json_writer.h"
+#include "tools/output.h"
+
+namespace ariadne::cli {
+namespace {
+
+constexpr char kUsage[] = "usage: ariadne db digest|check --db DIR [--json]\n";
+
+}  // namespace
+
+int RunDb(const std::vector<std::string>& argv) {
+  if (argv.empty() || (argv[0] != "digest" && argv[0] != "check")) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  auto args = Args::Parse(std::vector<std::string>(argv.begin() + 1, argv.end()),
+                          {{"db", true}, {"json", false}});
+  if (!args.ok()) return PrintError(args.status());
+  if (!args->Has("db")) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  store::StoreOptions so;
+  so.mode = store::StoreOptions::Mode::kReadOnly;
+  auto store = store::Store::Open(*args->Get("db"), so);
+  if (!store.ok()) return PrintError(store.status());
+  std::string out;
+  JsonWriter w(&out);
+  if (argv[0] == "digest") {
+    auto d = store::ComputeDigest(**store);
+    if (!d.ok()) return PrintError(d.status());
+    if (args->Has("json")) {
+      w.BeginObject().Field("digest", HexEncode(d->total.span())).Key("families").BeginObject();
+      for (int i = 0; i < store::kNumCfs; ++i) {
+        w.Key(store::CfName(static_cast<store::Cf>(i)))
+            .BeginObject()
+            .Field("rows", d->families[i].rows)
+            .Field("digest", HexEncode(d->families[i].digest.span()))
+            .EndObject();
+      }
+      w.EndObject().EndObject();
+      std::printf("%s\n", out.c_str());
+    } else {
+      for (int i = 0; i < store::kNumCfs; ++i) {
+        std::printf("%-12s %12s rows  %s\n",
+                    std::string(store::CfName(static_cast<store::Cf>(i))).c_str(),
+                    FormatCount(d->families[i].rows).c_str(),
+                    HexEncode(d->families[i].digest.span()).c_str());
+      }
+      std::printf("digest %s\n", HexEncode(d->total.span()).c_str());
+    }
+    return 0;
+  }
+  auto r = store::CheckStore(**store);
+  if (!r.ok()) return PrintError(r.status());
+  if (args->Has("json")) {
+    w.BeginObject()
+        .Field("ok", r->ok())
+        .Field("blocks", r->blocks)
+        .Field("txs", r->txs)
+        .Field("inputs", r->inputs)
+        .Field("outputs", r->outputs)
+        .Field("addresses", r->addresses)
+        .Field("history_rows", r->history_rows)
+        .Field("utxo_count", r->utxo_count)
+        .Field("utxo_value", r->utxo_value)
+        .Key("problems")
+        .BeginArray();
+    for (const auto& p : r->problems) w.String(p);
+    w.EndArray().EndObject();
+    std::printf("%s\n", out.c_str());
+  } else {
+    for (const auto& p : r->problems) std::printf("problem: %s\n", p.c_str());
+    std::printf(
+        "%s: %s blocks, %s txs, %s inputs, %s outputs, %s addresses, %s history rows, "
+        "UTXO %s outputs / %s BTC\n",
+        r->ok() ? "consistent" : "INCONSISTENT", FormatCount(r->blocks).c_str(),
+        FormatCount(r->txs).c_str(), FormatCount(r->inputs).c_str(),
+        FormatCount(r->outputs).c_str(), FormatCount(r->addresses).c_str(),
+        FormatCount(r->history_rows).c_str(), FormatCount(r->utxo_count).c_str(),
+        FormatBtc(r->utxo_value).c_str());
+  }
+  return r->ok() ? 0 : 1;
+}
+
+}  // namespace ariadne::cli
