@@ -12,6 +12,11 @@ int RunDecode(const std::vector<std::string>& args);
 int RunGen(const std::vector<std::string>& args);
 int RunIndex(const std::vector<std::string>& args);
 int RunDb(const std::vector<std::string>& args);
+int RunServe(const std::vector<std::string>& args);
+int RunStatus(const std::vector<std::string>& args);
+int RunAddress(const std::vector<std::string>& args);
+int RunHistory(const std::vector<std::string>& args);
+int RunTx(const std::vector<std::string>& args);
 
 }  // namespace ariadne::cli
 

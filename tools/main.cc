@@ -24,6 +24,16 @@ constexpr Command kCommands[] = {
     {"db", ariadne::cli::RunDb,
      "db digest|check --db DIR [--json]\n"
      "      logical digest of a store's content, or its consistency check"},
+    {"serve", ariadne::cli::RunServe,
+     "serve --db DIR [--listen HOST:PORT]\n"
+     "      answer queries over gRPC (default 127.0.0.1:50051)"},
+    {"status", ariadne::cli::RunStatus, "status [--json]\n      the served chain: tip and counts"},
+    {"address", ariadne::cli::RunAddress,
+     "address ADDR [--json]\n      totals of one address"},
+    {"history", ariadne::cli::RunHistory,
+     "history ADDR [--limit N] [--cursor C] [--newest-first] [--json]\n"
+     "      the transactions of one address"},
+    {"tx", ariadne::cli::RunTx, "tx TXID [--json]\n      one transaction, inputs resolved"},
     {"gen", ariadne::cli::RunGen,
      "gen --out DIR --blocks N --seed S [--network regtest] [--xor] [...]\n"
      "      generate a synthetic chain (Bitcoin Core blocks folder) with its ground truth"},
@@ -32,6 +42,9 @@ constexpr Command kCommands[] = {
 void PrintUsage(FILE* out) {
   std::fprintf(out, "usage: ariadne COMMAND [ARGS...]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %s\n", c.usage);
+  std::fprintf(out,
+               "\nclient commands (status, address, history, tx, ...) take --server HOST:PORT "
+               "(default 127.0.0.1:50051), --timeout SECONDS and --json\n");
 }
 
 }  // namespace
