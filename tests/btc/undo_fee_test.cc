@@ -23,7 +23,8 @@ TEST(UndoFees, CoinbaseEqualsSubsidyPlusFees) {
     uint32_t height;
   };
   int blocks = 0;
-  for (uint32_t height : {300025u, 928816u, 928828u, 928831u, 928848u, 928849u, 928927u, 1087400u}) {
+  for (uint32_t height :
+       {300025u, 928816u, 928828u, 928831u, 928848u, 928849u, 928927u, 1087400u}) {
     SCOPED_TRACE(height);
     const std::string base = "bcoin/test/data/block" + std::to_string(height);
     std::vector<uint8_t> raw = ReadFileBytes(TestData(base + ".raw"));

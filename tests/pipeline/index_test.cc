@@ -1,7 +1,5 @@
 // The Bitcoin indexer on real blocks: facts recomputed independently inside the test, incremental
 // runs, reorgs, and bad input.
-#include "indexer/pipeline/btc_indexer.h"
-
 #include <fstream>
 #include <random>
 
@@ -9,6 +7,7 @@
 #include "engine/store/check.h"
 #include "engine/store/codec.h"
 #include "engine/store/digest.h"
+#include "indexer/pipeline/btc_indexer.h"
 #include "tests/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
@@ -187,16 +186,17 @@ TEST(BtcIndexer, XorObfuscatedFolderIndexesLikeThePlainFiles) {
   std::mt19937_64 rng(std::random_device{}());
   for (auto& k : key) k = static_cast<uint8_t>(rng() | 1);
   for (int i = 0; i < 2; ++i) {
-    auto bytes = ReadFileBytes(TestData(i == 0 ? "nbitcoin/blk00000.dat" : "nbitcoin/blk00001.dat"));
+    auto bytes =
+        ReadFileBytes(TestData(i == 0 ? "nbitcoin/blk00000.dat" : "nbitcoin/blk00001.dat"));
     btc::ApplyXor(key, 0, bytes.data(), bytes.size());
     WriteBytes(dir / "blocks" / (i == 0 ? "blk00000.dat" : "blk00001.dat"), bytes);
   }
   WriteBytes(dir / "blocks" / "xor.dat", std::vector<uint8_t>(key.begin(), key.end()));
   auto folder = IndexInto(dir / "db1", {dir / "blocks"}, Network::kMainnet);
   ASSERT_THAT(folder, IsOk());
-  auto plain = IndexInto(dir / "db2",
-                         {TestData("nbitcoin/blk00000.dat"), TestData("nbitcoin/blk00001.dat")},
-                         Network::kMainnet);
+  auto plain =
+      IndexInto(dir / "db2", {TestData("nbitcoin/blk00000.dat"), TestData("nbitcoin/blk00001.dat")},
+                Network::kMainnet);
   ASSERT_THAT(plain, IsOk());
   EXPECT_EQ(DigestOf(**folder), DigestOf(**plain));
 }
@@ -257,8 +257,8 @@ TEST(BtcIndexer, WrongMagicMidFileStopsScanningThere) {
   WriteBytes(dir / "blk.dat", bytes);
   pipeline::IndexResult r;
   auto s = IndexInto(dir / "db", {dir / "blk.dat"}, Network::kMainnet, &r);
-  EXPECT_THAT(s, StatusIsWithMessage(absl::StatusCode::kDataLoss,
-                                     "at offset " + std::to_string(magic_at)));
+  EXPECT_THAT(
+      s, StatusIsWithMessage(absl::StatusCode::kDataLoss, "at offset " + std::to_string(magic_at)));
   EXPECT_EQ(r.tip_height, 999);
 }
 
@@ -291,9 +291,9 @@ TEST(BtcIndexer, TruncatedTailIsIndexedOnceTheFileGrows) {
 }
 
 TEST(BtcIndexer, MissingInputIsNotFound) {
-  EXPECT_THAT(IndexInto(MakeTempDir("missing") / "db", {"/nonexistent/blk00000.dat"},
-                        Network::kMainnet),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      IndexInto(MakeTempDir("missing") / "db", {"/nonexistent/blk00000.dat"}, Network::kMainnet),
+      StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(Store, SchemaVersionAndNetworkMismatchesAreClearErrors) {
