@@ -1,10 +1,11 @@
 // Sepolia era1 archives (go-ethereum testdata): snappy-framed entries decompress with their
 // CRC-32C checked, every block decodes with its roots recomputed, and the file's accumulator root,
 // block index, parent links and total difficulties verify.
+#include "indexer/evm/era1.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "indexer/evm/era1.h"
 #include "tests/testutil.h"
 
 namespace ariadne::evm {
@@ -21,14 +22,14 @@ Era1Options SepoliaOptions() {
 TEST(Era1, SepoliaGenesisEraVerifies) {
   REQUIRE_TESTDATA();
   uint64_t blocks = 0;
-  auto summary = ReadEra1File(
-      TestData("go-ethereum/core/rawdb/eradb/testdata/sepolia-00000-643a00f7.era1"),
-      SepoliaOptions(), [&](const EvmBlock& b) {
-        EXPECT_TRUE(b.provenance.tx_root_verified);
-        EXPECT_TRUE(b.provenance.receipt_root_verified);
-        ++blocks;
-        return absl::OkStatus();
-      });
+  auto summary =
+      ReadEra1File(TestData("go-ethereum/core/rawdb/eradb/testdata/sepolia-00000-643a00f7.era1"),
+                   SepoliaOptions(), [&](const EvmBlock& b) {
+                     EXPECT_TRUE(b.provenance.tx_root_verified);
+                     EXPECT_TRUE(b.provenance.receipt_root_verified);
+                     ++blocks;
+                     return absl::OkStatus();
+                   });
   ASSERT_THAT(summary, IsOk());
   EXPECT_EQ(summary->start_block, 0u);
   EXPECT_EQ(summary->block_count, 8192u);
@@ -40,13 +41,13 @@ TEST(Era1, SepoliaGenesisEraVerifies) {
 TEST(Era1, SepoliaEra21VerifiesWithTransactions) {
   REQUIRE_TESTDATA();
   uint64_t txs = 0, transfers = 0;
-  auto summary = ReadEra1File(
-      TestData("go-ethereum/core/rawdb/eradb/testdata/sepolia-00021-b8814b14.era1"),
-      SepoliaOptions(), [&](const EvmBlock& b) {
-        txs += b.txs.size();
-        transfers += b.transfers.size();
-        return absl::OkStatus();
-      });
+  auto summary =
+      ReadEra1File(TestData("go-ethereum/core/rawdb/eradb/testdata/sepolia-00021-b8814b14.era1"),
+                   SepoliaOptions(), [&](const EvmBlock& b) {
+                     txs += b.txs.size();
+                     transfers += b.transfers.size();
+                     return absl::OkStatus();
+                   });
   ASSERT_THAT(summary, IsOk());
   EXPECT_EQ(summary->start_block, 172032u);
   EXPECT_EQ(summary->block_count, 8192u);

@@ -138,8 +138,7 @@ TEST(U256, BadTextIsRejected) {
   EXPECT_THAT(U256::FromDecimal(
                   "115792089237316195423570985008687907853269984665640564039457584007913129639936"),
               StatusIs(absl::StatusCode::kOutOfRange));
-  EXPECT_THAT(U256::FromHex("0x1" + std::string(64, '0')),
-              StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(U256::FromHex("0x1" + std::string(64, '0')), StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_THAT(U256::FromHex("0x"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(U256::FromBigEndian(ByteSpan(std::vector<uint8_t>(33).data(), 33)),
               StatusIs(absl::StatusCode::kInvalidArgument));
@@ -263,7 +262,7 @@ TEST(Rlp, HostileInputsNameTheProblemAndOffset) {
   RlpReader r(lz, 0, &err);
   r.U64("nonce");
   EXPECT_THAT(err.ToStatus("tx"), StatusIsWithMessage(absl::StatusCode::kDataLoss,
-                                                       "tx: nonce: integer with leading zero"));
+                                                      "tx: nonce: integer with leading zero"));
 }
 
 // ---- Merkle Patricia Trie ----

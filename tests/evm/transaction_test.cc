@@ -2,6 +2,8 @@
 // decodes, passes the fork's rules, and has the expected hash, sender and intrinsic gas; an invalid
 // one is rejected by the decoder or by the fork's rules. Plus real signed transactions from
 // go-ethereum's tracer tests (sender == the trace's "from").
+#include "indexer/evm/transaction.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -11,7 +13,6 @@
 
 #include "engine/core/hex.h"
 #include "indexer/evm/eip55.h"
-#include "indexer/evm/transaction.h"
 #include "indexer/evm/tx_rules.h"
 #include "tests/testutil.h"
 
@@ -73,8 +74,9 @@ TEST(TransactionTests, AllVectorsAcrossForks) {
   }
   int total_valid = 0, total_invalid = 0, total_vectors = 0;
   for (const auto& [dir, c] : per_dir) {
-    std::printf("TransactionTests/%-12s %3d vectors, %4d valid fork checks, %4d invalid fork checks\n",
-                dir.c_str(), c.vectors, c.valid_checks, c.invalid_checks);
+    std::printf(
+        "TransactionTests/%-12s %3d vectors, %4d valid fork checks, %4d invalid fork checks\n",
+        dir.c_str(), c.vectors, c.valid_checks, c.invalid_checks);
     total_valid += c.valid_checks;
     total_invalid += c.invalid_checks;
     total_vectors += c.vectors;

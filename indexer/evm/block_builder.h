@@ -1,0 +1,108 @@
+// Assembles an EvmBlock from decoded parts: every source (JSON-RPC dump, RLP block, era1 archive)
+// feeds transactions, receipts, logs and trace frames in, and Finish() applies the model's rules
+// once (gas used, effective price, fees, status, and the transfers: see evm_block.h).
+#ifndef ARIADNE_INDEXER_EVM_BLOCK_BUILDER_H_
+#define ARIADNE_INDEXER_EVM_BLOCK_BUILDER_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "indexer/evm/evm_block.h"
+#include "indexer/evm/transaction.h"
+
+namespace ariadne::evm {
+
+// The kind of a trace frame (parity's callType/type, geth callTracer's type).
+enum class CallKind : uint8_t {
+  kCall,
+  kCallCode,
+  kDelegateCall,
+  kStaticCall,
+  kCreate,
+  kCreate2,
+  kSelfDestruct,
+  kOther,  // rewards and anything else that is not part of a transaction's execution
+};
+
+// What a receipt says about a transaction.
+struct ReceiptInfo {
+  TxStatus status = TxStatus::kUnknown;
+  uint64_t cumulative_gas_used = 0;
+  std::optional<uint64_t> gas_used;         // JSON receipts carry it; else from cumulative gas
+  std::optional<U256> effective_gas_price;  // JSON receipts carry it (London on)
+  std::optional<U256> blob_gas_price;       // JSON receipts carry it (Cancun on)
+};
+
+class EvmBlockBuilder {
+ public:
+  // Starts a block in *block (cleared; its vectors keep their capacity). The header fields of
+  // *block are the caller's to fill, before or after.
+  explicit EvmBlockBuilder(EvmBlock* block);
+
+  EvmBlock& block() { return *block_; }
+
+  // Adds the next transaction (index = number added before) with its sender.
+  void AddTransaction(const Transaction& tx, const Address& sender);
+  // Records the receipt of transaction `tx_index`. Logs are added with AddLog, in order.
+  void SetReceipt(uint32_t tx_index, const ReceiptInfo& info);
+  // Appends a log of transaction `tx_index` (logs must come in block order).
+  // Returns: false when the log has more than 4 topics or data beyond 4 GiB (not stored).
+  bool AddLog(uint32_t tx_index, const Address& address, std::span<const H256> topics,
+              ByteSpan data);
+  // Marks the block as having traces (so transactions without frames are an error), and adds one
+  // frame in depth-first pre-order. trace_address: child indices from the top-level call (empty
+  // for the top-level call itself). error: the frame itself failed or reverted.
+  void SetHasTraces() { block_->provenance.has_traces = true; }
+  void AddCallFrame(uint32_t tx_index, CallKind kind, const Address& from, const Address& to,
+                    const U256& value, bool error, std::span<const uint32_t> trace_address);
+  // The blob base fee of the block, when the source does not give it per receipt.
+  void SetBlobBaseFee(const U256& fee) { blob_base_fee_ = fee; }
+
+  // Applies the model's rules; see evm_block.h.
+  // Returns: OK, or DATA_LOSS "<context>: ..." for inconsistent inputs (cumulative gas going down,
+  //          a receipt contradicting its trace, a dynamic-fee transaction without a base fee, a fee
+  //          above 2^256, a transaction without a top-level trace frame).
+  absl::Status Finish(std::string_view context);
+
+ private:
+  struct Frame {
+    uint32_t tx_index;
+    CallKind kind;
+    bool error;
+    Address from;
+    Address to;
+    U256 value;
+    uint32_t path_offset;  // into path_pool_
+    uint32_t depth;
+  };
+
+  absl::Status FinishTx(EvmTx& tx, uint64_t prev_cumulative, std::string_view context);
+  void EmitTokenTransfers(const EvmTx& tx);
+  void EmitInternalTransfers(const EvmTx& tx, size_t frame_begin, size_t frame_end);
+
+  EvmBlock* block_;
+  std::vector<bool> has_receipt_;
+  std::vector<Frame> frames_;
+  std::vector<uint32_t> path_pool_;
+  std::optional<U256> blob_base_fee_;
+  std::vector<std::optional<U256>> receipt_blob_price_;
+  std::vector<std::optional<uint64_t>> receipt_gas_used_;
+  std::vector<std::optional<U256>> receipt_effective_price_;
+  std::vector<uint8_t> failed_stack_;
+};
+
+// Topic 0 of the events the model recognises.
+// Returns: Keccak-256("Transfer(address,address,uint256)") (ERC-20 and ERC-721).
+const H256& TransferTopic();
+// Returns: Keccak-256("TransferSingle(address,address,address,uint256,uint256)") (ERC-1155).
+const H256& TransferSingleTopic();
+// Returns: Keccak-256("TransferBatch(address,address,address,uint256[],uint256[])") (ERC-1155).
+const H256& TransferBatchTopic();
+
+}  // namespace ariadne::evm
+
+#endif  // ARIADNE_INDEXER_EVM_BLOCK_BUILDER_H_
