@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_format.h"
 #include "engine/store/store.h"
+#include "heuristics/clustering.h"
 #include "indexer/pipeline/btc_indexer.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
@@ -14,7 +15,9 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: ariadne index btc --blocks DIR_OR_FILE... --db DIR [--network NET] [--xor-key HEX]\n"
-    "                         [--commit-txs N] [--cache-addresses N]\n";
+    "                         [--commit-txs N] [--cache-addresses N] [--no-cluster]\n"
+    "Clusters are kept up to date under the stored policy (the default on a new store);\n"
+    "--no-cluster leaves them to a later `ariadne recluster`.\n";
 
 int IndexBtc(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {{"blocks", true, true},
@@ -22,7 +25,8 @@ int IndexBtc(const std::vector<std::string>& argv) {
                                  {"network", true},
                                  {"xor-key", true},
                                  {"commit-txs", true},
-                                 {"cache-addresses", true}});
+                                 {"cache-addresses", true},
+                                 {"no-cluster", false}});
   if (!args.ok()) return PrintError(args.status());
   std::vector<std::string> blocks = args->GetAll("blocks");
   // Extra positionals after --blocks are more inputs ("--blocks a.dat b.dat").
@@ -54,6 +58,14 @@ int IndexBtc(const std::vector<std::string>& argv) {
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
 
+  std::unique_ptr<heuristics::ClusteringObserver> clustering;
+  if (!args->Has("no-cluster")) {
+    auto c = heuristics::ClusteringObserver::Create(store->get());
+    if (!c.ok()) return PrintError(c.status());
+    clustering = *std::move(c);
+    options.observers.push_back(clustering.get());
+  }
+
   ProgressBar bar;
   options.progress = [&bar](const pipeline::IndexProgress& p) {
     const double s = p.seconds > 0 ? p.seconds : 1e-9;
@@ -65,6 +77,11 @@ int IndexBtc(const std::vector<std::string>& argv) {
   pipeline::IndexResult r;
   absl::Status status = pipeline::IndexBitcoin(store->get(), options, &r);
   bar.Finish();
+  if (clustering != nullptr && clustering->needs_rebuild()) {
+    std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
+    absl::Status c = clustering->Finish(store->get());
+    if (status.ok()) status = c;
+  }
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   const double s = r.seconds > 0 ? r.seconds : 1e-9;
   std::printf(
@@ -75,6 +92,16 @@ int IndexBtc(const std::vector<std::string>& argv) {
       r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-", FormatCount(r.new_addresses).c_str(),
       FormatCount(r.blocks_rewound).c_str(), FormatCount(r.stale_blocks).c_str(),
       FormatCount(r.unconnected_blocks).c_str());
+  if (clustering != nullptr && status.ok()) {
+    const heuristics::ClusterCounters& c = clustering->builder().counters();
+    uint64_t coinjoins = 0;
+    for (size_t k = 1; k < c.coinjoins.size(); ++k) coinjoins += c.coinjoins[k];
+    std::printf(
+        "clusters updated (%s): %s common-input and %s change links in this run, %s "
+        "CoinJoins skipped\n",
+        clustering->builder().policy().ToSpec().c_str(), FormatCount(c.common_input_unions).c_str(),
+        FormatCount(c.change_unions).c_str(), FormatCount(coinjoins).c_str());
+  }
   if (!status.ok()) return PrintError(status);
   return 0;
 }

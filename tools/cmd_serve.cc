@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "engine/graph/tx_graph.h"
 #include "engine/service/ariadne_service.h"
-#include "engine/store/height_index.h"
+#include "engine/service/engine.h"
 #include "engine/store/store.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
@@ -42,19 +41,15 @@ int RunServe(const std::vector<std::string>& argv) {
   so.mode = store::StoreOptions::Mode::kReadOnly;
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
-
-  auto start = std::chrono::steady_clock::now();
-  store::HeightIndex heights;
-  if (absl::Status s = heights.Load(**store); !s.ok()) return PrintError(s);
-  auto graph = graph::TxGraph::Load(**store);
-  if (!graph.ok()) return PrintError(graph.status());
-  auto state = (*store)->ReadState();
+  auto engine = service::Engine::Load(*std::move(store));
+  if (!engine.ok()) return PrintError(engine.status());
+  for (const std::string& w : (*engine)->warnings()) {
+    std::fprintf(stderr, "warning: %s\n", w.c_str());
+  }
+  auto state = (*engine)->store().ReadState();
   if (!state.ok()) return PrintError(state.status());
-  const double load_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  service::EngineView view{store->get(), graph->get(), &heights};
-  service::AriadneService svc(view, service::ServiceOptions());
+  service::AriadneService svc(engine->get(), service::ServiceOptions());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
@@ -65,9 +60,15 @@ int RunServe(const std::vector<std::string>& argv) {
     return PrintError(absl::UnavailableError("cannot listen on " + listen));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
-  std::printf("serving %s (%s, tip %d, %s txs; graph loaded in %.1f s) on %s\n",
-              args->Get("db")->c_str(), std::string(Params((*store)->network()).name).c_str(),
-              state->tip_height, FormatCount(state->tx_count).c_str(), load_s, listen.c_str());
+  const graph::ClusterIndex* clusters = (*engine)->clusters();
+  std::printf(
+      "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
+      "%.1f s) on %s\n",
+      args->Get("db")->c_str(), std::string(Params((*engine)->store().network()).name).c_str(),
+      state->tip_height, FormatCount(state->tx_count).c_str(),
+      clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
+      FormatCount((*engine)->labels().labelled_addresses()).c_str(), (*engine)->load_seconds(),
+      listen.c_str());
   std::fflush(stdout);
 
   std::thread waiter([&] {

@@ -17,6 +17,14 @@ int RunStatus(const std::vector<std::string>& args);
 int RunAddress(const std::vector<std::string>& args);
 int RunHistory(const std::vector<std::string>& args);
 int RunTx(const std::vector<std::string>& args);
+int RunCluster(const std::vector<std::string>& args);
+int RunWhy(const std::vector<std::string>& args);
+int RunRecluster(const std::vector<std::string>& args);
+int RunEval(const std::vector<std::string>& args);
+int RunTrace(const std::vector<std::string>& args);
+int RunPaths(const std::vector<std::string>& args);
+int RunExposure(const std::vector<std::string>& args);
+int RunTags(const std::vector<std::string>& args);
 
 }  // namespace ariadne::cli
 

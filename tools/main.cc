@@ -28,12 +28,37 @@ constexpr Command kCommands[] = {
      "serve --db DIR [--listen HOST:PORT]\n"
      "      answer queries over gRPC (default 127.0.0.1:50051)"},
     {"status", ariadne::cli::RunStatus, "status [--json]\n      the served chain: tip and counts"},
-    {"address", ariadne::cli::RunAddress,
-     "address ADDR [--json]\n      totals of one address"},
+    {"address", ariadne::cli::RunAddress, "address ADDR [--json]\n      totals of one address"},
     {"history", ariadne::cli::RunHistory,
      "history ADDR [--limit N] [--cursor C] [--newest-first] [--json]\n"
      "      the transactions of one address"},
     {"tx", ariadne::cli::RunTx, "tx TXID [--json]\n      one transaction, inputs resolved"},
+    {"cluster", ariadne::cli::RunCluster,
+     "cluster ADDR|cluster:ID [--members [--limit N]] [--json]\n"
+     "      the wallet cluster of an address: size, totals, labels; or its members"},
+    {"why", ariadne::cli::RunWhy,
+     "why ADDR1 ADDR2 [--json]\n"
+     "      the chain of evidence (heuristic, transaction) that puts two addresses in one cluster"},
+    {"recluster", ariadne::cli::RunRecluster,
+     "recluster --db DIR [--policy SPEC]\n"
+     "      rebuild the stored clusters under another policy, without re-indexing"},
+    {"eval", ariadne::cli::RunEval,
+     "eval clusters --db DIR --truth DIR [--policy SPEC] [--json]\n"
+     "      score clusters against a generated chain's ground truth"},
+    {"trace", ariadne::cli::RunTrace,
+     "trace SEED [--direction forward|backward] [--hops N] [--taint poison|haircut|fifo]\n"
+     "      [--min-value SAT] [--from-height H --to-height H] [--stop-at CATEGORY,...]\n"
+     "      [--by address|cluster] [--json|--dot|--svg]\n"
+     "      follow the money from an address, a txid or txid:vout"},
+    {"paths", ariadne::cli::RunPaths,
+     "paths FROM TO [--max-hops N] [--by address|cluster] [--json]\n"
+     "      the shortest chains of transactions moving value from FROM to TO"},
+    {"exposure", ariadne::cli::RunExposure,
+     "exposure ADDR|cluster:ID [--hops N] [--json]\n"
+     "      value received from / sent to labelled entities, direct and indirect"},
+    {"tags", ariadne::cli::RunTags,
+     "tags import PATH... --db DIR\n"
+     "      import attributions (GraphSense TagPack YAML, CSV address,label,category,source)"},
     {"gen", ariadne::cli::RunGen,
      "gen --out DIR --blocks N --seed S [--network regtest] [--xor] [...]\n"
      "      generate a synthetic chain (Bitcoin Core blocks folder) with its ground truth"},

@@ -28,6 +28,18 @@ class TxGraph {
   // after a rewind, Load again). Returns: the number of transactions added.
   absl::StatusOr<uint64_t> Extend(const store::Store& store);
 
+  // An empty graph, to build by hand (tests, other chains' adapters).
+  static std::unique_ptr<TxGraph> Empty() { return std::unique_ptr<TxGraph>(new TxGraph()); }
+  struct NewOutput {
+    int64_t value;
+    AddrId addr;
+    ScriptType type = ScriptType::kP2wpkh;
+  };
+  // Appends the next transaction. Returns: INVALID_ARGUMENT when an input names a missing or
+  // already spent output.
+  absl::StatusOr<TxNum> AppendTx(std::span<const OutNum> inputs,
+                                 std::span<const NewOutput> outputs);
+
   uint64_t tx_count() const { return first_out_.size() - 1; }
   uint64_t output_count() const { return out_value_.size(); }
 

@@ -1,9 +1,18 @@
 #include "engine/service/ariadne_service.h"
 
+#include <algorithm>
+#include <chrono>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "engine/core/address.h"
 #include "engine/core/strings.h"
+#include "engine/trace/exposure.h"
+#include "engine/trace/paths.h"
+#include "engine/trace/tracer.h"
+#include "heuristics/policy.h"
 
 namespace ariadne::service {
 
@@ -15,12 +24,12 @@ grpc::Status ToGrpc(const absl::Status& s) {
 absl::StatusOr<AddrId> AriadneService::ResolveAddress(const std::string& address) const {
   if (address.empty()) return absl::InvalidArgumentError("address is empty");
   if (address.size() > 128) return absl::InvalidArgumentError("address is longer than 128 bytes");
-  auto key = DecodeAddress(address, view_.store->network());
+  auto key = DecodeAddress(address, engine_->store().network());
   if (!key.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid address '", address, "': ", key.status().message()));
   }
-  auto id = view_.store->FindAddress(*key);
+  auto id = engine_->store().FindAddress(*key);
   if (absl::IsNotFound(id.status())) {
     return absl::NotFoundError(absl::StrCat("address ", address, " never appeared on chain"));
   }
@@ -29,20 +38,20 @@ absl::StatusOr<AddrId> AriadneService::ResolveAddress(const std::string& address
 
 std::string AriadneService::AddressString(AddrId id) const {
   if (!id.valid()) return "";
-  auto row = view_.store->ReadAddress(id);
+  auto row = engine_->store().ReadAddress(id);
   if (!row.ok()) return absl::StrCat("<address id ", id.value(), ">");
-  return EncodeAddress(row->key, view_.store->network());
+  return EncodeAddress(row->key, engine_->store().network());
 }
 
 grpc::Status AriadneService::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest*,
                                        v1::ChainStatus* resp) {
-  auto state = view_.store->ReadState();
+  auto state = engine_->store().ReadState();
   if (!state.ok()) return ToGrpc(state.status());
-  resp->set_network(std::string(Params(view_.store->network()).name));
+  resp->set_network(std::string(Params(engine_->store().network()).name));
   resp->set_tip_height(state->tip_height);
   if (state->tip_height >= 0) {
     resp->set_tip_hash(state->tip_hash.ToHex());
-    resp->set_tip_time(view_.heights->TimeOf(static_cast<uint32_t>(state->tip_height)));
+    resp->set_tip_time(engine_->heights().TimeOf(static_cast<uint32_t>(state->tip_height)));
   }
   resp->set_tx_count(state->tx_count);
   resp->set_input_count(state->input_count);
@@ -58,11 +67,11 @@ grpc::Status AriadneService::GetAddress(grpc::ServerContext*, const v1::GetAddre
                                         v1::AddressSummary* resp) {
   auto id = ResolveAddress(req->address());
   if (!id.ok()) return ToGrpc(id.status());
-  auto row = view_.store->ReadAddress(*id);
+  auto row = engine_->store().ReadAddress(*id);
   if (!row.ok()) return ToGrpc(row.status());
-  auto stats = view_.store->ReadStats(*id);
+  auto stats = engine_->store().ReadStats(*id);
   if (!stats.ok()) return ToGrpc(stats.status());
-  resp->set_address(EncodeAddress(row->key, view_.store->network()));
+  resp->set_address(EncodeAddress(row->key, engine_->store().network()));
   resp->set_type(std::string(ScriptTypeName(row->type)));
   resp->set_tx_count(stats->tx_count);
   resp->set_received(static_cast<int64_t>(stats->received));
@@ -74,6 +83,11 @@ grpc::Status AriadneService::GetAddress(grpc::ServerContext*, const v1::GetAddre
   resp->set_output_count(stats->output_count);
   resp->set_unspent_count(stats->output_count - stats->spent_count);
   for (AddrId k : row->multisig_keys) resp->add_multisig_keys(AddressString(k));
+  resp->set_cluster_id(engine_->clusters() != nullptr &&
+                               id->value() < engine_->clusters()->address_count()
+                           ? engine_->clusters()->ClusterOf(*id).value()
+                           : -1);
+  AddLabels(*id, resp->mutable_labels());
   return grpc::Status::OK;
 }
 
@@ -82,11 +96,11 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
                                                grpc::ServerWriter<v1::HistoryEntry>* writer) {
   auto id = ResolveAddress(req->address());
   if (!id.ok()) return ToGrpc(id.status());
-  uint32_t limit = req->limit() == 0 ? options_.default_history_page : req->limit();
-  if (limit > options_.max_history_page) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("limit ", limit, " is above the maximum page of ",
-                                     options_.max_history_page));
+  uint32_t limit = req->limit() == 0 ? options_.default_page : req->limit();
+  if (limit > options_.max_page) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("limit ", limit, " is above the maximum page of ", options_.max_page));
   }
   TxNum from = req->newest_first() ? store::kMaxTxNum : TxNum(0);
   if (!req->cursor().empty()) {
@@ -98,16 +112,16 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
     from = TxNum(c);
   }
   std::vector<TxNum> txs;
-  auto next = req->newest_first() ? view_.store->ReadHistoryReverse(*id, from, limit, &txs)
-                                  : view_.store->ReadHistory(*id, from, limit, &txs);
+  auto next = req->newest_first() ? engine_->store().ReadHistoryReverse(*id, from, limit, &txs)
+                                  : engine_->store().ReadHistory(*id, from, limit, &txs);
   if (!next.ok()) return ToGrpc(next.status());
-  const graph::TxGraph& g = *view_.graph;
+  const graph::TxGraph& g = engine_->graph();
   v1::HistoryEntry e;
   for (size_t i = 0; i < txs.size(); ++i) {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     const TxNum t = txs[i];
     if (t.value() >= g.tx_count()) break;  // indexed after the graph was loaded
-    auto txid = view_.store->ReadTxid(t);
+    auto txid = engine_->store().ReadTxid(t);
     if (!txid.ok()) return ToGrpc(txid.status());
     int64_t received = 0, sent = 0;
     for (uint64_t o = g.FirstOut(t); o < g.FirstOut(TxNum(t.value() + 1)); ++o) {
@@ -117,10 +131,10 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
       OutNum prev = g.Input(in);
       if (g.Addr(prev) == *id) sent += g.Value(prev);
     }
-    const uint32_t h = view_.heights->HeightOf(t);
+    const uint32_t h = engine_->heights().HeightOf(t);
     e.set_txid(txid->ToHex());
     e.set_block_height(static_cast<int32_t>(h));
-    e.set_block_time(view_.heights->TimeOf(h));
+    e.set_block_time(engine_->heights().TimeOf(h));
     e.set_received(received);
     e.set_sent(sent);
     // The cursor continues after this entry.
@@ -136,17 +150,17 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
                                             v1::Transaction* resp) {
   auto txid = Txid::FromHex(req->txid());
   if (!txid.ok()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("invalid txid '", req->txid().substr(0, 100),
-                                     "': ", txid.status().message()));
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("invalid txid '", req->txid().substr(0, 100), "': ", txid.status().message()));
   }
-  auto num = view_.store->FindTx(*txid);
+  auto num = engine_->store().FindTx(*txid);
   if (!num.ok()) return ToGrpc(num.status());
   store::TxRow row;
-  absl::Status s = view_.store->ReadTx(*num, &row);
+  absl::Status s = engine_->store().ReadTx(*num, &row);
   if (!s.ok()) return ToGrpc(s);
-  const uint32_t h = view_.heights->HeightOf(*num);
-  auto block = view_.store->ReadBlock(h);
+  const uint32_t h = engine_->heights().HeightOf(*num);
+  auto block = engine_->store().ReadBlock(h);
   if (!block.ok()) return ToGrpc(block.status());
   resp->set_txid(row.txid.ToHex());
   resp->set_block_height(static_cast<int32_t>(h));
@@ -158,12 +172,12 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
   resp->set_vsize(row.vsize);
   resp->set_version(row.version);
   resp->set_locktime(row.locktime);
-  const graph::TxGraph& g = *view_.graph;
+  const graph::TxGraph& g = engine_->graph();
   const bool in_graph = num->value() < g.tx_count();
   store::TxRow prev;
   for (const store::TxInRow& in : row.inputs) {
     v1::TxInput* ti = resp->add_inputs();
-    auto prev_txid = view_.store->ReadTxid(in.prev_tx);
+    auto prev_txid = engine_->store().ReadTxid(in.prev_tx);
     if (!prev_txid.ok()) return ToGrpc(prev_txid.status());
     ti->set_prev_txid(prev_txid->ToHex());
     ti->set_prev_vout(in.prev_vout);
@@ -173,7 +187,7 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
       ti->set_value(g.Value(o));
       ti->set_type(std::string(ScriptTypeName(g.Type(o))));
     } else {
-      s = view_.store->ReadTx(in.prev_tx, &prev);
+      s = engine_->store().ReadTx(in.prev_tx, &prev);
       if (!s.ok()) return ToGrpc(s);
       const store::TxOutRow& po = prev.outputs[in.prev_vout];
       ti->set_address(AddressString(po.addr));
@@ -191,11 +205,476 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
     if (in_graph) {
       TxNum spender = g.SpentBy(OutNum(g.FirstOut(*num) + v));
       if (spender.valid()) {
-        auto sid = view_.store->ReadTxid(spender);
+        auto sid = engine_->store().ReadTxid(spender);
         if (!sid.ok()) return ToGrpc(sid.status());
         to->set_spent_by(sid->ToHex());
       }
     }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace ariadne::service
+
+namespace ariadne::service {
+
+template <typename Request>
+absl::StatusOr<ClusterId> AriadneService::ResolveCluster(const Request& req) const {
+  if (engine_->clusters() == nullptr) {
+    return absl::FailedPreconditionError(
+        "the store has no clustering: run `ariadne recluster --db DIR`");
+  }
+  if (req.selector_case() == Request::kClusterId) {
+    ClusterId c(req.cluster_id());
+    if (!engine_->clusters()->IsCluster(c)) {
+      return absl::NotFoundError(absl::StrCat("no cluster with id ", req.cluster_id()));
+    }
+    return c;
+  }
+  if (req.selector_case() != Request::kAddress) {
+    return absl::InvalidArgumentError("give an address or a cluster id");
+  }
+  auto id = ResolveAddress(req.address());
+  if (!id.ok()) return id.status();
+  if (id->value() >= engine_->clusters()->address_count()) {
+    return absl::UnavailableError("the address is newer than the loaded clustering");
+  }
+  return engine_->clusters()->ClusterOf(*id);
+}
+
+grpc::Status AriadneService::GetCluster(grpc::ServerContext*, const v1::GetClusterRequest* req,
+                                        v1::ClusterSummary* resp) {
+  auto c = ResolveCluster(*req);
+  if (!c.ok()) return ToGrpc(c.status());
+  const graph::ClusterTotals& t = engine_->clusters()->Totals(*c);
+  resp->set_cluster_id(c->value());
+  resp->set_size(engine_->clusters()->Size(*c));
+  resp->set_received(t.received);
+  resp->set_sent(t.sent);
+  resp->set_balance(t.received - t.sent);
+  const bool seen = t.tx_count > 0;
+  resp->set_first_seen_height(seen ? static_cast<int32_t>(t.first_height) : -1);
+  resp->set_last_seen_height(seen ? static_cast<int32_t>(t.last_height) : -1);
+  resp->set_tx_count(t.tx_count);
+  resp->set_policy(engine_->clusters()->policy());
+  AddClusterLabels(*c, resp->mutable_labels());
+  return grpc::Status::OK;
+}
+
+grpc::Status AriadneService::GetClusterMembers(grpc::ServerContext* ctx,
+                                               const v1::GetClusterMembersRequest* req,
+                                               grpc::ServerWriter<v1::ClusterMember>* writer) {
+  auto c = ResolveCluster(*req);
+  if (!c.ok()) return ToGrpc(c.status());
+  const uint32_t limit = req->limit() == 0 ? options_.default_page : req->limit();
+  if (limit > options_.max_page) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("limit ", limit, " is above the maximum page of ", options_.max_page));
+  }
+  uint64_t start = 0;
+  if (!req->cursor().empty() && !absl::SimpleAtoi(req->cursor(), &start)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("invalid cursor '", req->cursor(), "'"));
+  }
+  std::span<const uint32_t> members = engine_->clusters()->Members(*c);
+  v1::ClusterMember m;
+  for (uint64_t i = start; i < members.size() && i < start + limit; ++i) {
+    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    m.set_address(AddressString(AddrId(members[i])));
+    m.set_cursor(i + 1 < members.size() ? absl::StrCat(i + 1) : "");
+    if (!writer->Write(m)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AriadneService::Explain(grpc::ServerContext*, const v1::ExplainRequest* req,
+                                     v1::ExplainReply* resp) {
+  if (engine_->clusters() == nullptr) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "the store has no clustering: run `ariadne recluster --db DIR`");
+  }
+  auto from = ResolveAddress(req->from());
+  if (!from.ok()) return ToGrpc(from.status());
+  auto to = ResolveAddress(req->to());
+  if (!to.ok()) return ToGrpc(to.status());
+  if (std::max(from->value(), to->value()) >= engine_->clusters()->address_count()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "an address is newer than the loaded clustering");
+  }
+  auto path = engine_->clusters()->Explain(*from, *to);
+  if (absl::IsNotFound(path.status())) {
+    return grpc::Status(
+        grpc::StatusCode::NOT_FOUND,
+        absl::StrCat(req->from(), " (cluster ", engine_->clusters()->ClusterOf(*from).value(),
+                     ") and ", req->to(), " (cluster ", engine_->clusters()->ClusterOf(*to).value(),
+                     ") are in different clusters"));
+  }
+  if (!path.ok()) return ToGrpc(path.status());
+  resp->set_cluster_id(engine_->clusters()->ClusterOf(*from).value());
+  resp->set_policy(engine_->clusters()->policy());
+  for (const store::EvidenceRow& e : *path) {
+    v1::EvidenceLink* link = resp->add_links();
+    link->set_heuristic(e.kind == 0 ? "common_input"
+                                    : absl::StrCat("change:", heuristics::RuleName(e.rule)));
+    auto txid = engine_->store().ReadTxid(e.tx);
+    if (!txid.ok()) return ToGrpc(txid.status());
+    link->set_txid(txid->ToHex());
+    link->set_block_height(static_cast<int32_t>(engine_->heights().HeightOf(e.tx)));
+    link->set_from(AddressString(AddrId(e.a)));
+    link->set_to(AddressString(AddrId(e.b)));
+  }
+  return grpc::Status::OK;
+}
+
+void AriadneService::AddLabels(AddrId a, google::protobuf::RepeatedPtrField<v1::Label>* out) const {
+  for (uint32_t id : engine_->labels().OfAddress(a)) {
+    const store::LabelRow& row = engine_->labels().labels()[id];
+    v1::Label* l = out->Add();
+    l->set_label(row.label);
+    l->set_category(row.category);
+    l->set_source(row.source);
+    l->set_address(AddressString(a));
+  }
+}
+
+void AriadneService::AddClusterLabels(ClusterId c,
+                                      google::protobuf::RepeatedPtrField<v1::Label>* out) const {
+  for (const graph::LabelRef& r : engine_->labels().OfCluster(c)) {
+    const store::LabelRow& row = engine_->labels().labels()[r.label];
+    v1::Label* l = out->Add();
+    l->set_label(row.label);
+    l->set_category(row.category);
+    l->set_source(row.source);
+    l->set_address(AddressString(AddrId(r.addr)));
+  }
+}
+
+std::string AriadneService::TxidString(TxNum t) const {
+  auto txid = engine_->store().ReadTxid(t);
+  return txid.ok() ? txid->ToHex() : absl::StrCat("<tx ", t.value(), ">");
+}
+
+absl::StatusOr<std::vector<uint32_t>> AriadneService::ResolveSubject(const std::string& subject,
+                                                                     bool by_cluster) const {
+  uint32_t cluster_id;
+  const bool is_cluster_id =
+      subject.rfind("cluster:", 0) == 0 && absl::SimpleAtoi(subject.substr(8), &cluster_id);
+  if (!is_cluster_id && !by_cluster) {
+    auto id = ResolveAddress(subject);
+    if (!id.ok()) return id.status();
+    return std::vector<uint32_t>{id->value()};
+  }
+  if (engine_->clusters() == nullptr) {
+    return absl::FailedPreconditionError(
+        "the store has no clustering: run `ariadne recluster --db DIR`");
+  }
+  ClusterId c;
+  if (is_cluster_id) {
+    c = ClusterId(cluster_id);
+    if (!engine_->clusters()->IsCluster(c)) {
+      return absl::NotFoundError(absl::StrCat("no cluster with id ", cluster_id));
+    }
+  } else {
+    auto id = ResolveAddress(subject);
+    if (!id.ok()) return id.status();
+    if (id->value() >= engine_->clusters()->address_count()) {
+      return absl::UnavailableError("the address is newer than the loaded clustering");
+    }
+    c = engine_->clusters()->ClusterOf(*id);
+  }
+  auto members = engine_->clusters()->Members(c);
+  return std::vector<uint32_t>(members.begin(), members.end());
+}
+
+grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequest* req,
+                                   grpc::ServerWriter<v1::TraceEvent>* writer) {
+  const graph::TxGraph& g = engine_->graph();
+  trace::TraceOptions o;
+  o.direction = req->direction() == v1::TraceRequest::BACKWARD ? trace::Direction::kBackward
+                                                               : trace::Direction::kForward;
+  if (!req->taint().empty()) {
+    auto m = trace::ParseTaintModel(req->taint());
+    if (!m.ok()) return ToGrpc(m.status());
+    o.model = *m;
+  }
+  o.max_hops = req->hops() == 0 ? 3 : req->hops();
+  if (o.max_hops > options_.max_trace_hops) {
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("hops ", o.max_hops, " above the limit of ", options_.max_trace_hops));
+  }
+  if (req->min_value() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "min_value is negative");
+  }
+  o.min_value = req->min_value();
+  o.from_height = req->from_height();
+  o.to_height = req->to_height() == 0 ? UINT32_MAX : req->to_height();
+  if (o.from_height > o.to_height) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "from_height is above to_height");
+  }
+  o.max_edges = req->max_edges() == 0 ? options_.default_trace_edges : req->max_edges();
+  if (o.max_edges > options_.max_trace_edges) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("max_edges ", o.max_edges, " above the limit of ", options_.max_trace_edges));
+  }
+  const bool by_cluster = req->by_cluster();
+  if (by_cluster && engine_->clusters() == nullptr) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "the store has no clustering: run `ariadne recluster --db DIR`");
+  }
+  const graph::ClusterIndex* clusters = engine_->clusters();
+  if (by_cluster) {
+    o.node_of = [clusters](AddrId a) {
+      return a.value() < clusters->address_count() ? clusters->ClusterOf(a).value() : a.value();
+    };
+  }
+  std::vector<std::string> stop(req->stop_at().begin(), req->stop_at().end());
+  absl::flat_hash_set<uint32_t> stop_addresses, stop_clusters;
+  if (!stop.empty()) {
+    if (by_cluster) {
+      stop_clusters = engine_->labels().ClustersIn(stop);
+      o.stop_at = [&](AddrId a) {
+        return a.value() < clusters->address_count() &&
+               stop_clusters.contains(clusters->ClusterOf(a).value());
+      };
+    } else {
+      stop_addresses = engine_->labels().AddressesIn(stop);
+      o.stop_at = [&](AddrId a) { return stop_addresses.contains(a.value()); };
+    }
+  }
+  o.cancelled = [ctx] { return ctx->IsCancelled(); };
+
+  // Seeds: an address's received outputs (within the window), a transaction's outputs, or one.
+  std::vector<OutNum> seeds;
+  const std::string& seed = req->seed();
+  if (seed.size() >= 64 && (seed.size() == 64 || seed[64] == ':')) {
+    auto txid = Txid::FromHex(seed.substr(0, 64));
+    if (!txid.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("invalid seed '", seed.substr(0, 100), "'"));
+    }
+    auto num = engine_->store().FindTx(*txid);
+    if (!num.ok()) return ToGrpc(num.status());
+    if (num->value() >= g.tx_count()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the transaction is newer than the graph");
+    }
+    const uint32_t n_out = g.OutputCount(*num);
+    if (seed.size() == 64) {
+      for (uint32_t v = 0; v < n_out; ++v) seeds.push_back(OutNum(g.FirstOut(*num) + v));
+    } else {
+      uint32_t vout;
+      if (!absl::SimpleAtoi(seed.substr(65), &vout)) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat("invalid output index in '", seed, "'"));
+      }
+      if (vout >= n_out) {
+        return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                            absl::StrCat("transaction ", seed.substr(0, 64), " has ", n_out,
+                                         " outputs, no output ", vout));
+      }
+      seeds.push_back(OutNum(g.FirstOut(*num) + vout));
+    }
+  } else {
+    auto id = ResolveAddress(seed);
+    if (!id.ok()) return ToGrpc(id.status());
+    for (uint64_t out : engine_->addresses().Received(*id)) {
+      const uint32_t h = engine_->heights().HeightOf(g.TxOf(OutNum(out)));
+      if (h >= o.from_height && h <= o.to_height) seeds.push_back(OutNum(out));
+    }
+  }
+
+  trace::TraceResult r = trace::Trace(g, engine_->heights(), seeds, o);
+  if (r.cancelled) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        "the trace was cancelled (deadline or client) before it ended");
+  }
+
+  auto node_name = [&](uint32_t node) -> std::string {
+    if (node == trace::kNoNode) return "fee";
+    if (by_cluster) return absl::StrCat("cluster:", node);
+    return AddressString(AddrId(node));
+  };
+  // Nodes: every node an edge or an endpoint names.
+  std::vector<uint32_t> nodes;
+  for (const trace::TraceEdge& e : r.edges) {
+    nodes.push_back(e.from);
+    nodes.push_back(e.to);
+  }
+  for (const trace::TraceEnd& e : r.ends) nodes.push_back(e.node);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  v1::TraceEvent ev;
+  for (uint32_t node : nodes) {
+    ev.Clear();
+    v1::TraceNode* n = ev.mutable_node();
+    n->set_id(node_name(node));
+    if (node == trace::kNoNode) {
+      n->set_kind("fee");
+    } else if (by_cluster) {
+      n->set_kind("cluster");
+      n->set_cluster_id(node);
+      n->set_size(clusters->Size(ClusterId(node)));
+      AddClusterLabels(ClusterId(node), n->mutable_labels());
+    } else {
+      n->set_kind("address");
+      if (clusters != nullptr && node < clusters->address_count()) {
+        n->set_cluster_id(clusters->ClusterOf(AddrId(node)).value());
+      }
+      AddLabels(AddrId(node), n->mutable_labels());
+    }
+    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  for (const trace::TraceEdge& e : r.edges) {
+    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    ev.Clear();
+    v1::TraceEdge* m = ev.mutable_edge();
+    m->set_from(node_name(e.from));
+    m->set_to(node_name(e.to));
+    m->set_txid(TxidString(e.tx));
+    m->set_block_height(static_cast<int32_t>(engine_->heights().HeightOf(e.tx)));
+    m->set_value(e.value);
+    m->set_tainted_value(e.tainted);
+    m->set_hop(e.hop);
+    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  for (const trace::TraceEnd& e : r.ends) {
+    ev.Clear();
+    v1::TraceEndpoint* m = ev.mutable_endpoint();
+    m->set_node(node_name(e.node));
+    m->set_reason(std::string(trace::EndReasonName(e.reason)));
+    m->set_tainted_value(e.tainted);
+    m->set_hop(e.hop);
+    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  ev.Clear();
+  v1::TraceSummary* sum = ev.mutable_summary();
+  sum->set_seed(seed);
+  sum->set_seed_value(r.seed_value);
+  for (int i = 0; i < trace::kNumEndReasons; ++i) {
+    if (r.totals[i] != 0) {
+      (*sum->mutable_tainted_by_reason())[std::string(
+          trace::EndReasonName(static_cast<trace::EndReason>(i)))] = r.totals[i];
+    }
+  }
+  sum->set_transactions(r.txs);
+  sum->set_nodes(nodes.size());
+  sum->set_edges(r.edges.size());
+  sum->set_truncated(r.truncated);
+  sum->set_taint(std::string(trace::TaintModelName(o.model)));
+  sum->set_direction(o.direction == trace::Direction::kForward ? "forward" : "backward");
+  writer->Write(ev);
+  return grpc::Status::OK;
+}
+
+grpc::Status AriadneService::FindPaths(grpc::ServerContext* ctx, const v1::PathsRequest* req,
+                                       v1::PathsReply* resp) {
+  const uint32_t max_hops = req->max_hops() == 0 ? 6 : req->max_hops();
+  if (max_hops > 12) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "max_hops is at most 12");
+  }
+  auto from = ResolveSubject(req->from(), req->by_cluster());
+  if (!from.ok()) return ToGrpc(from.status());
+  auto to = ResolveSubject(req->to(), req->by_cluster());
+  if (!to.ok()) return ToGrpc(to.status());
+  const graph::TxGraph& g = engine_->graph();
+  std::vector<uint64_t> sources, targets;
+  for (uint32_t a : *from) {
+    for (uint64_t o : engine_->addresses().Received(AddrId(a))) sources.push_back(o);
+  }
+  for (uint32_t a : *to) {
+    for (uint64_t o : engine_->addresses().Received(AddrId(a))) targets.push_back(o);
+  }
+  trace::PathOptions o;
+  o.max_hops = max_hops;
+  o.max_paths = req->max_paths() == 0 ? 10 : std::min(req->max_paths(), 100u);
+  o.cancelled = [ctx] { return ctx->IsCancelled(); };
+  trace::PathResult r = trace::FindPaths(g, sources, targets, o);
+  if (r.cancelled) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the search was cancelled");
+  }
+  resp->set_hops(r.hops);
+  resp->set_truncated(r.truncated);
+  for (const auto& path : r.paths) {
+    v1::Path* p = resp->add_paths();
+    int64_t bottleneck = INT64_MAX;
+    for (const trace::PathStep& step : path) {
+      v1::PathStep* s = p->add_steps();
+      s->set_txid(TxidString(step.tx));
+      s->set_block_height(static_cast<int32_t>(engine_->heights().HeightOf(step.tx)));
+      // The spender's input from the path: the previous step's output, or the source's.
+      std::string from_owner;
+      for (uint64_t i = g.FirstIn(step.tx); i < g.FirstIn(TxNum(step.tx.value() + 1)); ++i) {
+        const AddrId a = g.Addr(g.Input(i));
+        if (p->steps_size() == 1 ? std::binary_search(from->begin(), from->end(), a.value())
+                                 : a == g.Addr(OutNum(path[p->steps_size() - 2].out.value()))) {
+          from_owner = AddressString(a);
+          break;
+        }
+      }
+      s->set_from(from_owner);
+      s->set_to(AddressString(g.Addr(step.out)));
+      s->set_value(g.Value(step.out));
+      s->set_vout(g.Vout(step.out));
+      bottleneck = std::min(bottleneck, g.Value(step.out));
+    }
+    p->set_bottleneck(path.empty() ? 0 : bottleneck);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AriadneService::GetExposure(grpc::ServerContext* ctx, const v1::ExposureRequest* req,
+                                         v1::ExposureReply* resp) {
+  std::string subject;
+  if (req->subject_case() == v1::ExposureRequest::kClusterId) {
+    subject = absl::StrCat("cluster:", req->cluster_id());
+  } else if (req->subject_case() == v1::ExposureRequest::kAddress) {
+    subject = req->address();
+  } else {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "give an address or a cluster id");
+  }
+  auto members = ResolveSubject(subject, req->by_cluster());
+  if (!members.ok()) return ToGrpc(members.status());
+  trace::ExposureOptions o;
+  o.hops = req->hops() == 0 ? 3 : req->hops();
+  if (o.hops > 10) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "hops is at most 10");
+  if (!req->taint().empty()) {
+    auto m = trace::ParseTaintModel(req->taint());
+    if (!m.ok()) return ToGrpc(m.status());
+    o.model = *m;
+  }
+  const graph::LabelIndex& labels = engine_->labels();
+  o.labels_of = [&labels](AddrId a) { return labels.OfAddress(a); };
+  o.labels = &labels.labels();
+  o.cancelled = [ctx] { return ctx->IsCancelled(); };
+  trace::ExposureResult r = trace::ComputeExposure(engine_->graph(), engine_->addresses(),
+                                                   engine_->heights(), *members, o);
+  if (r.cancelled) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the exposure was cancelled");
+  }
+  resp->set_subject(subject);
+  resp->set_addresses(members->size());
+  resp->set_received(r.received);
+  resp->set_sent(r.sent);
+  resp->set_hops(o.hops);
+  resp->set_truncated(r.truncated);
+  auto fill = [](const trace::ExposureAmounts& a, v1::ExposureEntry* e) {
+    e->set_received_direct(a.received_direct);
+    e->set_received_indirect(a.received_indirect);
+    e->set_sent_direct(a.sent_direct);
+    e->set_sent_indirect(a.sent_indirect);
+  };
+  for (const auto& [category, a] : r.by_category) {
+    v1::ExposureEntry* e = resp->add_categories();
+    e->set_category(category);
+    fill(a, e);
+  }
+  for (const auto& [entity, a] : r.by_entity) {
+    v1::ExposureEntry* e = resp->add_entities();
+    e->set_entity(entity.first);
+    e->set_category(entity.second);
+    fill(a, e);
   }
   return grpc::Status::OK;
 }

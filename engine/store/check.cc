@@ -153,7 +153,7 @@ absl::Status Checker::CheckTxs() {
       if (out_flags_[o] & 1)
         Problem("tx ", n.value(), ": output ", in.prev_tx.value(), ":", in.prev_vout,
                 " spent twice");
-      if (out_flags_[o] & 2) Problem("tx ", n.value(), ": spends an OP_RETURN output");
+      if (out_flags_[o] & 2) Problem("tx ", n.value(), ": spends an unspendable output");
       out_flags_[o] |= 1;
       in_value += out_value_[o];
       if (out_addr_[o] != AddrId::kInvalid) {
@@ -166,7 +166,8 @@ absl::Status Checker::CheckTxs() {
     for (const TxOutRow& o : row.outputs) {
       out_value_.push_back(o.value);
       out_addr_.push_back(o.addr.value());
-      out_flags_.push_back(o.type == ScriptType::kOpReturn ? 2 : 0);
+      // Not in the UTXO set: OP_RETURN outputs and the genesis coinbase.
+      out_flags_.push_back(o.type == ScriptType::kOpReturn || n.value() == 0 ? 2 : 0);
       out_value += o.value;
       if (o.addr.valid()) {
         AddrStats d;

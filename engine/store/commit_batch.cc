@@ -16,8 +16,12 @@ rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.s
 
 void CommitBatch::Add(Cf cf, Op op, std::string_view key, std::string_view value) {
   Family& f = families_[static_cast<int>(cf)];
-  f.entries.push_back(
-      {f.arena.size(), static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()), op});
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    prefix = (prefix << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
+  }
+  f.entries.push_back({prefix, f.arena.size(), static_cast<uint32_t>(key.size()),
+                       static_cast<uint32_t>(value.size()), op});
   f.arena.append(key);
   f.arena.append(value);
 }
@@ -50,7 +54,7 @@ size_t CommitBatch::bytes() const {
 
 void CommitBatch::Clear() {
   for (Family& f : families_) {
-    f.arena.clear();
+    f.arena.clear();  // keeps the capacity for the next batch
     f.entries.clear();
   }
 }
@@ -77,11 +81,13 @@ absl::Status Committer::Commit(CommitBatch* batch) {
     auto key_of = [arena](const CommitBatch::Entry& e) {
       return std::string_view(arena + e.offset, e.key_size);
     };
+    auto less = [&](const CommitBatch::Entry& a, const CommitBatch::Entry& b) {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      return key_of(a) < key_of(b);
+    };
     // Rows of id-ordered families (tx, addr, headers) arrive sorted: skip the sort then.
-    if (!std::is_sorted(f.entries.begin(), f.entries.end(),
-                        [&](const auto& a, const auto& b) { return key_of(a) < key_of(b); })) {
-      std::sort(f.entries.begin(), f.entries.end(),
-                [&](const auto& a, const auto& b) { return key_of(a) < key_of(b); });
+    if (!std::is_sorted(f.entries.begin(), f.entries.end(), less)) {
+      std::sort(f.entries.begin(), f.entries.end(), less);
     }
     Cf cf = static_cast<Cf>(i);
     rocksdb::ColumnFamilyHandle* h = store_->handle(cf);
@@ -91,13 +97,23 @@ absl::Status Committer::Commit(CommitBatch* batch) {
     rocksdb::Status s = writer.Open(path);
     for (size_t j = 0; s.ok() && j < f.entries.size(); ++j) {
       const CommitBatch::Entry& e = f.entries[j];
-      if (j > 0 && key_of(f.entries[j - 1]) == key_of(e)) {
+      if (j > 0 && f.entries[j - 1].prefix == e.prefix && key_of(f.entries[j - 1]) == key_of(e)) {
         return absl::FailedPreconditionError(
             absl::StrCat("duplicate key in one commit of column family ", AV(CfName(cf))));
       }
       rocksdb::Slice k(arena + e.offset, e.key_size);
       rocksdb::Slice v(arena + e.offset + e.key_size, e.value_size);
-      s = e.op == CommitBatch::Op::kPut ? writer.Put(k, v) : writer.Merge(k, v);
+      switch (e.op) {
+        case CommitBatch::Op::kPut:
+          s = writer.Put(k, v);
+          break;
+        case CommitBatch::Op::kMerge:
+          s = writer.Merge(k, v);
+          break;
+        case CommitBatch::Op::kDelete:
+          s = writer.Delete(k);
+          break;
+      }
     }
     if (s.ok()) s = writer.Finish();
     if (!s.ok()) return FromRocks(s, absl::StrCat("writing ", path));

@@ -20,13 +20,14 @@ namespace ariadne::store {
 
 class CommitBatch {
  public:
-  enum class Op : uint8_t { kPut, kMerge };
+  enum class Op : uint8_t { kPut, kMerge, kDelete };
 
   // Adds a row. Keys must be unique per column family within a batch (a duplicate fails Commit).
   void Put(Cf cf, std::string_view key, std::string_view value) { Add(cf, Op::kPut, key, value); }
   void Merge(Cf cf, std::string_view key, std::string_view value) {
     Add(cf, Op::kMerge, key, value);
   }
+  void Delete(Cf cf, std::string_view key) { Add(cf, Op::kDelete, key, {}); }
   // A position in the batch, to undo what was added after it (e.g. a block that failed halfway).
   struct Mark {
     std::array<std::pair<size_t, size_t>, kNumCfs> sizes;  // arena bytes, entries
@@ -43,6 +44,7 @@ class CommitBatch {
  private:
   friend class Committer;
   struct Entry {
+    uint64_t prefix;  // the key's first 8 bytes as a big-endian number: most comparisons end here
     uint64_t offset;  // key at offset, value after it
     uint32_t key_size;
     uint32_t value_size;

@@ -10,9 +10,9 @@
 namespace ariadne::store {
 namespace {
 
-constexpr std::string_view kCfNames[] = {"default",     "meta", "headers", "block_hash",
-                                         "block_index", "tx",   "txid",    "addr",
-                                         "addr_key",    "hist", "stats"};
+constexpr std::string_view kCfNames[] = {
+    "default",  "meta", "headers", "block_hash", "block_index",     "tx",    "txid", "addr",
+    "addr_key", "hist", "stats",   "evidence",   "cluster_pending", "labels"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == kNumCfs);
 
 absl::Status Corrupt(std::string_view what) {
@@ -272,6 +272,137 @@ void MergeStats(const AddrStats& d, AddrStats* s) {
   s->spent_count += d.spent_count;
   s->first_height = std::min(s->first_height, d.first_height);
   s->last_height = std::max(s->last_height, d.last_height);
+}
+
+std::string EncodeClusterMeta(const ClusterMeta& m) {
+  std::string out;
+  out.push_back(static_cast<char>(m.gen));
+  PutVarint(&out, m.processed_txs);
+  PutVarint(&out, m.unions);
+  out.append(m.policy);
+  return out;
+}
+
+absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v) {
+  RowReader r(v);
+  ClusterMeta m;
+  m.gen = r.U8();
+  m.processed_txs = r.Varint();
+  m.unions = r.Varint();
+  m.policy = std::string(r.Rest());
+  if (!r.ok()) return Corrupt("meta/cluster");
+  return m;
+}
+
+std::string EvidenceKey(uint8_t gen, TxNum tx, uint32_t index) {
+  std::string k(1, static_cast<char>(gen));
+  PutBE40(&k, tx.value());
+  PutBE32(&k, index);
+  return k;
+}
+
+std::string EncodeEvidence(const EvidenceRow& e) {
+  std::string out;
+  PutVarint(&out, e.a);
+  PutVarint(&out, e.b);
+  out.push_back(static_cast<char>(e.kind));
+  out.push_back(static_cast<char>(e.rule));
+  return out;
+}
+
+absl::StatusOr<EvidenceRow> DecodeEvidence(std::string_view key, std::string_view value) {
+  if (key.size() != 1 + kTxNumBytes + 4) return Corrupt("evidence");
+  EvidenceRow e;
+  e.tx = TxNum(GetBE(key.data() + 1, kTxNumBytes));
+  RowReader r(value);
+  e.a = static_cast<uint32_t>(r.Varint());
+  e.b = static_cast<uint32_t>(r.Varint());
+  e.kind = r.U8();
+  e.rule = r.U8();
+  if (!r.ok() || !r.done() || e.kind > 1) return Corrupt("evidence");
+  return e;
+}
+
+std::string PendingKey(uint8_t gen, uint64_t key) {
+  std::string k(1, static_cast<char>(gen));
+  PutBE64(&k, key);
+  return k;
+}
+
+std::string EncodePending(const PendingRow& p) {
+  std::string out;
+  PutVarint(&out, p.anchor);
+  PutVarint(&out, p.change);
+  out.push_back(static_cast<char>(p.rule));
+  PutSignedVarint(&out, p.version);
+  out.push_back(p.locktime_set ? 1 : 0);
+  return out;
+}
+
+absl::StatusOr<PendingRow> DecodePending(std::string_view v) {
+  RowReader r(v);
+  PendingRow p;
+  p.anchor = static_cast<uint32_t>(r.Varint());
+  p.change = static_cast<uint32_t>(r.Varint());
+  p.rule = r.U8();
+  p.version = static_cast<int32_t>(r.SignedVarint());
+  p.locktime_set = r.U8() != 0;
+  if (!r.ok() || !r.done()) return Corrupt("cluster_pending");
+  return p;
+}
+
+std::string LabelIdentity(const AddressKey& key) {
+  std::string id(1, kLabelChainBitcoin);
+  id.push_back(static_cast<char>(key.kind));
+  id.push_back(static_cast<char>(key.witness_version));
+  id.push_back(static_cast<char>(key.size));
+  id.append(reinterpret_cast<const char*>(key.payload.data()), key.size);
+  return id;
+}
+
+std::string LabelKey(std::string_view identity, const LabelRow& row) {
+  // The hash makes one key per distinct (label, category, source): importing twice is a no-op.
+  const std::string encoded = EncodeLabel(row);
+  Uint256 h = Sha256(ByteSpan(reinterpret_cast<const uint8_t*>(encoded.data()), encoded.size()));
+  std::string k(identity);
+  k.append(reinterpret_cast<const char*>(h.data()), 8);
+  return k;
+}
+
+std::string EncodeLabel(const LabelRow& row) {
+  std::string out;
+  for (const std::string* f : {&row.label, &row.category, &row.source, &row.actor}) {
+    PutVarint(&out, f->size());
+    out.append(*f);
+  }
+  return out;
+}
+
+absl::StatusOr<LabelRow> DecodeLabel(std::string_view v) {
+  RowReader r(v);
+  LabelRow row;
+  for (std::string* f : {&row.label, &row.category, &row.source, &row.actor}) {
+    uint64_t n = r.Varint();
+    *f = std::string(r.Bytes(n));
+  }
+  if (!r.ok() || !r.done()) return Corrupt("labels");
+  return row;
+}
+
+absl::StatusOr<AddressKey> LabelKeyAddress(std::string_view key) {
+  if (key.empty() || key[0] != kLabelChainBitcoin) {
+    return absl::FailedPreconditionError("not a Bitcoin label");
+  }
+  RowReader r(key.substr(1));
+  AddressKey k;
+  k.kind = static_cast<AddrKind>(r.U8());
+  k.witness_version = r.U8();
+  k.size = r.U8();
+  if (k.size > k.payload.size()) return Corrupt("labels key");
+  std::string_view p = r.Bytes(k.size);
+  if (!r.ok()) return Corrupt("labels key");
+  std::memcpy(k.payload.data(), p.data(), k.size);
+  return k;
 }
 
 std::string HeightKey(uint32_t height) {

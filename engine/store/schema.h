@@ -13,6 +13,9 @@
 //   addr_key    kind u8 | payload[0..8) | AddrId u32  (empty)
 //   hist        AddrId u32 | TxNum u40                (empty)
 //   stats       AddrId u32                            AddrStats (merge operator: sums, min, max)
+//   evidence    gen u8 | TxNum u40 | index u32        EvidenceRow: one union of a clustering
+//   cluster_pending gen u8 | TxNum u40 << 24 | vout   PendingRow: change candidate awaiting spend
+//   labels      chain u8 | identity | hash u64        LabelRow: an attribution (tag) of an address
 #ifndef ARIADNE_ENGINE_STORE_SCHEMA_H_
 #define ARIADNE_ENGINE_STORE_SCHEMA_H_
 
@@ -45,6 +48,9 @@ enum class Cf : uint8_t {
   kAddrKey,
   kHist,
   kStats,
+  kEvidence,
+  kClusterPending,
+  kLabels,
   kCount,  // number of column families, not a family
 };
 inline constexpr int kNumCfs = static_cast<int>(Cf::kCount);
@@ -57,6 +63,7 @@ inline constexpr std::string_view kMetaSchemaVersion = "schema_version";
 inline constexpr std::string_view kMetaNetwork = "network";
 inline constexpr std::string_view kMetaState = "state";
 inline constexpr std::string_view kMetaFilePrefix = "file/";  // + file id u32 -> FileEntry
+inline constexpr std::string_view kMetaCluster = "cluster";   // ClusterMeta
 
 // Key widths.
 inline constexpr int kTxNumBytes = 5;  // 40 bits: 1.1e12 transactions
@@ -70,8 +77,9 @@ struct ChainState {
   uint64_t output_count = 0;  // the next OutNum
   uint64_t input_count = 0;   // non-coinbase inputs indexed
   uint32_t addr_count = 0;    // the next AddrId
-  uint64_t utxo_count = 0;    // unspent outputs, OP_RETURN excluded
-  int64_t utxo_value = 0;     // their value in satoshi
+  uint64_t utxo_count =
+      0;  // unspent outputs, OP_RETURN and the genesis output excluded (as Bitcoin Core)
+  int64_t utxo_value = 0;  // their value in satoshi
 
   friend bool operator==(const ChainState&, const ChainState&) = default;
 };
@@ -173,6 +181,60 @@ std::string EncodeStats(const AddrStats& s);
 absl::StatusOr<AddrStats> DecodeStats(std::string_view v);
 // Combines two stats (or a stats and a delta): sums of counters, min first, max last height.
 void MergeStats(const AddrStats& delta, AddrStats* into);
+
+// ---- clustering (written by heuristics/, read by the service)
+struct ClusterMeta {
+  uint8_t gen = 0;             // evidence and pending rows of other generations are stale
+  std::string policy;          // canonical spec of the policy that built it
+  uint64_t processed_txs = 0;  // transactions applied; kInvalidProcessed: must be rebuilt
+  uint64_t unions = 0;
+  static constexpr uint64_t kInvalidProcessed = UINT64_MAX;
+};
+std::string EncodeClusterMeta(const ClusterMeta& m);
+absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v);
+
+struct EvidenceRow {
+  uint32_t a = 0;
+  uint32_t b = 0;
+  uint8_t kind = 0;  // 0 common input, 1 change
+  uint8_t rule = 0;  // change heuristics mask
+  TxNum tx;
+};
+std::string EvidenceKey(uint8_t gen, TxNum tx, uint32_t index);
+std::string EncodeEvidence(const EvidenceRow& e);
+// Args: key: the row's key (holds the TxNum).
+absl::StatusOr<EvidenceRow> DecodeEvidence(std::string_view key, std::string_view value);
+
+struct PendingRow {
+  uint32_t anchor = 0;
+  uint32_t change = 0;
+  uint8_t rule = 0;
+  int32_t version = 0;
+  bool locktime_set = false;
+};
+std::string PendingKey(uint8_t gen, uint64_t key);
+std::string EncodePending(const PendingRow& p);
+absl::StatusOr<PendingRow> DecodePending(std::string_view v);
+
+// ---- labels: attributions imported from tag packs and case files. The identity is the address
+// key on this store's chain ('b': kind, witness version, payload) or an EVM address ('e': 20
+// bytes), so a tag can be imported before its address appears on chain.
+struct LabelRow {
+  std::string label;     // e.g. "Binance"
+  std::string category;  // e.g. "exchange" (lowercase)
+  std::string source;    // where the attribution comes from
+  std::string actor;     // optional actor id (GraphSense)
+  friend bool operator==(const LabelRow&, const LabelRow&) = default;
+};
+inline constexpr char kLabelChainBitcoin = 'b';
+inline constexpr char kLabelChainEvm = 'e';
+// Returns: the identity part of a Bitcoin address's label keys.
+std::string LabelIdentity(const AddressKey& key);
+std::string LabelKey(std::string_view identity, const LabelRow& row);
+std::string EncodeLabel(const LabelRow& row);
+absl::StatusOr<LabelRow> DecodeLabel(std::string_view v);
+// Returns: the address key of a Bitcoin label key's identity (FAILED_PRECONDITION for EVM keys).
+absl::StatusOr<AddressKey> LabelKeyAddress(std::string_view key);
 
 // ---- keys
 std::string HeightKey(uint32_t height);

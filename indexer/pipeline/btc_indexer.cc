@@ -550,7 +550,11 @@ absl::Status Indexer::ProcessBlockRows(BlockItem& item) {
       row_.outputs.push_back({o.value, addr, type});
       cached_.push_back({o.value, addr.value(), type, false});
       out_value += o.value;
-      if (type != ScriptType::kOpReturn) {
+      // Not in the UTXO set: OP_RETURN outputs, and the genesis coinbase (unspendable by
+      // consensus; Bitcoin Core never adds it either).
+      if (type == ScriptType::kOpReturn || height == 0) {
+        cached_.back().spent = true;
+      } else {
         ++spendable;
         spendable_value += o.value;
       }
@@ -631,7 +635,9 @@ absl::Status Indexer::HandOff(bool final) {
   for (const auto& [addr, d] : batch_stats_) {
     building_->Merge(Cf::kStats, store::AddrKey(AddrId(addr)), store::EncodeStats(d));
   }
-  batch_stats_.clear();
+  // erase(range) keeps the table's capacity (clear() would free it and the next batch would grow
+  // it again, page by page).
+  batch_stats_.erase(batch_stats_.begin(), batch_stats_.end());
   for (store::IndexObserver* o : options_.observers) RETURN_IF_ERROR(o->OnCommit(building_.get()));
   building_->Put(Cf::kMeta, store::kMetaState, store::EncodeState(state_));
   std::swap(building_, committing_);
@@ -716,7 +722,7 @@ absl::Status Indexer::RewindTip() {
       }
     }
     for (const store::TxOutRow& o : row.outputs) {
-      if (o.type != ScriptType::kOpReturn) {
+      if (o.type != ScriptType::kOpReturn && h != 0) {
         ++spendable;
         spendable_value += o.value;
       }

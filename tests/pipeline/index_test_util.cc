@@ -72,7 +72,8 @@ absl::StatusOr<Replay> ReplayFiles(const std::vector<std::filesystem::path>& fil
           const ScriptType type = ClassifyScript(o.script);
           AddressKey key = ScriptAddressKey(o.script, type);
           std::string address = EncodeAddress(key, network);
-          utxo[{tx.txid, v}] = {o.value, address, type == ScriptType::kOpReturn};
+          // The genesis output is unspendable and, as in Bitcoin Core, not in the UTXO set.
+          utxo[{tx.txid, v}] = {o.value, address, type == ScriptType::kOpReturn || height == 0};
           out_value += o.value;
           if (!address.empty()) {
             out.addresses[address].received += o.value;

@@ -1,9 +1,8 @@
 // The gRPC service through a real server on loopback: answers, paging, and error codes.
 #include <grpcpp/grpcpp.h>
 
-#include "engine/graph/tx_graph.h"
 #include "engine/service/ariadne_service.h"
-#include "engine/store/height_index.h"
+#include "engine/service/engine.h"
 #include "tests/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
@@ -17,18 +16,15 @@ class ServiceTest : public ::testing::Test {
   static void SetUpTestSuite() {
     if (!HaveTestData()) return;
     auto dir = MakeTempDir("service");
-    auto s = IndexInto(dir / "db", {TestData("_derived/btc-mainnet-0-4521.blk")},
-                       Network::kMainnet);
+    auto s =
+        IndexInto(dir / "db", {TestData("_derived/btc-mainnet-0-4521.blk")}, Network::kMainnet);
     ASSERT_TRUE(s.ok()) << s.status();
-    store_ = s->release();
-    heights_ = new store::HeightIndex();
-    ASSERT_TRUE(heights_->Load(*store_).ok());
-    auto g = graph::TxGraph::Load(*store_);
-    ASSERT_TRUE(g.ok());
-    graph_ = g->release();
+    auto engine = service::Engine::Load(*std::move(s));
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = engine->release();
     service::ServiceOptions opts;
-    opts.max_history_page = 50;
-    service_ = new service::AriadneService({store_, graph_, heights_}, opts);
+    opts.max_page = 50;
+    service_ = new service::AriadneService(engine_, opts);
     grpc::ServerBuilder b;
     int port = 0;
     b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -44,15 +40,11 @@ class ServiceTest : public ::testing::Test {
     delete stub_;
     delete server_;
     delete service_;
-    delete graph_;
-    delete heights_;
-    delete store_;
+    delete engine_;
   }
   void SetUp() override { REQUIRE_TESTDATA(); }
 
-  static inline store::Store* store_ = nullptr;
-  static inline store::HeightIndex* heights_ = nullptr;
-  static inline graph::TxGraph* graph_ = nullptr;
+  static inline service::Engine* engine_ = nullptr;
   static inline service::AriadneService* service_ = nullptr;
   static inline grpc::Server* server_ = nullptr;
   static inline v1::Ariadne::Stub* stub_ = nullptr;
@@ -65,7 +57,7 @@ TEST_F(ServiceTest, StatusReportsTipAndCounts) {
   EXPECT_EQ(r.network(), "mainnet");
   EXPECT_EQ(r.tip_height(), 4521);
   EXPECT_EQ(r.tx_count(), 4583u);
-  EXPECT_EQ(r.utxo_value(), 4522 * 50 * kCoin);
+  EXPECT_EQ(r.utxo_value(), 4521 * 50 * kCoin);  // the genesis output is not spendable
 }
 
 TEST_F(ServiceTest, AddressSummaryOfHalFinney) {
@@ -130,8 +122,7 @@ TEST_F(ServiceTest, UnknownAndMalformedTxids) {
   for (const std::string& bad : {std::string("zz"), std::string(64, 'g'), std::string(65, 'a')}) {
     grpc::ClientContext c;
     req.set_txid(bad);
-    EXPECT_EQ(stub_->GetTransaction(&c, req, &r).error_code(),
-              grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(stub_->GetTransaction(&c, req, &r).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   }
 }
 

@@ -1,0 +1,51 @@
+// Everything a server answers from: the store and the in-memory structures built from it at start
+// (heights, transaction graph, per-address outputs, clusters, labels).
+#ifndef ARIADNE_ENGINE_SERVICE_ENGINE_H_
+#define ARIADNE_ENGINE_SERVICE_ENGINE_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/graph/address_index.h"
+#include "engine/graph/cluster_index.h"
+#include "engine/graph/label_index.h"
+#include "engine/graph/tx_graph.h"
+#include "engine/store/height_index.h"
+#include "engine/store/store.h"
+
+namespace ariadne::service {
+
+class Engine {
+ public:
+  // Builds the in-memory structures over an open store. Clusters and labels are optional: their
+  // absence is a warning (cluster queries then answer FAILED_PRECONDITION).
+  static absl::StatusOr<std::unique_ptr<Engine>> Load(std::unique_ptr<store::Store> store);
+
+  const store::Store& store() const { return *store_; }
+  store::Store* mutable_store() { return store_.get(); }
+  const store::HeightIndex& heights() const { return heights_; }
+  const graph::TxGraph& graph() const { return *graph_; }
+  const graph::AddressIndex& addresses() const { return *addresses_; }
+  const graph::ClusterIndex* clusters() const { return clusters_.get(); }
+  const graph::LabelIndex& labels() const { return *labels_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  double load_seconds() const { return load_seconds_; }
+
+ private:
+  Engine() = default;
+  std::unique_ptr<store::Store> store_;
+  store::HeightIndex heights_;
+  std::unique_ptr<graph::TxGraph> graph_;
+  std::unique_ptr<graph::AddressIndex> addresses_;
+  std::unique_ptr<graph::ClusterIndex> clusters_;
+  std::unique_ptr<graph::LabelIndex> labels_;
+  std::vector<std::string> warnings_;
+  double load_seconds_ = 0;
+};
+
+}  // namespace ariadne::service
+
+#endif  // ARIADNE_ENGINE_SERVICE_ENGINE_H_

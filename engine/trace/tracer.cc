@@ -1,0 +1,270 @@
+#include "engine/trace/tracer.h"
+
+#include <algorithm>
+#include <functional>
+#include <queue>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+
+namespace ariadne::trace {
+namespace {
+
+struct Tainted {
+  Taint taint;
+  uint32_t hop = 0;
+};
+
+class Tracer {
+ public:
+  Tracer(const graph::TxGraph& g, const store::HeightIndex& h, const TraceOptions& o,
+         TraceResult* r)
+      : g_(g), h_(h), o_(o), r_(r) {}
+
+  void Run(std::span<const OutNum> seeds);
+
+ private:
+  uint32_t Node(AddrId a) const {
+    if (!a.valid()) return kNoNode;
+    return o_.node_of ? o_.node_of(a) : a.value();
+  }
+  void End(uint32_t node, EndReason reason, int64_t amount, uint32_t hop);
+  void AddEdge(uint32_t from, uint32_t to, TxNum tx, int64_t value, int64_t tainted, uint32_t hop);
+  void Settle(uint64_t out, Taint taint, uint32_t hop);  // decides where a tainted output goes
+  void ForwardTx(uint64_t tx);
+  void BackwardTx(uint64_t tx);
+  void Push(uint64_t tx) {
+    if (queued_.insert(tx).second) queue_.push(o_.direction == Direction::kForward ? ~tx : tx);
+  }
+  void Truncate();
+  // Edges of one transaction, per (input owner, output owner): the value of the outputs to the
+  // owner (once) and the tainted shares (share_[i][j], input i to output j).
+  void AddTxEdges(TxNum t, uint64_t in0, uint64_t out0, uint32_t hop);
+
+  const graph::TxGraph& g_;
+  const store::HeightIndex& h_;
+  const TraceOptions& o_;
+  TraceResult* r_;
+  absl::flat_hash_map<uint64_t, Tainted> tainted_;  // outputs whose taint is still on its way
+  std::priority_queue<uint64_t> queue_;  // forward: ~TxNum (smallest first); backward: TxNum
+  absl::flat_hash_set<uint64_t> queued_;
+  absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint64_t>, size_t> edge_index_;
+  absl::flat_hash_map<uint64_t, size_t> end_index_;
+  // Scratch.
+  std::vector<int64_t> in_values_, out_values_;
+  std::vector<Taint> in_taint_, out_taint_;
+  std::vector<std::vector<int64_t>> share_;
+};
+
+void Tracer::End(uint32_t node, EndReason reason, int64_t amount, uint32_t hop) {
+  if (amount <= 0) return;
+  r_->totals[static_cast<int>(reason)] += amount;
+  const uint64_t key = (uint64_t{node} << 8) | static_cast<uint8_t>(reason);
+  auto [it, inserted] = end_index_.emplace(key, r_->ends.size());
+  if (inserted) {
+    r_->ends.push_back({node, reason, amount, hop});
+  } else {
+    TraceEnd& e = r_->ends[it->second];
+    e.tainted += amount;
+    e.hop = std::min(e.hop, hop);
+  }
+}
+
+void Tracer::AddEdge(uint32_t from, uint32_t to, TxNum tx, int64_t value, int64_t tainted,
+                     uint32_t hop) {
+  auto [it, inserted] =
+      edge_index_.emplace(std::make_tuple(from, to, tx.value()), r_->edges.size());
+  if (inserted) {
+    r_->edges.push_back({from, to, tx, value, tainted, hop});
+  } else {
+    r_->edges[it->second].value += value;
+    r_->edges[it->second].tainted += tainted;
+  }
+}
+
+void Tracer::Settle(uint64_t out, Taint taint, uint32_t hop) {
+  if (taint.amount <= 0) return;
+  const AddrId addr = g_.Addr(OutNum(out));
+  const uint32_t node = Node(addr);
+  if (hop > 0 && o_.stop_at && addr.valid() && o_.stop_at(addr)) {
+    End(node, EndReason::kLabelled, taint.amount, hop);
+    return;
+  }
+  if (taint.amount < o_.min_value) {
+    End(node, EndReason::kBelowThreshold, taint.amount, hop);
+    return;
+  }
+  TxNum next;
+  if (o_.direction == Direction::kForward) {
+    next = g_.SpentBy(OutNum(out));
+    if (!next.valid()) {
+      End(node, EndReason::kUnspent, taint.amount, hop);
+      return;
+    }
+  } else {
+    next = g_.TxOf(OutNum(out));
+    if (g_.InputCount(next) == 0) {
+      End(node, EndReason::kCoinbase, taint.amount, hop);
+      return;
+    }
+  }
+  Tainted& t = tainted_[out];
+  t.taint = std::move(taint);
+  t.hop = hop;
+  Push(next.value());
+}
+
+void Tracer::ForwardTx(uint64_t tx) {
+  const TxNum t(tx);
+  const uint64_t in0 = g_.FirstIn(t), in1 = g_.FirstIn(TxNum(tx + 1));
+  const uint64_t out0 = g_.FirstOut(t), out1 = g_.FirstOut(TxNum(tx + 1));
+  in_values_.clear();
+  in_taint_.clear();
+  uint32_t hop = UINT32_MAX;
+  for (uint64_t i = in0; i < in1; ++i) {
+    const uint64_t prev = g_.Input(i).value();
+    in_values_.push_back(g_.Value(OutNum(prev)));
+    auto it = tainted_.find(prev);
+    if (it == tainted_.end()) {
+      in_taint_.emplace_back();
+      continue;
+    }
+    hop = std::min(hop, it->second.hop);
+    in_taint_.push_back(std::move(it->second.taint));
+    tainted_.erase(it);
+  }
+  const uint32_t height = h_.HeightOf(t);
+  const bool beyond = hop + 1 > o_.max_hops;
+  const bool outside = height < o_.from_height || height > o_.to_height;
+  if (beyond || outside) {
+    for (uint64_t i = in0; i < in1; ++i) {
+      const Taint& taint = in_taint_[i - in0];
+      End(Node(g_.Addr(g_.Input(i))), beyond ? EndReason::kHopLimit : EndReason::kTimeWindow,
+          taint.amount, hop);
+    }
+    return;
+  }
+  ++hop;
+  out_values_.clear();
+  for (uint64_t o = out0; o < out1; ++o) out_values_.push_back(g_.Value(OutNum(o)));
+  int64_t fee = 0;
+  Forward(o_.model, in_values_, in_taint_, out_values_, &out_taint_, &fee, &share_);
+  ++r_->txs;
+  AddTxEdges(t, in0, out0, hop);
+  End(kNoNode, EndReason::kFee, fee, hop);
+  for (size_t j = 0; j < out_values_.size(); ++j) Settle(out0 + j, std::move(out_taint_[j]), hop);
+}
+
+void Tracer::BackwardTx(uint64_t tx) {
+  const TxNum t(tx);
+  const uint64_t in0 = g_.FirstIn(t), in1 = g_.FirstIn(TxNum(tx + 1));
+  const uint64_t out0 = g_.FirstOut(t), out1 = g_.FirstOut(TxNum(tx + 1));
+  out_values_.clear();
+  out_taint_.clear();
+  uint32_t hop = UINT32_MAX;
+  for (uint64_t o = out0; o < out1; ++o) {
+    out_values_.push_back(g_.Value(OutNum(o)));
+    auto it = tainted_.find(o);
+    if (it == tainted_.end()) {
+      out_taint_.emplace_back();
+      continue;
+    }
+    hop = std::min(hop, it->second.hop);
+    out_taint_.push_back(std::move(it->second.taint));
+    tainted_.erase(it);
+  }
+  const uint32_t height = h_.HeightOf(t);
+  const bool beyond = hop + 1 > o_.max_hops;
+  const bool outside = height < o_.from_height || height > o_.to_height;
+  if (beyond || outside) {
+    for (uint64_t o = out0; o < out1; ++o) {
+      End(Node(g_.Addr(OutNum(o))), beyond ? EndReason::kHopLimit : EndReason::kTimeWindow,
+          out_taint_[o - out0].amount, hop);
+    }
+    return;
+  }
+  ++hop;
+  in_values_.clear();
+  for (uint64_t i = in0; i < in1; ++i) in_values_.push_back(g_.Value(g_.Input(i)));
+  Backward(o_.model, in_values_, out_values_, out_taint_, &in_taint_, &share_);
+  ++r_->txs;
+  AddTxEdges(t, in0, out0, hop);
+  for (uint64_t i = in0; i < in1; ++i) {
+    Settle(g_.Input(i).value(), std::move(in_taint_[i - in0]), hop);
+  }
+}
+
+void Tracer::AddTxEdges(TxNum t, uint64_t in0, uint64_t out0, uint32_t hop) {
+  absl::flat_hash_set<uint32_t> counted;
+  for (size_t j = 0; j < out_values_.size(); ++j) {
+    const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
+    counted.clear();
+    for (size_t i = 0; i < in_values_.size(); ++i) {
+      if (share_[i][j] <= 0) continue;
+      const uint32_t from = Node(g_.Addr(g_.Input(in0 + i)));
+      const bool first = counted.insert(from).second;
+      AddEdge(from, to, t, first ? out_values_[j] : 0, share_[i][j], hop);
+    }
+  }
+}
+
+void Tracer::Truncate() {
+  r_->truncated = true;
+  for (auto& [out, t] : tainted_) {
+    End(Node(g_.Addr(OutNum(out))), EndReason::kTruncated, t.taint.amount, t.hop);
+  }
+  tainted_.clear();
+  while (!queue_.empty()) queue_.pop();
+}
+
+void Tracer::Run(std::span<const OutNum> seeds) {
+  std::vector<uint64_t> unique;
+  for (OutNum s : seeds) unique.push_back(s.value());
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  for (uint64_t s : unique) {
+    const int64_t v = g_.Value(OutNum(s));
+    r_->seed_value += v;
+    Settle(s, Whole(v), 0);
+  }
+  uint64_t steps = 0;
+  while (!queue_.empty()) {
+    uint64_t top = queue_.top();
+    queue_.pop();
+    const uint64_t tx = o_.direction == Direction::kForward ? ~top : top;
+    queued_.erase(tx);
+    if (o_.direction == Direction::kForward) {
+      ForwardTx(tx);
+    } else {
+      BackwardTx(tx);
+    }
+    if (r_->edges.size() > o_.max_edges) {
+      Truncate();
+      break;
+    }
+    if (o_.cancelled && (++steps & 255) == 0 && o_.cancelled()) {
+      r_->cancelled = true;
+      Truncate();
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view EndReasonName(EndReason r) {
+  static constexpr std::string_view kNames[] = {"unspent",   "labelled",    "below_threshold",
+                                                "hop_limit", "time_window", "fee",
+                                                "coinbase",  "truncated"};
+  return kNames[static_cast<int>(r)];
+}
+
+TraceResult Trace(const graph::TxGraph& graph, const store::HeightIndex& heights,
+                  std::span<const OutNum> seeds, const TraceOptions& options) {
+  TraceResult r;
+  Tracer t(graph, heights, options, &r);
+  t.Run(seeds);
+  return r;
+}
+
+}  // namespace ariadne::trace

@@ -1,0 +1,101 @@
+// Flow-of-funds tracing over the in-memory transaction graph.
+//
+// Forward: where did the value of the seed outputs go. Taint moves from a transaction's inputs to
+// its outputs under the chosen model (taint.h); transactions are processed in chain order (a heap
+// by TxNum), so a transaction is taken up once all of its tainted inputs are known. Backward:
+// where did the value of the seed outputs come from, the same in reverse chain order.
+//
+// Hops: the seeds are hop 0; a transaction is one hop beyond its nearest tainted input (forward) or
+// output (backward). Every tainted amount ends somewhere, and the result says where:
+//   unspent         still in an unspent output (forward)
+//   labelled        reached an entity the caller stops at (e.g. an exchange)
+//   below_threshold a tainted amount under min_value is not followed
+//   hop_limit       would need more than max_hops
+//   time_window     moved in a transaction outside [from_height, to_height]
+//   fee             paid to miners
+//   coinbase        newly mined coins (backward)
+//   truncated       the result reached max_edges before the taint was followed to its end
+#ifndef ARIADNE_ENGINE_TRACE_TRACER_H_
+#define ARIADNE_ENGINE_TRACE_TRACER_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/graph/tx_graph.h"
+#include "engine/store/height_index.h"
+#include "engine/trace/taint.h"
+
+namespace ariadne::trace {
+
+enum class Direction : uint8_t { kForward, kBackward };
+
+enum class EndReason : uint8_t {
+  kUnspent = 0,
+  kLabelled,
+  kBelowThreshold,
+  kHopLimit,
+  kTimeWindow,
+  kFee,
+  kCoinbase,
+  kTruncated,
+};
+inline constexpr int kNumEndReasons = 8;
+std::string_view EndReasonName(EndReason r);
+
+// The node of an address in a trace: the address itself, or its cluster.
+inline constexpr uint32_t kNoNode = UINT32_MAX;  // outputs without an address, and fees
+
+struct TraceOptions {
+  Direction direction = Direction::kForward;  // default forward
+  TaintModel model = TaintModel::kHaircut;    // default haircut
+  uint32_t max_hops = 3;                      // default 3
+  int64_t min_value = 0;                      // default 0: follow any amount
+  uint32_t from_height = 0;                   // default: the whole chain
+  uint32_t to_height = UINT32_MAX;
+  // Default none: stop at nothing. Returns true for an address whose entity the trace ends at.
+  std::function<bool(AddrId)> stop_at;
+  // Default: the address id. Groups addresses into nodes (e.g. their cluster id).
+  std::function<uint32_t(AddrId)> node_of;
+  // Default 100,000: distinct edges before the trace stops with truncated set.
+  size_t max_edges = 100'000;
+  // Default none: polled every few hundred transactions; true stops the trace (cancelled set).
+  std::function<bool()> cancelled;
+};
+
+struct TraceEdge {
+  uint32_t from = kNoNode;  // node of the inputs' owner (money flows from -> to)
+  uint32_t to = kNoNode;
+  TxNum tx;
+  int64_t value = 0;    // value of the transaction's outputs to `to`
+  int64_t tainted = 0;  // of which tainted (taint from `from`)
+  uint32_t hop = 0;
+};
+
+struct TraceEnd {
+  uint32_t node = kNoNode;
+  EndReason reason = EndReason::kUnspent;
+  int64_t tainted = 0;
+  uint32_t hop = 0;  // smallest hop at which taint ended there
+};
+
+struct TraceResult {
+  int64_t seed_value = 0;  // value of the seed outputs
+  std::vector<TraceEdge> edges;
+  std::vector<TraceEnd> ends;                    // one per (node, reason)
+  std::array<int64_t, kNumEndReasons> totals{};  // tainted value per end reason
+  uint64_t txs = 0;                              // transactions the taint went through
+  bool truncated = false;
+  bool cancelled = false;
+};
+
+// Traces from `seeds` (outputs, each tainted in full).
+TraceResult Trace(const graph::TxGraph& graph, const store::HeightIndex& heights,
+                  std::span<const OutNum> seeds, const TraceOptions& options);
+
+}  // namespace ariadne::trace
+
+#endif  // ARIADNE_ENGINE_TRACE_TRACER_H_

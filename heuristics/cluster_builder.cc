@@ -1,0 +1,182 @@
+#include "heuristics/cluster_builder.h"
+
+#include <algorithm>
+
+namespace ariadne::heuristics {
+
+std::string EvidenceName(EvidenceKind kind, uint8_t rule) {
+  if (kind == EvidenceKind::kCommonInput) return "common_input";
+  return "change:" + RuleName(rule);
+}
+
+void ClusterBuilder::Grow(const store::ResolvedTx& tx) {
+  uint32_t max_id = 0;
+  bool any = false;
+  for (const auto& o : tx.outputs) {
+    if (o.addr.valid()) {
+      max_id = std::max(max_id, o.addr.value());
+      any = true;
+    }
+  }
+  if (any && max_id >= uf_.size()) uf_.Grow(max_id + 1);
+}
+
+uint32_t ClusterBuilder::ClusterSize(uint32_t x) {
+  auto it = sizes_.find(uf_.FindRoot(x));
+  return it == sizes_.end() ? 1 : it->second;
+}
+
+bool ClusterBuilder::Link(uint32_t a, uint32_t b, EvidenceKind kind, uint8_t rule, TxNum tx,
+                          bool guarded) {
+  const uint32_t ra = uf_.FindRoot(a), rb = uf_.FindRoot(b);
+  if (ra == rb) return false;
+  auto ia = sizes_.find(ra), ib = sizes_.find(rb);
+  const uint32_t sa = ia == sizes_.end() ? 1 : ia->second;
+  const uint32_t sb = ib == sizes_.end() ? 1 : ib->second;
+  // Superclusters grow by change links into clusters that are already large (a service absorbing
+  // its customers' addresses one wrong link at a time): change never joins a cluster above the
+  // guard size. Common-input links are not guarded.
+  if (guarded && policy_.guard_size > 0 && std::max(sa, sb) > policy_.guard_size) {
+    ++counters_.change_links_rejected_by_guard;
+    return false;
+  }
+  if (ia != sizes_.end()) sizes_.erase(ia);
+  if (ib != sizes_.end()) sizes_.erase(ib);
+  uf_.Union(ra, rb);
+  sizes_[uf_.FindRoot(ra)] = sa + sb;
+  evidence_.push_back({a, b, kind, rule, tx});
+  (kind == EvidenceKind::kCommonInput ? counters_.common_input_unions : counters_.change_unions)++;
+  return true;
+}
+
+void ClusterBuilder::Replay(const Evidence& e) {
+  const uint32_t need = std::max(e.a, e.b) + 1;
+  if (need > uf_.size()) uf_.Grow(need);
+  const uint32_t ra = uf_.FindRoot(e.a), rb = uf_.FindRoot(e.b);
+  if (ra == rb) return;
+  auto ia = sizes_.find(ra), ib = sizes_.find(rb);
+  const uint32_t sa = ia == sizes_.end() ? 1 : ia->second;
+  const uint32_t sb = ib == sizes_.end() ? 1 : ib->second;
+  if (ia != sizes_.end()) sizes_.erase(ia);
+  if (ib != sizes_.end()) sizes_.erase(ib);
+  uf_.Union(ra, rb);
+  sizes_[uf_.FindRoot(ra)] = sa + sb;
+}
+
+void ClusterBuilder::ResolvePending(const store::ResolvedTx& tx) {
+  if (pending_.empty()) return;
+  for (const auto& in : tx.inputs) {
+    auto it = pending_.find(PendingKey(in.prev_tx, in.prev_vout));
+    if (it == pending_.end()) continue;
+    const PendingChange p = it->second;
+    pending_.erase(it);
+    pending_removed_.push_back(PendingKey(in.prev_tx, in.prev_vout));
+    bool ok = true;
+    if (p.rule & Bit(ChangeHeuristic::kPeelChain)) {
+      ok &= tx.inputs.size() == 1 && tx.outputs.size() == 2;
+    }
+    if (p.rule & Bit(ChangeHeuristic::kLocktimeVersion)) {
+      ok &= tx.version == p.version && (tx.locktime != 0) == p.locktime_set;
+    }
+    if (ok) Link(p.anchor, p.change, EvidenceKind::kChange, p.rule, in.prev_tx, true);
+  }
+}
+
+void ClusterBuilder::CommonInput(const store::ResolvedTx& tx) {
+  uint32_t first = AddrId::kInvalid;
+  for (const auto& in : tx.inputs) {
+    if (!in.addr.valid()) continue;
+    if (first == AddrId::kInvalid) {
+      first = in.addr.value();
+      continue;
+    }
+    Link(first, in.addr.value(), EvidenceKind::kCommonInput, 0, tx.num, false);
+  }
+}
+
+bool ClusterBuilder::Qualifies(const store::ResolvedTx& tx, size_t i, uint8_t rule) const {
+  const store::ResolvedOutput& o = tx.outputs[i];
+  if (!o.addr.valid() || o.type == ScriptType::kOpReturn) return false;
+  if (rule & Bit(ChangeHeuristic::kAddressReuse)) {
+    bool reused = false;
+    for (const auto& in : tx.inputs) reused |= in.addr == o.addr;
+    if (!reused) return false;
+  }
+  if (rule & Bit(ChangeHeuristic::kAddressType)) {
+    if (!inputs_one_type_ || o.type != input_type_) return false;
+  }
+  if (rule & Bit(ChangeHeuristic::kOptimalChange)) {
+    if (o.value >= min_input_) return false;
+  }
+  if (rule & Bit(ChangeHeuristic::kRoundPayment)) {
+    const bool round = o.value % policy_.round_unit == 0;
+    if (round || round_outputs_ != tx.outputs.size() - 1) return false;
+  }
+  if (rule & Bit(ChangeHeuristic::kFreshAddress)) {
+    if (!o.new_address) return false;
+  }
+  if (rule & Bit(ChangeHeuristic::kPeelChain)) {
+    if (tx.inputs.size() != 1 || tx.outputs.size() != 2) return false;
+    if (o.value <= tx.outputs[1 - i].value) return false;  // the strictly larger output
+  }
+  return true;
+}
+
+void ClusterBuilder::Change(const store::ResolvedTx& tx) {
+  if (policy_.change_rules.empty() || tx.outputs.size() < 2 ||
+      tx.outputs.size() > policy_.max_change_outputs) {
+    return;
+  }
+  uint32_t anchor = AddrId::kInvalid;
+  min_input_ = INT64_MAX;
+  inputs_one_type_ = true;
+  input_type_ = tx.inputs.front().type;
+  for (const auto& in : tx.inputs) {
+    if (anchor == AddrId::kInvalid && in.addr.valid()) anchor = in.addr.value();
+    min_input_ = std::min(min_input_, in.value);
+    inputs_one_type_ &= in.type == input_type_;
+  }
+  if (anchor == AddrId::kInvalid) return;
+  round_outputs_ = 0;
+  for (const auto& o : tx.outputs) round_outputs_ += o.value % policy_.round_unit == 0 ? 1 : 0;
+
+  for (uint8_t rule : policy_.change_rules) {
+    size_t candidate = SIZE_MAX;
+    int count = 0;
+    for (size_t i = 0; i < tx.outputs.size() && count < 2; ++i) {
+      if (Qualifies(tx, i, rule)) {
+        candidate = i;
+        ++count;
+      }
+    }
+    if (count != 1) continue;
+    ++counters_.change_decided;
+    const uint32_t change = tx.outputs[candidate].addr.value();
+    if (rule & kSpendTimeMask) {
+      const uint64_t key = PendingKey(tx.num, static_cast<uint32_t>(candidate));
+      pending_[key] = {anchor, change, rule, tx.version, tx.locktime != 0};
+      pending_added_.push_back(key);
+    } else {
+      Link(anchor, change, EvidenceKind::kChange, rule, tx.num, true);
+    }
+    return;
+  }
+}
+
+void ClusterBuilder::Process(const store::ResolvedTx& tx) {
+  ++counters_.txs;
+  Grow(tx);
+  if (tx.coinbase) return;
+  ResolvePending(tx);
+  if (policy_.skip_coinjoins) {
+    CoinJoinKind cj = coinjoin_.Detect(tx);
+    if (cj != CoinJoinKind::kNone) {
+      ++counters_.coinjoins[static_cast<int>(cj)];
+      return;
+    }
+  }
+  if (policy_.common_input) CommonInput(tx);
+  Change(tx);
+}
+
+}  // namespace ariadne::heuristics

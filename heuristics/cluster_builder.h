@@ -1,0 +1,113 @@
+// Builds wallet clusters from transactions in chain order: common-input ownership (skipping
+// CoinJoins) and the change rules of a policy, over a union-find of AddrIds. Every union that
+// merges two clusters is recorded as evidence (which heuristic, which transaction, which two
+// addresses), so that any two addresses of a cluster can be explained by a chain of links.
+#ifndef ARIADNE_HEURISTICS_CLUSTER_BUILDER_H_
+#define ARIADNE_HEURISTICS_CLUSTER_BUILDER_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/graph/union_find.h"
+#include "engine/store/resolved_tx.h"
+#include "heuristics/coinjoin.h"
+#include "heuristics/policy.h"
+
+namespace ariadne::heuristics {
+
+enum class EvidenceKind : uint8_t { kCommonInput = 0, kChange = 1 };
+
+struct Evidence {
+  uint32_t a = 0;  // an address already in the cluster
+  uint32_t b = 0;  // the address joined to it
+  EvidenceKind kind = EvidenceKind::kCommonInput;
+  uint8_t rule = 0;  // change: the rule's heuristic mask
+  TxNum tx;          // common input: the spending transaction; change: the one paying the change
+  friend bool operator==(const Evidence&, const Evidence&) = default;
+};
+// Returns: "common_input" or "change:<h1+h2...>".
+std::string EvidenceName(EvidenceKind kind, uint8_t rule);
+
+// A change candidate whose rule has spend-time heuristics, waiting for its output to be spent.
+struct PendingChange {
+  uint32_t anchor = 0;  // input address of the paying transaction
+  uint32_t change = 0;  // the candidate output's address
+  uint8_t rule = 0;
+  int32_t version = 0;
+  bool locktime_set = false;
+  friend bool operator==(const PendingChange&, const PendingChange&) = default;
+};
+// Key of a pending candidate: TxNum (40 bits) and vout (24 bits).
+inline uint64_t PendingKey(TxNum tx, uint32_t vout) { return (tx.value() << 24) | vout; }
+
+struct ClusterCounters {
+  uint64_t txs = 0;
+  uint64_t common_input_unions = 0;
+  uint64_t change_unions = 0;
+  uint64_t change_links_rejected_by_guard = 0;
+  uint64_t change_decided = 0;  // transactions where a rule found exactly one candidate
+  std::array<uint64_t, kNumCoinJoinKinds> coinjoins{};
+};
+
+class ClusterBuilder {
+ public:
+  explicit ClusterBuilder(ClusteringPolicy policy) : policy_(std::move(policy)) {}
+
+  const ClusteringPolicy& policy() const { return policy_; }
+  graph::UnionFind& union_find() { return uf_; }
+  const ClusterCounters& counters() const { return counters_; }
+
+  // Applies one transaction; transactions must come in chain order.
+  void Process(const store::ResolvedTx& tx);
+
+  // Evidence of the unions made since the last ClearEvidence, in order.
+  const std::vector<Evidence>& evidence() const { return evidence_; }
+  void ClearEvidence() { evidence_.clear(); }
+
+  // Pending candidates, and the keys added and removed since ClearPendingChanges.
+  const absl::flat_hash_map<uint64_t, PendingChange>& pending() const { return pending_; }
+  const std::vector<uint64_t>& pending_added() const { return pending_added_; }
+  const std::vector<uint64_t>& pending_removed() const { return pending_removed_; }
+  void ClearPendingChanges() {
+    pending_added_.clear();
+    pending_removed_.clear();
+  }
+
+  // Rebuilding a stored clustering: applies a recorded union (no new evidence) and restores a
+  // pending candidate.
+  void Replay(const Evidence& e);
+  void RestorePending(uint64_t key, const PendingChange& p) { pending_[key] = p; }
+
+  // Returns: the number of addresses in x's cluster.
+  uint32_t ClusterSize(uint32_t x);
+
+ private:
+  void Grow(const store::ResolvedTx& tx);
+  // Merges with evidence; returns true when two clusters were merged.
+  bool Link(uint32_t a, uint32_t b, EvidenceKind kind, uint8_t rule, TxNum tx, bool guarded);
+  void ResolvePending(const store::ResolvedTx& tx);
+  void CommonInput(const store::ResolvedTx& tx);
+  void Change(const store::ResolvedTx& tx);
+  bool Qualifies(const store::ResolvedTx& tx, size_t out, uint8_t rule) const;
+
+  ClusteringPolicy policy_;
+  graph::UnionFind uf_;
+  absl::flat_hash_map<uint32_t, uint32_t> sizes_;  // root -> size, for clusters of 2 or more
+  CoinJoinDetector coinjoin_;
+  std::vector<Evidence> evidence_;
+  absl::flat_hash_map<uint64_t, PendingChange> pending_;
+  std::vector<uint64_t> pending_added_, pending_removed_;
+  ClusterCounters counters_;
+  // Per-transaction facts shared by the heuristics.
+  int64_t min_input_ = 0;
+  bool inputs_one_type_ = false;
+  ScriptType input_type_ = ScriptType::kNonstandard;
+  size_t round_outputs_ = 0;
+};
+
+}  // namespace ariadne::heuristics
+
+#endif  // ARIADNE_HEURISTICS_CLUSTER_BUILDER_H_

@@ -1,0 +1,109 @@
+#include "heuristics/policy.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "engine/core/strings.h"
+
+namespace ariadne::heuristics {
+namespace {
+
+constexpr std::string_view kNames[] = {"address_reuse", "address_type",  "optimal_change",
+                                       "round_payment", "fresh_address", "locktime_version",
+                                       "peel_chain"};
+
+// The default: common-input ownership. Change: an output paying an input address is the change
+// (and then nothing is linked: the other outputs are payments); otherwise a fresh address of the
+// inputs' script type that is the only output smaller than every input; otherwise the output a
+// peel chain continues with. Measured in docs/clustering.md.
+constexpr char kDefaultSpec[] =
+    "ci,change=address_reuse|address_type+optimal_change+fresh_address|peel_chain,coinjoin=on,"
+    "round=100000,max-outputs=100,guard=1000";
+
+}  // namespace
+
+std::string_view ChangeHeuristicName(ChangeHeuristic h) { return kNames[static_cast<int>(h)]; }
+
+absl::StatusOr<ChangeHeuristic> ParseChangeHeuristic(std::string_view name) {
+  for (int i = 0; i < kNumChangeHeuristics; ++i) {
+    if (kNames[i] == name) return static_cast<ChangeHeuristic>(i);
+  }
+  std::string known;
+  for (std::string_view n : kNames) absl::StrAppend(&known, known.empty() ? "" : ", ", AV(n));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown change heuristic '", AV(name), "' (", known, ")"));
+}
+
+std::string RuleName(uint8_t mask) {
+  std::string out;
+  for (int i = 0; i < kNumChangeHeuristics; ++i) {
+    if (mask & (1 << i)) absl::StrAppend(&out, out.empty() ? "" : "+", AV(kNames[i]));
+  }
+  return out;
+}
+
+std::string ClusteringPolicy::ToSpec() const {
+  std::vector<std::string> parts;
+  if (common_input) parts.push_back("ci");
+  if (!change_rules.empty()) {
+    std::vector<std::string> rules;
+    for (uint8_t r : change_rules) rules.push_back(RuleName(r));
+    parts.push_back("change=" + absl::StrJoin(rules, "|"));
+  }
+  parts.push_back(absl::StrCat("coinjoin=", skip_coinjoins ? "on" : "off"));
+  parts.push_back(absl::StrCat("round=", round_unit));
+  parts.push_back(absl::StrCat("max-outputs=", max_change_outputs));
+  parts.push_back(absl::StrCat("guard=", guard_size));
+  return absl::StrJoin(parts, ",");
+}
+
+absl::StatusOr<ClusteringPolicy> ParsePolicy(std::string_view spec) {
+  if (spec == "default") return ParsePolicy(kDefaultSpec);
+  ClusteringPolicy p;
+  p.common_input = false;
+  if (spec.empty()) return absl::InvalidArgumentError("empty clustering policy");
+  for (absl::string_view part : absl::StrSplit(AV(spec), ',')) {
+    if (part == "ci" || part == "common-input") {
+      p.common_input = true;
+      continue;
+    }
+    size_t eq = part.find('=');
+    if (eq == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown policy option '", part, "'"));
+    }
+    absl::string_view key = part.substr(0, eq), value = part.substr(eq + 1);
+    if (key == "change") {
+      p.change_rules.clear();
+      for (absl::string_view rule : absl::StrSplit(value, '|')) {
+        uint8_t mask = 0;
+        for (absl::string_view h : absl::StrSplit(rule, '+')) {
+          auto parsed = ParseChangeHeuristic(SV(h));
+          if (!parsed.ok()) return parsed.status();
+          mask |= Bit(*parsed);
+        }
+        p.change_rules.push_back(mask);
+      }
+    } else if (key == "coinjoin") {
+      if (value != "on" && value != "off") {
+        return absl::InvalidArgumentError("coinjoin must be on or off");
+      }
+      p.skip_coinjoins = value == "on";
+    } else if (key == "round" || key == "max-outputs" || key == "guard") {
+      int64_t n;
+      if (!absl::SimpleAtoi(value, &n) || n < 0 || (key == "round" && n == 0)) {
+        return absl::InvalidArgumentError(absl::StrCat("bad value in '", part, "'"));
+      }
+      if (key == "round") p.round_unit = n;
+      if (key == "max-outputs") p.max_change_outputs = static_cast<uint32_t>(n);
+      if (key == "guard") p.guard_size = static_cast<uint32_t>(n);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown policy option '", key, "'"));
+    }
+  }
+  return p;
+}
+
+ClusteringPolicy DefaultPolicy() { return *ParsePolicy(kDefaultSpec); }
+
+}  // namespace ariadne::heuristics

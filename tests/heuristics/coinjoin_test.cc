@@ -1,0 +1,132 @@
+// CoinJoin detectors on crafted transactions, including the near misses that must not match.
+#include "heuristics/coinjoin.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/heuristics/tx_builder.h"
+
+namespace ariadne::heuristics {
+namespace {
+
+using ::ariadne::testing::TxBuilder;
+
+// n participants each with an input of their own and an equal output plus a change output.
+TxBuilder EqualOutputs(int n, int64_t value, bool change = true) {
+  TxBuilder b(100);
+  for (int i = 0; i < n; ++i) b.In(10 + i, value + 50'000 + i * 777);
+  for (int i = 0; i < n; ++i) b.Out(100 + i, value);
+  if (change) {
+    for (int i = 0; i < n - 1; ++i) b.Out(200 + i, 40'000 + i * 1311);
+  }
+  return b;
+}
+
+TEST(CoinJoin, GenericRuleFollowsBlockSci) {
+  CoinJoinDetector d;
+  // 3 participants: 5 outputs, p = 3, three equal outputs: a CoinJoin.
+  TxBuilder b = EqualOutputs(3, 1'234'567);
+  EXPECT_TRUE(d.IsGeneric(b.Build()));
+  // The most frequent value must occur exactly p times: 4 equal of 6 outputs (p = 3) is not.
+  TxBuilder four(1);
+  for (int i = 0; i < 4; ++i) four.In(10 + i, 5'000'000);
+  for (int i = 0; i < 4; ++i) four.Out(100 + i, 1'000'000);
+  four.Out(200, 7).Out(201, 8);
+  EXPECT_FALSE(d.IsGeneric(four.Build()));
+  // Fewer distinct input addresses than participants: one wallet, not a CoinJoin.
+  TxBuilder same(2);
+  for (int i = 0; i < 3; ++i) same.In(10, 2'000'000);
+  for (int i = 0; i < 3; ++i) same.Out(100 + i, 1'000'000);
+  same.Out(200, 5).Out(201, 6);
+  EXPECT_FALSE(d.IsGeneric(same.Build()));
+  // Dust-valued equal outputs (546 and 2730 sat) are protocol outputs, not CoinJoin shares.
+  for (int64_t dust : {546, 2730}) {
+    TxBuilder x = EqualOutputs(3, dust);
+    EXPECT_FALSE(d.IsGeneric(x.Build())) << dust;
+  }
+  // Too few outputs or inputs.
+  TxBuilder two(3);
+  two.In(1, 10).In(2, 10).Out(3, 5).Out(4, 5);
+  EXPECT_FALSE(d.IsGeneric(two.Build()));
+}
+
+TEST(CoinJoin, Whirlpool) {
+  CoinJoinDetector d;
+  for (int64_t pool : {100'000, 1'000'000, 5'000'000, 50'000'000}) {
+    for (int n : {5, 8}) {
+      TxBuilder b(1);
+      for (int i = 0; i < n; ++i) b.In(10 + i, pool + 1000 + i);
+      for (int i = 0; i < n; ++i) b.Out(100 + i, pool);
+      EXPECT_EQ(d.Detect(b.Build()), CoinJoinKind::kWhirlpool) << pool << " " << n;
+    }
+  }
+  TxBuilder off(1);  // not a pool size
+  for (int i = 0; i < 5; ++i) off.In(10 + i, 2'001'000).Out(100 + i, 2'000'000);
+  EXPECT_FALSE(d.IsWhirlpool(off.Build()));
+  TxBuilder reused(1);  // two outputs to one address
+  for (int i = 0; i < 5; ++i) reused.In(10 + i, 1'001'000).Out(i == 4 ? 100 : 100 + i, 1'000'000);
+  EXPECT_FALSE(d.IsWhirlpool(reused.Build()));
+  TxBuilder nine(1);  // beyond 8
+  for (int i = 0; i < 9; ++i) nine.In(10 + i, 1'001'000).Out(100 + i, 1'000'000);
+  EXPECT_FALSE(d.IsWhirlpool(nine.Build()));
+}
+
+TEST(CoinJoin, Wasabi1) {
+  CoinJoinDetector d;
+  TxBuilder b = EqualOutputs(40, 10'010'000);  // 0.1001 BTC, within 2% of 0.1
+  b.Out(999, 123'456);                         // coordinator fee
+  EXPECT_EQ(d.Detect(b.Build()), CoinJoinKind::kWasabi1);
+  TxBuilder level = EqualOutputs(15, 40'100'000);  // mixing level 0.4 BTC
+  EXPECT_TRUE(d.IsWasabi1(level.Build()));
+  TxBuilder other = EqualOutputs(15, 25'000'000);  // 0.25 BTC: no Wasabi level
+  EXPECT_FALSE(d.IsWasabi1(other.Build()));
+  TxBuilder few = EqualOutputs(9, 10'000'000);  // fewer than 10 participants
+  EXPECT_FALSE(d.IsWasabi1(few.Build()));
+}
+
+TEST(CoinJoin, Wasabi2) {
+  CoinJoinDetector d;
+  TxBuilder b(1);
+  for (int i = 0; i < 25; ++i) b.In(10 + i, 3'000'000 + i * 1000);
+  for (int64_t denom : {1'048'576, 531'441, 200'000}) {
+    for (int i = 0; i < 4; ++i) b.Out(static_cast<uint32_t>(1000 + denom % 97 + i * 100), denom);
+  }
+  for (int i = 0; i < 10; ++i) b.Out(5000 + i, 12'345 + i);
+  EXPECT_EQ(d.Detect(b.Build()), CoinJoinKind::kWasabi2);
+  TxBuilder small(1);  // fewer than 20 inputs
+  for (int i = 0; i < 10; ++i) small.In(10 + i, 3'000'000);
+  for (int64_t denom : {1'048'576, 531'441, 200'000}) small.Out(1, denom).Out(2, denom);
+  EXPECT_FALSE(d.IsWasabi2(small.Build()));
+}
+
+TEST(CoinJoin, JoinMarket) {
+  CoinJoinDetector d;
+  // Taker + 3 makers: 4 equal outputs, 3 changes (the taker without change).
+  TxBuilder b(1);
+  for (int i = 0; i < 5; ++i) b.In(10 + i, 30'000'000 + i * 1'000'000);
+  for (int i = 0; i < 4; ++i) b.Out(100 + i, 25'000'000);
+  b.Out(200, 4'999'000).Out(201, 5'998'100).Out(202, 7'001'234);
+  EXPECT_EQ(d.Detect(b.Build()), CoinJoinKind::kJoinMarket);
+  // Two changes with one value: not JoinMarket's shape.
+  TxBuilder dup(1);
+  for (int i = 0; i < 5; ++i) dup.In(10 + i, 30'000'000);
+  for (int i = 0; i < 4; ++i) dup.Out(100 + i, 25'000'000);
+  dup.Out(200, 5'000'000).Out(201, 5'000'000);
+  EXPECT_FALSE(d.IsJoinMarket(dup.Build()));
+}
+
+TEST(CoinJoin, OrdinaryPaymentsAreNotCoinJoins) {
+  CoinJoinDetector d;
+  TxBuilder pay(1);
+  pay.In(1, 10'000'000).Out(2, 3'000'000).Out(3, 6'990'000);
+  EXPECT_EQ(d.Detect(pay.Build()), CoinJoinKind::kNone);
+  TxBuilder batch(1);  // an exchange batch: distinct amounts
+  batch.In(1, 90'000'000).In(1, 80'000'000);
+  for (int i = 0; i < 20; ++i) batch.Out(100 + i, 1'000'000 + i * 10'101);
+  EXPECT_EQ(d.Detect(batch.Build()), CoinJoinKind::kNone);
+  TxBuilder cb(1);
+  cb.Coinbase().Out(1, 5).Out(2, 5).Out(3, 5);
+  EXPECT_EQ(d.Detect(cb.Build()), CoinJoinKind::kNone);
+}
+
+}  // namespace
+}  // namespace ariadne::heuristics

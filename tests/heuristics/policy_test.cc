@@ -1,0 +1,55 @@
+// Policy specs: parsing, the canonical form, and clear errors.
+#include "heuristics/policy.h"
+
+#include "tests/testutil.h"
+
+namespace ariadne::heuristics {
+namespace {
+
+TEST(Policy, SpecRoundTripsThroughItsCanonicalForm) {
+  auto p = ParsePolicy("ci,change=fresh_address+address_type|peel_chain,round=1000,guard=5");
+  ASSERT_THAT(p, IsOk());
+  EXPECT_TRUE(p->common_input);
+  ASSERT_EQ(p->change_rules.size(), 2u);
+  EXPECT_EQ(p->change_rules[0],
+            Bit(ChangeHeuristic::kFreshAddress) | Bit(ChangeHeuristic::kAddressType));
+  EXPECT_EQ(p->change_rules[1], Bit(ChangeHeuristic::kPeelChain));
+  EXPECT_EQ(p->round_unit, 1000);
+  EXPECT_EQ(p->guard_size, 5u);
+  const std::string canonical = p->ToSpec();
+  EXPECT_EQ(canonical,
+            "ci,change=address_type+fresh_address|peel_chain,coinjoin=on,round=1000,"
+            "max-outputs=100,guard=5");
+  auto again = ParsePolicy(canonical);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(*again, *p);
+}
+
+TEST(Policy, NamedPolicies) {
+  auto ci = ParsePolicy("common-input");
+  ASSERT_THAT(ci, IsOk());
+  EXPECT_TRUE(ci->common_input);
+  EXPECT_TRUE(ci->change_rules.empty());
+  auto d = ParsePolicy("default");
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(*d, DefaultPolicy());
+  EXPECT_FALSE(DefaultPolicy().change_rules.empty());
+  auto change_only = ParsePolicy("change=fresh_address");
+  ASSERT_THAT(change_only, IsOk());
+  EXPECT_FALSE(change_only->common_input);
+}
+
+TEST(Policy, BadSpecsNameWhatIsWrong) {
+  EXPECT_THAT(ParsePolicy(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParsePolicy("ci,change=fresh"),
+              StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "'fresh'"));
+  EXPECT_THAT(ParsePolicy("ci,colour=blue"),
+              StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "colour"));
+  EXPECT_THAT(ParsePolicy("ci,round=0"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParsePolicy("ci,guard=-1"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParsePolicy("ci,coinjoin=maybe"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParsePolicy("ci,nonsense"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace ariadne::heuristics

@@ -1,0 +1,203 @@
+// `ariadne recluster` (rebuild the stored clustering under a policy) and `ariadne eval clusters`
+// (score a clustering against a generated chain's ground truth).
+#include <cstdio>
+#include <map>
+
+#include "absl/strings/str_format.h"
+#include "bench/gen/truth.h"
+#include "engine/core/address.h"
+#include "engine/store/codec.h"
+#include "engine/store/store.h"
+#include "heuristics/cluster_eval.h"
+#include "heuristics/clustering.h"
+#include "tools/cli_args.h"
+#include "tools/commands.h"
+#include "tools/json_writer.h"
+#include "tools/output.h"
+#include "tools/progress.h"
+
+namespace ariadne::cli {
+namespace {
+
+std::function<void(uint64_t, uint64_t)> ReplayProgress(ProgressBar* bar) {
+  auto start = std::chrono::steady_clock::now();
+  return [bar, start](uint64_t done, uint64_t total) {
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    bar->Update(done, total, s,
+                absl::StrFormat("%s txs | %.0f tx/s", FormatCount(done), done / std::max(s, 1e-9)));
+  };
+}
+
+void PrintCounters(const heuristics::ReclusterResult& r) {
+  std::printf("%s addresses in %s clusters (largest %s); %s common-input and %s change links",
+              FormatCount(r.addresses).c_str(), FormatCount(r.clusters).c_str(),
+              FormatCount(r.largest_cluster).c_str(),
+              FormatCount(r.counters.common_input_unions).c_str(),
+              FormatCount(r.counters.change_unions).c_str());
+  std::printf(", %s change links refused by the guard; CoinJoins skipped:",
+              FormatCount(r.counters.change_links_rejected_by_guard).c_str());
+  for (int k = 1; k < heuristics::kNumCoinJoinKinds; ++k) {
+    std::printf(
+        " %s %s",
+        std::string(heuristics::CoinJoinKindName(static_cast<heuristics::CoinJoinKind>(k))).c_str(),
+        FormatCount(r.counters.coinjoins[k]).c_str());
+  }
+  std::printf("; %.1f s\n", r.seconds);
+}
+
+}  // namespace
+
+int RunRecluster(const std::vector<std::string>& argv) {
+  auto args = Args::Parse(argv, {{"db", true}, {"policy", true}});
+  if (!args.ok()) return PrintError(args.status());
+  if (!args->Has("db")) {
+    std::fputs(
+        "usage: ariadne recluster --db DIR [--policy SPEC]  (SPEC: docs/clustering.md; "
+        "default: \"default\")\n",
+        stderr);
+    return 2;
+  }
+  auto policy = heuristics::ParsePolicy(args->GetOr("policy", "default"));
+  if (!policy.ok()) return PrintError(policy.status());
+  auto store = store::Store::Open(*args->Get("db"), store::StoreOptions());
+  if (!store.ok()) return PrintError(store.status());
+  ProgressBar bar;
+  auto r = heuristics::Recluster(store->get(), *policy, ReplayProgress(&bar));
+  bar.Finish();
+  if (!r.ok()) return PrintError(r.status());
+  std::printf("reclustered under %s\n", policy->ToSpec().c_str());
+  PrintCounters(*r);
+  return 0;
+}
+
+int RunEval(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] != "clusters") {
+    std::fputs("usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--json]\n",
+               stderr);
+    return 2;
+  }
+  auto args = Args::Parse(
+      std::vector<std::string>(argv.begin() + 1, argv.end()),
+      {{"db", true}, {"truth", true}, {"policy", true}, {"json", false}, {"links", false}});
+  if (!args.ok()) return PrintError(args.status());
+  if (!args->Has("db") || !args->Has("truth")) {
+    std::fputs("usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--json]\n",
+               stderr);
+    return 2;
+  }
+  store::StoreOptions so;
+  so.mode = store::StoreOptions::Mode::kReadOnly;
+  auto store = store::Store::Open(*args->Get("db"), so);
+  if (!store.ok()) return PrintError(store.status());
+  auto truth = gen::LoadTruth(*args->Get("truth"));
+  if (!truth.ok()) return PrintError(truth.status());
+
+  // The clustering: built in memory under --policy, or the stored one.
+  std::unique_ptr<heuristics::ClusterBuilder> builder;
+  std::string policy_spec;
+  heuristics::ReclusterResult built;
+  if (auto spec = args->Get("policy")) {
+    auto policy = heuristics::ParsePolicy(*spec);
+    if (!policy.ok()) return PrintError(policy.status());
+    ProgressBar bar;
+    auto r = heuristics::BuildClusters(**store, *policy, &builder, ReplayProgress(&bar));
+    bar.Finish();
+    if (!r.ok()) return PrintError(r.status());
+    built = *r;
+    policy_spec = policy->ToSpec();
+  } else {
+    auto loaded = heuristics::LoadClustering(**store);
+    if (!loaded.ok()) return PrintError(loaded.status());
+    builder = *std::move(loaded);
+    policy_spec = builder->policy().ToSpec();
+  }
+
+  // Per address: its cluster and, from the truth, its entity.
+  graph::UnionFind& uf = builder->union_find();
+  std::vector<uint32_t> cluster(uf.size()), entity(uf.size(), heuristics::kUnknown);
+  std::unique_ptr<rocksdb::Iterator> it(
+      (*store)->db()->NewIterator(rocksdb::ReadOptions(), (*store)->handle(store::Cf::kAddr)));
+  uint64_t unknown = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint32_t id = static_cast<uint32_t>(store::GetBE(it->key().data(), 4));
+    auto row = store::DecodeAddrRow(std::string_view(it->value().data(), it->value().size()));
+    if (!row.ok()) return PrintError(row.status());
+    if (id >= uf.size()) continue;
+    cluster[id] = uf.SetId(id);
+    auto e = truth->EntityOf(EncodeAddress(row->key, (*store)->network()));
+    if (e.has_value()) {
+      entity[id] = *e;
+    } else {
+      ++unknown;
+    }
+  }
+  heuristics::ClusterScores s = heuristics::ScoreClusters(cluster, entity);
+  if (args->Has("json")) {
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject()
+        .Field("policy", policy_spec)
+        .Field("addresses", s.addresses)
+        .Field("addresses_without_truth", unknown)
+        .Field("clusters", s.clusters)
+        .Field("entities", s.entities)
+        .Field("pair_precision", s.pair_precision)
+        .Field("pair_recall", s.pair_recall)
+        .Field("purity", s.purity)
+        .Field("largest_cluster", s.largest_cluster)
+        .Field("largest_entity", s.largest_entity)
+        .Field("predicted_pairs", s.predicted_pairs)
+        .Field("true_pairs", s.true_pairs)
+        .Field("correct_pairs", s.correct_pairs)
+        .EndObject();
+    std::printf("%s\n", out.c_str());
+    return 0;
+  }
+  std::printf("policy           %s\n", policy_spec.c_str());
+  std::printf("addresses        %s scored (%s without truth)\n", FormatCount(s.addresses).c_str(),
+              FormatCount(unknown).c_str());
+  std::printf("clusters         %s for %s true entities\n", FormatCount(s.clusters).c_str(),
+              FormatCount(s.entities).c_str());
+  std::printf("pair precision   %.4f  (%s of %s predicted pairs)\n", s.pair_precision,
+              FormatCount(s.correct_pairs).c_str(), FormatCount(s.predicted_pairs).c_str());
+  std::printf("pair recall      %.4f  (of %s true pairs)\n", s.pair_recall,
+              FormatCount(s.true_pairs).c_str());
+  std::printf("purity           %.4f\n", s.purity);
+  std::printf("largest cluster  %s addresses; largest true entity %s (ratio %.2f)\n",
+              FormatCount(s.largest_cluster).c_str(), FormatCount(s.largest_entity).c_str(),
+              s.largest_entity ? static_cast<double>(s.largest_cluster) / s.largest_entity : 0.0);
+  if (args->Has("policy")) PrintCounters(built);
+  if (args->Has("links")) {
+    if (!args->Has("policy")) {
+      std::fputs("--links needs --policy (the links of a stored clustering are in its evidence)\n",
+                 stderr);
+      return 2;
+    }
+    // Link precision: the share of the unions whose two addresses one entity controls, per kind
+    // of evidence and per kind of the entity that made the transaction.
+    std::map<std::string, std::pair<uint64_t, uint64_t>> by;  // key -> (correct, total)
+    for (const heuristics::Evidence& e : builder->evidence()) {
+      const uint32_t ea = e.a < entity.size() ? entity[e.a] : heuristics::kUnknown;
+      const uint32_t eb = e.b < entity.size() ? entity[e.b] : heuristics::kUnknown;
+      if (ea == heuristics::kUnknown || eb == heuristics::kUnknown) continue;
+      const gen::TruthEntity* te = truth->entity(ea);
+      const std::string name = heuristics::EvidenceName(e.kind, e.rule);
+      const std::string kind = te ? std::string(gen::EntityKindName(te->kind)) : "?";
+      for (const std::string& key : {name, name + " / " + kind}) {
+        auto& c = by[key];
+        c.first += ea == eb ? 1 : 0;
+        c.second += 1;
+      }
+    }
+    std::printf("\n%-60s %10s %10s %9s\n", "evidence (/ kind of the paying entity)", "links",
+                "correct", "precision");
+    for (const auto& [key, c] : by) {
+      std::printf("%-60s %10s %10s %9.4f\n", key.c_str(), FormatCount(c.second).c_str(),
+                  FormatCount(c.first).c_str(), static_cast<double>(c.first) / c.second);
+    }
+  }
+  return 0;
+}
+
+}  // namespace ariadne::cli

@@ -1,0 +1,144 @@
+#include "tools/trace_render.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/json_writer.h"
+#include "tools/output.h"
+
+namespace ariadne::cli {
+namespace {
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string Short(const std::string& id) {
+  if (id.size() <= 16) return id;
+  return id.substr(0, 8) + "…" + id.substr(id.size() - 6);
+}
+
+void LabelsJson(const google::protobuf::RepeatedPtrField<v1::Label>& labels, JsonWriter* w) {
+  w->Key("labels").BeginArray();
+  for (const auto& l : labels) {
+    w->BeginObject()
+        .Field("label", l.label())
+        .Field("category", l.category())
+        .Field("source", l.source())
+        .Field("address", l.address())
+        .EndObject();
+  }
+  w->EndArray();
+}
+
+}  // namespace
+
+void WriteTraceJson(const CollectedTrace& t, std::string* out) {
+  JsonWriter w(out);
+  const v1::TraceSummary& s = t.summary;
+  w.BeginObject()
+      .Field("seed", s.seed())
+      .Field("direction", s.direction())
+      .Field("taint", s.taint())
+      .Field("seed_value", s.seed_value())
+      .Field("transactions", s.transactions())
+      .Field("truncated", s.truncated())
+      .Key("tainted_by_reason")
+      .BeginObject();
+  std::map<std::string, int64_t> by(s.tainted_by_reason().begin(), s.tainted_by_reason().end());
+  for (const auto& [reason, v] : by) w.Field(reason, v);
+  w.EndObject().Key("nodes").BeginArray();
+  for (const auto& n : t.nodes) {
+    w.BeginObject().Field("id", n.id()).Field("kind", n.kind());
+    if (n.kind() == "cluster" || n.cluster_id() != 0) w.Field("cluster_id", n.cluster_id());
+    if (n.kind() == "cluster") w.Field("size", n.size());
+    LabelsJson(n.labels(), &w);
+    w.EndObject();
+  }
+  w.EndArray().Key("edges").BeginArray();
+  for (const auto& e : t.edges) {
+    w.BeginObject()
+        .Field("from", e.from())
+        .Field("to", e.to())
+        .Field("txid", e.txid())
+        .Field("block_height", e.block_height())
+        .Field("value", e.value())
+        .Field("tainted_value", e.tainted_value())
+        .Field("hop", e.hop())
+        .EndObject();
+  }
+  w.EndArray().Key("endpoints").BeginArray();
+  for (const auto& e : t.endpoints) {
+    w.BeginObject()
+        .Field("node", e.node())
+        .Field("reason", e.reason())
+        .Field("tainted_value", e.tainted_value())
+        .Field("hop", e.hop())
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+}
+
+std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
+  std::string dot =
+      "digraph trace {\n  rankdir=LR;\n  node [shape=box, style=\"rounded\", "
+      "fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", "
+      "fontsize=9];\n";
+  absl::StrAppend(&dot, "  labelloc=t; label=\"", Escape(title), "\";\n");
+  std::map<std::string, std::string> ends;  // node -> endpoint reasons
+  for (const auto& e : t.endpoints) {
+    std::string& r = ends[e.node()];
+    absl::StrAppend(&r, r.empty() ? "" : ", ", e.reason(), " ", FormatBtc(e.tainted_value()));
+  }
+  for (const auto& n : t.nodes) {
+    std::string label = n.kind() == "cluster"
+                            ? absl::StrCat("cluster ", n.cluster_id(), " (", n.size(), " addr)")
+                            : Short(n.id());
+    std::set<std::string> names;
+    for (const auto& l : n.labels()) names.insert(l.label() + " [" + l.category() + "]");
+    for (const auto& name : names) absl::StrAppend(&label, "\\n", Escape(name));
+    if (auto it = ends.find(n.id()); it != ends.end()) {
+      absl::StrAppend(&label, "\\nends: ", it->second);
+    }
+    std::string style;
+    if (n.id() == t.summary.seed()) {
+      style = ", style=\"rounded,filled,bold\", fillcolor=\"#ffd27f\"";
+    } else if (!n.labels().empty()) {
+      style = ", style=\"rounded,filled\", fillcolor=\"#9ecae1\"";
+    } else if (n.kind() == "fee") {
+      style = ", shape=ellipse, color=gray";
+    }
+    absl::StrAppend(&dot, "  \"", Escape(n.id()), "\" [label=\"", label, "\"", style, "];\n");
+  }
+  for (const auto& e : t.edges) {
+    absl::StrAppend(&dot, "  \"", Escape(e.from()), "\" -> \"", Escape(e.to()), "\" [label=\"",
+                    FormatBtc(e.tainted_value()), " / ", FormatBtc(e.value()), " BTC\\nhop ",
+                    e.hop(), " tx ", e.txid().substr(0, 10), "\"];\n");
+  }
+  dot += "}\n";
+  return dot;
+}
+
+absl::Status RenderSvg(const std::string& dot, const std::filesystem::path& svg) {
+  const std::string cmd = "dot -Tsvg -o '" + svg.string() + "'";
+  FILE* p = ::popen(cmd.c_str(), "w");
+  if (p == nullptr) return absl::UnavailableError("cannot run Graphviz `dot`");
+  std::fwrite(dot.data(), 1, dot.size(), p);
+  const int rc = ::pclose(p);
+  if (rc != 0) {
+    return absl::UnavailableError(
+        "Graphviz `dot` failed (is the graphviz package installed?); use --dot to get the source");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ariadne::cli
