@@ -43,13 +43,15 @@ int RunServe(const std::vector<std::string>& argv) {
   if (!store.ok()) return PrintError(store.status());
   auto engine = service::Engine::Load(*std::move(store));
   if (!engine.ok()) return PrintError(engine.status());
-  for (const std::string& w : (*engine)->warnings()) {
+  std::shared_ptr<const service::Engine> shared = *std::move(engine);
+  for (const std::string& w : shared->warnings()) {
     std::fprintf(stderr, "warning: %s\n", w.c_str());
   }
-  auto state = (*engine)->store().ReadState();
+  auto state = shared->store().ReadState();
   if (!state.ok()) return PrintError(state.status());
 
-  service::AriadneService svc(engine->get(), service::ServiceOptions());
+  service::FixedEngineSource source(shared);
+  service::AriadneService svc(&source, service::ServiceOptions());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
@@ -60,14 +62,14 @@ int RunServe(const std::vector<std::string>& argv) {
     return PrintError(absl::UnavailableError("cannot listen on " + listen));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
-  const graph::ClusterIndex* clusters = (*engine)->clusters();
+  const graph::ClusterIndex* clusters = shared->clusters();
   std::printf(
       "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
       "%.1f s) on %s\n",
-      args->Get("db")->c_str(), std::string(Params((*engine)->store().network()).name).c_str(),
+      args->Get("db")->c_str(), std::string(Params(shared->store().network()).name).c_str(),
       state->tip_height, FormatCount(state->tx_count).c_str(),
       clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
-      FormatCount((*engine)->labels().labelled_addresses()).c_str(), (*engine)->load_seconds(),
+      FormatCount(shared->labels().labelled_addresses()).c_str(), shared->load_seconds(),
       listen.c_str());
   std::fflush(stdout);
 

@@ -21,37 +21,43 @@ grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
 }
 
-absl::StatusOr<AddrId> AriadneService::ResolveAddress(const std::string& address) const {
+absl::StatusOr<AddrId> AriadneService::ResolveAddress(const Engine& engine,
+                                                     const std::string& address) {
   if (address.empty()) return absl::InvalidArgumentError("address is empty");
   if (address.size() > 128) return absl::InvalidArgumentError("address is longer than 128 bytes");
-  auto key = DecodeAddress(address, engine_->store().network());
+  auto key = DecodeAddress(address, engine.store().network());
   if (!key.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid address '", address, "': ", key.status().message()));
   }
-  auto id = engine_->store().FindAddress(*key);
+  auto id = engine.store().FindAddress(*key);
   if (absl::IsNotFound(id.status())) {
     return absl::NotFoundError(absl::StrCat("address ", address, " never appeared on chain"));
   }
   return id;
 }
 
-std::string AriadneService::AddressString(AddrId id) const {
+std::string AriadneService::AddressString(const Engine& engine, AddrId id) {
   if (!id.valid()) return "";
-  auto row = engine_->store().ReadAddress(id);
+  auto row = engine.store().ReadAddress(id);
   if (!row.ok()) return absl::StrCat("<address id ", id.value(), ">");
-  return EncodeAddress(row->key, engine_->store().network());
+  return EncodeAddress(row->key, engine.store().network());
 }
 
 grpc::Status AriadneService::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest*,
                                        v1::ChainStatus* resp) {
-  auto state = engine_->store().ReadState();
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
+  auto state = engine.store().ReadState();
   if (!state.ok()) return ToGrpc(state.status());
-  resp->set_network(std::string(Params(engine_->store().network()).name));
+  resp->set_network(std::string(Params(engine.store().network()).name));
   resp->set_tip_height(state->tip_height);
   if (state->tip_height >= 0) {
     resp->set_tip_hash(state->tip_hash.ToHex());
-    resp->set_tip_time(engine_->heights().TimeOf(static_cast<uint32_t>(state->tip_height)));
+    resp->set_tip_time(engine.heights().TimeOf(static_cast<uint32_t>(state->tip_height)));
   }
   resp->set_tx_count(state->tx_count);
   resp->set_input_count(state->input_count);
@@ -65,13 +71,18 @@ grpc::Status AriadneService::GetStatus(grpc::ServerContext*, const v1::GetStatus
 
 grpc::Status AriadneService::GetAddress(grpc::ServerContext*, const v1::GetAddressRequest* req,
                                         v1::AddressSummary* resp) {
-  auto id = ResolveAddress(req->address());
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
+  auto id = ResolveAddress(engine, req->address());
   if (!id.ok()) return ToGrpc(id.status());
-  auto row = engine_->store().ReadAddress(*id);
+  auto row = engine.store().ReadAddress(*id);
   if (!row.ok()) return ToGrpc(row.status());
-  auto stats = engine_->store().ReadStats(*id);
+  auto stats = engine.store().ReadStats(*id);
   if (!stats.ok()) return ToGrpc(stats.status());
-  resp->set_address(EncodeAddress(row->key, engine_->store().network()));
+  resp->set_address(EncodeAddress(row->key, engine.store().network()));
   resp->set_type(std::string(ScriptTypeName(row->type)));
   resp->set_tx_count(stats->tx_count);
   resp->set_received(static_cast<int64_t>(stats->received));
@@ -82,19 +93,24 @@ grpc::Status AriadneService::GetAddress(grpc::ServerContext*, const v1::GetAddre
   resp->set_last_seen_height(seen ? static_cast<int32_t>(stats->last_height) : -1);
   resp->set_output_count(stats->output_count);
   resp->set_unspent_count(stats->output_count - stats->spent_count);
-  for (AddrId k : row->multisig_keys) resp->add_multisig_keys(AddressString(k));
-  resp->set_cluster_id(engine_->clusters() != nullptr &&
-                               id->value() < engine_->clusters()->address_count()
-                           ? engine_->clusters()->ClusterOf(*id).value()
+  for (AddrId k : row->multisig_keys) resp->add_multisig_keys(AddressString(engine, k));
+  resp->set_cluster_id(engine.clusters() != nullptr &&
+                               id->value() < engine.clusters()->address_count()
+                           ? engine.clusters()->ClusterOf(*id).value()
                            : -1);
-  AddLabels(*id, resp->mutable_labels());
+  AddLabels(engine, *id, resp->mutable_labels());
   return grpc::Status::OK;
 }
 
 grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
                                                const v1::GetAddressHistoryRequest* req,
                                                grpc::ServerWriter<v1::HistoryEntry>* writer) {
-  auto id = ResolveAddress(req->address());
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
+  auto id = ResolveAddress(engine, req->address());
   if (!id.ok()) return ToGrpc(id.status());
   uint32_t limit = req->limit() == 0 ? options_.default_page : req->limit();
   if (limit > options_.max_page) {
@@ -112,16 +128,16 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
     from = TxNum(c);
   }
   std::vector<TxNum> txs;
-  auto next = req->newest_first() ? engine_->store().ReadHistoryReverse(*id, from, limit, &txs)
-                                  : engine_->store().ReadHistory(*id, from, limit, &txs);
+  auto next = req->newest_first() ? engine.store().ReadHistoryReverse(*id, from, limit, &txs)
+                                  : engine.store().ReadHistory(*id, from, limit, &txs);
   if (!next.ok()) return ToGrpc(next.status());
-  const graph::TxGraph& g = engine_->graph();
+  const graph::TxGraph& g = engine.graph();
   v1::HistoryEntry e;
   for (size_t i = 0; i < txs.size(); ++i) {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     const TxNum t = txs[i];
     if (t.value() >= g.tx_count()) break;  // indexed after the graph was loaded
-    auto txid = engine_->store().ReadTxid(t);
+    auto txid = engine.store().ReadTxid(t);
     if (!txid.ok()) return ToGrpc(txid.status());
     int64_t received = 0, sent = 0;
     for (uint64_t o = g.FirstOut(t); o < g.FirstOut(TxNum(t.value() + 1)); ++o) {
@@ -131,10 +147,10 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
       OutNum prev = g.Input(in);
       if (g.Addr(prev) == *id) sent += g.Value(prev);
     }
-    const uint32_t h = engine_->heights().HeightOf(t);
+    const uint32_t h = engine.heights().HeightOf(t);
     e.set_txid(txid->ToHex());
     e.set_block_height(static_cast<int32_t>(h));
-    e.set_block_time(engine_->heights().TimeOf(h));
+    e.set_block_time(engine.heights().TimeOf(h));
     e.set_received(received);
     e.set_sent(sent);
     // The cursor continues after this entry.
@@ -148,19 +164,24 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
 grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
                                             const v1::GetTransactionRequest* req,
                                             v1::Transaction* resp) {
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
   auto txid = Txid::FromHex(req->txid());
   if (!txid.ok()) {
     return grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat("invalid txid '", req->txid().substr(0, 100), "': ", txid.status().message()));
   }
-  auto num = engine_->store().FindTx(*txid);
+  auto num = engine.store().FindTx(*txid);
   if (!num.ok()) return ToGrpc(num.status());
   store::TxRow row;
-  absl::Status s = engine_->store().ReadTx(*num, &row);
+  absl::Status s = engine.store().ReadTx(*num, &row);
   if (!s.ok()) return ToGrpc(s);
-  const uint32_t h = engine_->heights().HeightOf(*num);
-  auto block = engine_->store().ReadBlock(h);
+  const uint32_t h = engine.heights().HeightOf(*num);
+  auto block = engine.store().ReadBlock(h);
   if (!block.ok()) return ToGrpc(block.status());
   resp->set_txid(row.txid.ToHex());
   resp->set_block_height(static_cast<int32_t>(h));
@@ -172,25 +193,25 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
   resp->set_vsize(row.vsize);
   resp->set_version(row.version);
   resp->set_locktime(row.locktime);
-  const graph::TxGraph& g = engine_->graph();
+  const graph::TxGraph& g = engine.graph();
   const bool in_graph = num->value() < g.tx_count();
   store::TxRow prev;
   for (const store::TxInRow& in : row.inputs) {
     v1::TxInput* ti = resp->add_inputs();
-    auto prev_txid = engine_->store().ReadTxid(in.prev_tx);
+    auto prev_txid = engine.store().ReadTxid(in.prev_tx);
     if (!prev_txid.ok()) return ToGrpc(prev_txid.status());
     ti->set_prev_txid(prev_txid->ToHex());
     ti->set_prev_vout(in.prev_vout);
     if (in_graph) {
       OutNum o(g.FirstOut(in.prev_tx) + in.prev_vout);
-      ti->set_address(AddressString(g.Addr(o)));
+      ti->set_address(AddressString(engine, g.Addr(o)));
       ti->set_value(g.Value(o));
       ti->set_type(std::string(ScriptTypeName(g.Type(o))));
     } else {
-      s = engine_->store().ReadTx(in.prev_tx, &prev);
+      s = engine.store().ReadTx(in.prev_tx, &prev);
       if (!s.ok()) return ToGrpc(s);
       const store::TxOutRow& po = prev.outputs[in.prev_vout];
-      ti->set_address(AddressString(po.addr));
+      ti->set_address(AddressString(engine, po.addr));
       ti->set_value(po.value);
       ti->set_type(std::string(ScriptTypeName(po.type)));
     }
@@ -200,12 +221,12 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
     v1::TxOutput* to = resp->add_outputs();
     to->set_vout(v);
     to->set_type(std::string(ScriptTypeName(o.type)));
-    to->set_address(AddressString(o.addr));
+    to->set_address(AddressString(engine, o.addr));
     to->set_value(o.value);
     if (in_graph) {
       TxNum spender = g.SpentBy(OutNum(g.FirstOut(*num) + v));
       if (spender.valid()) {
-        auto sid = engine_->store().ReadTxid(spender);
+        auto sid = engine.store().ReadTxid(spender);
         if (!sid.ok()) return ToGrpc(sid.status());
         to->set_spent_by(sid->ToHex());
       }
@@ -219,14 +240,14 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
 namespace ariadne::service {
 
 template <typename Request>
-absl::StatusOr<ClusterId> AriadneService::ResolveCluster(const Request& req) const {
-  if (engine_->clusters() == nullptr) {
+absl::StatusOr<ClusterId> AriadneService::ResolveCluster(const Engine& engine, const Request& req) {
+  if (engine.clusters() == nullptr) {
     return absl::FailedPreconditionError(
         "the store has no clustering: run `ariadne recluster --db DIR`");
   }
   if (req.selector_case() == Request::kClusterId) {
     ClusterId c(req.cluster_id());
-    if (!engine_->clusters()->IsCluster(c)) {
+    if (!engine.clusters()->IsCluster(c)) {
       return absl::NotFoundError(absl::StrCat("no cluster with id ", req.cluster_id()));
     }
     return c;
@@ -234,21 +255,26 @@ absl::StatusOr<ClusterId> AriadneService::ResolveCluster(const Request& req) con
   if (req.selector_case() != Request::kAddress) {
     return absl::InvalidArgumentError("give an address or a cluster id");
   }
-  auto id = ResolveAddress(req.address());
+  auto id = ResolveAddress(engine, req.address());
   if (!id.ok()) return id.status();
-  if (id->value() >= engine_->clusters()->address_count()) {
+  if (id->value() >= engine.clusters()->address_count()) {
     return absl::UnavailableError("the address is newer than the loaded clustering");
   }
-  return engine_->clusters()->ClusterOf(*id);
+  return engine.clusters()->ClusterOf(*id);
 }
 
 grpc::Status AriadneService::GetCluster(grpc::ServerContext*, const v1::GetClusterRequest* req,
                                         v1::ClusterSummary* resp) {
-  auto c = ResolveCluster(*req);
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
+  auto c = ResolveCluster(engine, *req);
   if (!c.ok()) return ToGrpc(c.status());
-  const graph::ClusterTotals& t = engine_->clusters()->Totals(*c);
+  const graph::ClusterTotals& t = engine.clusters()->Totals(*c);
   resp->set_cluster_id(c->value());
-  resp->set_size(engine_->clusters()->Size(*c));
+  resp->set_size(engine.clusters()->Size(*c));
   resp->set_received(t.received);
   resp->set_sent(t.sent);
   resp->set_balance(t.received - t.sent);
@@ -256,15 +282,20 @@ grpc::Status AriadneService::GetCluster(grpc::ServerContext*, const v1::GetClust
   resp->set_first_seen_height(seen ? static_cast<int32_t>(t.first_height) : -1);
   resp->set_last_seen_height(seen ? static_cast<int32_t>(t.last_height) : -1);
   resp->set_tx_count(t.tx_count);
-  resp->set_policy(engine_->clusters()->policy());
-  AddClusterLabels(*c, resp->mutable_labels());
+  resp->set_policy(engine.clusters()->policy());
+  AddClusterLabels(engine, *c, resp->mutable_labels());
   return grpc::Status::OK;
 }
 
 grpc::Status AriadneService::GetClusterMembers(grpc::ServerContext* ctx,
                                                const v1::GetClusterMembersRequest* req,
                                                grpc::ServerWriter<v1::ClusterMember>* writer) {
-  auto c = ResolveCluster(*req);
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
+  auto c = ResolveCluster(engine, *req);
   if (!c.ok()) return ToGrpc(c.status());
   const uint32_t limit = req->limit() == 0 ? options_.default_page : req->limit();
   if (limit > options_.max_page) {
@@ -277,11 +308,11 @@ grpc::Status AriadneService::GetClusterMembers(grpc::ServerContext* ctx,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("invalid cursor '", req->cursor(), "'"));
   }
-  std::span<const uint32_t> members = engine_->clusters()->Members(*c);
+  std::span<const uint32_t> members = engine.clusters()->Members(*c);
   v1::ClusterMember m;
   for (uint64_t i = start; i < members.size() && i < start + limit; ++i) {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-    m.set_address(AddressString(AddrId(members[i])));
+    m.set_address(AddressString(engine, AddrId(members[i])));
     m.set_cursor(i + 1 < members.size() ? absl::StrCat(i + 1) : "");
     if (!writer->Write(m)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
@@ -290,106 +321,118 @@ grpc::Status AriadneService::GetClusterMembers(grpc::ServerContext* ctx,
 
 grpc::Status AriadneService::Explain(grpc::ServerContext*, const v1::ExplainRequest* req,
                                      v1::ExplainReply* resp) {
-  if (engine_->clusters() == nullptr) {
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
+  if (engine.clusters() == nullptr) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "the store has no clustering: run `ariadne recluster --db DIR`");
   }
-  auto from = ResolveAddress(req->from());
+  auto from = ResolveAddress(engine, req->from());
   if (!from.ok()) return ToGrpc(from.status());
-  auto to = ResolveAddress(req->to());
+  auto to = ResolveAddress(engine, req->to());
   if (!to.ok()) return ToGrpc(to.status());
-  if (std::max(from->value(), to->value()) >= engine_->clusters()->address_count()) {
+  if (std::max(from->value(), to->value()) >= engine.clusters()->address_count()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                         "an address is newer than the loaded clustering");
   }
-  auto path = engine_->clusters()->Explain(*from, *to);
+  auto path = engine.clusters()->Explain(*from, *to);
   if (absl::IsNotFound(path.status())) {
     return grpc::Status(
         grpc::StatusCode::NOT_FOUND,
-        absl::StrCat(req->from(), " (cluster ", engine_->clusters()->ClusterOf(*from).value(),
-                     ") and ", req->to(), " (cluster ", engine_->clusters()->ClusterOf(*to).value(),
+        absl::StrCat(req->from(), " (cluster ", engine.clusters()->ClusterOf(*from).value(),
+                     ") and ", req->to(), " (cluster ", engine.clusters()->ClusterOf(*to).value(),
                      ") are in different clusters"));
   }
   if (!path.ok()) return ToGrpc(path.status());
-  resp->set_cluster_id(engine_->clusters()->ClusterOf(*from).value());
-  resp->set_policy(engine_->clusters()->policy());
+  resp->set_cluster_id(engine.clusters()->ClusterOf(*from).value());
+  resp->set_policy(engine.clusters()->policy());
   for (const store::EvidenceRow& e : *path) {
     v1::EvidenceLink* link = resp->add_links();
     link->set_heuristic(e.kind == 0 ? "common_input"
                                     : absl::StrCat("change:", heuristics::RuleName(e.rule)));
-    auto txid = engine_->store().ReadTxid(e.tx);
+    auto txid = engine.store().ReadTxid(e.tx);
     if (!txid.ok()) return ToGrpc(txid.status());
     link->set_txid(txid->ToHex());
-    link->set_block_height(static_cast<int32_t>(engine_->heights().HeightOf(e.tx)));
-    link->set_from(AddressString(AddrId(e.a)));
-    link->set_to(AddressString(AddrId(e.b)));
+    link->set_block_height(static_cast<int32_t>(engine.heights().HeightOf(e.tx)));
+    link->set_from(AddressString(engine, AddrId(e.a)));
+    link->set_to(AddressString(engine, AddrId(e.b)));
   }
   return grpc::Status::OK;
 }
 
-void AriadneService::AddLabels(AddrId a, google::protobuf::RepeatedPtrField<v1::Label>* out) const {
-  for (uint32_t id : engine_->labels().OfAddress(a)) {
-    const store::LabelRow& row = engine_->labels().labels()[id];
+void AriadneService::AddLabels(const Engine& engine, AddrId a,
+                               google::protobuf::RepeatedPtrField<v1::Label>* out) {
+  for (uint32_t id : engine.labels().OfAddress(a)) {
+    const store::LabelRow& row = engine.labels().labels()[id];
     v1::Label* l = out->Add();
     l->set_label(row.label);
     l->set_category(row.category);
     l->set_source(row.source);
-    l->set_address(AddressString(a));
+    l->set_address(AddressString(engine, a));
   }
 }
 
-void AriadneService::AddClusterLabels(ClusterId c,
-                                      google::protobuf::RepeatedPtrField<v1::Label>* out) const {
-  for (const graph::LabelRef& r : engine_->labels().OfCluster(c)) {
-    const store::LabelRow& row = engine_->labels().labels()[r.label];
+void AriadneService::AddClusterLabels(const Engine& engine, ClusterId c,
+                                      google::protobuf::RepeatedPtrField<v1::Label>* out) {
+  for (const graph::LabelRef& r : engine.labels().OfCluster(c)) {
+    const store::LabelRow& row = engine.labels().labels()[r.label];
     v1::Label* l = out->Add();
     l->set_label(row.label);
     l->set_category(row.category);
     l->set_source(row.source);
-    l->set_address(AddressString(AddrId(r.addr)));
+    l->set_address(AddressString(engine, AddrId(r.addr)));
   }
 }
 
-std::string AriadneService::TxidString(TxNum t) const {
-  auto txid = engine_->store().ReadTxid(t);
+std::string AriadneService::TxidString(const Engine& engine, TxNum t) {
+  auto txid = engine.store().ReadTxid(t);
   return txid.ok() ? txid->ToHex() : absl::StrCat("<tx ", t.value(), ">");
 }
 
-absl::StatusOr<std::vector<uint32_t>> AriadneService::ResolveSubject(const std::string& subject,
-                                                                     bool by_cluster) const {
+absl::StatusOr<std::vector<uint32_t>> AriadneService::ResolveSubject(const Engine& engine,
+                                                                     const std::string& subject,
+                                                                     bool by_cluster) {
   uint32_t cluster_id;
   const bool is_cluster_id =
       subject.rfind("cluster:", 0) == 0 && absl::SimpleAtoi(subject.substr(8), &cluster_id);
   if (!is_cluster_id && !by_cluster) {
-    auto id = ResolveAddress(subject);
+    auto id = ResolveAddress(engine, subject);
     if (!id.ok()) return id.status();
     return std::vector<uint32_t>{id->value()};
   }
-  if (engine_->clusters() == nullptr) {
+  if (engine.clusters() == nullptr) {
     return absl::FailedPreconditionError(
         "the store has no clustering: run `ariadne recluster --db DIR`");
   }
   ClusterId c;
   if (is_cluster_id) {
     c = ClusterId(cluster_id);
-    if (!engine_->clusters()->IsCluster(c)) {
+    if (!engine.clusters()->IsCluster(c)) {
       return absl::NotFoundError(absl::StrCat("no cluster with id ", cluster_id));
     }
   } else {
-    auto id = ResolveAddress(subject);
+    auto id = ResolveAddress(engine, subject);
     if (!id.ok()) return id.status();
-    if (id->value() >= engine_->clusters()->address_count()) {
+    if (id->value() >= engine.clusters()->address_count()) {
       return absl::UnavailableError("the address is newer than the loaded clustering");
     }
-    c = engine_->clusters()->ClusterOf(*id);
+    c = engine.clusters()->ClusterOf(*id);
   }
-  auto members = engine_->clusters()->Members(c);
+  auto members = engine.clusters()->Members(c);
   return std::vector<uint32_t>(members.begin(), members.end());
 }
 
 grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequest* req,
                                    grpc::ServerWriter<v1::TraceEvent>* writer) {
-  const graph::TxGraph& g = engine_->graph();
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
+  const graph::TxGraph& g = engine.graph();
   trace::TraceOptions o;
   o.direction = req->direction() == v1::TraceRequest::BACKWARD ? trace::Direction::kBackward
                                                                : trace::Direction::kForward;
@@ -420,11 +463,11 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
         absl::StrCat("max_edges ", o.max_edges, " above the limit of ", options_.max_trace_edges));
   }
   const bool by_cluster = req->by_cluster();
-  if (by_cluster && engine_->clusters() == nullptr) {
+  if (by_cluster && engine.clusters() == nullptr) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "the store has no clustering: run `ariadne recluster --db DIR`");
   }
-  const graph::ClusterIndex* clusters = engine_->clusters();
+  const graph::ClusterIndex* clusters = engine.clusters();
   if (by_cluster) {
     o.node_of = [clusters](AddrId a) {
       return a.value() < clusters->address_count() ? clusters->ClusterOf(a).value() : a.value();
@@ -434,13 +477,13 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
   absl::flat_hash_set<uint32_t> stop_addresses, stop_clusters;
   if (!stop.empty()) {
     if (by_cluster) {
-      stop_clusters = engine_->labels().ClustersIn(stop);
+      stop_clusters = engine.labels().ClustersIn(stop);
       o.stop_at = [&](AddrId a) {
         return a.value() < clusters->address_count() &&
                stop_clusters.contains(clusters->ClusterOf(a).value());
       };
     } else {
-      stop_addresses = engine_->labels().AddressesIn(stop);
+      stop_addresses = engine.labels().AddressesIn(stop);
       o.stop_at = [&](AddrId a) { return stop_addresses.contains(a.value()); };
     }
   }
@@ -455,7 +498,7 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           absl::StrCat("invalid seed '", seed.substr(0, 100), "'"));
     }
-    auto num = engine_->store().FindTx(*txid);
+    auto num = engine.store().FindTx(*txid);
     if (!num.ok()) return ToGrpc(num.status());
     if (num->value() >= g.tx_count()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the transaction is newer than the graph");
@@ -477,15 +520,15 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
       seeds.push_back(OutNum(g.FirstOut(*num) + vout));
     }
   } else {
-    auto id = ResolveAddress(seed);
+    auto id = ResolveAddress(engine, seed);
     if (!id.ok()) return ToGrpc(id.status());
-    for (uint64_t out : engine_->addresses().Received(*id)) {
-      const uint32_t h = engine_->heights().HeightOf(g.TxOf(OutNum(out)));
+    for (uint64_t out : engine.addresses().Received(*id)) {
+      const uint32_t h = engine.heights().HeightOf(g.TxOf(OutNum(out)));
       if (h >= o.from_height && h <= o.to_height) seeds.push_back(OutNum(out));
     }
   }
 
-  trace::TraceResult r = trace::Trace(g, engine_->heights(), seeds, o);
+  trace::TraceResult r = trace::Trace(g, engine.heights(), seeds, o);
   if (r.cancelled) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                         "the trace was cancelled (deadline or client) before it ended");
@@ -494,7 +537,7 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
   auto node_name = [&](uint32_t node) -> std::string {
     if (node == trace::kNoNode) return "fee";
     if (by_cluster) return absl::StrCat("cluster:", node);
-    return AddressString(AddrId(node));
+    return AddressString(engine, AddrId(node));
   };
   // Nodes: every node an edge or an endpoint names.
   std::vector<uint32_t> nodes;
@@ -516,13 +559,13 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
       n->set_kind("cluster");
       n->set_cluster_id(node);
       n->set_size(clusters->Size(ClusterId(node)));
-      AddClusterLabels(ClusterId(node), n->mutable_labels());
+      AddClusterLabels(engine, ClusterId(node), n->mutable_labels());
     } else {
       n->set_kind("address");
       if (clusters != nullptr && node < clusters->address_count()) {
         n->set_cluster_id(clusters->ClusterOf(AddrId(node)).value());
       }
-      AddLabels(AddrId(node), n->mutable_labels());
+      AddLabels(engine, AddrId(node), n->mutable_labels());
     }
     if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
@@ -532,8 +575,8 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     v1::TraceEdge* m = ev.mutable_edge();
     m->set_from(node_name(e.from));
     m->set_to(node_name(e.to));
-    m->set_txid(TxidString(e.tx));
-    m->set_block_height(static_cast<int32_t>(engine_->heights().HeightOf(e.tx)));
+    m->set_txid(TxidString(engine, e.tx));
+    m->set_block_height(static_cast<int32_t>(engine.heights().HeightOf(e.tx)));
     m->set_value(e.value);
     m->set_tainted_value(e.tainted);
     m->set_hop(e.hop);
@@ -570,21 +613,26 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
 
 grpc::Status AriadneService::FindPaths(grpc::ServerContext* ctx, const v1::PathsRequest* req,
                                        v1::PathsReply* resp) {
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
   const uint32_t max_hops = req->max_hops() == 0 ? 6 : req->max_hops();
   if (max_hops > 12) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "max_hops is at most 12");
   }
-  auto from = ResolveSubject(req->from(), req->by_cluster());
+  auto from = ResolveSubject(engine, req->from(), req->by_cluster());
   if (!from.ok()) return ToGrpc(from.status());
-  auto to = ResolveSubject(req->to(), req->by_cluster());
+  auto to = ResolveSubject(engine, req->to(), req->by_cluster());
   if (!to.ok()) return ToGrpc(to.status());
-  const graph::TxGraph& g = engine_->graph();
+  const graph::TxGraph& g = engine.graph();
   std::vector<uint64_t> sources, targets;
   for (uint32_t a : *from) {
-    for (uint64_t o : engine_->addresses().Received(AddrId(a))) sources.push_back(o);
+    for (uint64_t o : engine.addresses().Received(AddrId(a))) sources.push_back(o);
   }
   for (uint32_t a : *to) {
-    for (uint64_t o : engine_->addresses().Received(AddrId(a))) targets.push_back(o);
+    for (uint64_t o : engine.addresses().Received(AddrId(a))) targets.push_back(o);
   }
   trace::PathOptions o;
   o.max_hops = max_hops;
@@ -601,20 +649,20 @@ grpc::Status AriadneService::FindPaths(grpc::ServerContext* ctx, const v1::Paths
     int64_t bottleneck = INT64_MAX;
     for (const trace::PathStep& step : path) {
       v1::PathStep* s = p->add_steps();
-      s->set_txid(TxidString(step.tx));
-      s->set_block_height(static_cast<int32_t>(engine_->heights().HeightOf(step.tx)));
+      s->set_txid(TxidString(engine, step.tx));
+      s->set_block_height(static_cast<int32_t>(engine.heights().HeightOf(step.tx)));
       // The spender's input from the path: the previous step's output, or the source's.
       std::string from_owner;
       for (uint64_t i = g.FirstIn(step.tx); i < g.FirstIn(TxNum(step.tx.value() + 1)); ++i) {
         const AddrId a = g.Addr(g.Input(i));
         if (p->steps_size() == 1 ? std::binary_search(from->begin(), from->end(), a.value())
                                  : a == g.Addr(OutNum(path[p->steps_size() - 2].out.value()))) {
-          from_owner = AddressString(a);
+          from_owner = AddressString(engine, a);
           break;
         }
       }
       s->set_from(from_owner);
-      s->set_to(AddressString(g.Addr(step.out)));
+      s->set_to(AddressString(engine, g.Addr(step.out)));
       s->set_value(g.Value(step.out));
       s->set_vout(g.Vout(step.out));
       bottleneck = std::min(bottleneck, g.Value(step.out));
@@ -626,6 +674,11 @@ grpc::Status AriadneService::FindPaths(grpc::ServerContext* ctx, const v1::Paths
 
 grpc::Status AriadneService::GetExposure(grpc::ServerContext* ctx, const v1::ExposureRequest* req,
                                          v1::ExposureReply* resp) {
+  const std::shared_ptr<const Engine> snapshot = source_->Get();
+  if (snapshot == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
+  }
+  const Engine& engine = *snapshot;
   std::string subject;
   if (req->subject_case() == v1::ExposureRequest::kClusterId) {
     subject = absl::StrCat("cluster:", req->cluster_id());
@@ -634,7 +687,7 @@ grpc::Status AriadneService::GetExposure(grpc::ServerContext* ctx, const v1::Exp
   } else {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "give an address or a cluster id");
   }
-  auto members = ResolveSubject(subject, req->by_cluster());
+  auto members = ResolveSubject(engine, subject, req->by_cluster());
   if (!members.ok()) return ToGrpc(members.status());
   trace::ExposureOptions o;
   o.hops = req->hops() == 0 ? 3 : req->hops();
@@ -644,12 +697,12 @@ grpc::Status AriadneService::GetExposure(grpc::ServerContext* ctx, const v1::Exp
     if (!m.ok()) return ToGrpc(m.status());
     o.model = *m;
   }
-  const graph::LabelIndex& labels = engine_->labels();
+  const graph::LabelIndex& labels = engine.labels();
   o.labels_of = [&labels](AddrId a) { return labels.OfAddress(a); };
   o.labels = &labels.labels();
   o.cancelled = [ctx] { return ctx->IsCancelled(); };
-  trace::ExposureResult r = trace::ComputeExposure(engine_->graph(), engine_->addresses(),
-                                                   engine_->heights(), *members, o);
+  trace::ExposureResult r = trace::ComputeExposure(engine.graph(), engine.addresses(),
+                                                   engine.heights(), *members, o);
   if (r.cancelled) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the exposure was cancelled");
   }

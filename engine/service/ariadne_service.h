@@ -29,9 +29,9 @@ struct ServiceOptions {
 
 class AriadneService final : public v1::Ariadne::Service {
  public:
-  // Args: engine: must outlive the service.
-  AriadneService(const Engine* engine, ServiceOptions options)
-      : engine_(engine), options_(options) {}
+  // Args: source: must outlive the service.
+  AriadneService(const EngineSource* source, ServiceOptions options)
+      : source_(source), options_(options) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const v1::GetStatusRequest* req,
                          v1::ChainStatus* resp) override;
@@ -55,18 +55,22 @@ class AriadneService final : public v1::Ariadne::Service {
                            v1::ExposureReply* resp) override;
 
  private:
-  absl::StatusOr<AddrId> ResolveAddress(const std::string& address) const;
-  std::string AddressString(AddrId id) const;
+  // Each helper works on the engine snapshot of the request that calls it.
+  static absl::StatusOr<AddrId> ResolveAddress(const Engine& engine, const std::string& address);
+  static std::string AddressString(const Engine& engine, AddrId id);
   // An address, or "cluster:<id>": the addresses it stands for (one, or the cluster's members).
-  absl::StatusOr<std::vector<uint32_t>> ResolveSubject(const std::string& subject,
-                                                       bool by_cluster) const;
+  static absl::StatusOr<std::vector<uint32_t>> ResolveSubject(const Engine& engine,
+                                                              const std::string& subject,
+                                                              bool by_cluster);
   template <typename Request>
-  absl::StatusOr<ClusterId> ResolveCluster(const Request& req) const;
-  void AddLabels(AddrId a, google::protobuf::RepeatedPtrField<v1::Label>* out) const;
-  void AddClusterLabels(ClusterId c, google::protobuf::RepeatedPtrField<v1::Label>* out) const;
-  std::string TxidString(TxNum t) const;
+  static absl::StatusOr<ClusterId> ResolveCluster(const Engine& engine, const Request& req);
+  static void AddLabels(const Engine& engine, AddrId a,
+                        google::protobuf::RepeatedPtrField<v1::Label>* out);
+  static void AddClusterLabels(const Engine& engine, ClusterId c,
+                               google::protobuf::RepeatedPtrField<v1::Label>* out);
+  static std::string TxidString(const Engine& engine, TxNum t);
 
-  const Engine* engine_;
+  const EngineSource* source_;
   ServiceOptions options_;
 };
 

@@ -46,6 +46,26 @@ class Engine {
   double load_seconds_ = 0;
 };
 
+// Where the service takes the engine it answers from. A request holds the snapshot it got for its
+// whole life, so a source may swap in a newer engine (a replica catching up with the indexer)
+// while older requests finish on the old one: shared ownership is the point here.
+class EngineSource {
+ public:
+  virtual ~EngineSource() = default;
+  // Returns: the current engine, or null while none is loaded yet (requests get UNAVAILABLE).
+  virtual std::shared_ptr<const Engine> Get() const = 0;
+};
+
+// A source that always answers from one engine.
+class FixedEngineSource : public EngineSource {
+ public:
+  explicit FixedEngineSource(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
+  std::shared_ptr<const Engine> Get() const override { return engine_; }
+
+ private:
+  std::shared_ptr<const Engine> engine_;
+};
+
 }  // namespace ariadne::service
 
 #endif  // ARIADNE_ENGINE_SERVICE_ENGINE_H_

@@ -21,10 +21,10 @@ class ServiceTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status();
     auto engine = service::Engine::Load(*std::move(s));
     ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = engine->release();
+    source_ = new service::FixedEngineSource(*std::move(engine));
     service::ServiceOptions opts;
     opts.max_page = 50;
-    service_ = new service::AriadneService(engine_, opts);
+    service_ = new service::AriadneService(source_, opts);
     grpc::ServerBuilder b;
     int port = 0;
     b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -40,11 +40,11 @@ class ServiceTest : public ::testing::Test {
     delete stub_;
     delete server_;
     delete service_;
-    delete engine_;
+    delete source_;
   }
   void SetUp() override { REQUIRE_TESTDATA(); }
 
-  static inline service::Engine* engine_ = nullptr;
+  static inline service::FixedEngineSource* source_ = nullptr;
   static inline service::AriadneService* service_ = nullptr;
   static inline grpc::Server* server_ = nullptr;
   static inline v1::Ariadne::Stub* stub_ = nullptr;
