@@ -1,23 +1,84 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the main job: installs Debian packages, builds Ariadne in
-# build/release, and decodes the Bitcoin genesis block.
+# Sets everything up and runs the main job end to end:
+#   installs Debian packages, builds Ariadne (build/release), generates a synthetic chain with a
+#   trafficking case in it, indexes it (with wallet clusters), imports public tags, starts the
+#   server, and works the case the way an analyst would: who is this address, which wallet, where
+#   did the money go, to whom was it exposed, and why two addresses are the same wallet.
+#
+# Environment: ARIADNE_DEMO_DIR (default build/demo), PORT (default 50151), BLOCKS and
+# TXS_PER_BLOCK (chain size, default 400 x 100), JOBS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 JOBS=${JOBS:-$(nproc)}
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DARIADNE_BUILD_TESTS=OFF >/dev/null
-ninja -C build/release -j "$JOBS" ariadne
-A=build/release/tools/ariadne
+echo "== building ariadne (build/release; a first build takes a few minutes, later ones seconds)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DARIADNE_BUILD_TESTS=OFF \
+  -DARIADNE_BUILD_BENCH=OFF >/dev/null
+ninja -C build/release -j "$JOBS" ariadne | tail -1
+A="$PWD/build/release/tools/ariadne"
 WORK=${ARIADNE_DEMO_DIR:-build/demo}
+PORT=${PORT:-50151}
+SERVER="127.0.0.1:$PORT"
+rm -rf "$WORK"
 mkdir -p "$WORK"
 
-# The genesis block as Bitcoin Core stores it in blocks/blk00000.dat (magic, size, block).
-GENESIS="f9beb4d91d0100000100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c0101000000010000000000000000000000000000000000000000000000000000000000000000ffffffff4d04ffff001d0104455468652054696d65732030332f4a616e2f32303039204368616e63656c6c6f72206f6e206272696e6b206f66207365636f6e64206261696c6f757420666f722062616e6b73ffffffff0100f2052a01000000434104678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c384df7ba0b8d578a4c702b6bf11d5fac00000000"
-echo "$GENESIS" | xxd -r -p > "$WORK/genesis.blk"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ ariadne %s\n' "$*"; "$A" "$@"; }
 
-echo
-echo "== ariadne decode $WORK/genesis.blk"
-$A decode "$WORK/genesis.blk"
-echo
-echo "== ariadne decode $WORK/genesis.blk --json"
-$A decode "$WORK/genesis.blk" --json
+step "1. Generate a synthetic regtest chain with ground truth (a trafficking case is in it)"
+run gen --out "$WORK/chain" --blocks "${BLOCKS:-400}" --txs-per-block "${TXS_PER_BLOCK:-100}" \
+  --seed 2024
+
+step "2. Index it (RocksDB store, wallet clusters kept up to date)"
+run index btc --blocks "$WORK/chain/blocks" --db "$WORK/db" --network regtest
+run db check --db "$WORK/db"
+
+step "3. Import attributions (simulated public tags of exchanges, mixers, markets, ...)"
+run tags import "$WORK/chain/truth/tags.csv" --db "$WORK/db"
+
+step "4. Start the gRPC server"
+"$A" serve --db "$WORK/db" --listen "$SERVER" >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+trap 'kill $SERVE_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  "$A" status --server "$SERVER" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+cat "$WORK/serve.log"
+run status --server "$SERVER"
+
+# The case: victims report paying to one address (the scenario's published collector address).
+TRUTH="$WORK/chain/truth/scenarios.csv"
+SEED=$(awk -F, '$3=="seed"{print $4; exit}' "$TRUTH")
+SWEEP=$(awk -F, '$3=="consolidation"{print $4; exit}' "$TRUTH")
+LAST_PEEL=$(awk -F, '$3=="peel"{p=$4} END{print p}' "$TRUTH")
+CASHOUT=$(awk -F, '$3=="cashout"{print $4; exit}' "$TRUTH")
+
+step "5. The case: victims paid to $SEED. Who is this address?"
+run address "$SEED" --server "$SERVER"
+run history "$SEED" --limit 5 --server "$SERVER"
+
+step "6. Which wallet (cluster) does it belong to? The collector was swept to $SWEEP"
+run cluster "$SEED" --server "$SERVER"
+run cluster "$SWEEP" --server "$SERVER"
+echo "Why is the sweep address in the same wallet as the end of the peel chain?"
+run why "$SWEEP" "$LAST_PEEL" --server "$SERVER" || true
+
+WALLET="cluster:$("$A" cluster "$SEED" --json --server "$SERVER" | sed 's/.*"cluster_id":\([0-9]*\).*/\1/')"
+step "7. Where did the money go? Everything the wallet $WALLET received, traced forward"
+echo "(haircut taint, wallets as nodes, stopping at exchanges and mixers; CoinJoins end a trace)"
+TRACE=(trace "$WALLET" --direction forward --hops 40 --taint haircut --by cluster
+  --stop-at exchange,mixer --server "$SERVER")
+run "${TRACE[@]}"
+"$A" "${TRACE[@]}" --svg >"$WORK/trace.svg"
+"$A" "${TRACE[@]}" --json >"$WORK/trace.json"
+echo "(graph: $WORK/trace.svg, data: $WORK/trace.json)"
+
+step "8. Exposure of the perpetrator's wallet to labelled entities"
+run exposure "$SEED" --by cluster --hops 3 --server "$SERVER"
+
+step "9. How did value get from the collector to an exchange deposit address?"
+run paths "$SEED" "$CASHOUT" --max-hops 8 --max-paths 1 --server "$SERVER"
+
+step "Done. The server is stopped; the store stays in $WORK/db."
+echo "Ground truth of the case: $WORK/chain/truth/scenarios.csv (kind trafficking_proceeds)."

@@ -14,11 +14,17 @@
 namespace ariadne::cli {
 
 // Flags every client command accepts: --server HOST:PORT (default 127.0.0.1:50051), --json,
-// --timeout SECONDS (default 60).
+// --timeout SECONDS (default 60); for a server with authentication --token SECRET (default: the
+// ARIADNE_TOKEN environment variable, which keeps the secret off the command line), and
+// --case-id ID (default $ARIADNE_CASE_ID; recorded in the server's audit trail); for a TLS server
+// --tls-ca FILE (the server's CA; default the system's roots), --tls-cert FILE --tls-key FILE
+// (mutual TLS) and --tls-server-name NAME (when the certificate names another host).
 std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra);
 
 class Client {
  public:
+  // A TLS file that cannot be read is reported on stderr and leaves a channel that fails its calls
+  // with UNAVAILABLE.
   explicit Client(const Args& args);
   v1::Ariadne::Stub* stub() { return stub_.get(); }
   // Returns: a context with the command's deadline.
@@ -28,6 +34,8 @@ class Client {
  private:
   std::string server_;
   std::chrono::milliseconds timeout_;
+  std::string token_;
+  std::string case_id_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Ariadne::Stub> stub_;
 };

@@ -20,8 +20,10 @@ constexpr char kTraceUsage[] =
     "[--taint poison|haircut|fifo]\n"
     "                     [--min-value SAT] [--from-height H] [--to-height H] "
     "[--stop-at CATEGORY,...]\n"
-    "                     [--by address|cluster] [--max-edges N] [--json | --dot | --svg]\n"
-    "  SEED: an address, a txid, or txid:vout\n";
+    "                     [--by address|cluster] [--max-edges N] [--through-coinjoins]\n"
+    "                     [--json | --dot | --svg]\n"
+    "  SEED: an address, a txid, txid:vout, or cluster:ID (what the wallet received from "
+    "outside)\n";
 
 }  // namespace
 
@@ -62,7 +64,8 @@ int RunTrace(const std::vector<std::string>& argv) {
                                              {"by", true},
                                              {"max-edges", true},
                                              {"dot", false},
-                                             {"svg", false}}));
+                                             {"svg", false},
+                                             {"through-coinjoins", false}}));
   if (!args.ok()) return PrintError(args.status());
   if (args->positionals().size() != 1) {
     std::fputs(kTraceUsage, stderr);
@@ -100,6 +103,7 @@ int RunTrace(const std::vector<std::string>& argv) {
     return PrintError(absl::InvalidArgumentError("--by must be address or cluster"));
   }
   req.set_by_cluster(by == "cluster");
+  req.set_through_coinjoins(args->Has("through-coinjoins"));
 
   Client client(*args);
   CollectedTrace t;

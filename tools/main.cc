@@ -59,6 +59,9 @@ constexpr Command kCommands[] = {
     {"tags", ariadne::cli::RunTags,
      "tags import PATH... --db DIR\n"
      "      import attributions (GraphSense TagPack YAML, CSV address,label,category,source)"},
+    {"audit", ariadne::cli::RunAudit,
+     "audit verify FILE [--expect-head HASH] [--expect-records N] [--json]\n"
+     "      check the hash chain of a server's audit trail (edited, removed, reordered records)"},
     {"gen", ariadne::cli::RunGen,
      "gen --out DIR --blocks N --seed S [--network regtest] [--xor] [...]\n"
      "      generate a synthetic chain (Bitcoin Core blocks folder) with its ground truth"},

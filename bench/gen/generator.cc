@@ -14,6 +14,7 @@
 #include "bench/gen/economy.h"
 #include "bench/gen/era.h"
 #include "bench/gen/genesis.h"
+#include "bench/gen/public_tags.h"
 #include "bench/gen/scenario.h"
 #include "bench/gen/truth_writer.h"
 #include "bench/gen/values.h"
@@ -434,6 +435,10 @@ absl::Status GenerateChain(const GenOptions& options, GenStats* stats_out) {
     if (absl::Status s = truth->Finish(entities_csv, rows, world.labels(), summary); !s.ok()) {
       return s;
     }
+    PublicTagOptions tag_options;
+    tag_options.seed = options.seed;
+    auto tags = WritePublicTags(options.out_dir / "truth", tag_options);
+    if (!tags.ok()) return tags.status();
   }
   if (stats_out != nullptr) *stats_out = stats;
   return absl::OkStatus();

@@ -4,6 +4,7 @@
 // addresses.csv  address,entity_id                       one row per distinct output address
 // scenarios.csv  scenario_id,kind,role,ref,value         the case scenarios, row by row
 // txlabels.csv   txid,label                              CoinJoin transactions by implementation
+// tags.csv       address,label,category,source           simulated public tags (public_tags.h)
 // summary.json   chain totals (blocks, txs, inputs, outputs, addresses, UTXO set at the tip, ...)
 //
 // The reader is built for chains of tens of millions of addresses: addresses.csv is kept as one

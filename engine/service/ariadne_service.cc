@@ -12,6 +12,7 @@
 #include "engine/trace/exposure.h"
 #include "engine/trace/paths.h"
 #include "engine/trace/tracer.h"
+#include "heuristics/coinjoin.h"
 #include "heuristics/policy.h"
 
 namespace ariadne::service {
@@ -488,6 +489,28 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     }
   }
   o.cancelled = [ctx] { return ctx->IsCancelled(); };
+  heuristics::CoinJoinDetector coinjoins;
+  std::vector<store::ResolvedInput> cj_in;
+  std::vector<store::ResolvedOutput> cj_out;
+  if (!req->through_coinjoins()) {
+    o.stop_at_tx = [&](TxNum t) {
+      cj_in.clear();
+      cj_out.clear();
+      for (uint64_t i = g.FirstIn(t); i < g.FirstIn(TxNum(t.value() + 1)); ++i) {
+        const OutNum p = g.Input(i);
+        cj_in.push_back({g.Addr(p), g.Value(p), g.Type(p), TxNum(), 0});
+      }
+      for (uint64_t p = g.FirstOut(t); p < g.FirstOut(TxNum(t.value() + 1)); ++p) {
+        cj_out.push_back({g.Addr(OutNum(p)), g.Value(OutNum(p)), g.Type(OutNum(p)), false});
+      }
+      store::ResolvedTx tx{};
+      tx.num = t;
+      tx.coinbase = cj_in.empty();
+      tx.inputs = cj_in;
+      tx.outputs = cj_out;
+      return coinjoins.Detect(tx) != heuristics::CoinJoinKind::kNone;
+    };
+  }
 
   // Seeds: an address's received outputs (within the window), a transaction's outputs, or one.
   std::vector<OutNum> seeds;
@@ -518,6 +541,23 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
                                          " outputs, no output ", vout));
       }
       seeds.push_back(OutNum(g.FirstOut(*num) + vout));
+    }
+  } else if (seed.rfind("cluster:", 0) == 0) {
+    // A wallet: what its addresses received from outside (change it paid itself is downstream of
+    // that, and would be counted twice).
+    auto members = ResolveSubject(engine, seed, true);
+    if (!members.ok()) return ToGrpc(members.status());
+    for (uint32_t m : *members) {
+      for (uint64_t out : engine.addresses().Received(AddrId(m))) {
+        const TxNum creator = g.TxOf(OutNum(out));
+        bool own_input = false;
+        for (uint64_t i = g.FirstIn(creator); i < g.FirstIn(TxNum(creator.value() + 1)); ++i) {
+          own_input |= std::binary_search(members->begin(), members->end(),
+                                          g.Addr(g.Input(i)).value());
+        }
+        const uint32_t h = engine.heights().HeightOf(creator);
+        if (!own_input && h >= o.from_height && h <= o.to_height) seeds.push_back(OutNum(out));
+      }
     }
   } else {
     auto id = ResolveAddress(engine, seed);

@@ -26,4 +26,35 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(std::unique_ptr<store::Stor
   return e;
 }
 
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Refresh(const Engine& previous,
+                                                       std::unique_ptr<store::Store> store) {
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(store::ChainState before, previous.store().ReadState());
+  ASSIGN_OR_RETURN(store::ChainState after, store->ReadState());
+  bool grew = after.tx_count >= before.tx_count && after.tip_height >= before.tip_height &&
+              previous.graph().tx_count() == before.tx_count;
+  if (grew && before.tip_height >= 0) {
+    auto block = store->ReadBlock(static_cast<uint32_t>(before.tip_height));
+    grew = block.ok() && block->hash() == before.tip_hash;
+  }
+  if (!grew) return Load(std::move(store));
+  std::unique_ptr<Engine> e(new Engine());
+  e->store_ = std::move(store);
+  RETURN_IF_ERROR(e->heights_.Load(*e->store_));
+  e->graph_ = std::make_unique<graph::TxGraph>(*previous.graph_);
+  auto added = e->graph_->Extend(*e->store_);
+  if (!added.ok()) return added.status();
+  e->addresses_ = std::make_unique<graph::AddressIndex>(*e->graph_, after.addr_count);
+  auto clusters = graph::ClusterIndex::Build(*e->store_, *e->graph_, e->heights_);
+  if (clusters.ok()) {
+    e->clusters_ = *std::move(clusters);
+  } else {
+    e->warnings_.push_back("no cluster queries: " + std::string(clusters.status().message()));
+  }
+  ASSIGN_OR_RETURN(e->labels_, graph::LabelIndex::Build(*e->store_, e->clusters_.get()));
+  e->load_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return e;
+}
+
 }  // namespace ariadne::service

@@ -23,6 +23,14 @@ class Engine {
   // Builds the in-memory structures over an open store. Clusters and labels are optional: their
   // absence is a warning (cluster queries then answer FAILED_PRECONDITION).
   static absl::StatusOr<std::unique_ptr<Engine>> Load(std::unique_ptr<store::Store> store);
+  // Builds the engine of `store`, a newer view of the store `previous` was built from (a replica
+  // that caught up with the indexer). When the store only grew since (the block at `previous`'s
+  // tip is unchanged and no transaction went away) the transaction graph is copied from
+  // `previous` and extended with the new transactions instead of read again; after a reorg it is
+  // Load(). `previous` is not changed: requests may still be answering from it.
+  // Returns: Load()'s errors.
+  static absl::StatusOr<std::unique_ptr<Engine>> Refresh(const Engine& previous,
+                                                        std::unique_ptr<store::Store> store);
 
   const store::Store& store() const { return *store_; }
   store::Store* mutable_store() { return store_.get(); }

@@ -37,6 +37,15 @@ class Tracer {
     if (queued_.insert(tx).second) queue_.push(o_.direction == Direction::kForward ? ~tx : tx);
   }
   void Truncate();
+  // Returns: why the taint may not go through transaction t at `hop` (the hop of its nearest
+  // tainted coin), or kUnspent when it may.
+  EndReason StopReason(TxNum t, uint32_t hop) const {
+    if (hop + 1 > o_.max_hops) return EndReason::kHopLimit;
+    const uint32_t height = h_.HeightOf(t);
+    if (height < o_.from_height || height > o_.to_height) return EndReason::kTimeWindow;
+    if (o_.stop_at_tx && o_.stop_at_tx(t)) return EndReason::kCoinJoin;
+    return EndReason::kUnspent;
+  }
   // Edges of one transaction, per (input owner, output owner): the value of the outputs to the
   // owner (once) and the tainted shares (share_[i][j], input i to output j).
   void AddTxEdges(TxNum t, uint64_t in0, uint64_t out0, uint32_t hop);
@@ -133,14 +142,10 @@ void Tracer::ForwardTx(uint64_t tx) {
     in_taint_.push_back(std::move(it->second.taint));
     tainted_.erase(it);
   }
-  const uint32_t height = h_.HeightOf(t);
-  const bool beyond = hop + 1 > o_.max_hops;
-  const bool outside = height < o_.from_height || height > o_.to_height;
-  if (beyond || outside) {
+  const EndReason stop = StopReason(t, hop);
+  if (stop != EndReason::kUnspent) {
     for (uint64_t i = in0; i < in1; ++i) {
-      const Taint& taint = in_taint_[i - in0];
-      End(Node(g_.Addr(g_.Input(i))), beyond ? EndReason::kHopLimit : EndReason::kTimeWindow,
-          taint.amount, hop);
+      End(Node(g_.Addr(g_.Input(i))), stop, in_taint_[i - in0].amount, hop);
     }
     return;
   }
@@ -173,13 +178,10 @@ void Tracer::BackwardTx(uint64_t tx) {
     out_taint_.push_back(std::move(it->second.taint));
     tainted_.erase(it);
   }
-  const uint32_t height = h_.HeightOf(t);
-  const bool beyond = hop + 1 > o_.max_hops;
-  const bool outside = height < o_.from_height || height > o_.to_height;
-  if (beyond || outside) {
+  const EndReason stop = StopReason(t, hop);
+  if (stop != EndReason::kUnspent) {
     for (uint64_t o = out0; o < out1; ++o) {
-      End(Node(g_.Addr(OutNum(o))), beyond ? EndReason::kHopLimit : EndReason::kTimeWindow,
-          out_taint_[o - out0].amount, hop);
+      End(Node(g_.Addr(OutNum(o))), stop, out_taint_[o - out0].amount, hop);
     }
     return;
   }
@@ -253,10 +255,27 @@ void Tracer::Run(std::span<const OutNum> seeds) {
 }  // namespace
 
 std::string_view EndReasonName(EndReason r) {
-  static constexpr std::string_view kNames[] = {"unspent",   "labelled",    "below_threshold",
-                                                "hop_limit", "time_window", "fee",
-                                                "coinbase",  "truncated"};
-  return kNames[static_cast<int>(r)];
+  switch (r) {
+    case EndReason::kUnspent:
+      return "unspent";
+    case EndReason::kLabelled:
+      return "labelled";
+    case EndReason::kBelowThreshold:
+      return "below_threshold";
+    case EndReason::kHopLimit:
+      return "hop_limit";
+    case EndReason::kTimeWindow:
+      return "time_window";
+    case EndReason::kFee:
+      return "fee";
+    case EndReason::kCoinbase:
+      return "coinbase";
+    case EndReason::kTruncated:
+      return "truncated";
+    case EndReason::kCoinJoin:
+      return "coinjoin";
+  }
+  return "unknown";
 }
 
 TraceResult Trace(const graph::TxGraph& graph, const store::HeightIndex& heights,

@@ -15,6 +15,8 @@
 //   fee             paid to miners
 //   coinbase        newly mined coins (backward)
 //   truncated       the result reached max_edges before the taint was followed to its end
+//   coinjoin        entered a transaction the caller stops at (a CoinJoin: haircut through one
+//                   would spread the taint over every participant)
 #ifndef ARIADNE_ENGINE_TRACE_TRACER_H_
 #define ARIADNE_ENGINE_TRACE_TRACER_H_
 
@@ -42,8 +44,9 @@ enum class EndReason : uint8_t {
   kFee,
   kCoinbase,
   kTruncated,
+  kCoinJoin,
 };
-inline constexpr int kNumEndReasons = 8;
+inline constexpr int kNumEndReasons = 9;
 std::string_view EndReasonName(EndReason r);
 
 // The node of an address in a trace: the address itself, or its cluster.
@@ -58,6 +61,9 @@ struct TraceOptions {
   uint32_t to_height = UINT32_MAX;
   // Default none: stop at nothing. Returns true for an address whose entity the trace ends at.
   std::function<bool(AddrId)> stop_at;
+  // Default none: follow every transaction. Returns true for a transaction the taint stops at
+  // (e.g. a CoinJoin); the taint entering it ends there.
+  std::function<bool(TxNum)> stop_at_tx;
   // Default: the address id. Groups addresses into nodes (e.g. their cluster id).
   std::function<uint32_t(AddrId)> node_of;
   // Default 100,000: distinct edges before the trace stops with truncated set.

@@ -158,6 +158,17 @@ TEST_F(TraceGraph, NodesCanBeClusters) {
   EXPECT_TRUE(saw_internal);  // D -> F inside cluster 4
 }
 
+TEST_F(TraceGraph, StopsAtTransactionsTheCallerNames) {
+  TraceOptions o;
+  o.max_hops = 10;
+  o.stop_at_tx = [](TxNum t) { return t.value() == 2; };  // say tx 2 is a CoinJoin
+  TraceResult r = Run({OutNum(0)}, o);
+  EXPECT_EQ(EndAt(r, C, EndReason::kCoinJoin), 59 * kBtc / 10);
+  EXPECT_EQ(EndAt(r, F, EndReason::kUnspent), 0);
+  EXPECT_EQ(Total(r), 10 * kBtc);
+  EXPECT_EQ(EndReasonName(EndReason::kCoinJoin), "coinjoin");
+}
+
 TEST_F(TraceGraph, TruncationAndCancellationAccountForTheRest) {
   TraceOptions o;
   o.max_edges = 1;

@@ -1,0 +1,185 @@
+// Tracing scored against the generator's case scenarios: victims pay a perpetrator's collector,
+// the funds are swept, peeled to exchange deposit addresses, passed through a mixer or a CoinJoin
+// (or not) and cashed out at exchanges. A haircut trace by cluster from the scenario's seed,
+// stopping at exchanges and mixers, and (where a mixer broke the on-chain trail) a second trace
+// from the mixer's payout must bring at least 95% of the value the truth says was cashed out to
+// the cash-out addresses' clusters.
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <set>
+
+#include "bench/gen/generator.h"
+#include "bench/gen/truth.h"
+#include "engine/service/ariadne_service.h"
+#include "engine/service/engine.h"
+#include "heuristics/clustering.h"
+#include "indexer/tags/tag_import.h"
+#include "tests/pipeline/index_test_util.h"
+#include "tests/testutil.h"
+
+namespace ariadne::testing {
+namespace {
+
+struct Scenario {
+  std::string seed;
+  std::set<std::string> cashout;
+  int64_t cashout_total = 0;
+  std::string tx_mixer_in, tx_mixer_out;
+  std::set<std::string> mixer, mixer_out;
+};
+
+class ScenarioTrace : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const auto dir = MakeTempDir("scenarios");
+    gen::GenOptions g;
+    g.out_dir = dir / "chain";
+    g.blocks = 600;
+    g.txs_per_block = 120;
+    g.seed = 5;
+    g.scenarios = 6;
+    ASSERT_TRUE(gen::GenerateChain(g, nullptr).ok());
+    auto truth = gen::LoadTruth(g.out_dir);
+    ASSERT_TRUE(truth.ok()) << truth.status();
+    for (const gen::ScenarioRow& row : truth->scenario_rows()) {
+      Scenario& s = scenarios_[row.scenario_id];
+      if (row.role == "seed") s.seed = row.ref;
+      if (row.role == "cashout") s.cashout.insert(row.ref);
+      if (row.role == "cashout_total") s.cashout_total = row.value;
+      if (row.role == "tx_mixer_in") s.tx_mixer_in = row.ref;
+      if (row.role == "tx_mixer_out") s.tx_mixer_out = row.ref;
+      if (row.role == "mixer") s.mixer.insert(row.ref);
+      if (row.role == "mixer_out") s.mixer_out.insert(row.ref);
+    }
+    store::StoreOptions so;
+    so.create_if_missing = true;
+    so.network = Network::kRegtest;
+    auto store = store::Store::Open(dir / "db", so);
+    ASSERT_TRUE(store.ok());
+    auto clustering = heuristics::ClusteringObserver::Create(store->get());
+    ASSERT_TRUE(clustering.ok());
+    pipeline::BtcIndexOptions io;
+    io.inputs = {g.out_dir / "blocks"};
+    io.observers = {clustering->get()};
+    pipeline::IndexResult r;
+    ASSERT_TRUE(pipeline::IndexBitcoin(store->get(), io, &r).ok());
+    ASSERT_TRUE(tags::ImportTags(store->get(), {g.out_dir / "truth" / "tags.csv"}).ok());
+    auto engine = service::Engine::Load(*std::move(store));
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    source_ = new service::FixedEngineSource(*std::move(engine));
+    service_ = new service::AriadneService(source_, service::ServiceOptions());
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(service_);
+    server_ = b.BuildAndStart().release();
+    stub_ = v1::Ariadne::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                     grpc::InsecureChannelCredentials()))
+                .release();
+  }
+  static void TearDownTestSuite() {
+    if (server_ != nullptr) server_->Shutdown();
+    delete stub_;
+    delete server_;
+    delete service_;
+    delete source_;
+  }
+
+  static int64_t ClusterOf(const std::string& address) {
+    grpc::ClientContext ctx;
+    v1::GetAddressRequest req;
+    req.set_address(address);
+    v1::AddressSummary r;
+    EXPECT_TRUE(stub_->GetAddress(&ctx, req, &r).ok()) << address;
+    return r.cluster_id();
+  }
+  // Traces by cluster from a seed; returns tainted value per endpoint node and reason.
+  static std::map<std::pair<std::string, std::string>, int64_t> Trace(const std::string& seed,
+                                                                      int64_t* seeded) {
+    grpc::ClientContext ctx;
+    v1::TraceRequest req;
+    req.set_seed(seed);
+    req.set_hops(50);
+    req.set_taint("haircut");
+    req.set_by_cluster(true);
+    req.add_stop_at("exchange");
+    req.add_stop_at("mixer");
+    req.set_max_edges(200'000);
+    auto reader = stub_->Trace(&ctx, req);
+    v1::TraceEvent ev;
+    std::map<std::pair<std::string, std::string>, int64_t> ends;
+    while (reader->Read(&ev)) {
+      if (ev.has_endpoint()) {
+        ends[{ev.endpoint().node(), ev.endpoint().reason()}] += ev.endpoint().tainted_value();
+      }
+      if (ev.has_summary()) *seeded += ev.summary().seed_value();
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return ends;
+  }
+  // Seeds "txid:vout" for the outputs of `txid` paying one of `addresses`.
+  static std::vector<std::string> OutputsTo(const std::string& txid,
+                                            const std::set<std::string>& addresses) {
+    grpc::ClientContext ctx;
+    v1::GetTransactionRequest req;
+    req.set_txid(txid);
+    v1::Transaction tx;
+    EXPECT_TRUE(stub_->GetTransaction(&ctx, req, &tx).ok()) << txid;
+    std::vector<std::string> out;
+    for (const auto& o : tx.outputs()) {
+      if (addresses.contains(o.address())) out.push_back(txid + ":" + std::to_string(o.vout()));
+    }
+    return out;
+  }
+
+  static inline std::map<uint32_t, Scenario> scenarios_;
+  static inline service::FixedEngineSource* source_ = nullptr;
+  static inline service::AriadneService* service_ = nullptr;
+  static inline grpc::Server* server_ = nullptr;
+  static inline v1::Ariadne::Stub* stub_ = nullptr;
+};
+
+TEST_F(ScenarioTrace, TracesBringTheCashedOutValueToTheCashOutClusters) {
+  ASSERT_GE(scenarios_.size(), 4u);
+  for (auto& [id, s] : scenarios_) {
+    ASSERT_FALSE(s.seed.empty());
+    std::set<std::string> cashout_nodes;
+    for (const std::string& a : s.cashout) {
+      cashout_nodes.insert("cluster:" + std::to_string(ClusterOf(a)));
+    }
+    int64_t seeded = 0, at_cashout = 0, at_mixer = 0;
+    auto add = [&](const std::map<std::pair<std::string, std::string>, int64_t>& ends) {
+      for (const auto& [key, v] : ends) {
+        if (key.second == "labelled" && cashout_nodes.contains(key.first)) at_cashout += v;
+        if (key.second == "labelled" && !cashout_nodes.contains(key.first)) at_mixer += v;
+        if (key.second == "coinjoin") at_mixer += v;
+      }
+    };
+    // The seed is one of the perpetrator's collector addresses; its wallet is all of them.
+    add(Trace("cluster:" + std::to_string(ClusterOf(s.seed)), &seeded));
+    const int64_t first_leg = at_cashout;
+    // Second leg: the mixer's payout (custodial), or the perpetrator's CoinJoin outputs.
+    std::vector<std::string> second;
+    if (!s.tx_mixer_out.empty()) second = OutputsTo(s.tx_mixer_out, s.mixer_out);
+    if (s.tx_mixer_out.empty() && !s.tx_mixer_in.empty()) {
+      second = OutputsTo(s.tx_mixer_in, s.mixer);
+    }
+    int64_t reseeded = 0;
+    for (const std::string& seed : second) add(Trace(seed, &reseeded));
+    const double share = static_cast<double>(at_cashout) / s.cashout_total;
+    RecordProperty("scenario_" + std::to_string(id) + "_share", std::to_string(share));
+    std::printf("scenario %u: seeded %.8f BTC; cash-out %.8f BTC in the truth; traced to the "
+                "cash-out clusters %.8f BTC (%.8f directly, %.8f after the mixer: %s) = %.2f%%\n",
+                id, seeded / 1e8, s.cashout_total / 1e8, at_cashout / 1e8, first_leg / 1e8,
+                (at_cashout - first_leg) / 1e8,
+                s.tx_mixer_out.empty() ? (s.tx_mixer_in.empty() ? "no mixer" : "CoinJoin")
+                                       : "custodial mixer",
+                100 * share);
+    EXPECT_GE(share, 0.95) << "scenario " << id;
+    EXPECT_LE(at_cashout, s.cashout_total + s.cashout_total / 100);
+  }
+}
+
+}  // namespace
+}  // namespace ariadne::testing
