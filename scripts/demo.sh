@@ -80,5 +80,14 @@ run exposure "$SEED" --by cluster --hops 3 --server "$SERVER"
 step "9. How did value get from the collector to an exchange deposit address?"
 run paths "$SEED" "$CASHOUT" --max-hops 8 --max-paths 1 --server "$SERVER"
 
+step "10. Batch-trace the case file (addresses from the victims' reports)"
+{
+  echo "address,note"
+  echo "$SEED,collector address given to victims"
+  echo "$CASHOUT,exchange deposit address seen in the trace"
+  echo "1NotAnAddressFromTheCaseFile,typo in the report"
+} >"$WORK/case.csv"
+run batch "$WORK/case.csv" --out "$WORK/case-report" --server "$SERVER"
+
 step "Done. The server is stopped; the store stays in $WORK/db."
 echo "Ground truth of the case: $WORK/chain/truth/scenarios.csv (kind trafficking_proceeds)."

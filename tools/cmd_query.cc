@@ -95,7 +95,18 @@ int RunAddress(const std::vector<std::string>& argv) {
         .Field("first_seen_height", r.first_seen_height())
         .Field("last_seen_height", r.last_seen_height())
         .Field("output_count", r.output_count())
-        .Field("unspent_count", r.unspent_count());
+        .Field("unspent_count", r.unspent_count())
+        .Field("cluster_id", r.cluster_id())
+        .Key("labels")
+        .BeginArray();
+    for (const auto& l : r.labels()) {
+      w.BeginObject()
+          .Field("label", l.label())
+          .Field("category", l.category())
+          .Field("source", l.source())
+          .EndObject();
+    }
+    w.EndArray();
     if (r.multisig_keys_size() > 0) {
       w.Key("multisig_keys").BeginArray();
       for (const auto& k : r.multisig_keys()) w.String(k);
@@ -116,6 +127,14 @@ int RunAddress(const std::vector<std::string>& argv) {
     std::printf("seen          heights %d .. %d\n", r.first_seen_height(), r.last_seen_height());
   }
   for (const auto& k : r.multisig_keys()) std::printf("key           %s\n", k.c_str());
+  if (r.cluster_id() >= 0) {
+    std::printf("cluster       %lld  (ariadne cluster %s)\n",
+                static_cast<long long>(r.cluster_id()), r.address().c_str());
+  }
+  for (const auto& l : r.labels()) {
+    std::printf("label         %s [%s], source %s\n", l.label().c_str(), l.category().c_str(),
+                l.source().c_str());
+  }
   return 0;
 }
 

@@ -38,6 +38,11 @@ int RunTags(const std::vector<std::string>& argv) {
     for (const auto& [reason, n] : r->skipped) {
       std::printf("  %-40s %10s\n", reason.c_str(), FormatCount(n).c_str());
     }
+    if (!r->other_currencies.empty()) {
+      std::string list;
+      for (const auto& c : r->other_currencies) list += (list.empty() ? "" : " ") + c;
+      std::printf("  (other currencies: %s)\n", list.c_str());
+    }
     for (const auto& e : r->examples) std::printf("    e.g. %s\n", e.c_str());
   }
   std::printf("(a running `ariadne serve` picks the labels up when restarted)\n");

@@ -56,6 +56,9 @@ constexpr Command kCommands[] = {
     {"exposure", ariadne::cli::RunExposure,
      "exposure ADDR|cluster:ID [--hops N] [--json]\n"
      "      value received from / sent to labelled entities, direct and indirect"},
+    {"batch", ariadne::cli::RunBatch,
+     "batch CASE.csv --out DIR [--hops N] [--stop-at CATEGORIES]\n"
+     "      trace every address of a case file: report.json, report.csv, graph.svg"},
     {"tags", ariadne::cli::RunTags,
      "tags import PATH... --db DIR\n"
      "      import attributions (GraphSense TagPack YAML, CSV address,label,category,source)"},

@@ -23,7 +23,7 @@ grpc::Status ToGrpc(const absl::Status& s) {
 }
 
 absl::StatusOr<AddrId> AriadneService::ResolveAddress(const Engine& engine,
-                                                     const std::string& address) {
+                                                      const std::string& address) {
   if (address.empty()) return absl::InvalidArgumentError("address is empty");
   if (address.size() > 128) return absl::InvalidArgumentError("address is longer than 128 bytes");
   auto key = DecodeAddress(address, engine.store().network());
@@ -552,8 +552,8 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
         const TxNum creator = g.TxOf(OutNum(out));
         bool own_input = false;
         for (uint64_t i = g.FirstIn(creator); i < g.FirstIn(TxNum(creator.value() + 1)); ++i) {
-          own_input |= std::binary_search(members->begin(), members->end(),
-                                          g.Addr(g.Input(i)).value());
+          own_input |=
+              std::binary_search(members->begin(), members->end(), g.Addr(g.Input(i)).value());
         }
         const uint32_t h = engine.heights().HeightOf(creator);
         if (!own_input && h >= o.from_height && h <= o.to_height) seeds.push_back(OutNum(out));
@@ -741,8 +741,8 @@ grpc::Status AriadneService::GetExposure(grpc::ServerContext* ctx, const v1::Exp
   o.labels_of = [&labels](AddrId a) { return labels.OfAddress(a); };
   o.labels = &labels.labels();
   o.cancelled = [ctx] { return ctx->IsCancelled(); };
-  trace::ExposureResult r = trace::ComputeExposure(engine.graph(), engine.addresses(),
-                                                   engine.heights(), *members, o);
+  trace::ExposureResult r =
+      trace::ComputeExposure(engine.graph(), engine.addresses(), engine.heights(), *members, o);
   if (r.cancelled) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the exposure was cancelled");
   }

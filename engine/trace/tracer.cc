@@ -37,18 +37,17 @@ class Tracer {
     if (queued_.insert(tx).second) queue_.push(o_.direction == Direction::kForward ? ~tx : tx);
   }
   void Truncate();
-  // Returns: why the taint may not go through transaction t at `hop` (the hop of its nearest
-  // tainted coin), or kUnspent when it may.
-  EndReason StopReason(TxNum t, uint32_t hop) const {
-    if (hop + 1 > o_.max_hops) return EndReason::kHopLimit;
+  // Returns: why the taint may not go through transaction t at all (time window, a transaction
+  // the caller stops at), or kUnspent when it may. The hop limit is decided per output.
+  EndReason StopReason(TxNum t) const {
     const uint32_t height = h_.HeightOf(t);
     if (height < o_.from_height || height > o_.to_height) return EndReason::kTimeWindow;
     if (o_.stop_at_tx && o_.stop_at_tx(t)) return EndReason::kCoinJoin;
     return EndReason::kUnspent;
   }
-  // Edges of one transaction, per (input owner, output owner): the value of the outputs to the
-  // owner (once) and the tainted shares (share_[i][j], input i to output j).
-  void AddTxEdges(TxNum t, uint64_t in0, uint64_t out0, uint32_t hop);
+  // Edges into output j of a transaction, per input owner: the output's value (once per owner)
+  // and the tainted shares (share_[i][j], input i to output j).
+  void AddOutputEdges(TxNum t, uint64_t in0, uint64_t out0, size_t j, uint32_t hop, bool forward);
 
   const graph::TxGraph& g_;
   const store::HeightIndex& h_;
@@ -63,6 +62,7 @@ class Tracer {
   std::vector<int64_t> in_values_, out_values_;
   std::vector<Taint> in_taint_, out_taint_;
   std::vector<std::vector<int64_t>> share_;
+  absl::flat_hash_set<uint32_t> tainted_nodes_, counted_;
 };
 
 void Tracer::End(uint32_t node, EndReason reason, int64_t amount, uint32_t hop) {
@@ -142,22 +142,37 @@ void Tracer::ForwardTx(uint64_t tx) {
     in_taint_.push_back(std::move(it->second.taint));
     tainted_.erase(it);
   }
-  const EndReason stop = StopReason(t, hop);
+  const EndReason stop = StopReason(t);
   if (stop != EndReason::kUnspent) {
     for (uint64_t i = in0; i < in1; ++i) {
       End(Node(g_.Addr(g_.Input(i))), stop, in_taint_[i - in0].amount, hop);
     }
     return;
   }
-  ++hop;
   out_values_.clear();
   for (uint64_t o = out0; o < out1; ++o) out_values_.push_back(g_.Value(OutNum(o)));
   int64_t fee = 0;
   Forward(o_.model, in_values_, in_taint_, out_values_, &out_taint_, &fee, &share_);
   ++r_->txs;
-  AddTxEdges(t, in0, out0, hop);
-  End(kNoNode, EndReason::kFee, fee, hop);
-  for (size_t j = 0; j < out_values_.size(); ++j) Settle(out0 + j, std::move(out_taint_[j]), hop);
+  // Nodes the taint is already in: moving within them is not a hop (a wallet's own peel chain).
+  tainted_nodes_.clear();
+  for (uint64_t i = in0; i < in1; ++i) {
+    if (in_taint_[i - in0].amount > 0) tainted_nodes_.insert(Node(g_.Addr(g_.Input(i))));
+  }
+  for (size_t j = 0; j < out_values_.size(); ++j) {
+    const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
+    const uint32_t out_hop = tainted_nodes_.contains(to) ? hop : hop + 1;
+    if (out_hop > o_.max_hops) {
+      // Beyond the limit: the taint ends in the node it was in.
+      for (size_t i = 0; i < in_values_.size(); ++i) {
+        End(Node(g_.Addr(g_.Input(in0 + i))), EndReason::kHopLimit, share_[i][j], hop);
+      }
+      continue;
+    }
+    AddOutputEdges(t, in0, out0, j, out_hop, /*forward=*/true);
+    Settle(out0 + j, std::move(out_taint_[j]), out_hop);
+  }
+  End(kNoNode, EndReason::kFee, fee, hop + 1);
 }
 
 void Tracer::BackwardTx(uint64_t tx) {
@@ -178,35 +193,53 @@ void Tracer::BackwardTx(uint64_t tx) {
     out_taint_.push_back(std::move(it->second.taint));
     tainted_.erase(it);
   }
-  const EndReason stop = StopReason(t, hop);
+  const EndReason stop = StopReason(t);
   if (stop != EndReason::kUnspent) {
     for (uint64_t o = out0; o < out1; ++o) {
       End(Node(g_.Addr(OutNum(o))), stop, out_taint_[o - out0].amount, hop);
     }
     return;
   }
-  ++hop;
   in_values_.clear();
   for (uint64_t i = in0; i < in1; ++i) in_values_.push_back(g_.Value(g_.Input(i)));
   Backward(o_.model, in_values_, out_values_, out_taint_, &in_taint_, &share_);
   ++r_->txs;
-  AddTxEdges(t, in0, out0, hop);
-  for (uint64_t i = in0; i < in1; ++i) {
-    Settle(g_.Input(i).value(), std::move(in_taint_[i - in0]), hop);
+  tainted_nodes_.clear();
+  for (uint64_t o = out0; o < out1; ++o) {
+    if (out_taint_[o - out0].amount > 0) tainted_nodes_.insert(Node(g_.Addr(OutNum(o))));
+  }
+  for (size_t i = 0; i < in_values_.size(); ++i) {
+    const uint32_t from = Node(g_.Addr(g_.Input(in0 + i)));
+    const uint32_t in_hop = tainted_nodes_.contains(from) ? hop : hop + 1;
+    if (in_hop > o_.max_hops) {
+      for (size_t j = 0; j < out_values_.size(); ++j) {
+        End(Node(g_.Addr(OutNum(out0 + j))), EndReason::kHopLimit, share_[i][j], hop);
+      }
+      continue;
+    }
+    for (size_t j = 0; j < out_values_.size(); ++j) {
+      if (share_[i][j] <= 0) continue;
+      // Value moved along the edge: the output's value, counted once per (input owner, output).
+      const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
+      bool first = true;
+      for (size_t k = 0; k < i; ++k) {
+        if (share_[k][j] > 0 && Node(g_.Addr(g_.Input(in0 + k))) == from) first = false;
+      }
+      AddEdge(from, to, t, first ? out_values_[j] : 0, share_[i][j], in_hop);
+    }
+    Settle(g_.Input(in0 + i).value(), std::move(in_taint_[i]), in_hop);
   }
 }
 
-void Tracer::AddTxEdges(TxNum t, uint64_t in0, uint64_t out0, uint32_t hop) {
-  absl::flat_hash_set<uint32_t> counted;
-  for (size_t j = 0; j < out_values_.size(); ++j) {
-    const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
-    counted.clear();
-    for (size_t i = 0; i < in_values_.size(); ++i) {
-      if (share_[i][j] <= 0) continue;
-      const uint32_t from = Node(g_.Addr(g_.Input(in0 + i)));
-      const bool first = counted.insert(from).second;
-      AddEdge(from, to, t, first ? out_values_[j] : 0, share_[i][j], hop);
-    }
+void Tracer::AddOutputEdges(TxNum t, uint64_t in0, uint64_t out0, size_t j, uint32_t hop,
+                            bool forward) {
+  const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
+  counted_.clear();
+  for (size_t i = 0; i < in_values_.size(); ++i) {
+    if (share_[i][j] <= 0) continue;
+    const uint32_t from = Node(g_.Addr(g_.Input(in0 + i)));
+    const bool first = counted_.insert(from).second;
+    AddEdge(from, to, t, first ? out_values_[j] : 0, share_[i][j], hop);
   }
 }
 

@@ -5,8 +5,11 @@
 // by TxNum), so a transaction is taken up once all of its tainted inputs are known. Backward:
 // where did the value of the seed outputs come from, the same in reverse chain order.
 //
-// Hops: the seeds are hop 0; a transaction is one hop beyond its nearest tainted input (forward) or
-// output (backward). Every tainted amount ends somewhere, and the result says where:
+// Hops count value changing hands: the seeds are hop 0, and an output one hop further than the
+// nearest tainted input of its transaction, unless it stays in a node the taint is already in (an
+// address paying itself, or by cluster a wallet's own transactions such as a peel chain). Backward
+// alike. Taint that would go beyond max_hops ends in the node it is in. Every tainted amount ends
+// somewhere, and the result says where:
 //   unspent         still in an unspent output (forward)
 //   labelled        reached an entity the caller stops at (e.g. an exchange)
 //   below_threshold a tainted amount under min_value is not followed

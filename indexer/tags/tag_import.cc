@@ -17,11 +17,16 @@
 namespace ariadne::tags {
 namespace {
 
-constexpr size_t kMaxExamples = 20;
+constexpr uint64_t kExamplesPerReason = 2;
 
 void Skip(ImportReport* r, const std::string& reason, const std::string& where) {
-  r->skipped[reason]++;
-  if (r->examples.size() < kMaxExamples) r->examples.push_back(where + ": " + reason);
+  // Other chains' tags are expected in tag packs: one count for all of them.
+  const bool other_currency = reason.rfind("currency ", 0) == 0;
+  const std::string key = other_currency ? "other currencies" : reason;
+  if (r->skipped[key]++ < kExamplesPerReason && !other_currency) {
+    r->examples.push_back(where + ": " + reason);
+  }
+  if (other_currency) r->other_currencies.insert(reason.substr(9));
 }
 
 // Returns: the store identity of an address, or an error naming why it cannot be one.
@@ -98,9 +103,15 @@ absl::Status ParseYaml(const std::filesystem::path& path, Network network,
     label.actor = pick("actor", h_actor);
     label.label = pick("label", h_label);
     if (label.label.empty()) label.label = label.actor;
-    label.category = absl::AsciiStrToLower(pick("category", h_category));
-    if (label.category.empty()) label.category = absl::AsciiStrToLower(pick("abuse", h_abuse));
-    if (label.category.empty()) label.category = "unknown";
+    // The most specific field wins: the tag's category, the tag's abuse, the pack's category,
+    // the pack's abuse.
+    for (const std::string& c :
+         {Field(t, "category"), Field(t, "abuse"), h_category, h_abuse, std::string("unknown")}) {
+      if (!c.empty()) {
+        label.category = absl::AsciiStrToLower(c);
+        break;
+      }
+    }
     label.source = pick("source", h_source);
     if (label.source.empty()) label.source = path.filename().string();
     if (label.label.empty()) {

@@ -2,7 +2,8 @@
 // defaults for every tag, a tag's own fields override them) and plain CSV
 // (address,label,category,source; a header row is optional).
 //
-// Rules: the category is the tag's `category`, else its `abuse` (e.g. ransomware), lowercased;
+// Rules: the category is the first of the tag's `category`, the tag's `abuse` (e.g. ransomware),
+// the pack's `category`, the pack's `abuse`, lowercased;
 // the label is the tag's `label`, else its actor; Bitcoin addresses must decode on the store's
 // network; Ethereum addresses (currency ETH, or 0x-prefixed in CSV) are accepted in any case but a
 // mixed-case address with a wrong EIP-55 checksum is refused. Everything not imported is counted
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +30,8 @@ struct ImportReport {
   uint64_t imported = 0;  // rows written (a repeated tag is written once)
   std::map<std::string, uint64_t> by_category;
   std::map<std::string, uint64_t> skipped;  // reason -> count
-  std::vector<std::string> examples;        // first problems, with file and line
+  std::set<std::string> other_currencies;   // tags of chains this store is not
+  std::vector<std::string> examples;        // the first problems of each reason, file and line
 };
 
 // A parsed tag: the store identity (store::LabelIdentity or an EVM identity) and the label.

@@ -169,13 +169,14 @@ TEST_F(ScenarioTrace, TracesBringTheCashedOutValueToTheCashOutClusters) {
     for (const std::string& seed : second) add(Trace(seed, &reseeded));
     const double share = static_cast<double>(at_cashout) / s.cashout_total;
     RecordProperty("scenario_" + std::to_string(id) + "_share", std::to_string(share));
-    std::printf("scenario %u: seeded %.8f BTC; cash-out %.8f BTC in the truth; traced to the "
-                "cash-out clusters %.8f BTC (%.8f directly, %.8f after the mixer: %s) = %.2f%%\n",
-                id, seeded / 1e8, s.cashout_total / 1e8, at_cashout / 1e8, first_leg / 1e8,
-                (at_cashout - first_leg) / 1e8,
-                s.tx_mixer_out.empty() ? (s.tx_mixer_in.empty() ? "no mixer" : "CoinJoin")
-                                       : "custodial mixer",
-                100 * share);
+    std::printf(
+        "scenario %u: seeded %.8f BTC; cash-out %.8f BTC in the truth; traced to the "
+        "cash-out clusters %.8f BTC (%.8f directly, %.8f after the mixer: %s) = %.2f%%\n",
+        id, seeded / 1e8, s.cashout_total / 1e8, at_cashout / 1e8, first_leg / 1e8,
+        (at_cashout - first_leg) / 1e8,
+        s.tx_mixer_out.empty() ? (s.tx_mixer_in.empty() ? "no mixer" : "CoinJoin")
+                               : "custodial mixer",
+        100 * share);
     EXPECT_GE(share, 0.95) << "scenario " << id;
     EXPECT_LE(at_cashout, s.cashout_total + s.cashout_total / 100);
   }

@@ -83,7 +83,9 @@ TEST_F(TraceGraph, HopLimitThresholdAndLabelsEndTheTrace) {
   TraceOptions o;
   o.max_hops = 1;
   TraceResult r = Run({OutNum(0)}, o);
-  EXPECT_EQ(EndAt(r, C, EndReason::kHopLimit), 59 * kBtc / 10);
+  // C's 5.9 BTC: 5.8 would go to D at hop 2 and end at C, 0.1 is tx 2's fee.
+  EXPECT_EQ(EndAt(r, C, EndReason::kHopLimit), 58 * kBtc / 10);
+  EXPECT_EQ(EndAt(r, kNoNode, EndReason::kFee), 2 * kBtc / 10);
   EXPECT_EQ(EndAt(r, B, EndReason::kUnspent), 4 * kBtc);
   EXPECT_EQ(Total(r), 10 * kBtc);
 
@@ -154,8 +156,20 @@ TEST_F(TraceGraph, NodesCanBeClusters) {
   EXPECT_EQ(EndAt(r, 2, EndReason::kUnspent), 4 * kBtc);
   EXPECT_EQ(EndAt(r, 4, EndReason::kUnspent), 58 * kBtc / 10);
   bool saw_internal = false;
-  for (const TraceEdge& e : r.edges) saw_internal |= e.from == 4 && e.to == 4;
-  EXPECT_TRUE(saw_internal);  // D -> F inside cluster 4
+  for (const TraceEdge& e : r.edges) {
+    if (e.from == 4 && e.to == 4) {
+      saw_internal = true;
+      EXPECT_EQ(e.hop, 2u);  // D -> F inside cluster 4 is not a hop: it stays at C -> D's hop
+    }
+  }
+  EXPECT_TRUE(saw_internal);
+  // So two hops reach F's output in cluster mode, where address mode needs three.
+  o.max_hops = 2;
+  r = Run({OutNum(0)}, o);
+  EXPECT_EQ(EndAt(r, 4, EndReason::kUnspent), 58 * kBtc / 10);
+  o.node_of = nullptr;
+  r = Run({OutNum(0)}, o);
+  EXPECT_EQ(EndAt(r, D, EndReason::kHopLimit), 58 * kBtc / 10);
 }
 
 TEST_F(TraceGraph, StopsAtTransactionsTheCallerNames) {

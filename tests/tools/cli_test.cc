@@ -1,0 +1,280 @@
+// The `ariadne` client commands against a real server: the JSON shapes the issues specify, the
+// readable output, exit codes and error messages, and batch case files.
+#include <grpcpp/grpcpp.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "engine/service/ariadne_service.h"
+#include "engine/service/engine.h"
+#include "heuristics/clustering.h"
+#include "indexer/tags/tag_import.h"
+#include "tests/pipeline/index_test_util.h"
+#include "tests/testutil.h"
+
+namespace ariadne::testing {
+namespace {
+
+struct Output {
+  int exit_code;
+  std::string out, err;
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!HaveTestData()) return;
+    dir_ = new std::filesystem::path(MakeTempDir("cli"));
+    auto s =
+        IndexInto(*dir_ / "db", {TestData("_derived/btc-mainnet-0-4521.blk")}, Network::kMainnet);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE(heuristics::Recluster(s->get(), heuristics::DefaultPolicy()).ok());
+    {
+      std::ofstream tags(*dir_ / "tags.csv");
+      tags << "address,label,category,source\n"
+           << "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3,Hal Finney,individual,test\n"
+           << "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S,Satoshi's test coins,exchange,test\n";
+    }
+    ASSERT_TRUE(tags::ImportTags(s->get(), {*dir_ / "tags.csv"}).ok());
+    auto engine = service::Engine::Load(*std::move(s));
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    source_ = new service::FixedEngineSource(*std::move(engine));
+    service_ = new service::AriadneService(source_, service::ServiceOptions());
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(service_);
+    server_ = b.BuildAndStart().release();
+    server_address_ = new std::string("127.0.0.1:" + std::to_string(port));
+  }
+  static void TearDownTestSuite() {
+    if (server_ != nullptr) server_->Shutdown();
+    delete server_;
+    delete service_;
+    delete source_;
+    delete server_address_;
+    delete dir_;
+  }
+  void SetUp() override { REQUIRE_TESTDATA(); }
+
+  // Runs the ariadne binary with the server flag appended.
+  static Output Ariadne(std::vector<std::string> args, bool with_server = true) {
+    if (with_server) args.insert(args.end(), {"--server", *server_address_});
+    std::string cmd = AriadneBinary().string();
+    for (const auto& a : args) cmd += " '" + a + "'";
+    const auto err_file = *dir_ / "stderr.txt";
+    cmd += " 2>'" + err_file.string() + "'";
+    Output r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = ReadFileText(err_file);
+    return r;
+  }
+  static simdjson::dom::element Json(simdjson::dom::parser& parser, const std::string& text) {
+    simdjson::dom::element e;
+    EXPECT_EQ(parser.parse(text).get(e), simdjson::SUCCESS) << text;
+    return e;
+  }
+  static std::vector<std::string> Keys(simdjson::dom::element obj) {
+    std::vector<std::string> keys;
+    for (auto field : obj.get_object()) keys.emplace_back(field.key);
+    return keys;
+  }
+
+  static inline std::filesystem::path* dir_ = nullptr;
+  static inline service::FixedEngineSource* source_ = nullptr;
+  static inline service::AriadneService* service_ = nullptr;
+  static inline grpc::Server* server_ = nullptr;
+  static inline std::string* server_address_ = nullptr;
+};
+
+using ::testing::IsSupersetOf;
+
+TEST_F(Cli, AddressJsonHasTheSpecifiedFields) {
+  Output r = Ariadne({"address", "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  auto j = Json(parser, r.out);
+  EXPECT_THAT(Keys(j),
+              IsSupersetOf({"address", "type", "tx_count", "received", "sent", "balance",
+                            "first_seen_height", "last_seen_height", "cluster_id", "labels"}));
+  EXPECT_EQ(int64_t(j["received"]), 1'000'000'000);
+  EXPECT_EQ(std::string_view(j["type"]), "p2pk");
+  EXPECT_EQ(int64_t(j["first_seen_height"]), 170);
+  EXPECT_EQ(std::string_view(j["labels"].at(0)["label"]), "Hal Finney");
+  // Readable form.
+  r = Ariadne({"address", "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3"});
+  EXPECT_NE(r.out.find("10.00000000 BTC"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, TxJsonHasTheSpecifiedFields) {
+  Output r =
+      Ariadne({"tx", "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  auto j = Json(parser, r.out);
+  EXPECT_THAT(Keys(j),
+              IsSupersetOf({"txid", "block_height", "block_hash", "fee", "inputs", "outputs"}));
+  EXPECT_THAT(Keys(j["inputs"].at(0)),
+              IsSupersetOf({"prev_txid", "prev_vout", "address", "value"}));
+  EXPECT_THAT(Keys(j["outputs"].at(0)),
+              IsSupersetOf({"vout", "type", "address", "value", "spent_by"}));
+  EXPECT_TRUE(j["outputs"].at(0)["spent_by"].is_null());
+  EXPECT_EQ(std::string_view(j["outputs"].at(1)["spent_by"]),
+            "a16f3ce4dd5deb92d98ef5cf8afeaf0775ebca408f708b2146c4fb42b41e14be");
+}
+
+TEST_F(Cli, HistoryAndStatusJson) {
+  Output r = Ariadne({"history", "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int lines = 0;
+  simdjson::dom::parser parser;
+  for (size_t pos = 0, nl; (nl = r.out.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+    auto j = Json(parser, r.out.substr(pos, nl - pos));
+    EXPECT_THAT(Keys(j), IsSupersetOf({"txid", "block_height", "received", "sent"}));
+    ++lines;
+  }
+  EXPECT_GT(lines, 3);
+  r = Ariadne({"status", "--json"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(int64_t(Json(parser, r.out)["tip_height"]), 4521);
+}
+
+TEST_F(Cli, ClusterMembersAndWhy) {
+  // 15NUwy... is one of three addresses one wallet spent together (common input, height 496).
+  const std::string addr = "15NUwyBYrZcnUgTagsm1A7M2yL2GntpuaZ";
+  Output r = Ariadne({"cluster", addr, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  auto j = Json(parser, r.out);
+  EXPECT_THAT(Keys(j), IsSupersetOf({"cluster_id", "size", "received", "sent", "balance",
+                                     "first_seen_height", "last_seen_height", "labels"}));
+  ASSERT_EQ(int64_t(j["size"]), 3);
+  r = Ariadne({"cluster", addr, "--members"});
+  ASSERT_EQ(r.exit_code, 0);
+  std::vector<std::string> members;
+  for (size_t pos = 0, nl; (nl = r.out.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+    members.push_back(r.out.substr(pos, nl - pos));
+  }
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_NE(std::find(members.begin(), members.end(), addr), members.end());
+  const std::string other = members[0] == addr ? members[1] : members[0];
+  r = Ariadne({"why", addr, other, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto links = Json(parser, r.out);
+  ASSERT_GT(links.get_array().size(), 0u);
+  EXPECT_THAT(Keys(links.at(0)), IsSupersetOf({"heuristic", "txid", "from", "to"}));
+  EXPECT_EQ(std::string_view(links.at(0)["heuristic"]), "common_input");
+  EXPECT_EQ(std::string_view(links.at(0)["from"]), addr);
+  // Different clusters: NOT_FOUND, exit code 1.
+  r = Ariadne({"why", addr, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("NOT_FOUND"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, TraceRendersJsonDotAndSvg) {
+  Output r = Ariadne({"trace", "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S", "--hops", "4", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  auto j = Json(parser, r.out);
+  EXPECT_THAT(Keys(j),
+              IsSupersetOf({"nodes", "edges", "endpoints", "tainted_by_reason", "truncated"}));
+  EXPECT_THAT(Keys(j["edges"].at(0)),
+              IsSupersetOf({"from", "to", "txid", "value", "tainted_value", "hop"}));
+  r = Ariadne({"trace", "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16:1",
+               "--direction", "backward", "--dot"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("digraph trace {", 0), 0u) << r.out;
+  r = Ariadne({"trace", "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S", "--svg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("<svg"), std::string::npos);
+  // Stop at the labelled "exchange" (the test tag on 12cb...): tracing backward from Hal's
+  // coins ends there at hop 1.
+  r = Ariadne({"trace", "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3", "--direction", "backward",
+               "--stop-at", "exchange", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto back = Json(parser, r.out);
+  EXPECT_EQ(int64_t(back["tainted_by_reason"]["labelled"]), 1'000'000'000);
+  // Bad input.
+  r = Ariadne({"trace", "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S", "--taint", "sticky"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("INVALID_ARGUMENT"), std::string::npos);
+  r = Ariadne({"trace", "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16:7"});
+  EXPECT_NE(r.err.find("NOT_FOUND"), std::string::npos);
+}
+
+TEST_F(Cli, PathsAndExposure) {
+  Output r = Ariadne({"paths", "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S",
+                      "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  auto j = Json(parser, r.out);
+  EXPECT_EQ(int64_t(j["hops"]), 1);
+  EXPECT_EQ(std::string_view(j["paths"].at(0)["steps"].at(0)["txid"]),
+            "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16");
+  EXPECT_EQ(int64_t(j["paths"].at(0)["steps"].at(0)["value"]), 1'000'000'000);
+  r = Ariadne({"exposure", "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto e = Json(parser, r.out);
+  // Hal received his 10 BTC directly from the address tagged "exchange" in this test.
+  EXPECT_EQ(std::string_view(e["categories"].at(0)["category"]), "exchange");
+  EXPECT_EQ(int64_t(e["categories"].at(0)["received_direct"]), 1'000'000'000);
+}
+
+TEST_F(Cli, ErrorsAreNamedAndExitNonZero) {
+  Output r = Ariadne({"address", "1BitcoinEaterAddressDontSendf59kuE"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("NOT_FOUND"), std::string::npos);
+  EXPECT_NE(r.err.find("1BitcoinEaterAddressDontSendf59kuE"), std::string::npos);
+  r = Ariadne({"tx", "xyz"});
+  EXPECT_NE(r.err.find("INVALID_ARGUMENT"), std::string::npos);
+  r = Ariadne({"status", "--server", "127.0.0.1:1"}, /*with_server=*/false);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot reach"), std::string::npos) << r.err;
+  r = Ariadne({"address"});
+  EXPECT_EQ(r.exit_code, 2);  // usage
+  r = Ariadne({"trace", "x", "--hopz", "3"});
+  EXPECT_NE(r.err.find("unknown flag --hopz"), std::string::npos);
+}
+
+TEST_F(Cli, BatchWritesReportsAndNamesBadRows) {
+  const auto case_file = *dir_ / "case.csv";
+  {
+    std::ofstream f(case_file);
+    f << "address,note\n"
+      << "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S,reported\n"
+      << "not-an-address,typo\n"
+      << "\n"
+      << ",no address\n"
+      << "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3,\"paid, twice\"\n"
+      << "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S,again\n";
+  }
+  const auto out = *dir_ / "case-report";
+  Output r = Ariadne({"batch", case_file.string(), "--out", out.string(), "--hops", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("line 5: no address"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 7: duplicate"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 3: not-an-address"), std::string::npos) << r.out;
+  simdjson::dom::parser parser;
+  auto j = Json(parser, ReadFileText(out / "report.json"));
+  EXPECT_EQ(j["invalid_rows"].get_array().size(), 2u);
+  auto rows = j["addresses"].get_array();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(std::string_view(rows.at(0)["status"]), "ok");
+  EXPECT_EQ(std::string_view(rows.at(1)["status"]), "error");
+  EXPECT_EQ(std::string_view(rows.at(2)["note"]), "paid, twice");
+  EXPECT_THAT(Keys(rows.at(0)),
+              IsSupersetOf({"summary", "cluster", "labels", "exposure", "trace"}));
+  const std::string csv = ReadFileText(out / "report.csv");
+  EXPECT_NE(csv.find("\"paid, twice\""), std::string::npos);
+  EXPECT_NE(ReadFileText(out / "graph.svg").find("<svg"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ariadne::testing
