@@ -82,13 +82,13 @@ bool CoinJoinDetector::IsWhirlpool(const store::ResolvedTx& tx) {
 }
 
 bool CoinJoinDetector::IsWasabi1(const store::ResolvedTx& tx) {
-  if (tx.outputs.size() < 10 || tx.inputs.size() < 10) return false;
+  if (tx.outputs.size() < 5 || tx.inputs.size() < 5) return false;
   CountValues(tx);
   const ValueCount& top = values_.front();
-  if (top.count < 10 || DistinctInputAddresses(tx) < top.count) return false;
+  if (top.count < 5 || DistinctInputAddresses(tx) < top.count) return false;
   for (int k = 0; k <= 6; ++k) {
     const double level = 0.1 * kCoin * std::ldexp(1.0, k);
-    if (std::abs(static_cast<double>(top.value) - level) <= 0.02 * level) return true;
+    if (std::abs(static_cast<double>(top.value) - level) <= 0.05 * level) return true;
   }
   return false;
 }

@@ -7,8 +7,9 @@
 //               On a tie for most frequent value the largest value is taken.
 //   whirlpool   Samourai Whirlpool mix: 5..8 inputs and as many outputs, every output exactly one
 //               pool denomination (100k, 1M, 5M or 50M sat), to distinct addresses.
-//   wasabi1     Wasabi 1.x: >= 10 outputs of one value within 0.1 BTC +- 2% (or a mixing level
-//               0.1 BTC * 2^k, k = 1..6, +- 2%), at least as many distinct input addresses.
+//   wasabi1     Wasabi 1.x: >= 5 outputs of one value within 0.1 BTC +- 5% (the denomination
+//               drifted with fees; or a mixing level 0.1 BTC * 2^k, k = 1..6), at least as many
+//               distinct input addresses.
 //   wasabi2     Wasabi 2.0 (WabiSabi): >= 20 inputs and >= 3 distinct output values that each
 //               occur at least twice (standard denominations).
 //   joinmarket  the most frequent value occurs n >= 3 times, outputs number n..2n (the equal

@@ -8,6 +8,7 @@
 #include "engine/core/address.h"
 #include "engine/store/codec.h"
 #include "engine/store/store.h"
+#include "engine/store/replay.h"
 #include "heuristics/cluster_eval.h"
 #include "heuristics/clustering.h"
 #include "tools/cli_args.h"
@@ -71,15 +72,70 @@ int RunRecluster(const std::vector<std::string>& argv) {
   return 0;
 }
 
+// `ariadne eval coinjoins`: the CoinJoin detectors against the generator's labelled CoinJoins.
+int EvalCoinJoins(const std::vector<std::string>& argv) {
+  auto args = Args::Parse(argv, {{"db", true}, {"truth", true}});
+  if (!args.ok()) return PrintError(args.status());
+  if (!args->Has("db") || !args->Has("truth")) {
+    std::fputs("usage: ariadne eval coinjoins --db DIR --truth DIR\n", stderr);
+    return 2;
+  }
+  store::StoreOptions so;
+  so.mode = store::StoreOptions::Mode::kReadOnly;
+  auto store = store::Store::Open(*args->Get("db"), so);
+  if (!store.ok()) return PrintError(store.status());
+  auto truth = gen::LoadTruth(*args->Get("truth"));
+  if (!truth.ok()) return PrintError(truth.status());
+  std::map<Txid, std::string> labelled;
+  for (const gen::TxLabel& l : truth->tx_labels()) {
+    if (l.label != "whirlpool_tx0") labelled[l.txid] = l.label;  // a tx0 is one user's split
+  }
+  heuristics::CoinJoinDetector detector;
+  std::map<std::string, std::map<std::string, uint64_t>> confusion;  // truth label -> detected
+  uint64_t false_positives = 0;
+  std::map<std::string, uint64_t> fp_kinds;
+  absl::Status s = store::ReplayTransactions(**store, store::ReplayOptions(),
+                                             [&](const store::ResolvedTx& tx) {
+    const heuristics::CoinJoinKind k = detector.Detect(tx);
+    auto it = labelled.find(tx.txid);
+    const std::string detected(heuristics::CoinJoinKindName(k));
+    if (it != labelled.end()) {
+      confusion[it->second][detected]++;
+    } else if (k != heuristics::CoinJoinKind::kNone) {
+      ++false_positives;
+      fp_kinds[detected]++;
+    }
+  });
+  if (!s.ok()) return PrintError(s);
+  std::printf("%-22s %8s  detected as\n", "labelled CoinJoins", "count");
+  for (const auto& [label, by] : confusion) {
+    uint64_t n = 0;
+    std::string detail;
+    for (const auto& [d, c] : by) {
+      n += c;
+      detail += " " + d + " " + FormatCount(c);
+    }
+    std::printf("%-22s %8s %s\n", label.c_str(), FormatCount(n).c_str(), detail.c_str());
+  }
+  std::printf("detected in unlabelled transactions: %s", FormatCount(false_positives).c_str());
+  for (const auto& [d, c] : fp_kinds) std::printf(" (%s %s)", d.c_str(), FormatCount(c).c_str());
+  std::printf("\n");
+  return 0;
+}
+
 int RunEval(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == "coinjoins") {
+    return EvalCoinJoins(std::vector<std::string>(argv.begin() + 1, argv.end()));
+  }
   if (argv.empty() || argv[0] != "clusters") {
-    std::fputs("usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--json]\n",
+    std::fputs("usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--by-kind] "
+               "[--links] [--json]\n",
                stderr);
     return 2;
   }
   auto args = Args::Parse(
       std::vector<std::string>(argv.begin() + 1, argv.end()),
-      {{"db", true}, {"truth", true}, {"policy", true}, {"json", false}, {"links", false}});
+      {{"db", true}, {"truth", true}, {"policy", true}, {"json", false}, {"links", false}, {"by-kind", false}});
   if (!args.ok()) return PrintError(args.status());
   if (!args->Has("db") || !args->Has("truth")) {
     std::fputs("usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--json]\n",
@@ -133,6 +189,23 @@ int RunEval(const std::vector<std::string>& argv) {
     }
   }
   heuristics::ClusterScores s = heuristics::ScoreClusters(cluster, entity);
+  // Per kind of entity: the same scores over the addresses of that kind's entities only.
+  std::vector<std::pair<std::string, heuristics::ClusterScores>> by_kind;
+  if (args->Has("by-kind")) {
+    for (int k = 0; k < gen::kNumEntityKinds; ++k) {
+      std::vector<uint32_t> only(entity.size(), heuristics::kUnknown);
+      for (size_t a = 0; a < entity.size(); ++a) {
+        const gen::TruthEntity* e = entity[a] == heuristics::kUnknown ? nullptr
+                                                                      : truth->entity(entity[a]);
+        if (e != nullptr && static_cast<int>(e->kind) == k) only[a] = entity[a];
+      }
+      heuristics::ClusterScores ks = heuristics::ScoreClusters(cluster, only);
+      if (ks.addresses > 0) {
+        by_kind.emplace_back(std::string(gen::EntityKindName(static_cast<gen::EntityKind>(k))),
+                             ks);
+      }
+    }
+  }
   if (args->Has("json")) {
     std::string out;
     JsonWriter w(&out);
@@ -150,7 +223,19 @@ int RunEval(const std::vector<std::string>& argv) {
         .Field("predicted_pairs", s.predicted_pairs)
         .Field("true_pairs", s.true_pairs)
         .Field("correct_pairs", s.correct_pairs)
-        .EndObject();
+        .Key("by_kind")
+        .BeginObject();
+    for (const auto& [kind, ks] : by_kind) {
+      w.Key(kind)
+          .BeginObject()
+          .Field("addresses", ks.addresses)
+          .Field("pair_precision", ks.pair_precision)
+          .Field("pair_recall", ks.pair_recall)
+          .Field("largest_cluster", ks.largest_cluster)
+          .Field("largest_entity", ks.largest_entity)
+          .EndObject();
+    }
+    w.EndObject().EndObject();
     std::printf("%s\n", out.c_str());
     return 0;
   }
@@ -167,6 +252,12 @@ int RunEval(const std::vector<std::string>& argv) {
   std::printf("largest cluster  %s addresses; largest true entity %s (ratio %.2f)\n",
               FormatCount(s.largest_cluster).c_str(), FormatCount(s.largest_entity).c_str(),
               s.largest_entity ? static_cast<double>(s.largest_cluster) / s.largest_entity : 0.0);
+  for (const auto& [kind, ks] : by_kind) {
+    std::printf("  %-15s %10s addresses: precision %.4f recall %.4f (largest cluster %s, entity "
+                "%s)\n",
+                kind.c_str(), FormatCount(ks.addresses).c_str(), ks.pair_precision, ks.pair_recall,
+                FormatCount(ks.largest_cluster).c_str(), FormatCount(ks.largest_entity).c_str());
+  }
   if (args->Has("policy")) PrintCounters(built);
   if (args->Has("links")) {
     if (!args->Has("policy")) {

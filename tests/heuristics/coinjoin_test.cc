@@ -79,7 +79,9 @@ TEST(CoinJoin, Wasabi1) {
   EXPECT_TRUE(d.IsWasabi1(level.Build()));
   TxBuilder other = EqualOutputs(15, 25'000'000);  // 0.25 BTC: no Wasabi level
   EXPECT_FALSE(d.IsWasabi1(other.Build()));
-  TxBuilder few = EqualOutputs(9, 10'000'000);  // fewer than 10 participants
+  TxBuilder drift = EqualOutputs(6, 9'700'000);  // a small round, denomination 3% under 0.1
+  EXPECT_TRUE(d.IsWasabi1(drift.Build()));
+  TxBuilder few = EqualOutputs(4, 10'000'000);  // fewer than 5 participants
   EXPECT_FALSE(d.IsWasabi1(few.Build()));
 }
 
