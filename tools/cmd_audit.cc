@@ -19,8 +19,7 @@ constexpr char kUsage[] =
 }  // namespace
 
 int RunAudit(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(
-      argv, {{"expect-head", true}, {"expect-records", true}, {"json", false}});
+  auto args = Args::Parse(argv, {{"expect-head", true}, {"expect-records", true}, {"json", false}});
   if (!args.ok()) return PrintError(args.status());
   if (args->positionals().size() != 2 || args->positionals()[0] != "verify") {
     std::fputs(kUsage, stderr);
@@ -36,10 +35,9 @@ int RunAudit(const std::vector<std::string>& argv) {
                                          *args->Get("expect-head"),
                                          ": records were removed from the end (or added)"));
   }
-  if (s.ok() && *expect_records >= 0 &&
-      chain->records != static_cast<uint64_t>(*expect_records)) {
-    s = absl::DataLossError(absl::StrCat(path, ": ", chain->records, " records, expected ",
-                                         *expect_records));
+  if (s.ok() && *expect_records >= 0 && chain->records != static_cast<uint64_t>(*expect_records)) {
+    s = absl::DataLossError(
+        absl::StrCat(path, ": ", chain->records, " records, expected ", *expect_records));
   }
   if (args->Has("json")) {
     if (s.ok()) {

@@ -56,12 +56,13 @@ void PrintEngine(const std::string& db, const service::Engine& engine, bool firs
   const graph::ClusterIndex* clusters = engine.clusters();
   if (first) {
     for (const std::string& w : engine.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    std::printf("serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
-                "%.1f s)\n",
-                db.c_str(), std::string(Params(engine.store().network()).name).c_str(),
-                state->tip_height, FormatCount(state->tx_count).c_str(),
-                clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
-                FormatCount(engine.labels().labelled_addresses()).c_str(), engine.load_seconds());
+    std::printf(
+        "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
+        "%.1f s)\n",
+        db.c_str(), std::string(Params(engine.store().network()).name).c_str(), state->tip_height,
+        FormatCount(state->tx_count).c_str(),
+        clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
+        FormatCount(engine.labels().labelled_addresses()).c_str(), engine.load_seconds());
   } else {
     std::printf("caught up with the indexer: tip %d, %s txs (refreshed in %.1f s)\n",
                 state->tip_height, FormatCount(state->tx_count).c_str(), engine.load_seconds());
@@ -194,17 +195,17 @@ int RunServe(const std::vector<std::string>& argv) {
   if (!server.ok()) return PrintError(server.status());
   server_ptr = server->get();
   if (loaded) (*server)->SetServing(true);
-  std::printf("listening on %s (%s, %s, audit trail %s%s)\n",
-              BoundAddress(options.listen, (*server)->port()).c_str(),
-              !options.tls ? "plaintext"
-              : options.tls->client_ca.empty() ? "TLS"
-                                               : "mutual TLS",
-              tokens ? absl::StrCat(tokens->size(), " token(s)").c_str() : "no authentication",
-              audit ? audit->path().c_str() : "off",
-              options.gateway.rate_limit.per_second > 0
-                  ? absl::StrCat(", ", options.gateway.rate_limit.per_second, " requests/s each")
-                        .c_str()
-                  : "");
+  std::printf(
+      "listening on %s (%s, %s, audit trail %s%s)\n",
+      BoundAddress(options.listen, (*server)->port()).c_str(),
+      !options.tls                     ? "plaintext"
+      : options.tls->client_ca.empty() ? "TLS"
+                                       : "mutual TLS",
+      tokens ? absl::StrCat(tokens->size(), " token(s)").c_str() : "no authentication",
+      audit ? audit->path().c_str() : "off",
+      options.gateway.rate_limit.per_second > 0
+          ? absl::StrCat(", ", options.gateway.rate_limit.per_second, " requests/s each").c_str()
+          : "");
   std::fflush(stdout);
 
   std::thread waiter([&] {

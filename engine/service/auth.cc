@@ -73,15 +73,15 @@ absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text) {
         absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
     if (fields.empty()) continue;
     if (fields.size() != 3) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "token file line ", line_no, ": expected `NAME ROLE SECRET`, found ", fields.size(),
-          " field(s)"));
+      return absl::InvalidArgumentError(absl::StrCat("token file line ", line_no,
+                                                     ": expected `NAME ROLE SECRET`, found ",
+                                                     fields.size(), " field(s)"));
     }
     Entry e;
     e.principal.name = std::string(fields[0]);
     if (!ValidName(e.principal.name)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "token file line ", line_no, ": name must be 1-64 of [A-Za-z0-9._@-]"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("token file line ", line_no, ": name must be 1-64 of [A-Za-z0-9._@-]"));
     }
     if (fields[1] == "analyst") {
       e.principal.role = Role::kAnalyst;
@@ -92,9 +92,9 @@ absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text) {
                                                      fields[1], "' is not analyst or admin"));
     }
     if (!ValidSecret(SV(fields[2]))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("token file line ", line_no, ": the secret of ", e.principal.name, " must be ",
-                       kMinSecret, "-", kMaxSecret, " printable characters without blanks"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "token file line ", line_no, ": the secret of ", e.principal.name, " must be ",
+          kMinSecret, "-", kMaxSecret, " printable characters without blanks"));
     }
     e.digest = Digest(SV(fields[2]));
     if (!names.insert(e.principal.name).second) {
@@ -102,8 +102,8 @@ absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text) {
           absl::StrCat("token file line ", line_no, ": name ", e.principal.name, " is repeated"));
     }
     if (!digests.insert(std::string(e.digest.begin(), e.digest.end())).second) {
-      return absl::InvalidArgumentError(absl::StrCat("token file line ", line_no, ": the secret of ",
-                                                     e.principal.name, " is used twice"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "token file line ", line_no, ": the secret of ", e.principal.name, " is used twice"));
     }
     table.entries_.push_back(std::move(e));
   }
@@ -158,9 +158,9 @@ absl::Status Authorize(const Principal& principal, std::string_view method) {
   if (static_cast<uint8_t>(principal.role) >= static_cast<uint8_t>(needed)) {
     return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(absl::StrCat(principal.name, " (", AV(RoleName(principal.role)),
-                                                  ") may not call ", AV(method), ": it needs the ",
-                                                  AV(RoleName(needed)), " role"));
+  return absl::PermissionDeniedError(
+      absl::StrCat(principal.name, " (", AV(RoleName(principal.role)), ") may not call ",
+                   AV(method), ": it needs the ", AV(RoleName(needed)), " role"));
 }
 
 }  // namespace ariadne::service

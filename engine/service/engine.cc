@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(std::unique_ptr<store::Stor
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Refresh(const Engine& previous,
-                                                       std::unique_ptr<store::Store> store) {
+                                                        std::unique_ptr<store::Store> store) {
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(store::ChainState before, previous.store().ReadState());
   ASSIGN_OR_RETURN(store::ChainState after, store->ReadState());

@@ -30,7 +30,7 @@ class Engine {
   // Load(). `previous` is not changed: requests may still be answering from it.
   // Returns: Load()'s errors.
   static absl::StatusOr<std::unique_ptr<Engine>> Refresh(const Engine& previous,
-                                                        std::unique_ptr<store::Store> store);
+                                                         std::unique_ptr<store::Store> store);
 
   const store::Store& store() const { return *store_; }
   store::Store* mutable_store() { return store_.get(); }

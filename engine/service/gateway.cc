@@ -206,9 +206,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       return absl::UnimplementedError(absl::StrCat("unknown method ", ctx_->method()));
     }
     if (method_->client_streaming()) {
-      return absl::UnimplementedError(absl::StrCat(
-          ctx_->method(), " is client-streaming: the gateway forwards unary and server-streaming "
-                          "methods only"));
+      return absl::UnimplementedError(
+          absl::StrCat(ctx_->method(),
+                       " is client-streaming: the gateway forwards unary and server-streaming "
+                       "methods only"));
     }
     if (o.require_case_id && record_.case_id.empty()) {
       return absl::FailedPreconditionError(
@@ -225,9 +226,9 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     if (wait > absl::ZeroDuration()) {
       gw_->n_rate_limited_.fetch_add(1, std::memory_order_relaxed);
       const int64_t ms = absl::ToInt64Milliseconds(wait);
-      const std::string msg = absl::StrCat("rate limit of ", o.rate_limit.per_second,
-                                           " requests/s for ", principal_.name,
-                                           " exceeded: retry after ", ms, " ms");
+      const std::string msg =
+          absl::StrCat("rate limit of ", o.rate_limit.per_second, " requests/s for ",
+                       principal_.name, " exceeded: retry after ", ms, " ms");
       ctx_->AddTrailingMetadata(kRetryAfterMetadata, absl::StrCat(ms));
       retry_details_ =
           RetryInfoDetails(static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED), msg, wait);
@@ -235,8 +236,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     }
     if (!gw_->calls_.TryAcquire()) {
       gw_->n_busy_.fetch_add(1, std::memory_order_relaxed);
-      return absl::ResourceExhaustedError(
-          absl::StrCat("the server is busy (", gw_->calls_.max(), " calls in flight): retry later"));
+      return absl::ResourceExhaustedError(absl::StrCat("the server is busy (", gw_->calls_.max(),
+                                                       " calls in flight): retry later"));
     }
     admitted_ = true;
     return absl::OkStatus();
@@ -252,8 +253,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       Complete(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
       return;
     }
-    const auto cap = std::chrono::system_clock::now() +
-                     absl::ToChronoMilliseconds(gw_->options_.max_call_time);
+    const auto cap =
+        std::chrono::system_clock::now() + absl::ToChronoMilliseconds(gw_->options_.max_call_time);
     upstream_ctx_.set_deadline(std::min(ctx_->deadline(), cap));
     streaming_ = method_->server_streaming();
     Ref();

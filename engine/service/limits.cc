@@ -53,7 +53,8 @@ absl::Duration RateLimiter::Acquire(std::string_view key, absl::Time now) {
   }
   Bucket& b = it->second;
   if (now > b.updated) {
-    b.tokens = std::min(cap, b.tokens + absl::ToDoubleSeconds(now - b.updated) * options_.per_second);
+    b.tokens =
+        std::min(cap, b.tokens + absl::ToDoubleSeconds(now - b.updated) * options_.per_second);
     b.updated = now;
   }
   if (b.tokens >= 1) {

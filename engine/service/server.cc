@@ -76,7 +76,7 @@ absl::Status CheckListenPolicy(const std::string& listen, bool tls, bool authent
 }
 
 absl::StatusOr<std::unique_ptr<AriadneServer>> AriadneServer::Start(const EngineSource* source,
-                                                                   ServerOptions options) {
+                                                                    ServerOptions options) {
   absl::Status policy = CheckListenPolicy(options.listen, options.tls.has_value(),
                                           options.gateway.tokens != nullptr, options.insecure);
   if (!policy.ok()) return policy;
@@ -148,8 +148,7 @@ void AriadneServer::SetServing(bool serving) {
 }
 
 void AriadneServer::Shutdown(absl::Duration grace) {
-  if (shut_down_) return;
-  shut_down_ = true;
+  if (shut_down_.exchange(true)) return;
   SetServing(false);
   const auto deadline = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace);
   front_->Shutdown(deadline);

@@ -10,8 +10,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -81,7 +83,7 @@ class AriadneServer {
   // Args: source: must outlive the server.
   // Returns: CheckListenPolicy's refusal; UNAVAILABLE when the address cannot be listened on.
   static absl::StatusOr<std::unique_ptr<AriadneServer>> Start(const EngineSource* source,
-                                                             ServerOptions options);
+                                                              ServerOptions options);
   ~AriadneServer();
 
   // Returns: the port listened on (the chosen one when the address gave port 0).
@@ -102,7 +104,7 @@ class AriadneServer {
   std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<grpc::Server> front_;
   int port_ = 0;
-  bool shut_down_ = false;
+  std::atomic<bool> shut_down_{false};
 };
 
 }  // namespace ariadne::service

@@ -118,10 +118,10 @@ TEST_F(AuditLogTest, VerifyDetectsEditedRemovedInsertedAndReorderedRecords) {
   EXPECT_NE(out.find("line 3"), std::string::npos) << out;
   std::ofstream(dir_ / "cut.log") << Join({lines[0], lines[1], lines[2], lines[3]});
   EXPECT_EQ(RunAriadne({"audit", "verify", (dir_ / "cut.log").string()}, &out), 0);
-  EXPECT_EQ(RunAriadne({"audit", "verify", (dir_ / "cut.log").string(), "--expect-head",
-                        chain_.head},
-                       &out),
-            1);
+  EXPECT_EQ(
+      RunAriadne({"audit", "verify", (dir_ / "cut.log").string(), "--expect-head", chain_.head},
+                 &out),
+      1);
   EXPECT_NE(out.find("removed from the end"), std::string::npos) << out;
   EXPECT_EQ(RunAriadne({"audit", "verify", (dir_ / "cut.log").string(), "--json"}, &out), 0);
   EXPECT_NE(out.find("\"records\":4"), std::string::npos) << out;
@@ -230,11 +230,12 @@ TEST_F(AuditServerTest, EachQueryIsRecordedWithWhoWhatAndOutcome) {
   auto lines = Lines(path);
   ASSERT_EQ(lines.size(), 5u);
   auto has = [&](int i, const std::string& s) {
-    EXPECT_NE(lines[i].find(s), std::string::npos) << "record " << i << " lacks " << s << ": "
-                                                   << lines[i];
+    EXPECT_NE(lines[i].find(s), std::string::npos)
+        << "record " << i << " lacks " << s << ": " << lines[i];
   };
   has(0, "\"principal\":\"alice\",\"role\":\"analyst\",\"case\":\"CASE-7\"");
-  has(0, "\"method\":\"/ariadne.v1.Ariadne/GetAddress\",\"subject\":{\"address\":\"" + addr + "\"}");
+  has(0,
+      "\"method\":\"/ariadne.v1.Ariadne/GetAddress\",\"subject\":{\"address\":\"" + addr + "\"}");
   has(0, "\"status\":\"OK\",\"rows\":1,");
   has(0, "\"peer\":\"ipv4:127.0.0.1:");
   has(1, "\"principal\":\"bob\"");

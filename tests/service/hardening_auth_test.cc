@@ -54,9 +54,9 @@ TEST(TokenFileTest, RejectsBadLinesWithoutEchoingSecrets) {
 TEST(TokenFileTest, MissingBadAndUnknownTokensAreUnauthenticated) {
   auto t = TokenTable::Parse("alice analyst 0123456789abcdef0123");
   ASSERT_THAT(t, IsOk());
-  for (const char* header : {"", "0123456789abcdef0123", "Basic 0123456789abcdef0123",
-                             "Bearer 0123456789abcdef012", "Bearer 0123456789abcdef01234",
-                             "Bearer ", "Bearer 0123456789abcdef0124"}) {
+  for (const char* header :
+       {"", "0123456789abcdef0123", "Basic 0123456789abcdef0123", "Bearer 0123456789abcdef012",
+        "Bearer 0123456789abcdef01234", "Bearer ", "Bearer 0123456789abcdef0124"}) {
     auto p = t->Authenticate(header);
     EXPECT_THAT(p, StatusIs(absl::StatusCode::kUnauthenticated)) << header;
     EXPECT_EQ(std::string(p.status().message()).find("0123456789abcdef"), std::string::npos);
@@ -77,8 +77,8 @@ TEST(RoleTableTest, AnalystsQueryAdminsAlsoAdminister) {
 }
 
 TEST(ListenPolicyTest, BeyondLoopbackNeedsTlsAndTokensOrInsecure) {
-  for (const char* local : {"127.0.0.1:50051", "localhost:1", "[::1]:2", "unix:/tmp/a.sock",
-                            "127.1.2.3:0"}) {
+  for (const char* local :
+       {"127.0.0.1:50051", "localhost:1", "[::1]:2", "unix:/tmp/a.sock", "127.1.2.3:0"}) {
     EXPECT_THAT(service::CheckListenPolicy(local, false, false, false), IsOk()) << local;
   }
   for (const char* remote : {"0.0.0.0:50051", "[::]:50051", "10.0.0.5:1", "example.org:443"}) {
@@ -252,9 +252,9 @@ TEST_F(AuthServerTest, TlsAndMutualTls) {
     // A plaintext client cannot talk to a TLS server; nor can one that does not trust its CA.
     EXPECT_EQ(GetStatus((*server)->Stub().get(), kAliceToken).error_code(),
               grpc::StatusCode::UNAVAILABLE);
-    EXPECT_EQ(GetStatus(tls_stub(addr, grpc::SslCredentialsOptions()).get(), kAliceToken)
-                  .error_code(),
-              grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(
+        GetStatus(tls_stub(addr, grpc::SslCredentialsOptions()).get(), kAliceToken).error_code(),
+        grpc::StatusCode::UNAVAILABLE);
   }
   {
     service::ServerOptions o = Options();
@@ -293,8 +293,8 @@ TEST_F(AuthServerTest, ServeAndClientCommands) {
   EXPECT_EQ(RunAriadne({"status", "--server", server, "--token", kAliceToken, "--json"}, &out), 0)
       << out;
   EXPECT_NE(out.find("\"tip_height\""), std::string::npos) << out;
-  EXPECT_EQ(RunAriadne({"address", chain_->addresses[0], "--server", server, "--token",
-                        kBobToken, "--case-id", "CASE-42"},
+  EXPECT_EQ(RunAriadne({"address", chain_->addresses[0], "--server", server, "--token", kBobToken,
+                        "--case-id", "CASE-42"},
                        &out),
             0)
       << out;

@@ -70,10 +70,9 @@ absl::StatusOr<TestChain> MakeTestChain(const std::filesystem::path& dir, int bl
   while (std::getline(truth, line)) {
     c.addresses.push_back(std::string(line.substr(0, line.find(','))));
   }
-  if (index &&
-      RunAriadne({"index", "btc", "--blocks", (dir / "chain" / "blocks").string(), "--db",
-                  c.db.string(), "--network", "regtest"},
-                 &out) != 0) {
+  if (index && RunAriadne({"index", "btc", "--blocks", (dir / "chain" / "blocks").string(), "--db",
+                           c.db.string(), "--network", "regtest"},
+                          &out) != 0) {
     return absl::InternalError("ariadne index failed: " + out);
   }
   return c;
@@ -104,8 +103,8 @@ std::filesystem::path WriteTokenFile(const std::filesystem::path& dir) {
       << "bob   analyst " << kBobToken << "   # second analyst\n\n"
       << "root  admin   " << kRootToken << "\n";
   out.close();
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return path;
 }
 
@@ -113,15 +112,16 @@ absl::Status MakeTestCertificates(const std::filesystem::path& dir) {
   std::ofstream(dir / "san.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
   const std::string d = Quote(dir.string());
   const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  const std::string cmd = absl::StrCat(
-      "cd ", d, " && openssl req -x509 ", key,
-      " -keyout ca.key -out ca.pem -days 2 -subj /CN=ariadne-test-ca 2>/dev/null",
-      " && openssl req ", key, " -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null",
-      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial",
-      " -out server.pem -days 2 -extfile san.ext 2>/dev/null",
-      " && openssl req ", key, " -keyout client.key -out client.csr -subj /CN=analyst 2>/dev/null",
-      " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial",
-      " -out client.pem -days 2 2>/dev/null");
+  const std::string cmd =
+      absl::StrCat("cd ", d, " && openssl req -x509 ", key,
+                   " -keyout ca.key -out ca.pem -days 2 -subj /CN=ariadne-test-ca 2>/dev/null",
+                   " && openssl req ", key,
+                   " -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null",
+                   " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial",
+                   " -out server.pem -days 2 -extfile san.ext 2>/dev/null", " && openssl req ", key,
+                   " -keyout client.key -out client.csr -subj /CN=analyst 2>/dev/null",
+                   " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial",
+                   " -out client.pem -days 2 2>/dev/null");
   if (std::system(cmd.c_str()) != 0) return absl::UnavailableError("openssl failed: " + cmd);
   return absl::OkStatus();
 }
@@ -227,7 +227,8 @@ absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
 ServeProcess::~ServeProcess() {
   if (pid_ > 0 && Alive()) {
     ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 100 && Alive(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 100 && Alive(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (Alive()) ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
