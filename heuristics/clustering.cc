@@ -84,18 +84,27 @@ absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Stor
   return builder;
 }
 
-absl::StatusOr<ReclusterResult> BuildClusters(const store::Store& store,
-                                              const ClusteringPolicy& policy,
-                                              std::unique_ptr<ClusterBuilder>* out,
-                                              std::function<void(uint64_t, uint64_t)> progress) {
+namespace {
+
+// BuildClusters, handing the evidence to `flush` whenever it holds `chunk` unions (and leaving the
+// rest in the builder).
+absl::StatusOr<ReclusterResult> Build(const store::Store& store, const ClusteringPolicy& policy,
+                                      std::unique_ptr<ClusterBuilder>* out,
+                                      std::function<void(uint64_t, uint64_t)> progress,
+                                      size_t chunk,
+                                      const std::function<absl::Status(ClusterBuilder*)>& flush) {
   auto start = std::chrono::steady_clock::now();
   auto builder = std::make_unique<ClusterBuilder>(policy);
   ASSIGN_OR_RETURN(store::ChainState state, store.ReadState());
   builder->union_find().Grow(state.addr_count);
   store::ReplayOptions ro;
   ro.progress = std::move(progress);
-  RETURN_IF_ERROR(store::ReplayTransactions(
-      store, ro, [&](const store::ResolvedTx& tx) { builder->Process(tx); }));
+  absl::Status flushed;
+  RETURN_IF_ERROR(store::ReplayTransactions(store, ro, [&](const store::ResolvedTx& tx) {
+    builder->Process(tx);
+    if (flush && flushed.ok() && builder->evidence().size() >= chunk) flushed = flush(builder.get());
+  }));
+  RETURN_IF_ERROR(flushed);
   ReclusterResult r;
   r.counters = builder->counters();
   graph::UnionFind& uf = builder->union_find();
@@ -111,28 +120,23 @@ absl::StatusOr<ReclusterResult> BuildClusters(const store::Store& store,
   return r;
 }
 
+}  // namespace
+
+absl::StatusOr<ReclusterResult> BuildClusters(const store::Store& store,
+                                              const ClusteringPolicy& policy,
+                                              std::unique_ptr<ClusterBuilder>* out,
+                                              std::function<void(uint64_t, uint64_t)> progress) {
+  return Build(store, policy, out, std::move(progress), 0, {});
+}
+
 absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringPolicy& policy,
-                                          std::function<void(uint64_t, uint64_t)> progress) {
-  std::unique_ptr<ClusterBuilder> builder;
-  ASSIGN_OR_RETURN(ReclusterResult r, BuildClusters(*store, policy, &builder, std::move(progress)));
-  ASSIGN_OR_RETURN(store::ChainState state, store->ReadState());
+                                          std::function<void(uint64_t, uint64_t)> progress,
+                                          size_t evidence_chunk) {
   store::ClusterMeta meta;
   auto old = ReadClusterMeta(*store);
   const bool had_old = old.ok();
   meta.gen = had_old ? static_cast<uint8_t>(old->gen + 1) : 0;
   meta.policy = policy.ToSpec();
-  meta.processed_txs = state.tx_count;
-  meta.unions = builder->evidence().size();
-
-  store::CommitBatch batch;
-  TxNum tx;
-  uint32_t index = 0;
-  PutEvidence(builder->evidence(), 0, meta.gen, &tx, &index, &batch);
-  for (const auto& [key, p] : builder->pending()) {
-    batch.Put(Cf::kClusterPending, store::PendingKey(meta.gen, key),
-              store::EncodePending(ToRow(p)));
-  }
-  batch.Put(Cf::kMeta, store::kMetaCluster, store::EncodeClusterMeta(meta));
   // Rows of this generation left by an interrupted earlier rebuild would collide: clear them.
   rocksdb::WriteBatch clear;
   const std::string lo = GenPrefix(meta.gen), hi = GenPrefix(static_cast<uint8_t>(meta.gen + 1));
@@ -147,6 +151,31 @@ absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringP
                                    "clearing a stale clustering generation"));
   ASSIGN_OR_RETURN(auto committer,
                    store::Committer::Create(store, store->dir() / "ingest-staging"));
+
+  // The new generation's evidence is written in chunks while it is built (memory stays bounded
+  // whatever the chain's size); readers ignore it until the meta row names its generation, which
+  // the last commit writes.
+  store::CommitBatch batch;
+  TxNum tx;
+  uint32_t index = 0;
+  auto flush = [&](ClusterBuilder* b) -> absl::Status {
+    meta.unions += b->evidence().size();
+    PutEvidence(b->evidence(), 0, meta.gen, &tx, &index, &batch);
+    b->ClearEvidence();
+    return committer->Commit(&batch);
+  };
+  std::unique_ptr<ClusterBuilder> builder;
+  ASSIGN_OR_RETURN(ReclusterResult r, Build(*store, policy, &builder, std::move(progress),
+                                            std::max<size_t>(1, evidence_chunk), flush));
+  ASSIGN_OR_RETURN(store::ChainState state, store->ReadState());
+  meta.processed_txs = state.tx_count;
+  meta.unions += builder->evidence().size();
+  PutEvidence(builder->evidence(), 0, meta.gen, &tx, &index, &batch);
+  for (const auto& [key, p] : builder->pending()) {
+    batch.Put(Cf::kClusterPending, store::PendingKey(meta.gen, key),
+              store::EncodePending(ToRow(p)));
+  }
+  batch.Put(Cf::kMeta, store::kMetaCluster, store::EncodeClusterMeta(meta));
   RETURN_IF_ERROR(committer->Commit(&batch));
   // The new generation is live: drop the old one's rows.
   if (had_old && old->gen != meta.gen) {

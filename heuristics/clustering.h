@@ -44,10 +44,14 @@ absl::StatusOr<ReclusterResult> BuildClusters(const store::Store& store,
                                               std::unique_ptr<ClusterBuilder>* builder,
                                               std::function<void(uint64_t, uint64_t)> progress);
 
-// Rebuilds and stores the clustering under `policy`, replacing the previous one atomically (the
-// new evidence, pending rows and meta are ingested in one commit; the old rows are deleted after).
+// Rebuilds and stores the clustering under `policy`, replacing the previous one atomically: the
+// new generation's evidence is written in chunks of `evidence_chunk` unions while it is built
+// (invisible to readers), and its meta row, which makes it the live one, in the last commit; the
+// old generation's rows are deleted after.
+inline constexpr size_t kDefaultEvidenceChunk = size_t{4} << 20;
 absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringPolicy& policy,
-                                          std::function<void(uint64_t, uint64_t)> progress = {});
+                                          std::function<void(uint64_t, uint64_t)> progress = {},
+                                          size_t evidence_chunk = kDefaultEvidenceChunk);
 
 // Keeps the stored clustering up to date while `ariadne index` appends blocks.
 class ClusteringObserver : public store::IndexObserver {

@@ -25,8 +25,9 @@
 //   round=N            round unit in sat (default 100000)
 //   max-outputs=N      no change detection on transactions with more outputs (default 100)
 //   guard=N            a change link never joins a cluster of more than N addresses
-//                      (default 1000; 0 disables)
-// and the names "common-input" (= "ci") and "default".
+//                      (default 100; 0 disables)
+// and the names "common-input" (= "ci") and "default" (the default policy's settings, which the
+// options after it override: "default,guard=1000").
 #ifndef ARIADNE_HEURISTICS_POLICY_H_
 #define ARIADNE_HEURISTICS_POLICY_H_
 
@@ -66,7 +67,7 @@ struct ClusteringPolicy {
   std::vector<uint8_t> change_rules;  // masks of ChangeHeuristic bits, tried in order
   int64_t round_unit = 100'000;
   uint32_t max_change_outputs = 100;
-  uint32_t guard_size = 1000;
+  uint32_t guard_size = 100;
 
   // Returns: the canonical spec (every option spelled out).
   std::string ToSpec() const;

@@ -2,6 +2,7 @@
 // (score a clustering against a generated chain's ground truth).
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_format.h"
 #include "bench/gen/truth.h"
@@ -74,10 +75,10 @@ int RunRecluster(const std::vector<std::string>& argv) {
 
 // `ariadne eval coinjoins`: the CoinJoin detectors against the generator's labelled CoinJoins.
 int EvalCoinJoins(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {{"db", true}, {"truth", true}});
+  auto args = Args::Parse(argv, {{"db", true}, {"truth", true}, {"list", false}});
   if (!args.ok()) return PrintError(args.status());
   if (!args->Has("db") || !args->Has("truth")) {
-    std::fputs("usage: ariadne eval coinjoins --db DIR --truth DIR\n", stderr);
+    std::fputs("usage: ariadne eval coinjoins --db DIR --truth DIR [--list]\n", stderr);
     return 2;
   }
   store::StoreOptions so;
@@ -94,6 +95,7 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
   std::map<std::string, std::map<std::string, uint64_t>> confusion;  // truth label -> detected
   uint64_t false_positives = 0;
   std::map<std::string, uint64_t> fp_kinds;
+  std::vector<std::vector<AddrId>> fp_inputs;  // input addresses of each false positive
   absl::Status s = store::ReplayTransactions(**store, store::ReplayOptions(),
                                              [&](const store::ResolvedTx& tx) {
     const heuristics::CoinJoinKind k = detector.Detect(tx);
@@ -104,9 +106,30 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
     } else if (k != heuristics::CoinJoinKind::kNone) {
       ++false_positives;
       fp_kinds[detected]++;
+      if (args->Has("list")) {
+        std::printf("unlabelled %s detected as %s: %zu inputs, %zu outputs\n",
+                    tx.txid.ToHex().c_str(), detected.c_str(), tx.inputs.size(),
+                    tx.outputs.size());
+      }
+      std::vector<AddrId>& in = fp_inputs.emplace_back();
+      for (const store::ResolvedInput& i : tx.inputs) in.push_back(i.addr);
     }
   });
   if (!s.ok()) return PrintError(s);
+  // A detection on an unlabelled transaction whose inputs several entities control is a real
+  // multi-party transaction; one whose inputs one entity controls costs common-input links.
+  uint64_t multi_party = 0;
+  for (const std::vector<AddrId>& in : fp_inputs) {
+    std::set<uint32_t> owners;
+    for (AddrId a : in) {
+      if (!a.valid()) continue;
+      auto row = (*store)->ReadAddress(a);
+      if (!row.ok()) return PrintError(row.status());
+      auto e = truth->EntityOf(EncodeAddress(row->key, (*store)->network()));
+      owners.insert(e.value_or(UINT32_MAX));
+    }
+    multi_party += owners.size() > 1;
+  }
   std::printf("%-22s %8s  detected as\n", "labelled CoinJoins", "count");
   for (const auto& [label, by] : confusion) {
     uint64_t n = 0;
@@ -119,7 +142,8 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
   }
   std::printf("detected in unlabelled transactions: %s", FormatCount(false_positives).c_str());
   for (const auto& [d, c] : fp_kinds) std::printf(" (%s %s)", d.c_str(), FormatCount(c).c_str());
-  std::printf("\n");
+  std::printf("; inputs of several entities (multi-party, not a CoinJoin label): %s\n",
+              FormatCount(multi_party).c_str());
   return 0;
 }
 

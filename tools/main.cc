@@ -25,8 +25,10 @@ constexpr Command kCommands[] = {
      "db digest|check --db DIR [--json]\n"
      "      logical digest of a store's content, or its consistency check"},
     {"serve", ariadne::cli::RunServe,
-     "serve --db DIR [--listen HOST:PORT]\n"
-     "      answer queries over gRPC (default 127.0.0.1:50051)"},
+     "serve --db DIR [--listen HOST:PORT] [--token-file F] [--tls-cert F --tls-key F\n"
+     "      [--tls-client-ca F]] [--audit-log F] [--rate-limit R[:B]] [--max-calls N]\n"
+     "      [--catch-up-interval S] [--insecure] ...\n"
+     "      answer queries over gRPC (default 127.0.0.1:50051); docs/operations.md"},
     {"status", ariadne::cli::RunStatus, "status [--json]\n      the served chain: tip and counts"},
     {"address", ariadne::cli::RunAddress, "address ADDR [--json]\n      totals of one address"},
     {"history", ariadne::cli::RunHistory,
@@ -43,8 +45,9 @@ constexpr Command kCommands[] = {
      "recluster --db DIR [--policy SPEC]\n"
      "      rebuild the stored clusters under another policy, without re-indexing"},
     {"eval", ariadne::cli::RunEval,
-     "eval clusters --db DIR --truth DIR [--policy SPEC] [--json]\n"
-     "      score clusters against a generated chain's ground truth"},
+     "eval clusters|coinjoins --db DIR --truth DIR [--policy SPEC] [--by-kind] [--links]\n"
+     "      [--json]\n"
+     "      score clusters or CoinJoin detection against a generated chain's ground truth"},
     {"trace", ariadne::cli::RunTrace,
      "trace SEED [--direction forward|backward] [--hops N] [--taint poison|haircut|fifo]\n"
      "      [--min-value SAT] [--from-height H --to-height H] [--stop-at CATEGORY,...]\n"
@@ -75,7 +78,8 @@ void PrintUsage(FILE* out) {
   for (const Command& c : kCommands) std::fprintf(out, "  %s\n", c.usage);
   std::fprintf(out,
                "\nclient commands (status, address, history, tx, ...) take --server HOST:PORT "
-               "(default 127.0.0.1:50051), --timeout SECONDS and --json\n");
+               "(default 127.0.0.1:50051), --timeout SECONDS, --json, and for a protected server --token\n"
+               "(or ARIADNE_TOKEN), --case-id (or ARIADNE_CASE_ID) and --tls-ca\n");
 }
 
 }  // namespace

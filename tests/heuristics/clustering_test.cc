@@ -151,6 +151,12 @@ TEST(Clustering, IncrementalWhileIndexingEqualsARebuild) {
   StoredClustering fresh = ReadStored(**s);
   EXPECT_EQ(fresh.set_id, incremental.set_id);
   EXPECT_EQ(fresh.evidence, incremental.evidence);
+  // Written in many small chunks while building, the stored result is the same.
+  auto chunked = heuristics::Recluster(s->get(), heuristics::DefaultPolicy(), {}, 7);
+  ASSERT_THAT(chunked, IsOk());
+  StoredClustering in_chunks = ReadStored(**s);
+  EXPECT_EQ(in_chunks.set_id, incremental.set_id);
+  EXPECT_EQ(in_chunks.evidence, incremental.evidence);
 }
 
 TEST(Clustering, ReclusterStoresItsPolicyAndReplacesTheOldRows) {

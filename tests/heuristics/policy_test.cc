@@ -34,6 +34,11 @@ TEST(Policy, NamedPolicies) {
   ASSERT_THAT(d, IsOk());
   EXPECT_EQ(*d, DefaultPolicy());
   EXPECT_FALSE(DefaultPolicy().change_rules.empty());
+  auto loose = ParsePolicy("default,guard=1000");  // the default with one setting overridden
+  ASSERT_THAT(loose, IsOk());
+  EXPECT_EQ(loose->guard_size, 1000u);
+  EXPECT_EQ(loose->change_rules, DefaultPolicy().change_rules);
+  EXPECT_TRUE(loose->common_input);
   auto change_only = ParsePolicy("change=fresh_address");
   ASSERT_THAT(change_only, IsOk());
   EXPECT_FALSE(change_only->common_input);
