@@ -147,6 +147,33 @@ TEST(LoadTest, ThousandsOfStreamsAndAbuseLeaveTheServerAliveAndCorrect) {
   const long rss_before = (*serve)->RssKib();
 
   LoadStats stats;
+  // Slow readers: big traces whose clients read one event, then stall. A trace small enough to sit
+  // whole in the client's receive window would end OK however slowly it is read, so the seeds are
+  // the addresses whose whole trace is largest, and the slow channel keeps its window at 16 KiB
+  // (no BDP growth).
+  const auto slow_request = [&](const std::string& seed) {
+    v1::TraceRequest t;
+    t.set_seed(seed);
+    t.set_hops(50);
+    t.set_taint("poison");
+    t.set_max_edges(1'000'000);
+    return t;
+  };
+  // Seeds whose trace streams more than 1 MiB (reading stops there).
+  constexpr size_t kBig = 1 << 20;
+  std::vector<std::string> slow_seeds;
+  for (size_t i = 0; i < chain->addresses.size() && slow_seeds.size() < 20; ++i) {
+    auto ctx = Ctx(kRootToken);
+    auto reader = ref_stub->Trace(ctx.get(), slow_request(chain->addresses[i]));
+    v1::TraceEvent ev;
+    size_t bytes = 0;
+    while (bytes < kBig && reader->Read(&ev)) bytes += ev.ByteSizeLong();
+    if (bytes >= kBig) slow_seeds.push_back(chain->addresses[i]);
+    ctx->TryCancel();
+    reader->Finish();
+  }
+  ASSERT_EQ(slow_seeds.size(), 20u) << "the test chain has too few traces big enough to stall";
+
   LoadPlan plan;
   plan.stats = &stats;
   plan.addresses = chain->addresses;
@@ -170,17 +197,17 @@ TEST(LoadTest, ThousandsOfStreamsAndAbuseLeaveTheServerAliveAndCorrect) {
     }
   });
 
-  // Slow readers: big traces whose clients read one event, then stall.
+  grpc::ChannelArguments slow_args;
+  slow_args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  slow_args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
+  slow_args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto slow_stub = v1::Ariadne::NewStub(
+      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), slow_args));
   std::vector<std::unique_ptr<grpc::ClientContext>> slow_ctx;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::TraceEvent>>> slow;
-  for (int i = 0; i < 20; ++i) {
+  for (const std::string& seed : slow_seeds) {
     slow_ctx.push_back(Ctx(kRootToken, "SLOW", 3600));
-    v1::TraceRequest t;
-    t.set_seed(chain->addresses[100 + i]);
-    t.set_hops(50);
-    t.set_taint("poison");
-    t.set_max_edges(1'000'000);
-    slow.push_back(ref_stub->Trace(slow_ctx.back().get(), t));
+    slow.push_back(slow_stub->Trace(slow_ctx.back().get(), slow_request(seed)));
     v1::TraceEvent ev;
     slow.back()->Read(&ev);
   }
