@@ -1,22 +1,28 @@
 // EVM ingest throughput on real mainnet blocks (portal-spec-tests: 13 blocks, 1,686 transactions of
 // types 0-4, 14,736 logs) and sender recovery through our code next to raw libsecp256k1 recovery
-// of the same signatures, in the same run.
+// of the same signatures, in the same run; and ingest into a store (tx/s and logs/s): the whole
+// pipeline on the real blocks, and the store side alone on a synthetic chain of realistic shape.
 //
 //   ./build/bench/evm_bench            (reads ../shared/chaindata or $ARIADNE_TESTDATA)
 //
 // Baselines: Keccak-256 over the same block bytes (the hashing floor of decoding: every
 // transaction is hashed once) and secp256k1_ecdsa_recover alone (the floor of sender recovery).
+// Ingest into a store is compared with decoding alone (BM_DecodeWithRootsAndSenders).
 #include <benchmark/benchmark.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "bench/bench_util.h"
 #include "engine/core/hex.h"
+#include "engine/store/store.h"
 #include "indexer/evm/era1.h"
+#include "indexer/evm/evm_indexer.h"
 #include "indexer/evm/keccak.h"
 #include "indexer/evm/rlp_block.h"
 #include "indexer/evm/transaction.h"
@@ -218,6 +224,189 @@ void BM_Era1File(benchmark::State& state) {
 }
 BENCHMARK(BM_Era1File)->Unit(benchmark::kMillisecond);
 
+// ---- Ingest into a store (the store is created outside the timing; the commit is inside).
+
+std::filesystem::path FreshDir(const char* name) {
+  static int n = 0;
+  auto dir =
+      std::filesystem::temp_directory_path() /
+      ("ariadne-evm-bench-" + std::to_string(::getpid()) + "-" + name + "-" + std::to_string(n++));
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+std::unique_ptr<store::Store> OpenFresh(const std::filesystem::path& dir) {
+  store::StoreOptions o;
+  o.create_if_missing = true;
+  o.network = Network::kEthereum;
+  auto s = store::Store::Open(dir, o);
+  if (!s.ok()) {
+    std::fprintf(stderr, "cannot create a store in %s\n", dir.c_str());
+    std::exit(1);
+  }
+  return *std::move(s);
+}
+
+// The whole pipeline on the portal blocks: read the files, decode, verify roots, recover senders,
+// build the rows, commit.
+void BM_IngestPortalToStore(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  const auto data = TestDataDir() / "portal-spec-tests/tests/mainnet/history/block_data";
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto dir = FreshDir("portal");
+    auto store = OpenFresh(dir);
+    evm::EvmIndexOptions o;
+    o.sources = {data};
+    evm::EvmIndexResult r;
+    state.ResumeTiming();
+    if (!evm::IndexEvm(store.get(), o, &r).ok()) state.SkipWithError("ingest failed");
+    state.PauseTiming();
+    store.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  Counters(state, c);
+}
+BENCHMARK(BM_IngestPortalToStore)->Unit(benchmark::kMillisecond);
+
+// A synthetic chain of mainnet's shape for the store side alone: 400 blocks of 250 transactions,
+// each with a native payment or a token transfer (one Transfer log) among 200,000 accounts of
+// which most appear once, as on mainnet; plus an Approval log on every tenth transaction.
+struct Synthetic {
+  std::vector<evm::EvmBlock> blocks;
+  size_t txs = 0;
+  size_t logs = 0;
+};
+
+const Synthetic& GetSynthetic() {
+  static const Synthetic* syn = [] {
+    auto* s = new Synthetic();
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    auto next = [&rng] {
+      rng ^= rng << 13;
+      rng ^= rng >> 7;
+      rng ^= rng << 17;
+      return rng;
+    };
+    auto account = [&](uint64_t pool) {
+      evm::Address a;
+      const uint64_t id = next() % pool;
+      std::memcpy(a.data() + 4, &id, 8);
+      a.data()[0] = 0x42;
+      return a;
+    };
+    evm::Address tokens[20];
+    for (int i = 0; i < 20; ++i) {
+      tokens[i].data()[0] = 0x70;
+      tokens[i].data()[19] = static_cast<uint8_t>(i);
+    }
+    const evm::H256 transfer_topic = evm::Keccak256(
+        ByteSpan(reinterpret_cast<const uint8_t*>("Transfer(address,address,uint256)"), 33));
+    const evm::H256 approval_topic = evm::Keccak256(
+        ByteSpan(reinterpret_cast<const uint8_t*>("Approval(address,address,uint256)"), 33));
+    evm::EvmBlockHash parent;
+    for (uint64_t b = 0; b < 400; ++b) {
+      evm::EvmBlock block;
+      block.number = 1'000'000 + b;
+      block.parent_hash = parent;
+      std::memcpy(block.hash.data(), &block.number, 8);
+      block.hash.data()[31] = 0xb1;
+      parent = block.hash;
+      block.timestamp = 1'600'000'000 + b * 12;
+      block.provenance.has_receipts = true;
+      for (uint32_t i = 0; i < 250; ++i) {
+        evm::EvmTx tx;
+        tx.index = i;
+        const uint64_t n = b * 250 + i;
+        std::memcpy(tx.hash.data(), &n, 8);
+        tx.hash.data()[31] = 0x7a;
+        tx.from = account(200'000);
+        tx.status = evm::TxStatus::kSuccess;
+        tx.gas_used = 21000;
+        tx.fee_paid = evm::U256(21000ULL * 30'000'000'000ULL);
+        tx.first_log = static_cast<uint32_t>(block.logs.size());
+        evm::Transfer t;
+        t.tx_index = i;
+        t.from = tx.from;
+        t.to = account(200'000);
+        if (next() % 2 == 0) {
+          tx.to = t.to;
+          tx.value = evm::U256(next() % 1'000'000'000'000'000'000ULL);
+          t.amount = tx.value;
+        } else {
+          const evm::Address& token = tokens[next() % 20];
+          tx.to = token;
+          t.kind = evm::TransferKind::kErc20;
+          t.asset = token;
+          t.amount = evm::U256(next());
+          t.log_index = static_cast<uint32_t>(block.logs.size());
+          evm::EvmLog log;
+          log.tx_index = i;
+          log.log_index = t.log_index;
+          log.address = token;
+          log.topic_count = 3;
+          log.topics[0] = transfer_topic;
+          block.logs.push_back(log);
+        }
+        if (i % 10 == 0) {
+          evm::EvmLog log;
+          log.tx_index = i;
+          log.log_index = static_cast<uint32_t>(block.logs.size());
+          log.address = tokens[i % 20];
+          log.topic_count = 3;
+          log.topics[0] = approval_topic;
+          std::memcpy(log.topics[1].data() + 12, tx.from.data(), 20);
+          std::memcpy(log.topics[2].data() + 12, t.to.data(), 20);
+          log.data_offset = static_cast<uint32_t>(block.log_data.size());
+          log.data_size = 32;
+          block.log_data.resize(block.log_data.size() + 32, 0xff);
+          block.logs.push_back(log);
+        }
+        tx.log_count = static_cast<uint32_t>(block.logs.size()) - tx.first_log;
+        block.transfers.push_back(t);
+        block.txs.push_back(tx);
+      }
+      s->txs += block.txs.size();
+      s->logs += block.logs.size();
+      s->blocks.push_back(std::move(block));
+    }
+    return s;
+  }();
+  return *syn;
+}
+
+// The store side alone: decoded blocks in, rows built and committed (one commit per 100,000
+// transactions, as `ariadne index evm` does).
+void BM_ApplySyntheticToStore(benchmark::State& state) {
+  const Synthetic& syn = GetSynthetic();
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto dir = FreshDir("synthetic");
+    auto store = OpenFresh(dir);
+    auto indexer = evm::EvmIndexer::Create(store.get(), 20'000'000);
+    if (!indexer.ok()) state.SkipWithError("indexer");
+    state.ResumeTiming();
+    for (const evm::EvmBlock& b : syn.blocks) {
+      if (!(*indexer)->Apply(b, "synthetic").ok()) state.SkipWithError("apply failed");
+      if ((*indexer)->pending_txs() >= 100'000 && !(*indexer)->Commit().ok()) {
+        state.SkipWithError("commit failed");
+      }
+    }
+    if (!(*indexer)->Commit().ok()) state.SkipWithError("commit failed");
+    state.PauseTiming();
+    indexer->reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.counters["tx/s"] = benchmark::Counter(static_cast<double>(state.iterations() * syn.txs),
+                                              benchmark::Counter::kIsRate);
+  state.counters["logs/s"] = benchmark::Counter(static_cast<double>(state.iterations() * syn.logs),
+                                                benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ApplySyntheticToStore)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace ariadne::bench
 
@@ -228,6 +417,7 @@ int main(int argc, char** argv) {
       {"BM_DecodeWithRoots", "BM_KeccakSameBytes"},
       {"BM_DecodeWithRootsAndSenders", "BM_KeccakSameBytes"},
       {"BM_RecoverSenderOurs", "BM_RawSecp256k1Recover"},
+      {"BM_IngestPortalToStore", "BM_DecodeWithRootsAndSenders"},
   });
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "tools/client.h"
+#include "tools/cmd_evm_output.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
 #include "tools/output.h"
@@ -94,16 +95,39 @@ int RunCluster(const std::vector<std::string>& argv) {
           .Field("address", l.address())
           .EndObject();
     }
+    w.EndArray().Key("assets").BeginArray();
+    for (const auto& a : r.assets()) {
+      w.BeginObject()
+          .Field("asset", a.asset())
+          .Field("standard", a.standard())
+          .Field("received", a.received())
+          .Field("sent", a.sent())
+          .Field("fees", a.fees())
+          .Field("balance", a.balance())
+          .EndObject();
+    }
     w.EndArray().Field("policy", r.policy()).EndObject();
     std::printf("%s\n", out.c_str());
     return 0;
   }
   std::printf("cluster       %u (%s addresses)\n", r.cluster_id(), FormatCount(r.size()).c_str());
   std::printf("transactions  %s\n", FormatCount(r.tx_count()).c_str());
-  std::printf("received      %s BTC from outside the cluster\n", FormatBtc(r.received()).c_str());
-  std::printf("sent          %s BTC to outside the cluster (fees included)\n",
-              FormatBtc(r.sent()).c_str());
-  std::printf("balance       %s BTC\n", FormatBtc(r.balance()).c_str());
+  // EVM clusters: flows per asset across the boundary; told apart by their 0x selector.
+  const bool evm = r.assets_size() > 0 || args->positionals()[0].rfind("0x", 0) == 0;
+  if (!evm) {
+    std::printf("received      %s BTC from outside the cluster\n", FormatBtc(r.received()).c_str());
+    std::printf("sent          %s BTC to outside the cluster (fees included)\n",
+                FormatBtc(r.sent()).c_str());
+    std::printf("balance       %s BTC\n", FormatBtc(r.balance()).c_str());
+  }
+  for (const auto& a : r.assets()) {
+    std::printf("%-13s %s received from outside, %s sent outside%s, flow balance %s\n",
+                a.asset() == "ETH" ? "ETH" : a.standard().c_str(),
+                FormatAssetAmount(a.asset(), a.received()).c_str(),
+                FormatAssetAmount(a.asset(), a.sent()).c_str(),
+                a.asset() == "ETH" ? (" (fees " + FormatEther(a.fees()) + " ETH)").c_str() : "",
+                FormatAssetAmount(a.asset(), a.balance()).c_str());
+  }
   if (r.first_seen_height() >= 0) {
     std::printf("seen          heights %d .. %d\n", r.first_seen_height(), r.last_seen_height());
   }

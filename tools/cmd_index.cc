@@ -17,7 +17,8 @@ constexpr char kUsage[] =
     "usage: ariadne index btc --blocks DIR_OR_FILE... --db DIR [--network NET] [--xor-key HEX]\n"
     "                         [--commit-txs N] [--cache-addresses N] [--no-cluster]\n"
     "Clusters are kept up to date under the stored policy (the default on a new store);\n"
-    "--no-cluster leaves them to a later `ariadne recluster`.\n";
+    "--no-cluster leaves them to a later `ariadne recluster`.\n"
+    "       ariadne index evm --source PATH... --db DIR [--chain mainnet|sepolia] ...\n";
 
 int IndexBtc(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {{"blocks", true, true},
@@ -109,6 +110,9 @@ int IndexBtc(const std::vector<std::string>& argv) {
 }  // namespace
 
 int RunIndex(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == "evm") {
+    return RunIndexEvm(std::vector<std::string>(argv.begin() + 1, argv.end()));
+  }
   if (argv.empty() || argv[0] != "btc") {
     std::fputs(kUsage, stderr);
     return 2;

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_format.h"
 #include "tools/client.h"
+#include "tools/cmd_evm_output.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
 #include "tools/output.h"
@@ -40,6 +41,7 @@ int RunStatus(const std::vector<std::string>& argv) {
   v1::ChainStatus r;
   grpc::Status s = client.stub()->GetStatus(client.Context().get(), v1::GetStatusRequest(), &r);
   if (!s.ok()) return PrintRpcError(s, client.server());
+  if (IsEvm(r)) return PrintEvmStatus(r, args->Has("json"));
   if (args->Has("json")) {
     std::string out;
     JsonWriter w(&out);
@@ -82,6 +84,7 @@ int RunAddress(const std::vector<std::string>& argv) {
   v1::AddressSummary r;
   grpc::Status s = client.stub()->GetAddress(client.Context().get(), req, &r);
   if (!s.ok()) return PrintRpcError(s, client.server());
+  if (IsEvm(r)) return PrintEvmAddress(r, args->Has("json"));
   if (args->Has("json")) {
     std::string out;
     JsonWriter w(&out);
@@ -151,9 +154,13 @@ int RunHistory(const std::vector<std::string>& argv) {
   Client client(*args);
   const bool json = args->Has("json");
   StdoutBuffer out;
+  const std::string& address = args->positionals()[0];
+  const bool evm =
+      address.size() == 42 && address[0] == '0' && (address[1] == 'x' || address[1] == 'X');
   if (!json) {
-    out.Append(absl::StrFormat("%-8s %-23s %-64s %18s %18s\n", "height", "time", "txid",
-                               "received BTC", "sent BTC"));
+    out.Append(evm ? EvmHistoryHeader()
+                   : absl::StrFormat("%-8s %-23s %-64s %18s %18s\n", "height", "time", "txid",
+                                     "received BTC", "sent BTC"));
   }
   // Pages of at most 10,000 until the limit or the end of the history.
   int64_t remaining = *limit;
@@ -172,7 +179,10 @@ int RunHistory(const std::vector<std::string>& argv) {
     while (reader->Read(&e)) {
       ++got;
       last_cursor = e.cursor();
-      if (json) {
+      if (IsEvm(e)) {
+        AppendEvmHistoryEntry(e, json, out.buffer());
+        out.MaybeFlush();
+      } else if (json) {
         JsonWriter w(out.buffer());
         w.BeginObject()
             .Field("txid", e.txid())
@@ -214,6 +224,7 @@ int RunTx(const std::vector<std::string>& argv) {
   v1::Transaction r;
   grpc::Status s = client.stub()->GetTransaction(client.Context().get(), req, &r);
   if (!s.ok()) return PrintRpcError(s, client.server());
+  if (IsEvm(r)) return PrintEvmTx(r, args->Has("json"));
   if (args->Has("json")) {
     std::string out;
     JsonWriter w(&out);

@@ -11,6 +11,7 @@ namespace ariadne::cli {
 int RunDecode(const std::vector<std::string>& args);
 int RunGen(const std::vector<std::string>& args);
 int RunIndex(const std::vector<std::string>& args);
+int RunIndexEvm(const std::vector<std::string>& args);
 int RunDb(const std::vector<std::string>& args);
 int RunServe(const std::vector<std::string>& args);
 int RunStatus(const std::vector<std::string>& args);

@@ -20,7 +20,9 @@ constexpr Command kCommands[] = {
      "      decode blk files (or a blocks folder) and print each block"},
     {"index", ariadne::cli::RunIndex,
      "index btc --blocks DIR_OR_FILE... --db DIR [--network NET] [--xor-key HEX]\n"
-     "      index Bitcoin blk files or a blocks folder (incremental, reorg- and crash-safe)"},
+     "      index Bitcoin blk files or a blocks folder (incremental, reorg- and crash-safe)\n"
+     "  index evm --source PATH... --db DIR [--chain mainnet|sepolia]\n"
+     "      index EVM JSON-RPC dumps, portal RLP blocks or era1 archives (incremental, atomic)"},
     {"db", ariadne::cli::RunDb,
      "db digest|check --db DIR [--json]\n"
      "      logical digest of a store's content, or its consistency check"},
@@ -76,10 +78,11 @@ constexpr Command kCommands[] = {
 void PrintUsage(FILE* out) {
   std::fprintf(out, "usage: ariadne COMMAND [ARGS...]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %s\n", c.usage);
-  std::fprintf(out,
-               "\nclient commands (status, address, history, tx, ...) take --server HOST:PORT "
-               "(default 127.0.0.1:50051), --timeout SECONDS, --json, and for a protected server --token\n"
-               "(or ARIADNE_TOKEN), --case-id (or ARIADNE_CASE_ID) and --tls-ca\n");
+  std::fprintf(
+      out,
+      "\nclient commands (status, address, history, tx, ...) take --server HOST:PORT "
+      "(default 127.0.0.1:50051), --timeout SECONDS, --json, and for a protected server --token\n"
+      "(or ARIADNE_TOKEN), --case-id (or ARIADNE_CASE_ID) and --tls-ca\n");
 }
 
 }  // namespace

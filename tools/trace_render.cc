@@ -56,7 +56,24 @@ void WriteTraceJson(const CollectedTrace& t, std::string* out) {
       .BeginObject();
   std::map<std::string, int64_t> by(s.tainted_by_reason().begin(), s.tainted_by_reason().end());
   for (const auto& [reason, v] : by) w.Field(reason, v);
-  w.EndObject().Key("nodes").BeginArray();
+  w.EndObject();
+  if (s.seed_amounts_size() > 0 || s.tainted_amounts_size() > 0) {
+    // EVM: amounts per asset, decimal strings of base units.
+    w.Key("seed_amounts").BeginArray();
+    for (const auto& a : s.seed_amounts()) {
+      w.BeginObject().Field("asset", a.asset()).Field("amount", a.amount()).EndObject();
+    }
+    w.EndArray().Key("tainted_amounts").BeginArray();
+    for (const auto& a : s.tainted_amounts()) {
+      w.BeginObject()
+          .Field("reason", a.reason())
+          .Field("asset", a.asset())
+          .Field("amount", a.amount())
+          .EndObject();
+    }
+    w.EndArray();
+  }
+  w.Key("nodes").BeginArray();
   for (const auto& n : t.nodes) {
     w.BeginObject().Field("id", n.id()).Field("kind", n.kind());
     if (n.kind() == "cluster" || n.cluster_id() != 0) w.Field("cluster_id", n.cluster_id());
@@ -73,8 +90,14 @@ void WriteTraceJson(const CollectedTrace& t, std::string* out) {
         .Field("block_height", e.block_height())
         .Field("value", e.value())
         .Field("tainted_value", e.tainted_value())
-        .Field("hop", e.hop())
-        .EndObject();
+        .Field("hop", e.hop());
+    if (!e.asset().empty()) {
+      w.Field("asset", e.asset())
+          .Field("amount", e.amount())
+          .Field("tainted_amount", e.tainted_amount())
+          .Field("transfer", e.transfer());
+    }
+    w.EndObject();
   }
   w.EndArray().Key("endpoints").BeginArray();
   for (const auto& e : t.endpoints) {
@@ -82,8 +105,11 @@ void WriteTraceJson(const CollectedTrace& t, std::string* out) {
         .Field("node", e.node())
         .Field("reason", e.reason())
         .Field("tainted_value", e.tainted_value())
-        .Field("hop", e.hop())
-        .EndObject();
+        .Field("hop", e.hop());
+    if (!e.asset().empty()) {
+      w.Field("asset", e.asset()).Field("tainted_amount", e.tainted_amount());
+    }
+    w.EndObject();
   }
   w.EndArray().EndObject();
 }
@@ -97,7 +123,9 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
   std::map<std::string, std::string> ends;  // node -> endpoint reasons
   for (const auto& e : t.endpoints) {
     std::string& r = ends[e.node()];
-    absl::StrAppend(&r, r.empty() ? "" : ", ", e.reason(), " ", FormatBtc(e.tainted_value()));
+    absl::StrAppend(&r, r.empty() ? "" : ", ", e.reason(), " ",
+                    e.asset().empty() ? FormatBtc(e.tainted_value())
+                                      : e.tainted_amount() + " " + Short(e.asset()));
   }
   for (const auto& n : t.nodes) {
     std::string label = n.kind() == "cluster"
@@ -120,9 +148,12 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
     absl::StrAppend(&dot, "  \"", Escape(n.id()), "\" [label=\"", label, "\"", style, "];\n");
   }
   for (const auto& e : t.edges) {
+    const std::string amounts =
+        e.asset().empty()
+            ? absl::StrCat(FormatBtc(e.tainted_value()), " / ", FormatBtc(e.value()), " BTC")
+            : absl::StrCat(e.tainted_amount(), " / ", e.amount(), " ", Escape(Short(e.asset())));
     absl::StrAppend(&dot, "  \"", Escape(e.from()), "\" -> \"", Escape(e.to()), "\" [label=\"",
-                    FormatBtc(e.tainted_value()), " / ", FormatBtc(e.value()), " BTC\\nhop ",
-                    e.hop(), " tx ", e.txid().substr(0, 10), "\"];\n");
+                    amounts, "\\nhop ", e.hop(), " tx ", e.txid().substr(0, 10), "\"];\n");
   }
   dot += "}\n";
   return dot;

@@ -44,6 +44,22 @@ constexpr NetworkParams kParams[] = {
      196,
      "bcrt",
      "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"},
+    // EVM chains: no blk-file magic and no Bitcoin address prefixes; the genesis block hash is
+    // shown in natural byte order.
+    {Network::kEthereum,
+     "ethereum",
+     {0, 0, 0, 0},
+     0,
+     0,
+     "",
+     "d4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3"},
+    {Network::kSepolia,
+     "sepolia",
+     {0, 0, 0, 0},
+     0,
+     0,
+     "",
+     "25a5cc106eea7138acab33231d7160d69cb777ee0c2c553fcddf5138993e6dd9"},
 };
 
 }  // namespace
@@ -62,9 +78,38 @@ absl::StatusOr<Network> ParseNetwork(std::string_view name) {
 
 std::optional<Network> NetworkFromMagic(const uint8_t magic[4]) {
   for (const NetworkParams& p : kParams) {
+    if (IsEvm(p.network)) continue;  // no magic: zero padding in a blk file must not match
     if (std::memcmp(p.magic.data(), magic, 4) == 0) return p.network;
   }
   return std::nullopt;
+}
+
+bool IsEvm(Network network) {
+  return network == Network::kEthereum || network == Network::kSepolia;
+}
+
+uint64_t EvmChainId(Network network) {
+  switch (network) {
+    case Network::kEthereum:
+      return 1;
+    case Network::kSepolia:
+      return 11155111;
+    default:
+      return 0;
+  }
+}
+
+absl::StatusOr<Network> ParseEvmChain(std::string_view name) {
+  if (name == "mainnet" || name == "ethereum" || name == "main") return Network::kEthereum;
+  if (name == "sepolia") return Network::kSepolia;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown EVM chain '", AV(name), "' (mainnet, sepolia)"));
+}
+
+absl::StatusOr<Network> ParseStoreNetwork(std::string_view name) {
+  if (name == "ethereum") return Network::kEthereum;
+  if (name == "sepolia") return Network::kSepolia;
+  return ParseNetwork(name);
 }
 
 }  // namespace ariadne

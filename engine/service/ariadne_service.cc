@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/core/address.h"
 #include "engine/core/strings.h"
+#include "engine/service/evm_service.h"
 #include "engine/trace/exposure.h"
 #include "engine/trace/paths.h"
 #include "engine/trace/tracer.h"
@@ -52,6 +53,7 @@ grpc::Status AriadneService::GetStatus(grpc::ServerContext*, const v1::GetStatus
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::GetStatus(engine, resp);
   auto state = engine.store().ReadState();
   if (!state.ok()) return ToGrpc(state.status());
   resp->set_network(std::string(Params(engine.store().network()).name));
@@ -77,6 +79,7 @@ grpc::Status AriadneService::GetAddress(grpc::ServerContext*, const v1::GetAddre
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::GetAddress(engine, *req, resp);
   auto id = ResolveAddress(engine, req->address());
   if (!id.ok()) return ToGrpc(id.status());
   auto row = engine.store().ReadAddress(*id);
@@ -111,6 +114,7 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::GetAddressHistory(ctx, engine, options_, *req, writer);
   auto id = ResolveAddress(engine, req->address());
   if (!id.ok()) return ToGrpc(id.status());
   uint32_t limit = req->limit() == 0 ? options_.default_page : req->limit();
@@ -170,6 +174,7 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::GetTransaction(engine, *req, resp);
   auto txid = Txid::FromHex(req->txid());
   if (!txid.ok()) {
     return grpc::Status(
@@ -271,6 +276,7 @@ grpc::Status AriadneService::GetCluster(grpc::ServerContext*, const v1::GetClust
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::GetCluster(engine, *req, resp);
   auto c = ResolveCluster(engine, *req);
   if (!c.ok()) return ToGrpc(c.status());
   const graph::ClusterTotals& t = engine.clusters()->Totals(*c);
@@ -296,6 +302,7 @@ grpc::Status AriadneService::GetClusterMembers(grpc::ServerContext* ctx,
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::GetClusterMembers(ctx, engine, options_, *req, writer);
   auto c = ResolveCluster(engine, *req);
   if (!c.ok()) return ToGrpc(c.status());
   const uint32_t limit = req->limit() == 0 ? options_.default_page : req->limit();
@@ -327,6 +334,7 @@ grpc::Status AriadneService::Explain(grpc::ServerContext*, const v1::ExplainRequ
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::Explain(engine, *req, resp);
   if (engine.clusters() == nullptr) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "the store has no clustering: run `ariadne recluster --db DIR`");
@@ -433,6 +441,7 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::Trace(ctx, engine, options_, *req, writer);
   const graph::TxGraph& g = engine.graph();
   trace::TraceOptions o;
   o.direction = req->direction() == v1::TraceRequest::BACKWARD ? trace::Direction::kBackward
@@ -658,6 +667,7 @@ grpc::Status AriadneService::FindPaths(grpc::ServerContext* ctx, const v1::Paths
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::FindPaths(ctx, engine, *req, resp);
   const uint32_t max_hops = req->max_hops() == 0 ? 6 : req->max_hops();
   if (max_hops > 12) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "max_hops is at most 12");
@@ -719,6 +729,7 @@ grpc::Status AriadneService::GetExposure(grpc::ServerContext* ctx, const v1::Exp
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the store is still loading");
   }
   const Engine& engine = *snapshot;
+  if (engine.is_evm()) return evm_rpc::GetExposure(ctx, engine, *req, resp);
   std::string subject;
   if (req->subject_case() == v1::ExposureRequest::kClusterId) {
     subject = absl::StrCat("cluster:", req->cluster_id());

@@ -21,6 +21,18 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(std::unique_ptr<store::Stor
     e->warnings_.push_back("no cluster queries: " + std::string(clusters.status().message()));
   }
   ASSIGN_OR_RETURN(e->labels_, graph::LabelIndex::Build(*e->store_, e->clusters_.get()));
+  if (IsEvm(e->store_->network())) {
+    // The account model: the Bitcoin structures above are empty for an EVM store.
+    ASSIGN_OR_RETURN(e->account_graph_, account::Graph::Load(*e->store_));
+    ASSIGN_OR_RETURN(e->account_labels_, account::LabelIndex::Build(*e->store_));
+    auto evm_clusters = account::ClusterIndex::Build(*e->store_, *e->account_graph_);
+    if (evm_clusters.ok()) {
+      e->account_clusters_ = *std::move(evm_clusters);
+      e->warnings_.clear();  // the Bitcoin clustering's absence is no news on an EVM store
+    } else {
+      e->warnings_.assign({"no cluster queries: " + std::string(evm_clusters.status().message())});
+    }
+  }
   e->load_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return e;
@@ -31,6 +43,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Refresh(const Engine& previous,
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(store::ChainState before, previous.store().ReadState());
   ASSIGN_OR_RETURN(store::ChainState after, store->ReadState());
+  // EVM stores are loaded again (their graph has no incremental extension yet).
+  if (IsEvm(store->network())) return Load(std::move(store));
   bool grew = after.tx_count >= before.tx_count && after.tip_height >= before.tip_height &&
               previous.graph().tx_count() == before.tx_count;
   if (grew && before.tip_height >= 0) {

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/evm/account_clusters.h"
+#include "engine/evm/account_graph.h"
+#include "engine/evm/account_labels.h"
 #include "engine/graph/address_index.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/label_index.h"
@@ -42,6 +45,14 @@ class Engine {
   const std::vector<std::string>& warnings() const { return warnings_; }
   double load_seconds() const { return load_seconds_; }
 
+  // EVM stores (IsEvm(store().network())): the account-model graph, labels and clusters (null
+  // for Bitcoin stores; clusters also null when the store has none). The Bitcoin structures of an
+  // EVM store are empty.
+  bool is_evm() const { return account_graph_ != nullptr; }
+  const account::Graph* account_graph() const { return account_graph_.get(); }
+  const account::LabelIndex* account_labels() const { return account_labels_.get(); }
+  const account::ClusterIndex* account_clusters() const { return account_clusters_.get(); }
+
  private:
   Engine() = default;
   std::unique_ptr<store::Store> store_;
@@ -52,6 +63,9 @@ class Engine {
   std::unique_ptr<graph::LabelIndex> labels_;
   std::vector<std::string> warnings_;
   double load_seconds_ = 0;
+  std::unique_ptr<account::Graph> account_graph_;
+  std::unique_ptr<account::LabelIndex> account_labels_;
+  std::unique_ptr<account::ClusterIndex> account_clusters_;
 };
 
 // Where the service takes the engine it answers from. A request holds the snapshot it got for its

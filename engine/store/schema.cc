@@ -11,8 +11,11 @@ namespace ariadne::store {
 namespace {
 
 constexpr std::string_view kCfNames[] = {
-    "default",  "meta", "headers", "block_hash", "block_index",     "tx",    "txid", "addr",
-    "addr_key", "hist", "stats",   "evidence",   "cluster_pending", "labels"};
+    "default", "meta", "headers", "block_hash", "block_index", "tx", "txid", "addr", "addr_key",
+    "hist", "stats", "evidence", "cluster_pending", "labels",
+    // EVM stores
+    "evm_block", "evm_tx", "evm_txhash", "evm_transfer", "evm_account", "evm_account_key",
+    "evm_hist", "evm_totals", "evm_asset", "evm_approval", "evm_evidence"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == kNumCfs);
 
 absl::Status Corrupt(std::string_view what) {

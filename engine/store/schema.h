@@ -16,6 +16,8 @@
 //   evidence    gen u8 | TxNum u40 | index u32        EvidenceRow: one union of a clustering
 //   cluster_pending gen u8 | TxNum u40 << 24 | vout   PendingRow: change candidate awaiting spend
 //   labels      chain u8 | identity | hash u64        LabelRow: an attribution (tag) of an address
+//   evm_*       the account-model rows of an EVM store (evm_schema.h; Bitcoin stores leave them
+//               empty)
 #ifndef ARIADNE_ENGINE_STORE_SCHEMA_H_
 #define ARIADNE_ENGINE_STORE_SCHEMA_H_
 
@@ -51,6 +53,18 @@ enum class Cf : uint8_t {
   kEvidence,
   kClusterPending,
   kLabels,
+  // EVM stores (evm_schema.h, docs/schema.md "EVM stores").
+  kEvmBlock,
+  kEvmTx,
+  kEvmTxHash,
+  kEvmTransfer,
+  kEvmAccount,
+  kEvmAccountKey,
+  kEvmHist,
+  kEvmTotals,
+  kEvmAsset,
+  kEvmApproval,
+  kEvmEvidence,
   kCount,  // number of column families, not a family
 };
 inline constexpr int kNumCfs = static_cast<int>(Cf::kCount);

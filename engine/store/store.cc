@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/strings.h"
 #include "engine/store/codec.h"
+#include "engine/store/evm_schema.h"
+#include "engine/store/evm_totals_merge.h"
 #include "engine/store/stats_merge.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -57,6 +60,25 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
       // Scanned by address: the 4-byte AddrId is the prefix of every key of one address.
       o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kAddrIdBytes));
       break;
+    // EVM stores (docs/schema.md, "EVM stores").
+    case Cf::kEvmTxHash:
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kEvmTxHashPrefixBytes));
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      t.whole_key_filtering = false;
+      break;
+    case Cf::kEvmAccountKey:
+      // Point lookups by the full address, many for addresses not yet seen.
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      break;
+    case Cf::kEvmHist:
+    case Cf::kEvmTotals:
+      // Scanned by account: the 4-byte AccountId is the prefix of every key of one account.
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kAccountIdBytes));
+      if (cf == Cf::kEvmTotals) o.merge_operator = NewEvmTotalsMergeOperator();
+      break;
+    case Cf::kEvmBlock:
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      break;
     default:
       break;
   }
@@ -101,10 +123,24 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   db_opts.max_open_files = options.mode == StoreOptions::Mode::kSecondary ? -1 : 1024;
   db_opts.keep_log_file_num = 3;
 
+  // A read-only or secondary view of a store written by an older build may lack families added
+  // since (e.g. the evm_* families of a Bitcoin store): those are served by the empty default
+  // family, and the writer creates them at its next open.
+  std::vector<std::string> existing;
+  if (exists && options.mode != StoreOptions::Mode::kReadWrite) {
+    rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(db_opts, dir.string(), &existing);
+    if (!ls.ok()) return FromRocks(ls, absl::StrCat("opening store ", dir.string()));
+  }
+  std::vector<int> opened;  // Cf index of each descriptor
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumCfs; ++i) {
     Cf cf = static_cast<Cf>(i);
+    if (!existing.empty() && cf != Cf::kDefault &&
+        std::find(existing.begin(), existing.end(), CfName(cf)) == existing.end()) {
+      continue;
+    }
     descs.emplace_back(std::string(CfName(cf)), CfOptions(cf, cache));
+    opened.push_back(i);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -130,6 +166,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   }
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening store ", dir.string()));
   store->db_.reset(raw);
+  if (opened.size() != static_cast<size_t>(kNumCfs)) {
+    std::vector<rocksdb::ColumnFamilyHandle*> by_cf(kNumCfs, store->handles_[0]);
+    for (size_t j = 0; j < opened.size(); ++j) by_cf[opened[j]] = store->handles_[j];
+    store->owned_handles_ = std::move(store->handles_);
+    store->handles_ = std::move(by_cf);
+  }
 
   // Schema version and network: written once at creation, checked at every open.
   std::string value;
@@ -164,7 +206,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   }
   absl::Status net = store->Get(Cf::kMeta, kMetaNetwork, &value);
   if (!net.ok()) return net;
-  auto parsed = ParseNetwork(value);
+  auto parsed = ParseStoreNetwork(value);
   if (!parsed.ok())
     return absl::DataLossError(absl::StrCat("store network: ", parsed.status().message()));
   store->network_ = *parsed;
@@ -178,7 +220,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
 
 Store::~Store() {
   if (db_ != nullptr) {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    for (auto* h : owned_handles_.empty() ? handles_ : owned_handles_) {
+      db_->DestroyColumnFamilyHandle(h);
+    }
     db_->Close();
   }
 }

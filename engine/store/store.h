@@ -90,6 +90,9 @@ class Store {
   Network network_ = Network::kMainnet;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // Set when some families are missing from a read-only view: the handles to destroy (handles_
+  // then maps the missing families to the default family's handle).
+  std::vector<rocksdb::ColumnFamilyHandle*> owned_handles_;
 };
 
 // Returns: an absl::Status for a RocksDB status, with `context` prefixed to the message.

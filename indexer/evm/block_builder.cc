@@ -44,6 +44,10 @@ const H256& TransferTopic() {
   static const H256 topic = TopicOf("Transfer(address,address,uint256)");
   return topic;
 }
+const H256& ApprovalTopic() {
+  static const H256 topic = TopicOf("Approval(address,address,uint256)");
+  return topic;
+}
 const H256& TransferSingleTopic() {
   static const H256 topic = TopicOf("TransferSingle(address,address,address,uint256,uint256)");
   return topic;

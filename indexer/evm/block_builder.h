@@ -102,6 +102,8 @@ const H256& TransferTopic();
 const H256& TransferSingleTopic();
 // Returns: Keccak-256("TransferBatch(address,address,address,uint256[],uint256[])") (ERC-1155).
 const H256& TransferBatchTopic();
+// Returns: Keccak-256("Approval(address,address,uint256)") (ERC-20; ERC-721 with a token id).
+const H256& ApprovalTopic();
 
 }  // namespace ariadne::evm
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "engine/core/hex.h"
 #include "engine/core/types.h"
@@ -52,11 +53,17 @@ class Address {
       if (b != 0) return false;
     return true;
   }
-  // The first 8 bytes as a little-endian integer: a well-mixed key for hash maps.
+  // The first 8 bytes as a little-endian integer. Not a hash-map key: vanity addresses share
+  // leading zero bytes (0x00000000219ab540..., MEV bots); use Hash().
   uint64_t Prefix64() const {
     uint64_t v;
     std::memcpy(&v, bytes_.data(), sizeof(v));
     return v;
+  }
+  // A hash of all 20 bytes, for hash maps.
+  size_t Hash() const {
+    return absl::Hash<std::string_view>{}(
+        std::string_view(reinterpret_cast<const char*>(bytes_.data()), kSize));
   }
 
   friend bool operator==(const Address&, const Address&) = default;
@@ -86,7 +93,7 @@ To RetagHash(const From& h) {
 
 template <>
 struct std::hash<ariadne::evm::Address> {
-  size_t operator()(const ariadne::evm::Address& a) const { return a.Prefix64(); }
+  size_t operator()(const ariadne::evm::Address& a) const { return a.Hash(); }
 };
 
 #endif  // ARIADNE_INDEXER_EVM_EVM_TYPES_H_

@@ -143,6 +143,7 @@ absl::Status RlpBlockDecoder::Decode(ByteSpan header, ByteSpan body, ByteSpan re
       return absl::DataLossError(absl::StrCat(block_context, ": ", receipts_.size(),
                                               " receipts for ", txs_.size(), " transactions"));
     }
+    if (txs_.empty()) out->provenance.has_receipts = true;  // an empty list: all of none
     scratch_.clear();
     scratch_ends_.clear();
     uint8_t bloom[kBloomSize];

@@ -199,6 +199,56 @@ U256 U256::DivModU64(const U256& a, uint64_t d, uint64_t* rem) {
   return q;
 }
 
+U256 U256::MulDiv(const U256& a, const U256& b, const U256& d) {
+  // The 512-bit product, least significant limb first.
+  uint64_t p[8] = {};
+  for (int i = 0; i < 4; ++i) {
+    if (a.limbs_[i] == 0) continue;
+    unsigned __int128 carry = 0;
+    for (int j = 0; j < 4; ++j) {
+      unsigned __int128 t =
+          static_cast<unsigned __int128>(a.limbs_[i]) * b.limbs_[j] + p[i + j] + carry;
+      p[i + j] = static_cast<uint64_t>(t);
+      carry = t >> 64;
+    }
+    p[i + 4] = static_cast<uint64_t>(carry);
+  }
+  // Fast path: product and divisor within 128 bits (amounts of a few thousand ether in wei).
+  if ((p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) == 0 && (d.limbs_[2] | d.limbs_[3]) == 0) {
+    const unsigned __int128 num = (static_cast<unsigned __int128>(p[1]) << 64) | p[0];
+    const unsigned __int128 den = (static_cast<unsigned __int128>(d.limbs_[1]) << 64) | d.limbs_[0];
+    const unsigned __int128 q = num / den;
+    return FromLimbs(static_cast<uint64_t>(q), static_cast<uint64_t>(q >> 64), 0, 0);
+  }
+  // Binary long division from the product's top bit: the remainder stays below 2d < 2^257.
+  int top = 511;
+  while (top >= 0 && ((p[top / 64] >> (top % 64)) & 1) == 0) --top;
+  uint64_t rem[5] = {};  // remainder, 320 bits
+  uint64_t q[8] = {};
+  const uint64_t dv[5] = {d.limbs_[0], d.limbs_[1], d.limbs_[2], d.limbs_[3], 0};
+  for (int bit = top; bit >= 0; --bit) {
+    for (int k = 4; k > 0; --k) rem[k] = (rem[k] << 1) | (rem[k - 1] >> 63);
+    rem[0] = (rem[0] << 1) | ((p[bit / 64] >> (bit % 64)) & 1);
+    bool ge = true;
+    for (int k = 4; k >= 0; --k) {
+      if (rem[k] != dv[k]) {
+        ge = rem[k] > dv[k];
+        break;
+      }
+    }
+    if (ge) {
+      unsigned __int128 borrow = 0;
+      for (int k = 0; k < 5; ++k) {
+        const unsigned __int128 sub = static_cast<unsigned __int128>(dv[k]) + borrow;
+        borrow = rem[k] < sub ? 1 : 0;
+        rem[k] = static_cast<uint64_t>(rem[k] - sub);
+      }
+      q[bit / 64] |= uint64_t{1} << (bit % 64);
+    }
+  }
+  return FromLimbs(q[0], q[1], q[2], q[3]);
+}
+
 absl::StatusOr<U256> U256::Add(const U256& a, const U256& b) {
   U256 r;
   if (!CheckedAdd(a, b, &r)) return absl::OutOfRangeError("sum overflows 256 bits");

@@ -67,6 +67,9 @@ class U256 {
   [[nodiscard]] static bool CheckedMul(const U256& a, const U256& b, U256* out);
   // Returns: a / d and, in *rem when not null, a % d. Requires: d != 0.
   static U256 DivModU64(const U256& a, uint64_t d, uint64_t* rem);
+  // Returns: floor(a * b / d), exact (the product is formed in 512 bits). Requires: d != 0 and a
+  //          result below 2^256 (so when a <= d or b <= d, as for a share of a balance).
+  static U256 MulDiv(const U256& a, const U256& b, const U256& d);
 
   // Returns: a + b, or OUT_OF_RANGE "<what> overflows 256 bits".
   static absl::StatusOr<U256> Add(const U256& a, const U256& b);

@@ -1,0 +1,103 @@
+#include "engine/evm/account_paths.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+
+namespace ariadne::account {
+
+PathResult FindPaths(const Graph& g, std::span<const uint32_t> sources,
+                     std::span<const uint32_t> targets, const PathOptions& o) {
+  PathResult r;
+  const absl::flat_hash_set<uint32_t> target_set(targets.begin(), targets.end());
+  const absl::flat_hash_set<uint32_t> source_set(sources.begin(), sources.end());
+  struct Visit {
+    uint32_t account;
+    uint64_t arrival;  // TransferNum that arrived (UINT64_MAX for a source: any time)
+    uint32_t parent;   // visit index, UINT32_MAX for a source
+  };
+  std::vector<Visit> visits;
+  absl::flat_hash_map<uint32_t, uint64_t> best;  // account -> earliest arrival so far
+  std::vector<uint32_t> layer;
+  for (uint32_t s : sources) {
+    layer.push_back(static_cast<uint32_t>(visits.size()));
+    visits.push_back({s, UINT64_MAX, UINT32_MAX});
+    best[s] = 0;
+  }
+  std::vector<uint32_t> next;
+  for (uint32_t hop = 1; hop <= o.max_hops && !layer.empty(); ++hop) {
+    next.clear();
+    // Per account reached in this layer: the earliest arrival (one visit per account and layer).
+    absl::flat_hash_map<uint32_t, uint32_t> reached;
+    for (uint32_t vi : layer) {
+      if (o.cancelled && o.cancelled()) {
+        r.cancelled = true;
+        return r;
+      }
+      const Visit v = visits[vi];
+      if (v.account == g.zero_account() && v.parent != UINT32_MAX) continue;
+      std::span<const uint64_t> out = g.Out(v.account);
+      auto it = v.arrival == UINT64_MAX ? out.begin()
+                                        : std::upper_bound(out.begin(), out.end(), v.arrival);
+      for (; it != out.end(); ++it) {
+        const uint64_t t = *it;
+        const uint32_t to = g.To(t);
+        if (to == v.account || g.Amount(t).IsZero()) continue;
+        if (o.asset.has_value() && g.AssetOf(t) != *o.asset) continue;
+        if (source_set.contains(to)) continue;
+        auto b = best.find(to);
+        if (b != best.end() && b->second <= t) continue;  // reached as early before
+        if (visits.size() >= o.max_visits) {
+          r.truncated = true;
+          break;
+        }
+        auto [rit, inserted] = reached.emplace(to, static_cast<uint32_t>(visits.size()));
+        if (inserted) {
+          visits.push_back({to, t, vi});
+          next.push_back(rit->second);
+        } else if (t < visits[rit->second].arrival) {
+          visits[rit->second] = {to, t, vi};
+        }
+      }
+    }
+    for (uint32_t vi : next) {
+      auto [b, inserted] = best.emplace(visits[vi].account, visits[vi].arrival);
+      if (!inserted) b->second = std::min(b->second, visits[vi].arrival);
+    }
+    // Paths end at every transfer into a target in this layer (not only the earliest).
+    if (!target_set.empty()) {
+      std::vector<std::vector<uint64_t>> found;
+      for (uint32_t vi : layer) {
+        const Visit v = visits[vi];
+        if (v.account == g.zero_account() && v.parent != UINT32_MAX) continue;
+        std::span<const uint64_t> out = g.Out(v.account);
+        auto it = v.arrival == UINT64_MAX ? out.begin()
+                                          : std::upper_bound(out.begin(), out.end(), v.arrival);
+        for (; it != out.end() && found.size() < o.max_paths; ++it) {
+          const uint64_t t = *it;
+          if (!target_set.contains(g.To(t)) || g.Amount(t).IsZero() || g.To(t) == v.account) {
+            continue;
+          }
+          if (o.asset.has_value() && g.AssetOf(t) != *o.asset) continue;
+          std::vector<uint64_t> path = {t};
+          for (uint32_t p = vi; visits[p].parent != UINT32_MAX; p = visits[p].parent) {
+            path.push_back(visits[p].arrival);
+          }
+          std::reverse(path.begin(), path.end());
+          found.push_back(std::move(path));
+        }
+      }
+      if (!found.empty()) {
+        r.paths = std::move(found);
+        r.hops = hop;
+        return r;
+      }
+    }
+    if (r.truncated) return r;
+    layer.swap(next);
+  }
+  return r;
+}
+
+}  // namespace ariadne::account

@@ -1,0 +1,168 @@
+// The EVM indexing pipeline: JSON-RPC dumps, portal RLP blocks or era1 archives -> EvmBlocks ->
+// account-model rows of an EVM store (engine/store/evm_schema.h).
+//
+//   plan     the --source inputs become units (evm_sources.h): an era1 archive, a portal block
+//            file, or the JSON files of consecutive JSON sources
+//   decode   each unit is read and verified by its reader (hashes, roots, senders)
+//   apply    per block: checks against the store's tip; per transaction: TxNum, AccountIds at
+//            first appearance, the tx row and hash index, its transfers (TransferNum, AssetId),
+//            the history rows of every account it touches, Approval logs, and totals deltas
+//   commit   sorted SST files ingested in one atomic IngestExternalFiles with the new state
+//
+// Blocks are added in increasing number order. A block already indexed (same number and hash) is
+// skipped, so running the same input twice is a no-op and a second run adds only new blocks. A
+// block whose parent hash differs from the indexed block before it is FAILED_PRECONDITION (EVM
+// stores do not follow reorgs), as is a block below the tip that is not indexed. Blocks after a
+// gap (number > tip + 1) are accepted and counted as gaps: flows across a gap are not known.
+//
+// Atomicity: a unit that fails is rolled back as a whole (nothing of it is written), except that
+// the blocks of a long JSON or portal unit already committed by the commit threshold stay (each
+// was verified on its own). An era1 archive commits only once it has verified to its end (its
+// accumulator and block index come last). Units before a failing one are committed.
+#ifndef ARIADNE_INDEXER_EVM_EVM_INDEXER_H_
+#define ARIADNE_INDEXER_EVM_EVM_INDEXER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/store/commit_batch.h"
+#include "engine/store/evm_schema.h"
+#include "engine/store/store.h"
+#include "indexer/evm/evm_block.h"
+#include "indexer/evm/header.h"
+
+namespace ariadne::evm {
+
+struct EvmIndexProgress {
+  uint64_t units_done = 0;
+  uint64_t units_total = 0;
+  uint64_t blocks = 0;
+  uint64_t txs = 0;
+  uint64_t logs = 0;
+  int64_t tip = -1;
+  double seconds = 0;
+};
+
+struct EvmIndexOptions {
+  // Files and folders of block data (evm_sources.h).
+  std::vector<std::filesystem::path> sources;
+  // Default 100,000: transactions per commit (at a block boundary; era1 archives commit whole).
+  uint64_t commit_txs = 100'000;
+  // Default 20 M: account ids kept in memory (misses are point lookups in evm_account_key).
+  size_t account_cache_entries = 20'000'000;
+  // Default none: called after every unit and about five times a second.
+  std::function<void(const EvmIndexProgress&)> progress;
+};
+
+struct EvmIndexResult {
+  uint64_t units = 0;
+  uint64_t blocks_applied = 0;
+  uint64_t blocks_skipped = 0;  // already indexed
+  uint64_t txs = 0;
+  uint64_t transfers = 0;
+  uint64_t logs = 0;
+  uint64_t approvals = 0;
+  uint64_t new_accounts = 0;
+  uint64_t new_assets = 0;
+  uint64_t gaps = 0;
+  uint64_t blocks_without_receipts = 0;
+  int64_t tip_number = -1;
+  EvmBlockHash tip_hash;
+  double seconds = 0;
+  std::vector<std::string> warnings;
+};
+
+// Applies blocks to an EVM store, one batch at a time. IndexEvm drives it over sources; benches
+// and tests may feed decoded blocks directly.
+class EvmIndexer {
+ public:
+  // Args: store: an EVM store opened read-write (must outlive the indexer).
+  // Returns: FAILED_PRECONDITION for a store of a Bitcoin network or another chain id.
+  static absl::StatusOr<std::unique_ptr<EvmIndexer>> Create(store::Store* store,
+                                                            size_t account_cache_entries);
+  ~EvmIndexer();
+
+  // Adds one block's rows to the pending batch (skips a block already indexed).
+  // Args: source: names the input in errors.
+  // Returns: OK; FAILED_PRECONDITION for a reorganised or out-of-order block; INTERNAL on a store
+  //          read error. A failed call leaves the pending batch as it was before it.
+  absl::Status Apply(const EvmBlock& block, std::string_view source);
+  // Writes the pending batch and the state atomically.
+  absl::Status Commit();
+
+  // A point of the pending batch to return to.
+  struct Mark;
+  std::unique_ptr<Mark> GetMark() const;
+  void Rollback(const Mark& mark);
+
+  const store::EvmChainState& state() const { return state_; }
+  uint64_t pending_txs() const { return state_.tx_count - committed_.tx_count; }
+  const EvmIndexResult& result() const { return result_; }
+  EvmIndexResult* mutable_result() { return &result_; }
+
+ private:
+  struct Delta {
+    uint64_t key;  // AccountId << 32 | AssetId
+    uint8_t what;  // 0 received, 1 sent, 2 fee, 3 tx
+    uint64_t block;
+    U256 amount;
+  };
+  struct AssetKey {
+    Address contract;
+    uint8_t standard;
+    bool operator==(const AssetKey&) const = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const AssetKey& k) {
+      return H::combine(std::move(h), k.contract.Hash(), k.standard);
+    }
+  };
+  struct AddressHash {
+    size_t operator()(const Address& a) const { return a.Hash(); }
+  };
+
+  EvmIndexer(store::Store* store, size_t cache_entries)
+      : store_(store), cache_limit_(cache_entries) {}
+  absl::StatusOr<uint32_t> Account(const Address& a, uint64_t block, bool contract);
+  uint32_t Asset(const Address& contract, store::AssetStandard standard, uint64_t block);
+  absl::Status ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t* next_transfer);
+  absl::StatusOr<std::optional<EvmBlockHash>> IndexedHash(uint64_t number) const;
+
+  store::Store* store_;
+  size_t cache_limit_;
+  std::unique_ptr<store::Committer> committer_;
+  store::CommitBatch batch_;
+  store::EvmChainState state_;
+  store::EvmChainState committed_;
+  bool store_had_accounts_ = false;
+  absl::flat_hash_map<Address, uint32_t, AddressHash> accounts_;
+  std::vector<Address> new_accounts_;  // since the last commit, in id order
+  absl::flat_hash_map<AssetKey, uint32_t> assets_;
+  std::vector<AssetKey> asset_keys_;  // by AssetId
+  std::vector<Delta> deltas_;
+  std::vector<std::pair<uint64_t, EvmBlockHash>> pending_blocks_;  // since the last commit
+  std::vector<uint32_t> touched_;
+  std::string row_;
+  EvmIndexResult result_;
+};
+
+// Indexes the sources into `store` (an EVM store opened read-write).
+// Out: *result, also on error (what was done before it).
+// Returns: OK, or the first error: NOT_FOUND / INVALID_ARGUMENT for a missing or unknown input,
+//          DATA_LOSS naming the file and the place for malformed or inconsistent data (the failing
+//          unit is rolled back; earlier units are committed), FAILED_PRECONDITION for a reorg or
+//          out-of-order block.
+absl::Status IndexEvm(store::Store* store, const EvmIndexOptions& options, EvmIndexResult* result);
+
+// Returns: the decoding settings of the store's chain (mainnet or Sepolia fee schedules).
+ChainConfig ChainConfigOf(Network network);
+
+}  // namespace ariadne::evm
+
+#endif  // ARIADNE_INDEXER_EVM_EVM_INDEXER_H_
