@@ -47,6 +47,7 @@
 #include "engine/core/strings.h"
 #include "engine/service/ariadne_service.h"
 #include "engine/service/engine.h"
+#include "engine/service/server.h"
 #include "engine/store/store.h"
 #include "proto/ariadne.grpc.pb.h"
 
@@ -79,6 +80,13 @@ struct LoadOptions {
   std::string server;
   // Default 0: the pid of the server process when `server` is set, to report its CPU time.
   int server_pid = 0;
+  // Default false: the in-process server is `ariadne serve`'s (service::AriadneServer: the
+  // gateway in front of the query service, with its default limits). True: the query service
+  // alone on a plain gRPC server, to measure what the gateway costs.
+  bool bare = false;
+  // Default 1800 s: how long to wait for the server's health to report SERVING (a remote server
+  // answers NOT_SERVING while its engine loads).
+  double wait_serving_s = 1800;
   // Default 64: requests outstanding at once (the concurrent clients).
   uint32_t concurrency = 64;
   // Default 16: gRPC channels, each its own TCP connection; calls go round robin over them.
@@ -121,7 +129,8 @@ struct LoadOptions {
 };
 
 constexpr char kUsage[] =
-    "usage: load_bench --db DIR [--server HOST:PORT [--server-pid PID]] [--concurrency N]\n"
+    "usage: load_bench --db DIR [--server HOST:PORT [--server-pid PID] | --bare]\n"
+    "                  [--wait-serving S] [--concurrency N]\n"
     "                  [--channels N] [--threads N] [--duration S] [--warmup S]\n"
     "                  [--phases closed:1,closed,rate=0.5x] [--mix PING:ADDR:CLUSTER:TRACE]\n"
     "                  [--addresses N] [--trace-seeds N] [--hops N] [--max-edges N]\n"
@@ -377,6 +386,50 @@ absl::StatusOr<Subjects> SampleSubjects(const store::Store& store, const LoadOpt
 // ---------------------------------------------------------------------------------------------
 // The load
 
+// The baseline request: grpc.health.v1.Health/Check with HealthCheckRequest{service: ""}, which
+// serialises to zero bytes.
+constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
+grpc::ByteBuffer EmptyMessage() {
+  grpc::Slice none("");
+  return grpc::ByteBuffer(&none, 1);
+}
+
+// Returns: true for a HealthCheckResponse{status: SERVING} (field 1, varint 1).
+bool IsServing(const grpc::ByteBuffer& b) {
+  std::vector<grpc::Slice> slices;
+  if (!b.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return bytes == std::string("\x08\x01", 2);
+}
+
+// Polls the health service until it reports SERVING. Returns: false after `seconds`.
+bool WaitServing(const std::shared_ptr<grpc::Channel>& channel, double seconds) {
+  grpc::GenericStub stub(channel);
+  const int64_t until = NowNs() + static_cast<int64_t>(seconds * 1e9);
+  while (true) {
+    grpc::CompletionQueue cq;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(ToSystem(NowNs() + 5'000'000'000));
+    grpc::ByteBuffer reply;
+    grpc::Status status;
+    auto rpc = stub.PrepareUnaryCall(&ctx, kHealthCheckMethod, EmptyMessage(), &cq);
+    rpc->StartCall();
+    rpc->Finish(&reply, &status, &cq);
+    void* tag;
+    bool ok;
+    cq.Next(&tag, &ok);
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
+    }
+    if (status.ok() && IsServing(reply)) return true;
+    if (NowNs() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 // One request in flight. Its address is the completion-queue tag.
 struct Call {
   Kind kind = Kind::kPing;
@@ -552,12 +605,8 @@ class LoadGenerator {
       const uint32_t ch = next_channel++ % stubs_.size();
       switch (c->kind) {
         case Kind::kPing: {
-          // grpc.health.v1.HealthCheckRequest{service: ""} serialises to zero bytes.
-          grpc::ByteBuffer empty;
-          grpc::Slice none("");
-          empty = grpc::ByteBuffer(&none, 1);
           c->ping_rpc =
-              generic_[ch]->PrepareUnaryCall(&c->ctx, "/grpc.health.v1.Health/Check", empty, &cq);
+              generic_[ch]->PrepareUnaryCall(&c->ctx, kHealthCheckMethod, EmptyMessage(), &cq);
           c->ping_rpc->StartCall();
           c->ping_rpc->Finish(&c->ping_reply, &c->status, c);
           break;
@@ -655,16 +704,6 @@ class LoadGenerator {
   static const std::string& Pick(const std::vector<std::string>& v, std::mt19937_64& rng) {
     std::uniform_int_distribution<size_t> pick(0, v.size() - 1);
     return v[pick(rng)];
-  }
-
-  // Returns: true for a HealthCheckResponse{status: SERVING} (field 1, varint 1).
-  static bool IsServing(const grpc::ByteBuffer& b) {
-    std::vector<grpc::Slice> slices;
-    if (!b.Dump(&slices).ok()) return false;
-    std::string bytes;
-    for (const grpc::Slice& s : slices)
-      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    return bytes == std::string("\x08\x01", 2);
   }
 
   const LoadOptions& o_;
@@ -854,6 +893,10 @@ int Main(int argc, char** argv) {
       o.server = next();
     } else if (a == "--server-pid") {
       num(&o.server_pid);
+    } else if (a == "--bare") {
+      o.bare = true;
+    } else if (a == "--wait-serving") {
+      num(&o.wait_serving_s);
     } else if (a == "--concurrency") {
       num(&o.concurrency);
     } else if (a == "--channels") {
@@ -939,8 +982,9 @@ int Main(int argc, char** argv) {
   std::unique_ptr<store::Store> sampling_store;
   std::shared_ptr<const service::Engine> engine;
   std::unique_ptr<service::FixedEngineSource> source;
-  std::unique_ptr<service::AriadneService> svc;
-  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<service::AriadneService> svc;    // --bare
+  std::unique_ptr<grpc::Server> bare_server;       // --bare
+  std::unique_ptr<service::AriadneServer> server;  // as `ariadne serve`
   std::string target = o.server;
   double load_seconds = 0;
   uint64_t rss_after_load = 0;
@@ -951,26 +995,42 @@ int Main(int argc, char** argv) {
       return 1;
     }
     engine = *std::move(loaded);
-    for (const std::string& w : engine->warnings())
+    for (const std::string& w : engine->warnings()) {
       std::fprintf(stderr, "warning: %s\n", w.c_str());
+    }
     load_seconds = engine->load_seconds();
     rss_after_load = PeakRssBytes();
     source = std::make_unique<service::FixedEngineSource>(engine);
-    svc = std::make_unique<service::AriadneService>(source.get(), service::ServiceOptions());
-    grpc::EnableDefaultHealthCheckService(true);
-    grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(svc.get());
-    server = builder.BuildAndStart();
-    if (server == nullptr || port == 0) {
-      std::fprintf(stderr, "cannot listen on 127.0.0.1\n");
-      return 1;
+    if (o.bare) {
+      svc = std::make_unique<service::AriadneService>(source.get(), service::ServiceOptions());
+      grpc::EnableDefaultHealthCheckService(true);
+      grpc::ServerBuilder builder;
+      builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+      builder.RegisterService(svc.get());
+      bare_server = builder.BuildAndStart();
+      if (bare_server == nullptr || port == 0) {
+        std::fprintf(stderr, "cannot listen on 127.0.0.1\n");
+        return 1;
+      }
+      bare_server->GetHealthCheckService()->SetServingStatus(true);
+    } else {
+      service::ServerOptions server_options;  // `ariadne serve`'s defaults, on an ephemeral port
+      server_options.listen = "127.0.0.1:0";
+      auto started = service::AriadneServer::Start(source.get(), server_options);
+      if (!started.ok()) {
+        std::fprintf(stderr, "%s\n", std::string(started.status().message()).c_str());
+        return 1;
+      }
+      server = *std::move(started);
+      server->SetServing(true);
+      port = server->port();
     }
-    server->GetHealthCheckService()->SetServingStatus(true);
     target = absl::StrCat("127.0.0.1:", port);
-    std::printf("serving %s in-process on %s (engine loaded in %.1f s, RSS %.0f MiB)\n",
-                o.db.c_str(), target.c_str(), load_seconds, rss_after_load / 1048576.0);
+    std::printf("serving %s in-process on %s (%s; engine loaded in %.1f s, RSS %.0f MiB)\n",
+                o.db.c_str(), target.c_str(),
+                o.bare ? "the query service alone" : "gateway and query service, as ariadne serve",
+                load_seconds, rss_after_load / 1048576.0);
   } else {
     sampling_store = *std::move(opened);
   }
@@ -988,6 +1048,11 @@ int Main(int argc, char** argv) {
     return 1;
   }
   auto control_stub = v1::Ariadne::NewStub(control);
+  if (!WaitServing(control, o.wait_serving_s)) {
+    std::fprintf(stderr, "%s did not report SERVING within %.0f s\n", target.c_str(),
+                 o.wait_serving_s);
+    return 1;
+  }
 
   std::printf(
       "sampling %u addresses, %u cluster subjects and %u trace seeds (hops %u, max_edges "
@@ -1099,13 +1164,14 @@ int Main(int argc, char** argv) {
                             JsonString(absl::StrCat(un.sysname, " ", un.release)),
                             JsonString(load_before), JsonString(load_after)));
     absl::StrAppend(
-        &j, absl::StrFormat(
-                ",\"server\":{\"mode\":%s,\"target\":%s,\"db\":%s,\"engine_load_seconds\":%.3f,"
-                "\"rss_after_load_bytes\":%d,\"tx_count\":%d,\"address_count\":%d,"
-                "\"tip_height\":%d}",
-                o.server.empty() ? "\"in-process\"" : "\"remote\"", JsonString(target),
-                JsonString(o.db.string()), load_seconds, rss_after_load, state->tx_count,
-                state->addr_count, state->tip_height));
+        &j,
+        absl::StrFormat(
+            ",\"server\":{\"mode\":%s,\"target\":%s,\"db\":%s,\"engine_load_seconds\":%.3f,"
+            "\"rss_after_load_bytes\":%d,\"tx_count\":%d,\"address_count\":%d,"
+            "\"tip_height\":%d}",
+            o.server.empty() ? (o.bare ? "\"in-process-bare\"" : "\"in-process\"") : "\"remote\"",
+            JsonString(target), JsonString(o.db.string()), load_seconds, rss_after_load,
+            state->tx_count, state->addr_count, state->tip_height));
     absl::StrAppend(
         &j,
         absl::StrFormat(
@@ -1142,8 +1208,12 @@ int Main(int argc, char** argv) {
     }
   }
   if (server != nullptr) {
-    server->GetHealthCheckService()->SetServingStatus(false);
-    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server->SetServing(false);
+    server->Shutdown(absl::Seconds(5));
+  }
+  if (bare_server != nullptr) {
+    bare_server->GetHealthCheckService()->SetServingStatus(false);
+    bare_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
   return 0;
 }

@@ -4,7 +4,7 @@
 //                                     the physical floor of computing txids over the same bytes
 //   replay_tool compact --db DIR      full compaction of every column family, then the store's
 //                                     size (what a server keeps on disk)
-//   replay_tool size --db DIR         the store's size as it is
+//   replay_tool size --db DIR         the store's size as it is, and its chain state's counters
 //
 // Each phase of the replay runs as its own process so that its peak RSS is its own.
 #include <chrono>
@@ -83,10 +83,26 @@ uint64_t SstBytes(const std::filesystem::path& dir) {
   return n;
 }
 
+// The store's size and what it holds (the chain state's counters).
 int Size(const std::filesystem::path& db) {
-  std::printf("{\"db_bytes\":%llu,\"sst_bytes\":%llu}\n",
-              static_cast<unsigned long long>(DirBytes(db)),
-              static_cast<unsigned long long>(SstBytes(db)));
+  store::StoreOptions so;
+  so.mode = store::StoreOptions::Mode::kReadOnly;
+  store::ChainState state;
+  {
+    auto s = store::Store::Open(db, so);
+    if (!s.ok()) return Fail(s.status());
+    auto st = (*s)->ReadState();
+    if (!st.ok()) return Fail(st.status());
+    state = *st;
+  }
+  std::printf(
+      "{\"db_bytes\":%llu,\"sst_bytes\":%llu,\"tip_height\":%d,\"txs\":%llu,\"inputs\":%llu,"
+      "\"outputs\":%llu,\"addresses\":%u,\"utxos\":%llu}\n",
+      static_cast<unsigned long long>(DirBytes(db)), static_cast<unsigned long long>(SstBytes(db)),
+      state.tip_height, static_cast<unsigned long long>(state.tx_count),
+      static_cast<unsigned long long>(state.input_count),
+      static_cast<unsigned long long>(state.output_count), state.addr_count,
+      static_cast<unsigned long long>(state.utxo_count));
   return 0;
 }
 
@@ -96,13 +112,8 @@ int Compact(const std::filesystem::path& db) {
   {
     auto s = store::Store::Open(db, store::StoreOptions());
     if (!s.ok()) return Fail(s.status());
-    rocksdb::CompactRangeOptions cro;
-    cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    for (int i = 0; i < store::kNumCfs; ++i) {
-      rocksdb::Status r =
-          (*s)->db()->CompactRange(cro, (*s)->handle(static_cast<store::Cf>(i)), nullptr, nullptr);
-      if (!r.ok()) return Fail(store::FromRocks(r, "compacting"));
-    }
+    absl::Status c = (*s)->CompactAll();
+    if (!c.ok()) return Fail(c);
   }
   const double seconds = Seconds(start);
   std::printf("{\"seconds\":%.3f,\"db_bytes_before\":%llu,\"db_bytes\":%llu,\"sst_bytes\":%llu}\n",

@@ -92,6 +92,8 @@ absl::Status Committer::Commit(CommitBatch* batch) {
     Cf cf = static_cast<Cf>(i);
     rocksdb::ColumnFamilyHandle* h = store_->handle(cf);
     rocksdb::Options opts(store_->db()->GetDBOptions(), store_->db()->GetOptions(h));
+    // Fast compression for the indexer's files; compactions re-compress at the resting level.
+    opts.bottommost_compression_opts.level = kIngestZstdLevel;
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), opts, h);
     std::string path = (staging_ / absl::StrCat(sequence_, "-", AV(CfName(cf)), ".sst")).string();
     rocksdb::Status s = writer.Open(path);

@@ -277,4 +277,33 @@ TEST_F(Cli, BatchWritesReportsAndNamesBadRows) {
 }
 
 }  // namespace
+TEST_F(Cli, DbCompactPacksTheStoreAndKeepsItsContent) {
+  const auto db = *dir_ / "compact-db";
+  {
+    auto s = IndexInto(db, {TestData("_derived/btc-mainnet-0-4521.blk")}, Network::kMainnet);
+    ASSERT_TRUE(s.ok()) << s.status();
+  }
+  auto sst_files = [&db] {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(db))
+      n += e.path().extension() == ".sst";
+    return n;
+  };
+  const int files_before = sst_files();
+  Output before = Ariadne({"db", "digest", "--db", db.string()}, false);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  Output compact = Ariadne({"db", "compact", "--db", db.string()}, false);
+  ASSERT_EQ(compact.exit_code, 0) << compact.err;
+  EXPECT_THAT(compact.out, ::testing::HasSubstr("compacted in"));
+  Output after = Ariadne({"db", "digest", "--db", db.string()}, false);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(before.out, after.out);
+  // One file per non-empty family at most, since each is rewritten into its last level.
+  EXPECT_LE(sst_files(), files_before);
+  EXPECT_EQ(Ariadne({"db", "check", "--db", db.string()}, false).exit_code, 0);
+  Output missing = Ariadne({"db", "compact", "--db", (*dir_ / "no-such-db").string()}, false);
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_THAT(missing.err, ::testing::HasSubstr("no-such-db"));
+}
+
 }  // namespace ariadne::testing
