@@ -124,10 +124,15 @@ bool CoinJoins::Wasabi1() {
     const Seat& s = seats_[i];
     const size_t inputs =
         (i + 1 < seats_.size() ? seats_[i + 1].first_input : plan_.inputs.size()) - s.first_input;
-    const bool level2 = s.in_value >= 3 * d && rng.Chance(0.3);
+    auto mining_of = [&](int outputs) {
+      return static_cast<int64_t>(rate * (68.0 * inputs + 31.0 * outputs + 12.0));
+    };
+    // A second denomination only when the seat's coins pay for it, its share of the coordinator
+    // fee and its mining fee (3d alone is not enough: the round would spend more than it has).
+    const bool level2 = s.in_value >= 3 * d && rng.Chance(0.3) &&
+                        s.in_value >= 3 * d + coordinator_fee + mining_of(3);
     const int64_t outputs_value = level2 ? 3 * d : d;
-    const int64_t mining =
-        static_cast<int64_t>(rate * (68.0 * inputs + 31.0 * (level2 ? 3 : 2) + 12.0));
+    const int64_t mining = mining_of(level2 ? 3 : 2);
     plan_.outputs.push_back(PlannedOutput{d, w.NewAddress(OutKind::kP2wpkh), s.entity, s.entity});
     if (level2) {
       plan_.outputs.push_back(

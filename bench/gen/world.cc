@@ -437,6 +437,13 @@ Txid World::Commit(const TxPlan& plan, std::vector<uint32_t>* created) {
     w.Bytes(script_buf_.data(), n);
     out_sum += o.value;
   }
+  if (out_sum > in_sum) {
+    // A planner spent more than its inputs hold: a generator bug, and the chain would be invalid.
+    std::fprintf(stderr, "generator bug: transaction %zu of the block spends %lld of %lld sat\n",
+                 body_.txids.size(), static_cast<long long>(out_sum),
+                 static_cast<long long>(in_sum));
+    std::abort();
+  }
   const size_t vout_end = bytes.size();
   if (segwit) {
     for (uint32_t slot : plan.inputs) keys_.WriteWitness(utxos_[slot].ref(), &rng_, &w);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -583,12 +584,8 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
                         "the trace was cancelled (deadline or client) before it ended");
   }
 
-  auto node_name = [&](uint32_t node) -> std::string {
-    if (node == trace::kNoNode) return "fee";
-    if (by_cluster) return absl::StrCat("cluster:", node);
-    return AddressString(engine, AddrId(node));
-  };
-  // Nodes: every node an edge or an endpoint names.
+  // Nodes: every node an edge or an endpoint names, each named once (an address name and a txid
+  // are store reads; a trace names each node many times).
   std::vector<uint32_t> nodes;
   for (const trace::TraceEdge& e : r.edges) {
     nodes.push_back(e.from);
@@ -597,11 +594,23 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
   for (const trace::TraceEnd& e : r.ends) nodes.push_back(e.node);
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  std::vector<std::string> names(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const uint32_t node = nodes[i];
+    names[i] = node == trace::kNoNode ? "fee"
+               : by_cluster           ? absl::StrCat("cluster:", node)
+                                      : AddressString(engine, AddrId(node));
+  }
+  auto node_name = [&](uint32_t node) -> const std::string& {
+    return names[std::lower_bound(nodes.begin(), nodes.end(), node) - nodes.begin()];
+  };
+  absl::flat_hash_map<uint64_t, std::string> txids;
   v1::TraceEvent ev;
-  for (uint32_t node : nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const uint32_t node = nodes[i];
     ev.Clear();
     v1::TraceNode* n = ev.mutable_node();
-    n->set_id(node_name(node));
+    n->set_id(names[i]);
     if (node == trace::kNoNode) {
       n->set_kind("fee");
     } else if (by_cluster) {
@@ -616,7 +625,9 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
       }
       AddLabels(engine, AddrId(node), n->mutable_labels());
     }
-    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!writer->Write(ev)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    }
   }
   for (const trace::TraceEdge& e : r.edges) {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
@@ -624,12 +635,16 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     v1::TraceEdge* m = ev.mutable_edge();
     m->set_from(node_name(e.from));
     m->set_to(node_name(e.to));
-    m->set_txid(TxidString(engine, e.tx));
+    auto [txid, fresh] = txids.try_emplace(e.tx.value());
+    if (fresh) txid->second = TxidString(engine, e.tx);
+    m->set_txid(txid->second);
     m->set_block_height(static_cast<int32_t>(engine.heights().HeightOf(e.tx)));
     m->set_value(e.value);
     m->set_tainted_value(e.tainted);
     m->set_hop(e.hop);
-    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!writer->Write(ev)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    }
   }
   for (const trace::TraceEnd& e : r.ends) {
     ev.Clear();
@@ -638,7 +653,9 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     m->set_reason(std::string(trace::EndReasonName(e.reason)));
     m->set_tainted_value(e.tainted);
     m->set_hop(e.hop);
-    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!writer->Write(ev)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    }
   }
   ev.Clear();
   v1::TraceSummary* sum = ev.mutable_summary();
