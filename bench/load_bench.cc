@@ -109,6 +109,8 @@ struct LoadOptions {
   // Default 3 and 10,000: hops and max_edges of every trace request.
   uint32_t trace_hops = 3;
   uint32_t trace_max_edges = 10'000;
+  // Default 256, as the ariadne CLI and the Python client ask: trace events per stream message.
+  uint32_t events_per_message = 256;
   // Default 1: seeds whose pre-flight trace has fewer edges are dropped (0 keeps traces that go
   // nowhere, e.g. from an address whose outputs are all unspent).
   uint32_t trace_min_edges = 1;
@@ -134,6 +136,7 @@ constexpr char kUsage[] =
     "                  [--channels N] [--threads N] [--duration S] [--warmup S]\n"
     "                  [--phases closed:1,closed,rate=0.5x] [--mix PING:ADDR:CLUSTER:TRACE]\n"
     "                  [--addresses N] [--trace-seeds N] [--hops N] [--max-edges N]\n"
+    "                  [--events-per-message N (default 256)]\n"
     "                  [--min-edges N] [--keep-truncated] [--trace-from address|txid]\n"
     "                  [--direction forward|backward] [--preflight S] [--deadline S] [--seed N]\n"
     "                  [--json FILE]\n";
@@ -310,6 +313,7 @@ v1::TraceRequest MakeTraceRequest(const LoadOptions& o, const std::string& seed)
   r.set_direction(o.trace_backward ? v1::TraceRequest::BACKWARD : v1::TraceRequest::FORWARD);
   r.set_hops(o.trace_hops);
   r.set_max_edges(o.trace_max_edges);
+  r.set_events_per_message(o.events_per_message);
   return r;
 }
 
@@ -929,6 +933,8 @@ int Main(int argc, char** argv) {
       num(&o.trace_hops);
     } else if (a == "--max-edges") {
       num(&o.trace_max_edges);
+    } else if (a == "--events-per-message") {
+      num(&o.events_per_message);
     } else if (a == "--min-edges") {
       num(&o.trace_min_edges);
     } else if (a == "--keep-truncated") {

@@ -29,26 +29,35 @@ constexpr char kTraceUsage[] =
 }  // namespace
 
 // Runs a trace request and collects the stream. Shared with `batch`.
-grpc::Status CollectTrace(Client& client, const v1::TraceRequest& req, CollectedTrace* out) {
+grpc::Status CollectTrace(Client& client, const v1::TraceRequest& request, CollectedTrace* out) {
+  v1::TraceRequest req = request;
+  if (req.events_per_message() == 0) req.set_events_per_message(256);  // few, larger messages
   auto ctx = client.Context();
   auto reader = client.stub()->Trace(ctx.get(), req);
   v1::TraceEvent ev;
-  while (reader->Read(&ev)) {
-    switch (ev.event_case()) {
+  auto take = [out](const v1::TraceEvent& e) {
+    switch (e.event_case()) {
       case v1::TraceEvent::kNode:
-        out->nodes.push_back(ev.node());
+        out->nodes.push_back(e.node());
         break;
       case v1::TraceEvent::kEdge:
-        out->edges.push_back(ev.edge());
+        out->edges.push_back(e.edge());
         break;
       case v1::TraceEvent::kEndpoint:
-        out->endpoints.push_back(ev.endpoint());
+        out->endpoints.push_back(e.endpoint());
         break;
       case v1::TraceEvent::kSummary:
-        out->summary = ev.summary();
+        out->summary = e.summary();
         break;
       default:
         break;
+    }
+  };
+  while (reader->Read(&ev)) {
+    if (ev.has_batch()) {
+      for (const v1::TraceEvent& e : ev.batch().events()) take(e);
+    } else {
+      take(ev);
     }
   }
   return reader->Finish();

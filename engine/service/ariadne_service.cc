@@ -11,6 +11,7 @@
 #include "engine/core/address.h"
 #include "engine/core/strings.h"
 #include "engine/service/evm_service.h"
+#include "engine/service/trace_events.h"
 #include "engine/trace/exposure.h"
 #include "engine/trace/paths.h"
 #include "engine/trace/tracer.h"
@@ -606,6 +607,7 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
   };
   absl::flat_hash_map<uint64_t, std::string> txids;
   v1::TraceEvent ev;
+  TraceEventSink sink(writer, req->events_per_message());
   for (size_t i = 0; i < nodes.size(); ++i) {
     const uint32_t node = nodes[i];
     ev.Clear();
@@ -625,7 +627,7 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
       }
       AddLabels(engine, AddrId(node), n->mutable_labels());
     }
-    if (!writer->Write(ev)) {
+    if (!sink.Add(&ev)) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
   }
@@ -642,7 +644,7 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     m->set_value(e.value);
     m->set_tainted_value(e.tainted);
     m->set_hop(e.hop);
-    if (!writer->Write(ev)) {
+    if (!sink.Add(&ev)) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
   }
@@ -653,10 +655,11 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     m->set_reason(std::string(trace::EndReasonName(e.reason)));
     m->set_tainted_value(e.tainted);
     m->set_hop(e.hop);
-    if (!writer->Write(ev)) {
+    if (!sink.Add(&ev)) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
   }
+  if (!sink.Flush()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   ev.Clear();
   v1::TraceSummary* sum = ev.mutable_summary();
   sum->set_seed(seed);

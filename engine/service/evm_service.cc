@@ -13,6 +13,7 @@
 #include "engine/evm/account_exposure.h"
 #include "engine/evm/account_paths.h"
 #include "engine/evm/account_trace.h"
+#include "engine/service/trace_events.h"
 #include "engine/store/evm_store.h"
 #include "indexer/evm/eip55.h"
 
@@ -605,6 +606,7 @@ grpc::Status Trace(grpc::ServerContext* ctx, const Engine& engine, const Service
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
   v1::TraceEvent ev;
+  TraceEventSink sink(writer, req.events_per_message());
   for (uint32_t node : nodes) {
     ev.Clear();
     v1::TraceNode* n = ev.mutable_node();
@@ -619,7 +621,7 @@ grpc::Status Trace(grpc::ServerContext* ctx, const Engine& engine, const Service
       if (clusters != nullptr) n->set_cluster_id(clusters->ClusterOf(node));
       AddLabels(engine, node, n->mutable_labels());
     }
-    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!sink.Add(&ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
   absl::flat_hash_map<uint64_t, std::string> tx_hashes;
   for (const account::TraceEdge& e : r.edges) {
@@ -638,7 +640,7 @@ grpc::Status Trace(grpc::ServerContext* ctx, const Engine& engine, const Service
     m->set_amount(g.Amount(e.transfer).ToDecimal());
     m->set_tainted_amount(e.tainted.ToDecimal());
     m->set_transfer(e.transfer);
-    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!sink.Add(&ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
   for (const account::TraceEnd& e : r.ends) {
     ev.Clear();
@@ -648,8 +650,9 @@ grpc::Status Trace(grpc::ServerContext* ctx, const Engine& engine, const Service
     m->set_hop(e.hop);
     m->set_asset(AssetName(engine, e.asset));
     m->set_tainted_amount(e.tainted.ToDecimal());
-    if (!writer->Write(ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!sink.Add(&ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
+  if (!sink.Flush()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   ev.Clear();
   v1::TraceSummary* sum = ev.mutable_summary();
   sum->set_seed(seed);

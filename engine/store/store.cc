@@ -39,6 +39,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   // 196 bytes per transaction after a full compaction, against 203 at ZSTD's default level 3;
   // a dictionary or 32 KiB blocks made it larger). The indexer's own SST files use level 3
   // (commit_batch.cc): ingest speed first, `ariadne db compact` packs them.
+  o.bottommost_compression = rocksdb::kZSTD;
   o.bottommost_compression_opts.enabled = true;
   o.bottommost_compression_opts.level = kRestingZstdLevel;
   o.level_compaction_dynamic_level_bytes = true;

@@ -9,6 +9,7 @@
 
 #include "engine/service/ariadne_service.h"
 #include "engine/service/engine.h"
+#include "engine/store/store.h"
 #include "heuristics/clustering.h"
 #include "indexer/tags/tag_import.h"
 #include "tests/pipeline/index_test_util.h"
@@ -301,6 +302,18 @@ TEST_F(Cli, DbCompactPacksTheStoreAndKeepsItsContent) {
   // One file per non-empty family at most, since each is rewritten into its last level.
   EXPECT_LE(sst_files(), files_before);
   EXPECT_EQ(Ariadne({"db", "check", "--db", db.string()}, false).exit_code, 0);
+  {
+    // At rest every family is ZSTD at the last level (the size figures in docs/ depend on it).
+    store::StoreOptions ro;
+    ro.mode = store::StoreOptions::Mode::kReadOnly;
+    auto s = store::Store::Open(db, ro);
+    ASSERT_TRUE(s.ok()) << s.status();
+    for (int i = 0; i < store::kNumCfs; ++i) {
+      const rocksdb::Options o = (*s)->db()->GetOptions((*s)->handle(static_cast<store::Cf>(i)));
+      EXPECT_EQ(o.bottommost_compression, rocksdb::kZSTD) << i;
+      EXPECT_EQ(o.bottommost_compression_opts.level, store::kRestingZstdLevel) << i;
+    }
+  }
   Output missing = Ariadne({"db", "compact", "--db", (*dir_ / "no-such-db").string()}, false);
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_THAT(missing.err, ::testing::HasSubstr("no-such-db"));

@@ -4,6 +4,7 @@
 // stopping at exchanges and mixers, and (where a mixer broke the on-chain trail) a second trace
 // from the mixer's payout must bring at least 95% of the value the truth says was cashed out to
 // the cash-out addresses' clusters.
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 
 #include <map>
@@ -118,6 +119,35 @@ class ScenarioTrace : public ::testing::Test {
     EXPECT_TRUE(reader->Finish().ok());
     return ends;
   }
+  // The events of a trace by cluster from `seed`, batches flattened, each serialized; `messages`
+  // counts the stream's messages.
+  static std::vector<std::string> Events(const std::string& seed, uint32_t per_message,
+                                         int* messages) {
+    grpc::ClientContext ctx;
+    v1::TraceRequest req;
+    req.set_seed(seed);
+    req.set_hops(6);
+    req.set_by_cluster(true);
+    req.set_events_per_message(per_message);
+    auto reader = stub_->Trace(&ctx, req);
+    v1::TraceEvent ev;
+    std::vector<std::string> out;
+    *messages = 0;
+    while (reader->Read(&ev)) {
+      ++*messages;
+      if (ev.has_batch()) {
+        EXPECT_LE(ev.batch().events_size(), static_cast<int>(per_message));
+        for (const v1::TraceEvent& e : ev.batch().events()) {
+          EXPECT_FALSE(e.has_batch() || e.has_summary());
+          out.push_back(e.SerializeAsString());
+        }
+      } else {
+        out.push_back(ev.SerializeAsString());
+      }
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return out;
+  }
   // Seeds "txid:vout" for the outputs of `txid` paying one of `addresses`.
   static std::vector<std::string> OutputsTo(const std::string& txid,
                                             const std::set<std::string>& addresses) {
@@ -180,6 +210,31 @@ TEST_F(ScenarioTrace, TracesBringTheCashedOutValueToTheCashOutClusters) {
     EXPECT_GE(share, 0.95) << "scenario " << id;
     EXPECT_LE(at_cashout, s.cashout_total + s.cashout_total / 100);
   }
+}
+
+TEST_F(ScenarioTrace, BatchedEventsAreTheSameEventsInFewerMessages) {
+  int traced = 0;
+  for (const auto& [id, s] : scenarios_) {
+    const std::string seed = "cluster:" + std::to_string(ClusterOf(s.seed));
+    int single = 0, batched = 0;
+    const std::vector<std::string> one = Events(seed, 0, &single);
+    const std::vector<std::string> many = Events(seed, 64, &batched);
+    ASSERT_EQ(one.size(), many.size()) << "scenario " << id;
+    ASSERT_GT(one.size(), 2u);
+    size_t differ = 0;
+    while (differ + 1 < one.size() && one[differ] == many[differ]) ++differ;
+    EXPECT_EQ(differ, one.size() - 1) << "scenario " << id << ": event " << differ << " differs";
+    // The summary last: equal as messages (its map serializes in no fixed order).
+    v1::TraceEvent a, b;
+    ASSERT_TRUE(a.ParseFromString(one.back()) && b.ParseFromString(many.back()));
+    EXPECT_TRUE(a.has_summary());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(a, b)) << "scenario " << id;
+    // The summary comes alone and last; the rest in ceil(events / 64) messages.
+    EXPECT_EQ(single, static_cast<int>(one.size()));
+    EXPECT_EQ(batched, static_cast<int>((one.size() - 1 + 63) / 64 + 1)) << "scenario " << id;
+    ++traced;
+  }
+  EXPECT_GT(traced, 0);
 }
 
 }  // namespace

@@ -211,20 +211,22 @@ class Client:
         request = pb.TraceRequest(
             seed=seed, hops=hops, taint=taint, min_value=min_value, from_height=from_height,
             to_height=to_height, stop_at=list(stop_at), by_cluster=by_cluster,
-            max_edges=max_edges,
+            max_edges=max_edges, events_per_message=256,
             direction=(pb.TraceRequest.BACKWARD if direction == "backward"
                        else pb.TraceRequest.FORWARD))
         result = TraceResult()
-        for event in self._stream(self._stub.Trace, request):
-            kind = event.WhichOneof("event")
-            if kind == "node":
-                result.nodes.append(event.node)
-            elif kind == "edge":
-                result.edges.append(event.edge)
-            elif kind == "endpoint":
-                result.endpoints.append(event.endpoint)
-            elif kind == "summary":
-                result.summary = event.summary
+        for message in self._stream(self._stub.Trace, request):
+            events = message.batch.events if message.WhichOneof("event") == "batch" else [message]
+            for event in events:
+                kind = event.WhichOneof("event")
+                if kind == "node":
+                    result.nodes.append(event.node)
+                elif kind == "edge":
+                    result.edges.append(event.edge)
+                elif kind == "endpoint":
+                    result.endpoints.append(event.endpoint)
+                elif kind == "summary":
+                    result.summary = event.summary
         return result
 
     def paths(self, source: str, target: str, max_hops: int = 0, by_cluster: bool = False,
