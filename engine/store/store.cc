@@ -26,13 +26,19 @@ rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.s
 const rocksdb::FilterPolicy* NewFilter() { return rocksdb::NewRibbonFilterPolicy(10); }
 
 // Options per column family (docs/schema.md explains each choice).
-rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
+// Args: readers_hold_index: true for read-only and secondary views (servers): every open table
+// keeps its index and filter blocks in its own memory (~3% of the store) instead of in the block
+// cache, where on a store many times the cache they evict each other and a point lookup reloads a
+// whole index block (address queries at 20M transactions went from 0.4 to 1.5 ms at p50). The
+// writer keeps them in the bounded cache.
+rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache,
+                                       bool readers_hold_index) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
   t.format_version = 5;
   t.block_size = 16 * 1024;
-  t.cache_index_and_filter_blocks = true;
+  t.cache_index_and_filter_blocks = !readers_hold_index;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
   o.compression = rocksdb::kLZ4Compression;
   // The last level holds nearly all the data, compressed with ZSTD level 6 (at 10M transactions
@@ -130,7 +136,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   db_opts.max_subcompactions = 1;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.atomic_flush = true;
-  db_opts.max_open_files = options.mode == StoreOptions::Mode::kSecondary ? -1 : 1024;
+  // Views keep every table open (their index and filter blocks with them, see CfOptions).
+  db_opts.max_open_files = options.mode == StoreOptions::Mode::kReadWrite ? 1024 : -1;
   db_opts.keep_log_file_num = 3;
 
   // A read-only or secondary view of a store written by an older build may lack families added
@@ -149,7 +156,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
         std::find(existing.begin(), existing.end(), CfName(cf)) == existing.end()) {
       continue;
     }
-    descs.emplace_back(std::string(CfName(cf)), CfOptions(cf, cache));
+    descs.emplace_back(std::string(CfName(cf)),
+                       CfOptions(cf, cache, options.mode != StoreOptions::Mode::kReadWrite));
     opened.push_back(i);
   }
   rocksdb::DB* raw = nullptr;
