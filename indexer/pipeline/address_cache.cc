@@ -1,5 +1,7 @@
 #include "indexer/pipeline/address_cache.h"
 
+#include <algorithm>
+
 namespace ariadne::pipeline {
 namespace {
 
@@ -66,6 +68,13 @@ bool AddressCache::MaybeRotate() {
   const bool dropped = gen_[1].size() > 0;
   gen_[1] = std::move(gen_[0]);
   gen_[0] = Generation();
+  // The new generation will fill to half_ like the last one: size its tables once, in the same
+  // mix of key kinds, instead of doubling them as it grows (a doubling briefly holds both tables,
+  // ~0.4 GiB at 20 M entries).
+  const Generation& last = gen_[1];
+  const double n = static_cast<double>(std::max<size_t>(last.size(), 1));
+  gen_[0].k20.reserve(static_cast<size_t>(half_ * (last.k20.size() / n) * 1.02));
+  gen_[0].k32.reserve(static_cast<size_t>(half_ * (last.k32.size() / n) * 1.02));
   if (dropped) complete_ = false;
   return dropped;
 }
