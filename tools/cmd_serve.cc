@@ -28,6 +28,7 @@ constexpr char kUsage[] =
     "         [--insecure] [--audit-log FILE [--audit-fsync]] [--require-case-id]\n"
     "         [--rate-limit PER_SECOND[:BURST]] [--max-calls N] [--max-call-seconds S]\n"
     "         [--max-request-bytes N] [--catch-up-interval SECONDS] [--secondary-dir DIR]\n"
+    "         [--block-cache-mb N]\n"
     "\n"
     "  --listen            default 127.0.0.1:50051 (port 0: the system picks one, printed)\n"
     "  --token-file        bearer tokens, one `NAME ROLE SECRET` per line (ROLE analyst|admin);\n"
@@ -41,7 +42,8 @@ constexpr char kUsage[] =
     "  --max-call-seconds  the longest a call may run (default 300)\n"
     "  --max-request-bytes largest request message (default 1048576)\n"
     "  --catch-up-interval look for the indexer's new commits this often (default 5; 0: open\n"
-    "                      read-only and never follow)\n";
+    "                      read-only and never follow)\n"
+    "  --block-cache-mb    RocksDB block cache of the served store (default 256)\n";
 
 // Returns: the listen address with the port actually bound.
 std::string BoundAddress(const std::string& listen, int port) {
@@ -88,6 +90,7 @@ int RunServe(const std::vector<std::string>& argv) {
                                  {"max-call-seconds", true},
                                  {"max-request-bytes", true},
                                  {"catch-up-interval", true},
+                                 {"block-cache-mb", true},
                                  {"secondary-dir", true}});
   if (!args.ok()) return PrintError(args.status());
   if (!args->Has("db") || !args->positionals().empty() ||
@@ -180,6 +183,9 @@ int RunServe(const std::vector<std::string>& argv) {
   service::ReplicaOptions ro;
   ro.catch_up_interval = absl::Seconds(*interval);
   ro.secondary_dir = args->GetOr("secondary-dir", "");
+  auto cache_mb = args->GetInt("block-cache-mb", 256, 8, int64_t{1} << 20);
+  if (!cache_mb.ok()) return PrintError(cache_mb.status());
+  ro.block_cache_bytes = static_cast<size_t>(*cache_mb) << 20;
   ro.on_engine = [&](const service::Engine& engine, bool first) {
     PrintEngine(db, engine, first);
     loaded = true;

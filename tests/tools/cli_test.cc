@@ -319,4 +319,12 @@ TEST_F(Cli, DbCompactPacksTheStoreAndKeepsItsContent) {
   EXPECT_THAT(missing.err, ::testing::HasSubstr("no-such-db"));
 }
 
+TEST_F(Cli, ServeRefusesABadBlockCacheSize) {
+  Output r = Ariadne({"serve", "--db", (*dir_ / "db").string(), "--listen", "127.0.0.1:0",
+                      "--block-cache-mb", "1"},
+                     false);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("block-cache-mb"));
+}
+
 }  // namespace ariadne::testing
