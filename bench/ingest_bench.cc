@@ -94,14 +94,6 @@ Baseline HashBaseline(const std::vector<std::filesystem::path>& inputs) {
   return b;
 }
 
-uint64_t DirBytes(const std::filesystem::path& dir) {
-  uint64_t n = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) n += e.file_size();
-  }
-  return n;
-}
-
 int Main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -198,22 +190,15 @@ int Main(int argc, char** argv) {
   std::fclose(f);
 
   // Full compaction, then the store's size.
-  uint64_t db_bytes = 0;
   double compact_s = 0;
   {
     auto s = store::Store::Open(db, store::StoreOptions());
     if (!s.ok()) return 1;
     auto cstart = Clock::now();
-    rocksdb::CompactRangeOptions cro;
-    cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    for (int i = 0; i < store::kNumCfs; ++i) {
-      (*s)->db()->CompactRange(cro, (*s)->handle(static_cast<store::Cf>(i)), nullptr, nullptr);
-    }
+    if (!(*s)->CompactAll().ok()) return 1;
     compact_s = Seconds(cstart);
   }
-  for (const auto& e : std::filesystem::directory_iterator(db)) {
-    if (e.is_regular_file()) db_bytes += e.file_size();
-  }
+  const uint64_t db_bytes = store::DiskBytes(db);
 
   const double mbs = bytes / index_s / 1e6;
   const double base_mbs = base.bytes / base.seconds / 1e6;

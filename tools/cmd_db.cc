@@ -1,7 +1,6 @@
 // `ariadne db digest|check|compact --db DIR`: the store's logical digest, its consistency check,
 // and a full compaction into its smallest form.
 #include <cstdio>
-#include <filesystem>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -22,16 +21,6 @@ constexpr char kUsage[] =
     "       ariadne db compact --db DIR   (rewrite the store in its smallest form; not while an\n"
     "                                     indexer writes to it)\n";
 
-// Returns: the bytes of the regular files in `dir` (not recursive).
-uint64_t DirBytes(const std::string& dir) {
-  uint64_t n = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.is_regular_file(ec)) n += e.file_size(ec);
-  }
-  return n;
-}
-
 }  // namespace
 
 int RunDb(const std::vector<std::string>& argv) {
@@ -49,13 +38,14 @@ int RunDb(const std::vector<std::string>& argv) {
   if (argv[0] == "compact") {
     auto store = store::Store::Open(*args->Get("db"), store::StoreOptions());
     if (!store.ok()) return PrintError(store.status());
-    const uint64_t before = DirBytes(*args->Get("db"));
+    const uint64_t before = store::DiskBytes(*args->Get("db"));
     absl::Time start = absl::Now();
     absl::Status c = (*store)->CompactAll();
     if (!c.ok()) return PrintError(c);
     store->reset();
     std::printf("compacted in %.1f s: %s -> %s bytes\n", absl::ToDoubleSeconds(absl::Now() - start),
-                FormatCount(before).c_str(), FormatCount(DirBytes(*args->Get("db"))).c_str());
+                FormatCount(before).c_str(),
+                FormatCount(store::DiskBytes(*args->Get("db"))).c_str());
     return 0;
   }
   store::StoreOptions so;

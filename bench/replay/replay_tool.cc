@@ -66,15 +66,6 @@ int Hash(const std::filesystem::path& dir) {
   return 0;
 }
 
-// Returns: bytes of the regular files of `dir` (the store: SST files, MANIFEST, logs).
-uint64_t DirBytes(const std::filesystem::path& dir) {
-  uint64_t n = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) n += e.file_size();
-  }
-  return n;
-}
-
 uint64_t SstBytes(const std::filesystem::path& dir) {
   uint64_t n = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
@@ -98,8 +89,9 @@ int Size(const std::filesystem::path& db) {
   std::printf(
       "{\"db_bytes\":%llu,\"sst_bytes\":%llu,\"tip_height\":%d,\"txs\":%llu,\"inputs\":%llu,"
       "\"outputs\":%llu,\"addresses\":%u,\"utxos\":%llu}\n",
-      static_cast<unsigned long long>(DirBytes(db)), static_cast<unsigned long long>(SstBytes(db)),
-      state.tip_height, static_cast<unsigned long long>(state.tx_count),
+      static_cast<unsigned long long>(store::DiskBytes(db)),
+      static_cast<unsigned long long>(SstBytes(db)), state.tip_height,
+      static_cast<unsigned long long>(state.tx_count),
       static_cast<unsigned long long>(state.input_count),
       static_cast<unsigned long long>(state.output_count), state.addr_count,
       static_cast<unsigned long long>(state.utxo_count));
@@ -107,7 +99,7 @@ int Size(const std::filesystem::path& db) {
 }
 
 int Compact(const std::filesystem::path& db) {
-  const uint64_t before = DirBytes(db);
+  const uint64_t before = store::DiskBytes(db);
   const auto start = Clock::now();
   {
     auto s = store::Store::Open(db, store::StoreOptions());
@@ -118,7 +110,7 @@ int Compact(const std::filesystem::path& db) {
   const double seconds = Seconds(start);
   std::printf("{\"seconds\":%.3f,\"db_bytes_before\":%llu,\"db_bytes\":%llu,\"sst_bytes\":%llu}\n",
               seconds, static_cast<unsigned long long>(before),
-              static_cast<unsigned long long>(DirBytes(db)),
+              static_cast<unsigned long long>(store::DiskBytes(db)),
               static_cast<unsigned long long>(SstBytes(db)));
   return 0;
 }

@@ -245,6 +245,16 @@ Store::~Store() {
   }
 }
 
+uint64_t DiskBytes(const std::filesystem::path& dir) {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_regular_file(ec)) n += it->file_size(ec);
+  }
+  return n;
+}
+
 absl::Status Store::CompactAll() {
   rocksdb::CompactRangeOptions cro;
   cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;

@@ -38,6 +38,10 @@ struct StoreOptions {
 inline constexpr int kRestingZstdLevel = 6;
 inline constexpr int kIngestZstdLevel = 3;
 
+// Returns: the bytes of the regular files under `dir` (a store: SST files, MANIFEST, logs); 0 for
+//          what cannot be read.
+uint64_t DiskBytes(const std::filesystem::path& dir);
+
 class Store {
  public:
   // Opens (or creates) the store in `dir`.
