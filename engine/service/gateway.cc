@@ -87,6 +87,24 @@ std::vector<std::pair<std::string, std::string>> RequestSubject(const pb::Messag
   return out;
 }
 
+// Counts a call of the gateway as live from its construction to the end of its destruction.
+class LiveCall {
+ public:
+  explicit LiveCall(Gateway* gateway) : gw_(gateway) {
+    absl::MutexLock lock(&gw_->live_mu_);
+    ++gw_->live_calls_;
+  }
+  ~LiveCall() {
+    absl::MutexLock lock(&gw_->live_mu_);
+    --gw_->live_calls_;
+  }
+  LiveCall(const LiveCall&) = delete;
+  LiveCall& operator=(const LiveCall&) = delete;
+
+ private:
+  Gateway* const gw_;
+};
+
 // One call through the gateway: the server side is this reactor; the service side is `upstream_`,
 // a client call on the in-process channel. One message moves at a time (the next answer is read
 // from the service only when the client took the previous one), so a slow client holds one
@@ -97,7 +115,7 @@ std::vector<std::pair<std::string, std::string>> RequestSubject(const pb::Messag
 class ProxyCall final : public grpc::ServerGenericBidiReactor {
  public:
   ProxyCall(Gateway* gateway, grpc::GenericCallbackServerContext* ctx)
-      : gw_(gateway), ctx_(ctx), upstream_(this), start_(absl::Now()) {
+      : gw_(gateway), live_(gateway), ctx_(ctx), upstream_(this), start_(absl::Now()) {
     gw_->n_calls_.fetch_add(1, std::memory_order_relaxed);
     record_.time = start_;
     record_.method = ctx->method();
@@ -351,6 +369,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   Gateway* const gw_;
+  LiveCall live_;  // before the members that hold gRPC objects: destroyed after them
   grpc::GenericCallbackServerContext* const ctx_;
   Upstream upstream_;
   grpc::ClientContext upstream_ctx_;
@@ -383,6 +402,12 @@ Gateway::Gateway(std::shared_ptr<grpc::Channel> backend, GatewayOptions options)
       stub_(backend),
       rate_(options.rate_limit),
       calls_(options.max_concurrent_calls) {}
+
+Gateway::~Gateway() {
+  absl::MutexLock lock(&live_mu_);
+  live_mu_.Await(absl::Condition(
+      +[](int* live) { return *live == 0; }, &live_calls_));
+}
 
 grpc::ServerGenericBidiReactor* Gateway::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
   return new ProxyCall(this, ctx);

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/service/audit.h"
 #include "engine/service/auth.h"
@@ -73,6 +74,11 @@ class Gateway final : public grpc::CallbackGenericService {
  public:
   // Args: backend: the in-process channel of the server that runs the service.
   Gateway(std::shared_ptr<grpc::Channel> backend, GatewayOptions options);
+  // Waits until every call it created is deleted. A call's last reference can be its max-time
+  // alarm, whose callback runs on a gRPC executor thread after the front server has shut down;
+  // the call holds a client call on `backend` and must not outlive it (or outlive the process's
+  // last gRPC object: gRPC then shuts down from that executor thread, racing the process's exit).
+  ~Gateway() override;
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
 
@@ -82,6 +88,7 @@ class Gateway final : public grpc::CallbackGenericService {
 
  private:
   friend class ProxyCall;
+  friend class LiveCall;
   GatewayOptions options_;
   std::shared_ptr<grpc::Channel> backend_;
   grpc::GenericStub stub_;
@@ -89,6 +96,8 @@ class Gateway final : public grpc::CallbackGenericService {
   CallLimiter calls_;
   std::atomic<uint64_t> n_calls_{0}, n_unauthenticated_{0}, n_denied_{0}, n_rate_limited_{0},
       n_busy_{0}, n_audit_failures_{0};
+  absl::Mutex live_mu_;
+  int live_calls_ ABSL_GUARDED_BY(live_mu_) = 0;  // ProxyCalls created and not yet deleted
 };
 
 // Returns: what a request asks about, for the audit trail: its set fields named address, txid,
