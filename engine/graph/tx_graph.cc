@@ -13,6 +13,7 @@ absl::StatusOr<std::unique_ptr<TxGraph>> TxGraph::Load(const store::Store& store
   if (!state.ok()) return state.status();
   g->first_out_.reserve(state->tx_count + 1);
   g->first_in_.reserve(state->tx_count + 1);
+  g->txids_.reserve(state->tx_count);
   g->out_value_.reserve(state->output_count);
   g->out_addr_.reserve(state->output_count);
   g->out_type_.reserve(state->output_count);
@@ -52,7 +53,7 @@ absl::StatusOr<uint64_t> TxGraph::Extend(const store::Store& store) {
       inputs.push_back(OutNum(o));
     }
     for (const store::TxOutRow& o : row.outputs) outputs.push_back({o.value, o.addr, o.type});
-    auto added = AppendTx(inputs, outputs);
+    auto added = AppendTx(inputs, outputs, row.txid);
     if (!added.ok()) return absl::DataLossError(added.status().message());
   }
   if (!it->status().ok()) return store::FromRocks(it->status(), "loading the graph");
@@ -60,7 +61,7 @@ absl::StatusOr<uint64_t> TxGraph::Extend(const store::Store& store) {
 }
 
 absl::StatusOr<TxNum> TxGraph::AppendTx(std::span<const OutNum> inputs,
-                                        std::span<const NewOutput> outputs) {
+                                        std::span<const NewOutput> outputs, const Txid& txid) {
   const uint64_t n = tx_count();
   for (OutNum in : inputs) {
     if (in.value() >= out_value_.size() || out_spent_by_[in.value()] != kUnspent) {
@@ -80,6 +81,7 @@ absl::StatusOr<TxNum> TxGraph::AppendTx(std::span<const OutNum> inputs,
   }
   first_out_.push_back(out_value_.size());
   first_in_.push_back(in_prev_.size());
+  txids_.push_back(txid);
   return TxNum(n);
 }
 

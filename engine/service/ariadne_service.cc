@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/core/address.h"
 #include "engine/core/strings.h"
+#include "engine/service/cancel_poll.h"
 #include "engine/service/evm_service.h"
 #include "engine/service/trace_events.h"
 #include "engine/trace/exposure.h"
@@ -43,6 +44,8 @@ absl::StatusOr<AddrId> AriadneService::ResolveAddress(const Engine& engine,
 
 std::string AriadneService::AddressString(const Engine& engine, AddrId id) {
   if (!id.valid()) return "";
+  AddressKey key;
+  if (engine.names().Get(id, &key)) return EncodeAddress(key, engine.store().network());
   auto row = engine.store().ReadAddress(id);
   if (!row.ok()) return absl::StrCat("<address id ", id.value(), ">");
   return EncodeAddress(row->key, engine.store().network());
@@ -140,12 +143,11 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
   if (!next.ok()) return ToGrpc(next.status());
   const graph::TxGraph& g = engine.graph();
   v1::HistoryEntry e;
+  CancelPoll cancelled(ctx);
   for (size_t i = 0; i < txs.size(); ++i) {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     const TxNum t = txs[i];
     if (t.value() >= g.tx_count()) break;  // indexed after the graph was loaded
-    auto txid = engine.store().ReadTxid(t);
-    if (!txid.ok()) return ToGrpc(txid.status());
     int64_t received = 0, sent = 0;
     for (uint64_t o = g.FirstOut(t); o < g.FirstOut(TxNum(t.value() + 1)); ++o) {
       if (g.Addr(OutNum(o)) == *id) received += g.Value(OutNum(o));
@@ -155,7 +157,7 @@ grpc::Status AriadneService::GetAddressHistory(grpc::ServerContext* ctx,
       if (g.Addr(prev) == *id) sent += g.Value(prev);
     }
     const uint32_t h = engine.heights().HeightOf(t);
-    e.set_txid(txid->ToHex());
+    e.set_txid(g.TxidOf(t).ToHex());
     e.set_block_height(static_cast<int32_t>(h));
     e.set_block_time(engine.heights().TimeOf(h));
     e.set_received(received);
@@ -234,9 +236,7 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
     if (in_graph) {
       TxNum spender = g.SpentBy(OutNum(g.FirstOut(*num) + v));
       if (spender.valid()) {
-        auto sid = engine.store().ReadTxid(spender);
-        if (!sid.ok()) return ToGrpc(sid.status());
-        to->set_spent_by(sid->ToHex());
+        to->set_spent_by(g.TxidOf(spender).ToHex());
       }
     }
   }
@@ -320,8 +320,9 @@ grpc::Status AriadneService::GetClusterMembers(grpc::ServerContext* ctx,
   }
   std::span<const uint32_t> members = engine.clusters()->Members(*c);
   v1::ClusterMember m;
+  CancelPoll cancelled(ctx);
   for (uint64_t i = start; i < members.size() && i < start + limit; ++i) {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     m.set_address(AddressString(engine, AddrId(members[i])));
     m.set_cursor(i + 1 < members.size() ? absl::StrCat(i + 1) : "");
     if (!writer->Write(m)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
@@ -399,6 +400,7 @@ void AriadneService::AddClusterLabels(const Engine& engine, ClusterId c,
 }
 
 std::string AriadneService::TxidString(const Engine& engine, TxNum t) {
+  if (t.value() < engine.graph().tx_count()) return engine.graph().TxidOf(t).ToHex();
   auto txid = engine.store().ReadTxid(t);
   return txid.ok() ? txid->ToHex() : absl::StrCat("<tx ", t.value(), ">");
 }
@@ -585,8 +587,8 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
                         "the trace was cancelled (deadline or client) before it ended");
   }
 
-  // Nodes: every node an edge or an endpoint names, each named once (an address name and a txid
-  // are store reads; a trace names each node many times).
+  // Nodes: every node an edge or an endpoint names, each named once (encoding an address and a
+  // txid costs a few hundred ns; a trace names each node many times).
   std::vector<uint32_t> nodes;
   for (const trace::TraceEdge& e : r.edges) {
     nodes.push_back(e.from);
@@ -631,8 +633,9 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
   }
+  CancelPoll cancelled(ctx);
   for (const trace::TraceEdge& e : r.edges) {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     ev.Clear();
     v1::TraceEdge* m = ev.mutable_edge();
     m->set_from(node_name(e.from));

@@ -14,6 +14,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(std::unique_ptr<store::Stor
   ASSIGN_OR_RETURN(e->graph_, graph::TxGraph::Load(*e->store_));
   ASSIGN_OR_RETURN(store::ChainState state, e->store_->ReadState());
   e->addresses_ = std::make_unique<graph::AddressIndex>(*e->graph_, state.addr_count);
+  ASSIGN_OR_RETURN(e->names_, graph::AddressNames::Load(*e->store_));
   auto clusters = graph::ClusterIndex::Build(*e->store_, *e->graph_, e->heights_);
   if (clusters.ok()) {
     e->clusters_ = *std::move(clusters);
@@ -59,6 +60,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Refresh(const Engine& previous,
   auto added = e->graph_->Extend(*e->store_);
   if (!added.ok()) return added.status();
   e->addresses_ = std::make_unique<graph::AddressIndex>(*e->graph_, after.addr_count);
+  e->names_ = std::make_unique<graph::AddressNames>(*previous.names_);
+  RETURN_IF_ERROR(e->names_->Extend(*e->store_).status());
   auto clusters = graph::ClusterIndex::Build(*e->store_, *e->graph_, e->heights_);
   if (clusters.ok()) {
     e->clusters_ = *std::move(clusters);

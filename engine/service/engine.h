@@ -1,5 +1,5 @@
 // Everything a server answers from: the store and the in-memory structures built from it at start
-// (heights, transaction graph, per-address outputs, clusters, labels).
+// (heights, transaction graph with txids, address keys, per-address outputs, clusters, labels).
 #ifndef ARIADNE_ENGINE_SERVICE_ENGINE_H_
 #define ARIADNE_ENGINE_SERVICE_ENGINE_H_
 
@@ -13,6 +13,7 @@
 #include "engine/evm/account_graph.h"
 #include "engine/evm/account_labels.h"
 #include "engine/graph/address_index.h"
+#include "engine/graph/address_names.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/label_index.h"
 #include "engine/graph/tx_graph.h"
@@ -40,6 +41,7 @@ class Engine {
   const store::HeightIndex& heights() const { return heights_; }
   const graph::TxGraph& graph() const { return *graph_; }
   const graph::AddressIndex& addresses() const { return *addresses_; }
+  const graph::AddressNames& names() const { return *names_; }
   const graph::ClusterIndex* clusters() const { return clusters_.get(); }
   const graph::LabelIndex& labels() const { return *labels_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -59,6 +61,7 @@ class Engine {
   store::HeightIndex heights_;
   std::unique_ptr<graph::TxGraph> graph_;
   std::unique_ptr<graph::AddressIndex> addresses_;
+  std::unique_ptr<graph::AddressNames> names_;
   std::unique_ptr<graph::ClusterIndex> clusters_;
   std::unique_ptr<graph::LabelIndex> labels_;
   std::vector<std::string> warnings_;

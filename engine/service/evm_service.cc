@@ -13,6 +13,7 @@
 #include "engine/evm/account_exposure.h"
 #include "engine/evm/account_paths.h"
 #include "engine/evm/account_trace.h"
+#include "engine/service/cancel_poll.h"
 #include "engine/service/trace_events.h"
 #include "engine/store/evm_store.h"
 #include "indexer/evm/eip55.h"
@@ -265,8 +266,9 @@ grpc::Status GetAddressHistory(grpc::ServerContext* ctx, const Engine& engine,
   if (!next.ok()) return ToGrpc(next.status());
   std::vector<store::EvmTransferRow> transfers;
   v1::HistoryEntry e;
+  CancelPoll cancelled(ctx);
   for (size_t i = 0; i < txs.size(); ++i) {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     auto tx = store::ReadEvmTx(engine.store(), txs[i]);
     if (!tx.ok()) return ToGrpc(tx.status());
     absl::Status s =
@@ -430,8 +432,9 @@ grpc::Status GetClusterMembers(grpc::ServerContext* ctx, const Engine& engine,
   }
   auto members = engine.account_clusters()->Members(*c);
   v1::ClusterMember m;
+  CancelPoll cancelled(ctx);
   for (uint64_t i = start; i < members.size() && i < start + limit; ++i) {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     m.set_address(AccountString(engine, members[i]));
     m.set_cursor(i + 1 < members.size() ? absl::StrCat(i + 1) : "");
     if (!writer->Write(m)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
@@ -624,8 +627,9 @@ grpc::Status Trace(grpc::ServerContext* ctx, const Engine& engine, const Service
     if (!sink.Add(&ev)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
   absl::flat_hash_map<uint64_t, std::string> tx_hashes;
+  CancelPoll cancelled(ctx);
   for (const account::TraceEdge& e : r.edges) {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     ev.Clear();
     v1::TraceEdge* m = ev.mutable_edge();
     m->set_from(node_name(e.from));

@@ -115,6 +115,27 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
     ASSERT_EQ(now->graph().SpentBy(OutNum(o)), (*fresh)->graph().SpentBy(OutNum(o))) << o;
     ASSERT_EQ(now->graph().Addr(OutNum(o)), (*fresh)->graph().Addr(OutNum(o))) << o;
   }
+  // The names held in memory (txids, address keys) are the store's, extended and loaded alike.
+  const store::Store& st = (*fresh)->store();
+  for (uint64_t t = 0; t < now->graph().tx_count(); ++t) {
+    auto txid = st.ReadTxid(TxNum(t));
+    ASSERT_THAT(txid, IsOk());
+    ASSERT_EQ(now->graph().TxidOf(TxNum(t)), *txid) << t;
+    ASSERT_EQ((*fresh)->graph().TxidOf(TxNum(t)), *txid) << t;
+  }
+  ASSERT_EQ(now->names().size(), st.ReadState()->addr_count);
+  ASSERT_EQ((*fresh)->names().size(), st.ReadState()->addr_count);
+  for (uint32_t a = 0; a < now->names().size(); ++a) {
+    auto row = st.ReadAddress(AddrId(a));
+    ASSERT_THAT(row, IsOk());
+    AddressKey k1, k2;
+    ASSERT_TRUE(now->names().Get(AddrId(a), &k1));
+    ASSERT_TRUE((*fresh)->names().Get(AddrId(a), &k2));
+    ASSERT_EQ(k1, row->key) << a;
+    ASSERT_EQ(k2, row->key) << a;
+  }
+  AddressKey none;
+  EXPECT_FALSE(now->names().Get(AddrId(now->names().size()), &none));
   ASSERT_NE(now->clusters(), nullptr);
   ASSERT_NE((*fresh)->clusters(), nullptr);
   EXPECT_EQ(now->clusters()->cluster_count(), (*fresh)->clusters()->cluster_count());
