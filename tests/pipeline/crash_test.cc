@@ -10,8 +10,6 @@
 #include <random>
 #include <thread>
 
-#include "engine/store/check.h"
-#include "engine/store/digest.h"
 #include "tests/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
@@ -51,14 +49,8 @@ std::string Digest(const std::filesystem::path& db) {
   auto s = store::Store::Open(db, so);
   EXPECT_TRUE(s.ok()) << s.status();
   if (!s.ok()) return "";
-  auto report = store::CheckStore(**s);
-  EXPECT_TRUE(report.ok());
-  if (report.ok()) {
-    for (const auto& p : report->problems) ADD_FAILURE() << db << ": " << p;
-  }
-  auto d = store::ComputeDigest(**s);
-  EXPECT_TRUE(d.ok());
-  return d.ok() ? d->total.ToHex() : "";
+  SCOPED_TRACE(db.string());
+  return CheckedDigest(**s);
 }
 
 TEST(CrashSafety, KilledIndexerResumesToTheSameStoreAsACleanRun) {

@@ -1,11 +1,15 @@
 #include "tests/pipeline/index_test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/core/address.h"
 #include "engine/core/script.h"
+#include "engine/store/check.h"
+#include "engine/store/digest.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
 
@@ -99,6 +103,17 @@ absl::StatusOr<Replay> ReplayFiles(const std::vector<std::filesystem::path>& fil
     out.utxo_value += c.value;
   }
   return out;
+}
+
+std::string CheckedDigest(const store::Store& s) {
+  auto report = store::CheckStore(s);
+  EXPECT_TRUE(report.ok()) << report.status();
+  if (report.ok()) {
+    for (const auto& p : report->problems) ADD_FAILURE() << p;
+  }
+  auto d = store::ComputeDigest(s);
+  EXPECT_TRUE(d.ok()) << d.status();
+  return d.ok() ? d->total.ToHex() : "";
 }
 
 std::filesystem::path AriadneBinary() {

@@ -42,6 +42,10 @@ struct Replay {
 absl::StatusOr<Replay> ReplayFiles(const std::vector<std::filesystem::path>& files,
                                    Network network);
 
+// Checks the store's consistency (a test failure per problem) and digests its content.
+// Returns: the digest in hex; "" (after a test failure) when it cannot be computed.
+std::string CheckedDigest(const store::Store& s);
+
 // Returns: the `ariadne` binary of this build.
 std::filesystem::path AriadneBinary();
 
