@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -587,8 +586,8 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
                         "the trace was cancelled (deadline or client) before it ended");
   }
 
-  // Nodes: every node an edge or an endpoint names, each named once (encoding an address and a
-  // txid costs a few hundred ns; a trace names each node many times).
+  // Nodes: every node an edge or an endpoint names, each named once (encoding an address costs
+  // about a microsecond; a trace names each node many times).
   std::vector<uint32_t> nodes;
   for (const trace::TraceEdge& e : r.edges) {
     nodes.push_back(e.from);
@@ -607,7 +606,6 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
   auto node_name = [&](uint32_t node) -> const std::string& {
     return names[std::lower_bound(nodes.begin(), nodes.end(), node) - nodes.begin()];
   };
-  absl::flat_hash_map<uint64_t, std::string> txids;
   v1::TraceEvent ev;
   TraceEventSink sink(writer, req->events_per_message());
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -640,9 +638,7 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
     v1::TraceEdge* m = ev.mutable_edge();
     m->set_from(node_name(e.from));
     m->set_to(node_name(e.to));
-    auto [txid, fresh] = txids.try_emplace(e.tx.value());
-    if (fresh) txid->second = TxidString(engine, e.tx);
-    m->set_txid(txid->second);
+    m->set_txid(TxidString(engine, e.tx));
     m->set_block_height(static_cast<int32_t>(engine.heights().HeightOf(e.tx)));
     m->set_value(e.value);
     m->set_tainted_value(e.tainted);
