@@ -207,11 +207,9 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
   store::TxRow prev;
   for (const store::TxInRow& in : row.inputs) {
     v1::TxInput* ti = resp->add_inputs();
-    auto prev_txid = engine.store().ReadTxid(in.prev_tx);
-    if (!prev_txid.ok()) return ToGrpc(prev_txid.status());
-    ti->set_prev_txid(prev_txid->ToHex());
     ti->set_prev_vout(in.prev_vout);
     if (in_graph) {
+      ti->set_prev_txid(g.TxidOf(in.prev_tx).ToHex());
       OutNum o(g.FirstOut(in.prev_tx) + in.prev_vout);
       ti->set_address(AddressString(engine, g.Addr(o)));
       ti->set_value(g.Value(o));
@@ -219,6 +217,7 @@ grpc::Status AriadneService::GetTransaction(grpc::ServerContext*,
     } else {
       s = engine.store().ReadTx(in.prev_tx, &prev);
       if (!s.ok()) return ToGrpc(s);
+      ti->set_prev_txid(prev.txid.ToHex());
       const store::TxOutRow& po = prev.outputs[in.prev_vout];
       ti->set_address(AddressString(engine, po.addr));
       ti->set_value(po.value);
