@@ -6,7 +6,7 @@ namespace ariadne::heuristics {
 
 std::string EvidenceName(EvidenceKind kind, uint8_t rule) {
   if (kind == EvidenceKind::kCommonInput) return "common_input";
-  return "change:" + RuleName(rule);
+  return "change:" + RuleName(rule) + (kind == EvidenceKind::kChangeUnspent ? ":unspent" : "");
 }
 
 void ClusterBuilder::Grow(const store::ResolvedTx& tx) {
@@ -45,6 +45,7 @@ bool ClusterBuilder::Link(uint32_t a, uint32_t b, EvidenceKind kind, uint8_t rul
   uf_.Union(ra, rb);
   sizes_[uf_.FindRoot(ra)] = sa + sb;
   evidence_.push_back({a, b, kind, rule, tx});
+  evidence_at_.push_back(kind == EvidenceKind::kChangeUnspent ? tx : processing_);
   (kind == EvidenceKind::kCommonInput ? counters_.common_input_unions : counters_.change_unions)++;
   return true;
 }
@@ -75,11 +76,29 @@ void ClusterBuilder::ResolvePending(const store::ResolvedTx& tx) {
     if (p.rule & Bit(ChangeHeuristic::kPeelChain)) {
       ok &= tx.inputs.size() == 1 && tx.outputs.size() == 2;
     }
-    if (p.rule & Bit(ChangeHeuristic::kLocktimeVersion)) {
-      ok &= tx.version == p.version && (tx.locktime != 0) == p.locktime_set;
+    const bool same_fingerprint = tx.version == p.version && (tx.locktime != 0) == p.locktime_set;
+    if (p.rule & Bit(ChangeHeuristic::kLocktimeVersion)) ok &= same_fingerprint;
+    if (ok && !same_fingerprint && policy_.defer == ClusteringPolicy::Defer::kFingerprint &&
+        ClusterSize(p.anchor) > 1 && ClusterSize(p.change) > 1) {
+      ok = uf_.Same(p.anchor, p.change);
     }
     if (ok) Link(p.anchor, p.change, EvidenceKind::kChange, p.rule, in.prev_tx, true);
   }
+}
+
+uint64_t ClusterBuilder::SettlePending() {
+  std::vector<uint64_t> keys;
+  for (const auto& [key, p] : pending_) {
+    if (!(p.rule & kSpendTimeMask)) keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  uint64_t linked = 0;
+  for (uint64_t key : keys) {
+    const PendingChange& p = pending_.at(key);
+    linked +=
+        Link(p.anchor, p.change, EvidenceKind::kChangeUnspent, p.rule, TxNum(key >> 24), true);
+  }
+  return linked;
 }
 
 void ClusterBuilder::CommonInput(const store::ResolvedTx& tx) {
@@ -94,7 +113,7 @@ void ClusterBuilder::CommonInput(const store::ResolvedTx& tx) {
   }
 }
 
-bool ClusterBuilder::Qualifies(const store::ResolvedTx& tx, size_t i, uint8_t rule) const {
+bool ClusterBuilder::Qualifies(const store::ResolvedTx& tx, size_t i, uint8_t rule) {
   const store::ResolvedOutput& o = tx.outputs[i];
   if (!o.addr.valid() || o.type == ScriptType::kOpReturn) return false;
   if (rule & Bit(ChangeHeuristic::kAddressReuse)) {
@@ -109,11 +128,14 @@ bool ClusterBuilder::Qualifies(const store::ResolvedTx& tx, size_t i, uint8_t ru
     if (o.value >= min_input_) return false;
   }
   if (rule & Bit(ChangeHeuristic::kRoundPayment)) {
-    const bool round = o.value % policy_.round_unit == 0;
+    const bool round = policy_.IsRound(o.value);
     if (round || round_outputs_ != tx.outputs.size() - 1) return false;
   }
   if (rule & Bit(ChangeHeuristic::kFreshAddress)) {
     if (!o.new_address) return false;
+  }
+  if (rule & Bit(ChangeHeuristic::kOwnAddress)) {
+    if (o.new_address || uf_.FindRoot(o.addr.value()) != anchor_root_) return false;
   }
   if (rule & Bit(ChangeHeuristic::kPeelChain)) {
     if (tx.inputs.size() != 1 || tx.outputs.size() != 2) return false;
@@ -137,8 +159,9 @@ void ClusterBuilder::Change(const store::ResolvedTx& tx) {
     inputs_one_type_ &= in.type == input_type_;
   }
   if (anchor == AddrId::kInvalid) return;
+  anchor_root_ = uf_.FindRoot(anchor);
   round_outputs_ = 0;
-  for (const auto& o : tx.outputs) round_outputs_ += o.value % policy_.round_unit == 0 ? 1 : 0;
+  for (const auto& o : tx.outputs) round_outputs_ += policy_.IsRound(o.value) ? 1 : 0;
 
   for (uint8_t rule : policy_.change_rules) {
     size_t candidate = SIZE_MAX;
@@ -152,7 +175,7 @@ void ClusterBuilder::Change(const store::ResolvedTx& tx) {
     if (count != 1) continue;
     ++counters_.change_decided;
     const uint32_t change = tx.outputs[candidate].addr.value();
-    if (rule & kSpendTimeMask) {
+    if ((rule & kSpendTimeMask) || policy_.defer != ClusteringPolicy::Defer::kOff) {
       const uint64_t key = PendingKey(tx.num, static_cast<uint32_t>(candidate));
       pending_[key] = {anchor, change, rule, tx.version, tx.locktime != 0};
       pending_added_.push_back(key);
@@ -165,17 +188,20 @@ void ClusterBuilder::Change(const store::ResolvedTx& tx) {
 
 void ClusterBuilder::Process(const store::ResolvedTx& tx) {
   ++counters_.txs;
+  processing_ = tx.num;
   Grow(tx);
   if (tx.coinbase) return;
-  ResolvePending(tx);
   if (policy_.skip_coinjoins) {
     CoinJoinKind cj = coinjoin_.Detect(tx);
     if (cj != CoinJoinKind::kNone) {
       ++counters_.coinjoins[static_cast<int>(cj)];
+      ResolvePending(tx);
       return;
     }
   }
   if (policy_.common_input) CommonInput(tx);
+  // After the common-input links: the guard then sees everything the spend joins.
+  ResolvePending(tx);
   Change(tx);
 }
 

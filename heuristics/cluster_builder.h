@@ -18,7 +18,10 @@
 
 namespace ariadne::heuristics {
 
-enum class EvidenceKind : uint8_t { kCommonInput = 0, kChange = 1 };
+// kChangeUnspent: a deferred change link whose output is not yet spent (never stored as evidence:
+// it stays a pending candidate, and the view that serves queries makes the link; see
+// SettlePending).
+enum class EvidenceKind : uint8_t { kCommonInput = 0, kChange = 1, kChangeUnspent = 2 };
 
 struct Evidence {
   uint32_t a = 0;  // an address already in the cluster
@@ -28,7 +31,7 @@ struct Evidence {
   TxNum tx;          // common input: the spending transaction; change: the one paying the change
   friend bool operator==(const Evidence&, const Evidence&) = default;
 };
-// Returns: "common_input" or "change:<h1+h2...>".
+// Returns: "common_input", "change:<h1+h2...>" or "change:<h1+h2...>:unspent".
 std::string EvidenceName(EvidenceKind kind, uint8_t rule);
 
 // A change candidate whose rule has spend-time heuristics, waiting for its output to be spent.
@@ -63,9 +66,14 @@ class ClusterBuilder {
   // Applies one transaction; transactions must come in chain order.
   void Process(const store::ResolvedTx& tx);
 
-  // Evidence of the unions made since the last ClearEvidence, in order.
+  // Evidence of the unions made since the last ClearEvidence, in order, and for each the
+  // transaction being processed when it was made.
   const std::vector<Evidence>& evidence() const { return evidence_; }
-  void ClearEvidence() { evidence_.clear(); }
+  const std::vector<TxNum>& evidence_at() const { return evidence_at_; }
+  void ClearEvidence() {
+    evidence_.clear();
+    evidence_at_.clear();
+  }
 
   // Pending candidates, and the keys added and removed since ClearPendingChanges.
   const absl::flat_hash_map<uint64_t, PendingChange>& pending() const { return pending_; }
@@ -81,6 +89,12 @@ class ClusterBuilder {
   void Replay(const Evidence& e);
   void RestorePending(uint64_t key, const PendingChange& p) { pending_[key] = p; }
 
+  // Makes the links of the deferred candidates whose output is still unspent (policy defer), in
+  // key order, under the guard: an unspent output joins only itself to the payer's cluster, so
+  // these links cannot pull in a second wallet. Returns: the number of links made. Evaluation and
+  // serving use this view; the stored clustering keeps them pending.
+  uint64_t SettlePending();
+
   // Returns: the number of addresses in x's cluster.
   uint32_t ClusterSize(uint32_t x);
 
@@ -91,13 +105,15 @@ class ClusterBuilder {
   void ResolvePending(const store::ResolvedTx& tx);
   void CommonInput(const store::ResolvedTx& tx);
   void Change(const store::ResolvedTx& tx);
-  bool Qualifies(const store::ResolvedTx& tx, size_t out, uint8_t rule) const;
+  bool Qualifies(const store::ResolvedTx& tx, size_t out, uint8_t rule);
 
   ClusteringPolicy policy_;
   graph::UnionFind uf_;
   absl::flat_hash_map<uint32_t, uint32_t> sizes_;  // root -> size, for clusters of 2 or more
   CoinJoinDetector coinjoin_;
   std::vector<Evidence> evidence_;
+  std::vector<TxNum> evidence_at_;
+  TxNum processing_;
   absl::flat_hash_map<uint64_t, PendingChange> pending_;
   std::vector<uint64_t> pending_added_, pending_removed_;
   ClusterCounters counters_;
@@ -106,6 +122,7 @@ class ClusterBuilder {
   bool inputs_one_type_ = false;
   ScriptType input_type_ = ScriptType::kNonstandard;
   size_t round_outputs_ = 0;
+  uint32_t anchor_root_ = 0;
 };
 
 }  // namespace ariadne::heuristics

@@ -13,8 +13,8 @@ namespace {
 
 using store::Cf;
 
-store::EvidenceRow ToRow(const Evidence& e) {
-  return {e.a, e.b, static_cast<uint8_t>(e.kind), e.rule, e.tx};
+store::EvidenceRow ToRow(const Evidence& e, TxNum at) {
+  return {e.a, e.b, static_cast<uint8_t>(e.kind), e.rule, e.tx, at};
 }
 Evidence FromRow(const store::EvidenceRow& r) {
   return {r.a, r.b, static_cast<EvidenceKind>(r.kind), r.rule, r.tx};
@@ -23,17 +23,18 @@ store::PendingRow ToRow(const PendingChange& p) {
   return {p.anchor, p.change, p.rule, p.version, p.locktime_set};
 }
 
-// Appends evidence rows with per-transaction indexes continuing from *tx / *index.
-void PutEvidence(const std::vector<Evidence>& evidence, size_t from, uint8_t gen, TxNum* tx,
-                 uint32_t* index, store::CommitBatch* batch) {
-  for (size_t i = from; i < evidence.size(); ++i) {
-    const Evidence& e = evidence[i];
-    if (e.tx != *tx) {
-      *tx = e.tx;
+// Appends the builder's evidence rows, keyed by the transaction that made each union, with
+// per-transaction indexes continuing from *at / *index.
+void PutEvidence(const ClusterBuilder& b, uint8_t gen, TxNum* at, uint32_t* index,
+                 store::CommitBatch* batch) {
+  for (size_t i = 0; i < b.evidence().size(); ++i) {
+    const TxNum made = b.evidence_at()[i];
+    if (made != *at) {
+      *at = made;
       *index = 0;
     }
-    batch->Put(Cf::kEvidence, store::EvidenceKey(gen, e.tx, (*index)++),
-               store::EncodeEvidence(ToRow(e)));
+    batch->Put(Cf::kEvidence, store::EvidenceKey(gen, made, (*index)++),
+               store::EncodeEvidence(ToRow(b.evidence()[i], made)));
   }
 }
 
@@ -84,6 +85,19 @@ absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Stor
   return builder;
 }
 
+absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(const store::Store& store) {
+  ASSIGN_OR_RETURN(store::ClusterMeta meta, ReadClusterMeta(store));
+  ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta.policy));
+  std::vector<store::EvidenceRow> rows;
+  if (policy.defer == ClusteringPolicy::Defer::kOff) return rows;
+  ASSIGN_OR_RETURN(std::unique_ptr<ClusterBuilder> builder, LoadClustering(store));
+  builder->ClearEvidence();
+  builder->SettlePending();
+  rows.reserve(builder->evidence().size());
+  for (const Evidence& e : builder->evidence()) rows.push_back(ToRow(e, e.tx));
+  return rows;
+}
+
 namespace {
 
 // BuildClusters, handing the evidence to `flush` whenever it holds `chunk` unions (and leaving the
@@ -102,7 +116,8 @@ absl::StatusOr<ReclusterResult> Build(const store::Store& store, const Clusterin
   absl::Status flushed;
   RETURN_IF_ERROR(store::ReplayTransactions(store, ro, [&](const store::ResolvedTx& tx) {
     builder->Process(tx);
-    if (flush && flushed.ok() && builder->evidence().size() >= chunk) flushed = flush(builder.get());
+    if (flush && flushed.ok() && builder->evidence().size() >= chunk)
+      flushed = flush(builder.get());
   }));
   RETURN_IF_ERROR(flushed);
   ReclusterResult r;
@@ -160,7 +175,7 @@ absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringP
   uint32_t index = 0;
   auto flush = [&](ClusterBuilder* b) -> absl::Status {
     meta.unions += b->evidence().size();
-    PutEvidence(b->evidence(), 0, meta.gen, &tx, &index, &batch);
+    PutEvidence(*b, meta.gen, &tx, &index, &batch);
     b->ClearEvidence();
     return committer->Commit(&batch);
   };
@@ -170,7 +185,7 @@ absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringP
   ASSIGN_OR_RETURN(store::ChainState state, store->ReadState());
   meta.processed_txs = state.tx_count;
   meta.unions += builder->evidence().size();
-  PutEvidence(builder->evidence(), 0, meta.gen, &tx, &index, &batch);
+  PutEvidence(*builder, meta.gen, &tx, &index, &batch);
   for (const auto& [key, p] : builder->pending()) {
     batch.Put(Cf::kClusterPending, store::PendingKey(meta.gen, key),
               store::EncodePending(ToRow(p)));
@@ -226,7 +241,7 @@ void ClusteringObserver::OnTx(const store::ResolvedTx& tx) {
 
 absl::Status ClusteringObserver::OnCommit(store::CommitBatch* batch) {
   if (needs_rebuild_) return absl::OkStatus();
-  PutEvidence(builder_->evidence(), 0, meta_.gen, &current_tx_, &index_in_tx_, batch);
+  PutEvidence(*builder_, meta_.gen, &current_tx_, &index_in_tx_, batch);
   meta_.unions += builder_->evidence().size();
   builder_->ClearEvidence();
   // Pending candidates: rows for those added and still pending, deletions for those added in an

@@ -21,6 +21,11 @@
 
 namespace ariadne::heuristics {
 
+// The links the serving view adds to the stored evidence: under a deferring policy, the change
+// candidates whose output is still unspent (ClusterBuilder::SettlePending), as evidence rows of
+// kind kChangeUnspent. Empty for other policies.
+absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(const store::Store& store);
+
 // Reads the stored clustering's meta; NOT_FOUND when the store has none.
 absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store);
 

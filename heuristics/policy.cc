@@ -11,17 +11,19 @@ namespace {
 
 constexpr std::string_view kNames[] = {"address_reuse", "address_type",  "optimal_change",
                                        "round_payment", "fresh_address", "locktime_version",
-                                       "peel_chain"};
+                                       "peel_chain",    "own_address"};
 
 // The default: common-input ownership. Change, first rule that names exactly one output: an output
-// paying an input address (then nothing new is linked: the other outputs are payments); the only
-// non-round output when all others are round; the only fresh address of the inputs' script type.
-// (Peel chains are left out: 86% of their links are right, too few.) A change link never grows a
-// cluster beyond 100 addresses, which keeps services' hot wallets from absorbing their customers.
-// Measured against the generator's truth in docs/clustering.md.
+// paying an input address, or an address already in the inputs' cluster (then nothing new is
+// linked: the other outputs are payments); the only non-round output when all others are round;
+// the only fresh address of the inputs' script type. (Peel chains are left out: 86% of their links
+// are right, too few.) A change link waits for the change to be spent and is made after the
+// spender's common-input links, and never grows a cluster beyond 100 addresses: a wrong link then
+// cannot pull a second wallet in through the payee's later spends, and services' hot wallets do
+// not absorb their customers. Measured against the generator's truth in docs/clustering.md.
 constexpr char kDefaultSpec[] =
-    "ci,change=address_reuse|round_payment|address_type+fresh_address,coinjoin=on,round=100000,"
-    "max-outputs=100,guard=100";
+    "ci,change=address_reuse|own_address|round_payment|address_type+fresh_address,coinjoin=on,"
+    "round=100000,max-outputs=100,guard=100,defer=on";
 
 }  // namespace
 
@@ -55,8 +57,12 @@ std::string ClusteringPolicy::ToSpec() const {
   }
   parts.push_back(absl::StrCat("coinjoin=", skip_coinjoins ? "on" : "off"));
   parts.push_back(absl::StrCat("round=", round_unit));
+  if (round_digits > 0) parts.push_back(absl::StrCat("round-digits=", round_digits));
   parts.push_back(absl::StrCat("max-outputs=", max_change_outputs));
   parts.push_back(absl::StrCat("guard=", guard_size));
+  if (defer != Defer::kOff) {
+    parts.push_back(defer == Defer::kOn ? "defer=on" : "defer=fingerprint");
+  }
   return absl::StrJoin(parts, ",");
 }
 
@@ -89,17 +95,29 @@ absl::StatusOr<ClusteringPolicy> ParsePolicy(std::string_view spec) {
         }
         p.change_rules.push_back(mask);
       }
+    } else if (key == "defer") {
+      if (value == "off") {
+        p.defer = ClusteringPolicy::Defer::kOff;
+      } else if (value == "on") {
+        p.defer = ClusteringPolicy::Defer::kOn;
+      } else if (value == "fingerprint") {
+        p.defer = ClusteringPolicy::Defer::kFingerprint;
+      } else {
+        return absl::InvalidArgumentError("defer must be off, on or fingerprint");
+      }
     } else if (key == "coinjoin") {
       if (value != "on" && value != "off") {
         return absl::InvalidArgumentError("coinjoin must be on or off");
       }
       p.skip_coinjoins = value == "on";
-    } else if (key == "round" || key == "max-outputs" || key == "guard") {
+    } else if (key == "round" || key == "round-digits" || key == "max-outputs" || key == "guard") {
       int64_t n;
-      if (!absl::SimpleAtoi(value, &n) || n < 0 || (key == "round" && n == 0)) {
+      if (!absl::SimpleAtoi(value, &n) || n < 0 || (key == "round" && n == 0) ||
+          (key == "round-digits" && n > 18)) {
         return absl::InvalidArgumentError(absl::StrCat("bad value in '", part, "'"));
       }
       if (key == "round") p.round_unit = n;
+      if (key == "round-digits") p.round_digits = static_cast<int>(n);
       if (key == "max-outputs") p.max_change_outputs = static_cast<uint32_t>(n);
       if (key == "guard") p.guard_size = static_cast<uint32_t>(n);
     } else {
@@ -107,6 +125,17 @@ absl::StatusOr<ClusteringPolicy> ParsePolicy(std::string_view spec) {
     }
   }
   return p;
+}
+
+bool ClusteringPolicy::IsRound(int64_t sat) const {
+  if (sat <= 0) return false;
+  if (sat % round_unit == 0) return true;
+  if (round_digits == 0) return false;
+  // At most round_digits significant digits: strip the trailing zeros, count what is left.
+  while (sat % 10 == 0) sat /= 10;
+  int digits = 0;
+  for (; sat > 0 && digits <= round_digits; sat /= 10) ++digits;
+  return digits <= round_digits;
 }
 
 ClusteringPolicy DefaultPolicy() { return *ParsePolicy(kDefaultSpec); }

@@ -12,6 +12,8 @@
 //                    and its locktime class (zero / non-zero)
 //   peel_chain       the transaction has 1 input and 2 outputs, the output is the larger one, and
 //                    (decided when it is spent) its spender has 1 input and 2 outputs too
+//   own_address      the output pays an address that is already in the inputs' cluster (a wallet
+//                    sending change to an address it used before, not one of the inputs)
 //
 // A rule is a conjunction of heuristics; the candidates are the outputs satisfying all of them. A
 // policy tries its rules in order and links the first rule's single candidate to the inputs: a
@@ -23,6 +25,8 @@
 //   change=R1|R2|...   rules, each h1+h2+... of the names above
 //   coinjoin=on|off    skip CoinJoins (default on)
 //   round=N            round unit in sat (default 100000)
+//   round-digits=N     also round: a value of at most N significant digits, e.g. 0.0035 BTC for
+//                      N = 2 (default 0: only multiples of the unit)
 //   max-outputs=N      no change detection on transactions with more outputs (default 100)
 //   guard=N            a change link never joins a cluster of more than N addresses
 //                      (default 100; 0 disables)
@@ -48,8 +52,9 @@ enum class ChangeHeuristic : uint8_t {
   kFreshAddress,
   kLocktimeVersion,
   kPeelChain,
+  kOwnAddress,
 };
-inline constexpr int kNumChangeHeuristics = 7;
+inline constexpr int kNumChangeHeuristics = 8;
 
 std::string_view ChangeHeuristicName(ChangeHeuristic h);
 absl::StatusOr<ChangeHeuristic> ParseChangeHeuristic(std::string_view name);
@@ -66,9 +71,18 @@ struct ClusteringPolicy {
   bool skip_coinjoins = true;
   std::vector<uint8_t> change_rules;  // masks of ChangeHeuristic bits, tried in order
   int64_t round_unit = 100'000;
+  int round_digits = 0;  // also round: at most this many significant digits (0: only round_unit)
   uint32_t max_change_outputs = 100;
   uint32_t guard_size = 100;
+  // Change links wait until the change output is spent and are made after the spender's
+  // common-input links, so the guard sees what the spend joins. kFingerprint also requires the
+  // spender to carry the paying transaction's wallet fingerprint (version, locktime class) when
+  // the link would join two clusters of several addresses.
+  enum class Defer : uint8_t { kOff, kOn, kFingerprint };
+  Defer defer = Defer::kOff;
 
+  // Returns: true when round_payment counts `sat` as round.
+  bool IsRound(int64_t sat) const;
   // Returns: the canonical spec (every option spelled out).
   std::string ToSpec() const;
   friend bool operator==(const ClusteringPolicy&, const ClusteringPolicy&) = default;

@@ -2,14 +2,15 @@
 // (score a clustering against a generated chain's ground truth).
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_format.h"
 #include "bench/gen/truth.h"
 #include "engine/core/address.h"
 #include "engine/store/codec.h"
-#include "engine/store/store.h"
 #include "engine/store/replay.h"
+#include "engine/store/store.h"
 #include "heuristics/cluster_eval.h"
 #include "heuristics/clustering.h"
 #include "tools/cli_args.h"
@@ -96,25 +97,25 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
   uint64_t false_positives = 0;
   std::map<std::string, uint64_t> fp_kinds;
   std::vector<std::vector<AddrId>> fp_inputs;  // input addresses of each false positive
-  absl::Status s = store::ReplayTransactions(**store, store::ReplayOptions(),
-                                             [&](const store::ResolvedTx& tx) {
-    const heuristics::CoinJoinKind k = detector.Detect(tx);
-    auto it = labelled.find(tx.txid);
-    const std::string detected(heuristics::CoinJoinKindName(k));
-    if (it != labelled.end()) {
-      confusion[it->second][detected]++;
-    } else if (k != heuristics::CoinJoinKind::kNone) {
-      ++false_positives;
-      fp_kinds[detected]++;
-      if (args->Has("list")) {
-        std::printf("unlabelled %s detected as %s: %zu inputs, %zu outputs\n",
-                    tx.txid.ToHex().c_str(), detected.c_str(), tx.inputs.size(),
-                    tx.outputs.size());
-      }
-      std::vector<AddrId>& in = fp_inputs.emplace_back();
-      for (const store::ResolvedInput& i : tx.inputs) in.push_back(i.addr);
-    }
-  });
+  absl::Status s =
+      store::ReplayTransactions(**store, store::ReplayOptions(), [&](const store::ResolvedTx& tx) {
+        const heuristics::CoinJoinKind k = detector.Detect(tx);
+        auto it = labelled.find(tx.txid);
+        const std::string detected(heuristics::CoinJoinKindName(k));
+        if (it != labelled.end()) {
+          confusion[it->second][detected]++;
+        } else if (k != heuristics::CoinJoinKind::kNone) {
+          ++false_positives;
+          fp_kinds[detected]++;
+          if (args->Has("list")) {
+            std::printf("unlabelled %s detected as %s: %zu inputs, %zu outputs\n",
+                        tx.txid.ToHex().c_str(), detected.c_str(), tx.inputs.size(),
+                        tx.outputs.size());
+          }
+          std::vector<AddrId>& in = fp_inputs.emplace_back();
+          for (const store::ResolvedInput& i : tx.inputs) in.push_back(i.addr);
+        }
+      });
   if (!s.ok()) return PrintError(s);
   // A detection on an unlabelled transaction whose inputs several entities control is a real
   // multi-party transaction; one whose inputs one entity controls costs common-input links.
@@ -147,19 +148,93 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
   return 0;
 }
 
+// Why wrong change links were made: for each change link between two entities, what became of the
+// paying entity's own money in that transaction (the true change the rule missed). Tells which
+// assumption of a rule the chain broke, e.g. a wallet that sends its change to an address it used
+// before, which leaves the payee's fresh address as the only fresh one.
+void PrintWrongChangeCauses(const store::Store& store,
+                            const std::vector<heuristics::Evidence>& evidence,
+                            const std::vector<uint32_t>& entity, const gen::Truth& truth) {
+  std::map<std::string, uint64_t> causes;
+  store::TxRow row;
+  std::vector<TxNum> first;
+  uint64_t wrong = 0;
+  for (const heuristics::Evidence& e : evidence) {
+    if (e.kind != heuristics::EvidenceKind::kChange) continue;
+    const uint32_t ea = e.a < entity.size() ? entity[e.a] : heuristics::kUnknown;
+    const uint32_t eb = e.b < entity.size() ? entity[e.b] : heuristics::kUnknown;
+    if (ea == heuristics::kUnknown || eb == heuristics::kUnknown || ea == eb) continue;
+    ++wrong;
+    if (!store.ReadTx(e.tx, &row).ok()) continue;
+    std::string cause;
+    int own = 0;
+    for (const store::TxOutRow& o : row.outputs) {
+      if (!o.addr.valid() || o.addr.value() >= entity.size() || entity[o.addr.value()] != ea) {
+        continue;
+      }
+      ++own;
+      first.clear();
+      const bool fresh =
+          store.ReadHistory(o.addr, TxNum(0), 1, &first).ok() && !first.empty() && first[0] == e.tx;
+      const bool pays_input = [&] {
+        for (const store::TxInRow& in : row.inputs) {
+          store::TxRow prev;
+          if (store.ReadTx(in.prev_tx, &prev).ok() && in.prev_vout < prev.outputs.size() &&
+              prev.outputs[in.prev_vout].addr == o.addr) {
+            return true;
+          }
+        }
+        return false;
+      }();
+      cause = pays_input ? "change to an input address"
+              : fresh    ? "change fresh"
+                         : "change to an earlier address, not an input";
+      store::TxRow prev;
+      if (!row.inputs.empty() && store.ReadTx(row.inputs[0].prev_tx, &prev).ok() &&
+          row.inputs[0].prev_vout < prev.outputs.size() &&
+          prev.outputs[row.inputs[0].prev_vout].type != o.type) {
+        cause += ", of another type than the first input";
+      }
+    }
+    if (own == 0) cause = "no output to the payer";
+    if (own > 1) cause = "several outputs to the payer";
+    const gen::TruthEntity* pe = truth.entity(ea);
+    const gen::TruthEntity* re = truth.entity(eb);
+    cause = absl::StrFormat("%-16s -> %-16s %d out  %s", pe ? gen::EntityKindName(pe->kind) : "?",
+                            re ? gen::EntityKindName(re->kind) : "?", row.outputs.size(), cause);
+    ++causes[heuristics::EvidenceName(e.kind, e.rule) + "  " + cause];
+  }
+  std::printf(
+      "\nwrong change links: %s, by rule, payer -> payee kind, outputs, and what became "
+      "of the payer's change\n",
+      FormatCount(wrong).c_str());
+  std::vector<std::pair<uint64_t, std::string>> sorted;
+  for (const auto& [c, n] : causes) sorted.emplace_back(n, c);
+  std::sort(sorted.rbegin(), sorted.rend());
+  for (size_t i = 0; i < sorted.size() && i < 40; ++i) {
+    std::printf("%10s  %s\n", FormatCount(sorted[i].first).c_str(), sorted[i].second.c_str());
+  }
+}
+
 int RunEval(const std::vector<std::string>& argv) {
   if (!argv.empty() && argv[0] == "coinjoins") {
     return EvalCoinJoins(std::vector<std::string>(argv.begin() + 1, argv.end()));
   }
   if (argv.empty() || argv[0] != "clusters") {
-    std::fputs("usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--by-kind] "
-               "[--links] [--json]\n",
-               stderr);
+    std::fputs(
+        "usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--by-kind] "
+        "[--links] [--ceiling] [--json]\n",
+        stderr);
     return 2;
   }
-  auto args = Args::Parse(
-      std::vector<std::string>(argv.begin() + 1, argv.end()),
-      {{"db", true}, {"truth", true}, {"policy", true}, {"json", false}, {"links", false}, {"by-kind", false}});
+  auto args =
+      Args::Parse(std::vector<std::string>(argv.begin() + 1, argv.end()), {{"db", true},
+                                                                           {"truth", true},
+                                                                           {"policy", true},
+                                                                           {"json", false},
+                                                                           {"links", false},
+                                                                           {"by-kind", false},
+                                                                           {"ceiling", false}});
   if (!args.ok()) return PrintError(args.status());
   if (!args->Has("db") || !args->Has("truth")) {
     std::fputs("usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--json]\n",
@@ -186,12 +261,15 @@ int RunEval(const std::vector<std::string>& argv) {
     if (!r.ok()) return PrintError(r.status());
     built = *r;
     policy_spec = policy->ToSpec();
+
   } else {
     auto loaded = heuristics::LoadClustering(**store);
     if (!loaded.ok()) return PrintError(loaded.status());
     builder = *std::move(loaded);
     policy_spec = builder->policy().ToSpec();
   }
+  // Scored as queries see it: with the links of deferred change outputs still unspent.
+  const uint64_t settled = builder->SettlePending();
 
   // Per address: its cluster and, from the truth, its entity.
   graph::UnionFind& uf = builder->union_find();
@@ -214,20 +292,79 @@ int RunEval(const std::vector<std::string>& argv) {
   }
   heuristics::ClusterScores s = heuristics::ScoreClusters(cluster, entity);
   // Per kind of entity: the same scores over the addresses of that kind's entities only.
-  std::vector<std::pair<std::string, heuristics::ClusterScores>> by_kind;
-  if (args->Has("by-kind")) {
+  using KindScores = std::vector<std::pair<std::string, heuristics::ClusterScores>>;
+  auto score_by_kind = [&](const std::vector<uint32_t>& clusters) {
+    KindScores out;
     for (int k = 0; k < gen::kNumEntityKinds; ++k) {
       std::vector<uint32_t> only(entity.size(), heuristics::kUnknown);
       for (size_t a = 0; a < entity.size(); ++a) {
-        const gen::TruthEntity* e = entity[a] == heuristics::kUnknown ? nullptr
-                                                                      : truth->entity(entity[a]);
+        const gen::TruthEntity* e =
+            entity[a] == heuristics::kUnknown ? nullptr : truth->entity(entity[a]);
         if (e != nullptr && static_cast<int>(e->kind) == k) only[a] = entity[a];
       }
-      heuristics::ClusterScores ks = heuristics::ScoreClusters(cluster, only);
+      heuristics::ClusterScores ks = heuristics::ScoreClusters(clusters, only);
       if (ks.addresses > 0) {
-        by_kind.emplace_back(std::string(gen::EntityKindName(static_cast<gen::EntityKind>(k))),
-                             ks);
+        out.emplace_back(std::string(gen::EntityKindName(static_cast<gen::EntityKind>(k))), ks);
       }
+    }
+    return out;
+  };
+  KindScores by_kind;
+  if (args->Has("by-kind")) by_kind = score_by_kind(cluster);
+  // The ceiling: what common-input ownership plus a change detector that is never wrong and never
+  // misses would reach (every output the truth gives to the payer linked to the inputs).
+  std::optional<heuristics::ClusterScores> ceiling;
+  KindScores ceiling_by_kind;
+  if (args->Has("ceiling")) {
+    graph::UnionFind oracle(static_cast<uint32_t>(cluster.size()));
+    std::map<std::string, uint64_t> missed;
+    heuristics::CoinJoinDetector coinjoins;
+    store::ReplayOptions ro;
+    absl::Status replayed =
+        store::ReplayTransactions(**store, ro, [&](const store::ResolvedTx& tx) {
+          if (tx.coinbase || coinjoins.Detect(tx) != heuristics::CoinJoinKind::kNone) return;
+          uint32_t anchor = AddrId::kInvalid;
+          for (const auto& in : tx.inputs) {
+            if (!in.addr.valid() || in.addr.value() >= oracle.size()) continue;
+            if (anchor == AddrId::kInvalid) anchor = in.addr.value();
+            oracle.Union(anchor, in.addr.value());
+          }
+          if (anchor == AddrId::kInvalid || entity[anchor] == heuristics::kUnknown) return;
+          const bool one_type =
+              std::all_of(tx.inputs.begin(), tx.inputs.end(),
+                          [&](const auto& in) { return in.type == tx.inputs[0].type; });
+          int fresh_same = 0;
+          for (const auto& o : tx.outputs)
+            fresh_same += o.new_address && one_type && o.type == tx.inputs[0].type;
+          for (const auto& o : tx.outputs) {
+            if (o.addr.valid() && o.addr.value() < oracle.size() &&
+                entity[o.addr.value()] == entity[anchor]) {
+              oracle.Union(anchor, o.addr.value());
+              if (tx.outputs.size() >= 2 && !uf.Same(anchor, o.addr.value())) {
+                const gen::TruthEntity* te = truth->entity(entity[anchor]);
+                std::string cause = absl::StrFormat(
+                    "%s %zu in %zu out: change %s%s%s; fresh outputs of the inputs' type %d",
+                    te ? gen::EntityKindName(te->kind) : "?", tx.inputs.size(), tx.outputs.size(),
+                    o.new_address ? "fresh" : "reused",
+                    !one_type ? ", inputs of mixed types"
+                              : (o.type == tx.inputs[0].type ? ", inputs' type" : ", other type"),
+                    o.value % 100000 == 0 ? ", round" : "", fresh_same);
+                ++missed[cause];
+              }
+            }
+          }
+        });
+    if (!replayed.ok()) return PrintError(replayed);
+    std::vector<uint32_t> oracle_cluster(cluster.size());
+    for (uint32_t a = 0; a < oracle.size(); ++a) oracle_cluster[a] = oracle.SetId(a);
+    ceiling = heuristics::ScoreClusters(oracle_cluster, entity);
+    ceiling_by_kind = score_by_kind(oracle_cluster);
+    std::vector<std::pair<uint64_t, std::string>> sorted;
+    for (const auto& [c, n] : missed) sorted.emplace_back(n, c);
+    std::sort(sorted.rbegin(), sorted.rend());
+    for (size_t i = 0; i < sorted.size() && i < 30; ++i) {
+      std::printf("%10s  missed: %s\n", FormatCount(sorted[i].first).c_str(),
+                  sorted[i].second.c_str());
     }
   }
   if (args->Has("json")) {
@@ -277,12 +414,27 @@ int RunEval(const std::vector<std::string>& argv) {
               FormatCount(s.largest_cluster).c_str(), FormatCount(s.largest_entity).c_str(),
               s.largest_entity ? static_cast<double>(s.largest_cluster) / s.largest_entity : 0.0);
   for (const auto& [kind, ks] : by_kind) {
-    std::printf("  %-15s %10s addresses: precision %.4f recall %.4f (largest cluster %s, entity "
-                "%s)\n",
-                kind.c_str(), FormatCount(ks.addresses).c_str(), ks.pair_precision, ks.pair_recall,
-                FormatCount(ks.largest_cluster).c_str(), FormatCount(ks.largest_entity).c_str());
+    std::printf(
+        "  %-15s %10s addresses: precision %.4f recall %.4f (largest cluster %s, entity "
+        "%s)\n",
+        kind.c_str(), FormatCount(ks.addresses).c_str(), ks.pair_precision, ks.pair_recall,
+        FormatCount(ks.largest_cluster).c_str(), FormatCount(ks.largest_entity).c_str());
+  }
+  if (ceiling.has_value()) {
+    std::printf(
+        "ceiling          common input + a perfect change detector: precision %.4f recall "
+        "%.4f\n",
+        ceiling->pair_precision, ceiling->pair_recall);
+    for (const auto& [kind, ks] : ceiling_by_kind) {
+      std::printf("  %-15s %10s addresses: recall %.4f\n", kind.c_str(),
+                  FormatCount(ks.addresses).c_str(), ks.pair_recall);
+    }
   }
   if (args->Has("policy")) PrintCounters(built);
+  if (settled > 0) {
+    std::printf("%s change links of outputs not yet spent (deferred policy) included\n",
+                FormatCount(settled).c_str());
+  }
   if (args->Has("links")) {
     if (!args->Has("policy")) {
       std::fputs("--links needs --policy (the links of a stored clustering are in its evidence)\n",
@@ -305,6 +457,7 @@ int RunEval(const std::vector<std::string>& argv) {
         c.second += 1;
       }
     }
+    PrintWrongChangeCauses(**store, builder->evidence(), entity, *truth);
     std::printf("\n%-60s %10s %10s %9s\n", "evidence (/ kind of the paying entity)", "links",
                 "correct", "precision");
     for (const auto& [key, c] : by) {

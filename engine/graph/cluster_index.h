@@ -36,9 +36,10 @@ class ClusterIndex {
  public:
   // Builds from the store's active clustering. Returns: NOT_FOUND when the store has none;
   // FAILED_PRECONDITION when it does not cover the graph's transactions.
-  static absl::StatusOr<std::unique_ptr<ClusterIndex>> Build(const store::Store& store,
-                                                             const TxGraph& graph,
-                                                             const store::HeightIndex& heights);
+  // Args: settled: links the view adds to the stored evidence (heuristics::SettledLinks).
+  static absl::StatusOr<std::unique_ptr<ClusterIndex>> Build(
+      const store::Store& store, const TxGraph& graph, const store::HeightIndex& heights,
+      std::span<const store::EvidenceRow> settled = {});
 
   uint32_t address_count() const { return static_cast<uint32_t>(dense_.size()); }
   uint32_t cluster_count() const { return static_cast<uint32_t>(roots_.size()); }

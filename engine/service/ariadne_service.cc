@@ -15,6 +15,7 @@
 #include "engine/trace/exposure.h"
 #include "engine/trace/paths.h"
 #include "engine/trace/tracer.h"
+#include "heuristics/cluster_builder.h"
 #include "heuristics/coinjoin.h"
 #include "heuristics/policy.h"
 
@@ -361,8 +362,8 @@ grpc::Status AriadneService::Explain(grpc::ServerContext*, const v1::ExplainRequ
   resp->set_policy(engine.clusters()->policy());
   for (const store::EvidenceRow& e : *path) {
     v1::EvidenceLink* link = resp->add_links();
-    link->set_heuristic(e.kind == 0 ? "common_input"
-                                    : absl::StrCat("change:", heuristics::RuleName(e.rule)));
+    link->set_heuristic(
+        heuristics::EvidenceName(static_cast<heuristics::EvidenceKind>(e.kind), e.rule));
     auto txid = engine.store().ReadTxid(e.tx);
     if (!txid.ok()) return ToGrpc(txid.status());
     link->set_txid(txid->ToHex());

@@ -3,8 +3,25 @@
 #include <chrono>
 
 #include "engine/core/status_macros.h"
+#include "heuristics/clustering.h"
 
 namespace ariadne::service {
+namespace {
+
+// The stored clustering plus the links of its deferred change outputs that are still unspent.
+absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> BuildClusterIndex(
+    const store::Store& store, const graph::TxGraph& graph, const store::HeightIndex& heights) {
+  auto settled = heuristics::SettledLinks(store);
+  if (!settled.ok() && !absl::IsNotFound(settled.status()) &&
+      !absl::IsFailedPrecondition(settled.status())) {
+    return settled.status();
+  }
+  // No clustering, or one that does not cover the store: Build says which.
+  if (!settled.ok()) return graph::ClusterIndex::Build(store, graph, heights);
+  return graph::ClusterIndex::Build(store, graph, heights, *settled);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(std::unique_ptr<store::Store> store) {
   auto start = std::chrono::steady_clock::now();
@@ -15,7 +32,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(std::unique_ptr<store::Stor
   ASSIGN_OR_RETURN(store::ChainState state, e->store_->ReadState());
   e->addresses_ = std::make_unique<graph::AddressIndex>(*e->graph_, state.addr_count);
   ASSIGN_OR_RETURN(e->names_, graph::AddressNames::Load(*e->store_));
-  auto clusters = graph::ClusterIndex::Build(*e->store_, *e->graph_, e->heights_);
+  auto clusters = BuildClusterIndex(*e->store_, *e->graph_, e->heights_);
   if (clusters.ok()) {
     e->clusters_ = *std::move(clusters);
   } else {
@@ -62,7 +79,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Refresh(const Engine& previous,
   e->addresses_ = std::make_unique<graph::AddressIndex>(*e->graph_, after.addr_count);
   e->names_ = std::make_unique<graph::AddressNames>(*previous.names_);
   RETURN_IF_ERROR(e->names_->Extend(*e->store_).status());
-  auto clusters = graph::ClusterIndex::Build(*e->store_, *e->graph_, e->heights_);
+  auto clusters = BuildClusterIndex(*e->store_, *e->graph_, e->heights_);
   if (clusters.ok()) {
     e->clusters_ = *std::move(clusters);
   } else {

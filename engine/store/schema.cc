@@ -297,9 +297,9 @@ absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v) {
   return m;
 }
 
-std::string EvidenceKey(uint8_t gen, TxNum tx, uint32_t index) {
+std::string EvidenceKey(uint8_t gen, TxNum at, uint32_t index) {
   std::string k(1, static_cast<char>(gen));
-  PutBE40(&k, tx.value());
+  PutBE40(&k, at.value());
   PutBE32(&k, index);
   return k;
 }
@@ -310,18 +310,25 @@ std::string EncodeEvidence(const EvidenceRow& e) {
   PutVarint(&out, e.b);
   out.push_back(static_cast<char>(e.kind));
   out.push_back(static_cast<char>(e.rule));
+  if (e.at.value() > e.tx.value()) PutVarint(&out, e.at.value() - e.tx.value());
   return out;
 }
 
 absl::StatusOr<EvidenceRow> DecodeEvidence(std::string_view key, std::string_view value) {
   if (key.size() != 1 + kTxNumBytes + 4) return Corrupt("evidence");
   EvidenceRow e;
-  e.tx = TxNum(GetBE(key.data() + 1, kTxNumBytes));
+  e.at = TxNum(GetBE(key.data() + 1, kTxNumBytes));
+  e.tx = e.at;
   RowReader r(value);
   e.a = static_cast<uint32_t>(r.Varint());
   e.b = static_cast<uint32_t>(r.Varint());
   e.kind = r.U8();
   e.rule = r.U8();
+  if (r.ok() && !r.done()) {
+    const uint64_t back = r.Varint();
+    if (back == 0 || back > e.at.value()) return Corrupt("evidence");
+    e.tx = TxNum(e.at.value() - back);
+  }
   if (!r.ok() || !r.done() || e.kind > 1) return Corrupt("evidence");
   return e;
 }

@@ -210,11 +210,15 @@ absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v);
 struct EvidenceRow {
   uint32_t a = 0;
   uint32_t b = 0;
-  uint8_t kind = 0;  // 0 common input, 1 change
+  uint8_t kind = 0;  // 0 common input, 1 change (2, unspent change, is never stored)
   uint8_t rule = 0;  // change heuristics mask
-  TxNum tx;
+  TxNum tx;  // the transaction the evidence is (common input: the spend; change: the payment)
+  TxNum at;  // the transaction whose processing made the union (the key's); >= tx. A
+             // change link decided when its output is spent is made after the payment.
 };
-std::string EvidenceKey(uint8_t gen, TxNum tx, uint32_t index);
+// Keys are in the order the unions were made: (gen, at, index within at).
+std::string EvidenceKey(uint8_t gen, TxNum at, uint32_t index);
+// Value: varints a, b; kind; rule; and, only when tx != at, varint (at - tx).
 std::string EncodeEvidence(const EvidenceRow& e);
 // Args: key: the row's key (holds the TxNum).
 absl::StatusOr<EvidenceRow> DecodeEvidence(std::string_view key, std::string_view value);

@@ -98,6 +98,49 @@ TEST(ClusterBuilder, EachChangeHeuristicPicksTheExpectedOutput) {
   EXPECT_EQ(b6->union_find().SetId(10), 10u);
 }
 
+TEST(ClusterBuilder, OwnAddressTakesChangeToAnAddressAlreadyInTheInputsCluster) {
+  // Tx 1 joins 1 and 3 (common input). Tx 2 spends 1 alone and sends its change to 3, an address
+  // it used before but not one of its inputs; the payee's 10 is the only fresh output.
+  auto run = [](const std::string& spec) {
+    auto b = std::make_unique<ClusterBuilder>(Policy(spec));
+    b->union_find().Grow(64);
+    TxBuilder t1(1);
+    t1.In(1, 500'000).In(3, 500'000).Out(1, 990'000, false);
+    b->Process(t1.Build());
+    TxBuilder t2(2);
+    t2.In(1, 990'000).Out(10, 250'000, true).Out(3, 739'000, false);
+    b->Process(t2.Build());
+    return b;
+  };
+  // Without own_address, fresh_address takes the payee for change: a wrong link.
+  EXPECT_EQ(run("ci,change=fresh_address")->union_find().SetId(10), 1u);
+  // With it, output 3 is found first: the transaction is decided, and 10 stays apart.
+  auto b = run("ci,change=own_address|fresh_address");
+  EXPECT_EQ(b->union_find().SetId(10), 10u);
+  EXPECT_EQ(b->counters().change_decided, 1u);
+  EXPECT_EQ(b->counters().change_unions, 0u);  // nothing new to join
+  // An earlier address of another cluster does not qualify: the fresh rule still decides.
+  auto other = std::make_unique<ClusterBuilder>(Policy("ci,change=own_address|fresh_address"));
+  other->union_find().Grow(64);
+  TxBuilder t(3);
+  t.In(1, 990'000).Out(10, 250'000, true).Out(4, 739'000, false);
+  other->Process(t.Build());
+  EXPECT_EQ(other->union_find().SetId(10), 1u);
+}
+
+TEST(ClusterBuilder, RoundDigitsCountsFewSignificantDigitsAsRound) {
+  // 350,000 sat (0.0035 BTC) is not a multiple of 100,000 but has two significant digits.
+  TxBuilder tx(5);
+  tx.In(1, 1'000'000).Out(10, 350'000, true).Out(11, 638'411, true);
+  EXPECT_EQ(LinkedTo(*RunPolicy("change=round_payment", tx), 1), 0u);
+  EXPECT_EQ(LinkedTo(*RunPolicy("change=round_payment,round-digits=2", tx), 1), 11u);
+  // Three significant digits are not round at 2.
+  TxBuilder three(5);
+  three.In(1, 1'000'000).Out(10, 351'000, true).Out(11, 638'411, true);
+  EXPECT_EQ(LinkedTo(*RunPolicy("change=round_payment,round-digits=2", three), 1), 0u);
+  EXPECT_EQ(LinkedTo(*RunPolicy("change=round_payment,round-digits=3", three), 1), 11u);
+}
+
 TEST(ClusterBuilder, RulesAreConjunctionsTriedInOrder) {
   // fresh alone: both outputs fresh -> two candidates; fresh+address_type -> only 11.
   TxBuilder tx = Payment(true, true, ScriptType::kP2wpkh, 123'456);
@@ -196,6 +239,58 @@ TEST(ClusterBuilder, ReplayingEvidenceRebuildsTheSamePartition) {
   for (uint32_t x = 0; x < 64; ++x) {
     EXPECT_EQ(replay.union_find().SetId(x), b->union_find().SetId(x)) << x;
   }
+}
+
+// Deferred change: the link waits for the change output's spend and is made after the spender's
+// common-input links, under the guard; unspent candidates are linked only by SettlePending.
+TEST(ClusterBuilder, DeferredChangeIsLinkedAfterTheSpendersCommonInputUnderTheGuard) {
+  auto run = [](const std::string& spec, bool payee_spends_with_its_wallet) {
+    auto b = std::make_unique<ClusterBuilder>(Policy(spec));
+    b->union_find().Grow(64);
+    TxBuilder wallet(1);  // the payee's wallet: 30..33 are one cluster of 4
+    wallet.In(30, 1).In(31, 1).In(32, 1).In(33, 1).Out(34, 3, true, ScriptType::kP2pkh);
+    b->Process(wallet.Build());
+    TxBuilder pay(2);  // payer 1 (p2wpkh) pays 10 (p2pkh) with change 11 (p2wpkh): 11 is change
+    pay.In(1, 1'000'000).Out(10, 300'000, true, ScriptType::kP2pkh).Out(11, 612'345, true);
+    b->Process(pay.Build());
+    TxBuilder spend(3);  // output 1 of tx 2 (address 11) is spent
+    spend.In(11, 612'345, ScriptType::kP2wpkh, 2, 1);
+    if (payee_spends_with_its_wallet) spend.In(30, 1);
+    spend.Out(40, 600'000);
+    b->Process(spend.Build());
+    return b;
+  };
+  const std::string deferred = "ci,change=address_type+fresh_address,defer=on,guard=3";
+  // Spent alone: linked when spent; the evidence names the payment, made at the spend.
+  auto alone = run(deferred, false);
+  ASSERT_EQ(alone->evidence().size(), 4u);  // 3 common-input links of tx 1, then the change
+  EXPECT_EQ(alone->evidence()[3],
+            (Evidence{1, 11, EvidenceKind::kChange, alone->policy().change_rules[0], TxNum(2)}));
+  EXPECT_EQ(alone->evidence_at()[3], TxNum(3));
+  EXPECT_TRUE(alone->pending().empty());
+  // Spent with the 4-address cluster of 30: the spend's common input comes first, so the guard
+  // (3) sees that the link would join a cluster of 5 and refuses it.
+  auto joined = run(deferred, true);
+  EXPECT_EQ(joined->union_find().SetId(11), joined->union_find().SetId(30));
+  EXPECT_NE(joined->union_find().SetId(1), joined->union_find().SetId(30));
+  EXPECT_EQ(joined->counters().change_links_rejected_by_guard, 1u);
+  // Made at payment time (no deferral), the link joins 1 and 11 before the spend, and the spend's
+  // common input then pulls the payee's wallet in regardless of the guard.
+  auto eager = run("ci,change=address_type+fresh_address,guard=3", true);
+  EXPECT_EQ(eager->union_find().SetId(1), eager->union_find().SetId(30));
+  // Never spent: pending until SettlePending links it as unspent change.
+  auto b = std::make_unique<ClusterBuilder>(Policy(deferred));
+  b->union_find().Grow(64);
+  TxBuilder pay(2);
+  pay.In(1, 1'000'000).Out(10, 300'000, true, ScriptType::kP2pkh).Out(11, 612'345, true);
+  b->Process(pay.Build());
+  EXPECT_TRUE(b->evidence().empty());
+  EXPECT_EQ(b->pending().size(), 1u);
+  EXPECT_EQ(b->SettlePending(), 1u);
+  ASSERT_EQ(b->evidence().size(), 1u);
+  EXPECT_EQ(b->evidence()[0].kind, EvidenceKind::kChangeUnspent);
+  EXPECT_EQ(EvidenceName(b->evidence()[0].kind, b->evidence()[0].rule),
+            "change:address_type+fresh_address:unspent");
 }
 
 }  // namespace

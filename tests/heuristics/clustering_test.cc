@@ -62,6 +62,31 @@ std::map<std::string, std::string> PlainCommonInputClusters(
   return cluster;
 }
 
+// Evidence rows: a change link made when its output is spent is keyed by the spend and names the
+// payment; rows without the back reference (every row of older stores) name the key's transaction.
+TEST(Clustering, EvidenceRowsKeepThePaymentOfALinkMadeLater) {
+  store::EvidenceRow later{7, 9, 1, 3, TxNum(100), TxNum(250)};
+  const std::string key = store::EvidenceKey(0, later.at, 0);
+  auto back = store::DecodeEvidence(key, store::EncodeEvidence(later));
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->tx, TxNum(100));
+  EXPECT_EQ(back->at, TxNum(250));
+  EXPECT_EQ(back->a, 7u);
+  EXPECT_EQ(back->b, 9u);
+  store::EvidenceRow now{7, 9, 0, 0, TxNum(250), TxNum(250)};
+  EXPECT_EQ(store::EncodeEvidence(now).size(), 4u);  // no back reference stored
+  auto same = store::DecodeEvidence(key, store::EncodeEvidence(now));
+  ASSERT_THAT(same, IsOk());
+  EXPECT_EQ(same->tx, TxNum(250));
+  // A back reference of zero or reaching before TxNum 0 is corrupt.
+  std::string bad = store::EncodeEvidence(now);
+  bad.push_back(0);
+  EXPECT_THAT(store::DecodeEvidence(key, bad), StatusIs(absl::StatusCode::kDataLoss));
+  bad.back() = 0x7f;
+  EXPECT_THAT(store::DecodeEvidence(store::EvidenceKey(0, TxNum(5), 0), bad),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
 TEST(Clustering, CommonInputOnRealBlocksEqualsAPlainIndependentPass) {
   REQUIRE_TESTDATA();
   const auto file = TestData("_derived/btc-mainnet-0-4521.blk");

@@ -23,6 +23,27 @@ TEST(Policy, SpecRoundTripsThroughItsCanonicalForm) {
   auto again = ParsePolicy(canonical);
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(*again, *p);
+  // round-digits appears in the canonical form only when set, so specs stored before it existed
+  // keep their meaning.
+  auto digits = ParsePolicy("ci,change=own_address|round_payment,round-digits=2");
+  ASSERT_THAT(digits, IsOk());
+  EXPECT_EQ(digits->round_digits, 2);
+  EXPECT_EQ(digits->ToSpec(),
+            "ci,change=own_address|round_payment,coinjoin=on,round=100000,round-digits=2,"
+            "max-outputs=100,guard=100");
+}
+
+TEST(Policy, IsRound) {
+  ClusteringPolicy p;
+  EXPECT_TRUE(p.IsRound(300'000));
+  EXPECT_FALSE(p.IsRound(350'000));
+  EXPECT_FALSE(p.IsRound(0));
+  p.round_digits = 2;
+  EXPECT_TRUE(p.IsRound(350'000));
+  EXPECT_TRUE(p.IsRound(12));
+  EXPECT_TRUE(p.IsRound(1'500'000'000));
+  EXPECT_FALSE(p.IsRound(351'000));
+  EXPECT_FALSE(p.IsRound(123));
 }
 
 TEST(Policy, NamedPolicies) {
@@ -52,6 +73,7 @@ TEST(Policy, BadSpecsNameWhatIsWrong) {
               StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "colour"));
   EXPECT_THAT(ParsePolicy("ci,round=0"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParsePolicy("ci,guard=-1"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParsePolicy("ci,round-digits=19"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParsePolicy("ci,coinjoin=maybe"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParsePolicy("ci,nonsense"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
