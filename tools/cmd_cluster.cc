@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tools/client.h"
 #include "tools/cmd_evm_output.h"
@@ -163,8 +164,10 @@ int RunWhy(const std::vector<std::string>& argv) {
           .Field("txid", l.txid())
           .Field("block_height", l.block_height())
           .Field("from", l.from())
-          .Field("to", l.to())
-          .EndObject();
+          .Field("to", l.to());
+      // A change link decided when the change was spent names that spend.
+      if (!l.related_txid().empty()) w.Field("decided_by_txid", l.related_txid());
+      w.EndObject();
     }
     w.EndArray();
     std::printf("%s\n", out.c_str());
@@ -175,8 +178,11 @@ int RunWhy(const std::vector<std::string>& argv) {
               r.policy().c_str());
   int i = 0;
   for (const auto& l : r.links()) {
-    std::printf("  %2d. %-34s -> %-34s  %-40s tx %s (height %d)\n", ++i, l.from().c_str(),
-                l.to().c_str(), l.heuristic().c_str(), l.txid().c_str(), l.block_height());
+    std::printf("  %2d. %-34s -> %-34s  %-40s tx %s (height %d)%s\n", ++i, l.from().c_str(),
+                l.to().c_str(), l.heuristic().c_str(), l.txid().c_str(), l.block_height(),
+                l.related_txid().empty()
+                    ? ""
+                    : absl::StrCat("; decided when spent in ", l.related_txid()).c_str());
   }
   return 0;
 }

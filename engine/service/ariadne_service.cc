@@ -367,6 +367,11 @@ grpc::Status AriadneService::Explain(grpc::ServerContext*, const v1::ExplainRequ
     auto txid = engine.store().ReadTxid(e.tx);
     if (!txid.ok()) return ToGrpc(txid.status());
     link->set_txid(txid->ToHex());
+    if (e.at.value() > e.tx.value()) {
+      auto spend = engine.store().ReadTxid(e.at);
+      if (!spend.ok()) return ToGrpc(spend.status());
+      link->set_related_txid(spend->ToHex());
+    }
     link->set_block_height(static_cast<int32_t>(engine.heights().HeightOf(e.tx)));
     link->set_from(AddressString(engine, AddrId(e.a)));
     link->set_to(AddressString(engine, AddrId(e.b)));

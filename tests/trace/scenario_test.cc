@@ -12,6 +12,7 @@
 
 #include "bench/gen/generator.h"
 #include "bench/gen/truth.h"
+#include "engine/core/address.h"
 #include "engine/service/ariadne_service.h"
 #include "engine/service/engine.h"
 #include "heuristics/clustering.h"
@@ -235,6 +236,55 @@ TEST_F(ScenarioTrace, BatchedEventsAreTheSameEventsInFewerMessages) {
     ++traced;
   }
   EXPECT_GT(traced, 0);
+}
+
+// The default policy defers change links to the change's spend; the served view also links the
+// candidates whose output is still unspent, and says so in the evidence.
+TEST_F(ScenarioTrace, ExplainNamesDeferredAndUnspentChangeLinks) {
+  const store::Store& store = source_->Get()->store();
+  auto name = [&](uint32_t id) {
+    auto row = store.ReadAddress(AddrId(id));
+    EXPECT_TRUE(row.ok()) << row.status();
+    return EncodeAddress(row->key, store.network());
+  };
+  auto explain = [&](uint32_t a, uint32_t b) {
+    grpc::ClientContext ctx;
+    v1::ExplainRequest req;
+    req.set_from(name(a));
+    req.set_to(name(b));
+    v1::ExplainReply r;
+    EXPECT_TRUE(stub_->Explain(&ctx, req, &r).ok());
+    return r;
+  };
+  auto settled = heuristics::SettledLinks(store);
+  ASSERT_THAT(settled, IsOk());
+  ASSERT_FALSE(settled->empty());
+  const store::EvidenceRow& unspent = settled->front();
+  v1::ExplainReply r = explain(unspent.a, unspent.b);
+  ASSERT_EQ(r.links_size(), 1);
+  EXPECT_TRUE(r.links(0).heuristic().ends_with(":unspent")) << r.links(0).heuristic();
+  EXPECT_EQ(r.links(0).txid(), store.ReadTxid(unspent.tx)->ToHex());
+  EXPECT_TRUE(r.links(0).related_txid().empty());
+  // A stored change link made at its spend names that spend.
+  auto meta = heuristics::ReadClusterMeta(store);
+  ASSERT_THAT(meta, IsOk());
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.handle(store::Cf::kEvidence)));
+  bool found = false;
+  for (it->Seek(std::string(1, static_cast<char>(meta->gen))); it->Valid() && !found; it->Next()) {
+    auto row = store::DecodeEvidence(std::string_view(it->key().data(), it->key().size()),
+                                     std::string_view(it->value().data(), it->value().size()));
+    ASSERT_THAT(row, IsOk());
+    if (row->kind != 1 || row->at == row->tx) continue;
+    found = true;
+    v1::ExplainReply later = explain(row->a, row->b);
+    ASSERT_EQ(later.links_size(), 1);
+    EXPECT_TRUE(later.links(0).heuristic().starts_with("change:"));
+    EXPECT_FALSE(later.links(0).heuristic().ends_with(":unspent"));
+    EXPECT_EQ(later.links(0).txid(), store.ReadTxid(row->tx)->ToHex());
+    EXPECT_EQ(later.links(0).related_txid(), store.ReadTxid(row->at)->ToHex());
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace
