@@ -148,6 +148,18 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
   return 0;
 }
 
+// Prints the `limit` most frequent entries of `counts`, most frequent first.
+void PrintMostCommon(const std::map<std::string, uint64_t>& counts, size_t limit,
+                     const char* prefix) {
+  std::vector<std::pair<uint64_t, std::string>> sorted;
+  for (const auto& [what, n] : counts) sorted.emplace_back(n, what);
+  std::sort(sorted.rbegin(), sorted.rend());
+  for (size_t i = 0; i < sorted.size() && i < limit; ++i) {
+    std::printf("%10s  %s%s\n", FormatCount(sorted[i].first).c_str(), prefix,
+                sorted[i].second.c_str());
+  }
+}
+
 // Why wrong change links were made: for each change link between two entities, what became of the
 // paying entity's own money in that transaction (the true change the rule missed). Tells which
 // assumption of a rule the chain broke, e.g. a wallet that sends its change to an address it used
@@ -160,7 +172,7 @@ void PrintWrongChangeCauses(const store::Store& store,
   std::vector<TxNum> first;
   uint64_t wrong = 0;
   for (const heuristics::Evidence& e : evidence) {
-    if (e.kind != heuristics::EvidenceKind::kChange) continue;
+    if (e.kind == heuristics::EvidenceKind::kCommonInput) continue;
     const uint32_t ea = e.a < entity.size() ? entity[e.a] : heuristics::kUnknown;
     const uint32_t eb = e.b < entity.size() ? entity[e.b] : heuristics::kUnknown;
     if (ea == heuristics::kUnknown || eb == heuristics::kUnknown || ea == eb) continue;
@@ -208,12 +220,7 @@ void PrintWrongChangeCauses(const store::Store& store,
       "\nwrong change links: %s, by rule, payer -> payee kind, outputs, and what became "
       "of the payer's change\n",
       FormatCount(wrong).c_str());
-  std::vector<std::pair<uint64_t, std::string>> sorted;
-  for (const auto& [c, n] : causes) sorted.emplace_back(n, c);
-  std::sort(sorted.rbegin(), sorted.rend());
-  for (size_t i = 0; i < sorted.size() && i < 40; ++i) {
-    std::printf("%10s  %s\n", FormatCount(sorted[i].first).c_str(), sorted[i].second.c_str());
-  }
+  PrintMostCommon(causes, 40, "");
 }
 
 int RunEval(const std::vector<std::string>& argv) {
@@ -359,13 +366,7 @@ int RunEval(const std::vector<std::string>& argv) {
     for (uint32_t a = 0; a < oracle.size(); ++a) oracle_cluster[a] = oracle.SetId(a);
     ceiling = heuristics::ScoreClusters(oracle_cluster, entity);
     ceiling_by_kind = score_by_kind(oracle_cluster);
-    std::vector<std::pair<uint64_t, std::string>> sorted;
-    for (const auto& [c, n] : missed) sorted.emplace_back(n, c);
-    std::sort(sorted.rbegin(), sorted.rend());
-    for (size_t i = 0; i < sorted.size() && i < 30; ++i) {
-      std::printf("%10s  missed: %s\n", FormatCount(sorted[i].first).c_str(),
-                  sorted[i].second.c_str());
-    }
+    if (!args->Has("json")) PrintMostCommon(missed, 30, "missed: ");
   }
   if (args->Has("json")) {
     std::string out;
@@ -383,9 +384,18 @@ int RunEval(const std::vector<std::string>& argv) {
         .Field("largest_entity", s.largest_entity)
         .Field("predicted_pairs", s.predicted_pairs)
         .Field("true_pairs", s.true_pairs)
-        .Field("correct_pairs", s.correct_pairs)
-        .Key("by_kind")
-        .BeginObject();
+        .Field("correct_pairs", s.correct_pairs);
+    if (ceiling.has_value()) {
+      w.Key("ceiling")
+          .BeginObject()
+          .Field("pair_precision", ceiling->pair_precision)
+          .Field("pair_recall", ceiling->pair_recall)
+          .Key("by_kind")
+          .BeginObject();
+      for (const auto& [kind, ks] : ceiling_by_kind) w.Field(kind, ks.pair_recall);
+      w.EndObject().EndObject();
+    }
+    w.Key("by_kind").BeginObject();
     for (const auto& [kind, ks] : by_kind) {
       w.Key(kind)
           .BeginObject()

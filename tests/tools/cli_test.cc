@@ -319,6 +319,59 @@ TEST_F(Cli, DbCompactPacksTheStoreAndKeepsItsContent) {
   EXPECT_THAT(missing.err, ::testing::HasSubstr("no-such-db"));
 }
 
+// `eval clusters` on a small generated chain: common input alone is exact, the default adds
+// pairs, and the ceiling (a perfect change detector) bounds both. Bad truth is named.
+TEST_F(Cli, EvalClustersScoresPoliciesAndTheCeiling) {
+  const auto chain = *dir_ / "eval-chain";
+  ASSERT_EQ(Ariadne({"gen", "--out", chain.string(), "--blocks", "300", "--txs-per-block", "40",
+                     "--seed", "3"},
+                    false)
+                .exit_code,
+            0);
+  const auto db = *dir_ / "eval-db";
+  Output indexed = Ariadne({"index", "btc", "--blocks", (chain / "blocks").string(), "--db",
+                            db.string(), "--network", "regtest"},
+                           false);
+  ASSERT_EQ(indexed.exit_code, 0) << indexed.err;
+  simdjson::dom::parser parser;
+  auto eval = [&](const std::string& policy) {
+    Output r =
+        Ariadne({"eval", "clusters", "--db", db.string(), "--truth", (chain / "truth").string(),
+                 "--policy", policy, "--by-kind", "--ceiling", "--json"},
+                false);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string ci_text = eval("ci");
+  auto ci = Json(parser, ci_text);
+  const double ci_recall = double(ci["pair_recall"]);
+  EXPECT_EQ(double(ci["pair_precision"]), 1.0);
+  EXPECT_GT(ci_recall, 0.0);
+  const double ceiling = double(ci["ceiling"]["pair_recall"]);
+  EXPECT_EQ(double(ci["ceiling"]["pair_precision"]), 1.0);
+  EXPECT_GT(ceiling, ci_recall);
+  EXPECT_LE(ceiling, 1.0);
+  simdjson::dom::parser parser2;
+  auto d = Json(parser2, eval("default"));
+  EXPECT_GE(double(d["pair_recall"]), ci_recall);
+  EXPECT_LE(double(d["pair_recall"]), ceiling);
+  EXPECT_GT(double(d["by_kind"]["individual"]["pair_recall"]),
+            double(ci["by_kind"]["individual"]["pair_recall"]));
+  EXPECT_GE(double(d["pair_precision"]), 0.95);
+  // The stored clustering (the index built the default incrementally) scores as the in-memory one.
+  Output stored = Ariadne(
+      {"eval", "clusters", "--db", db.string(), "--truth", (chain / "truth").string(), "--json"},
+      false);
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  simdjson::dom::parser parser3;
+  EXPECT_EQ(double(Json(parser3, stored.out)["pair_recall"]), double(d["pair_recall"]));
+  // A truth folder that is not one is named.
+  Output bad = Ariadne(
+      {"eval", "clusters", "--db", db.string(), "--truth", (*dir_ / "no-truth").string()}, false);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, ::testing::HasSubstr("no-truth"));
+}
+
 TEST_F(Cli, ServeRefusesABadBlockCacheSize) {
   Output r = Ariadne({"serve", "--db", (*dir_ / "db").string(), "--listen", "127.0.0.1:0",
                       "--block-cache-mb", "1"},
