@@ -40,6 +40,22 @@ void PutEvidence(const ClusterBuilder& b, uint8_t gen, TxNum* at, uint32_t* inde
 
 std::string GenPrefix(uint8_t gen) { return std::string(1, static_cast<char>(gen)); }
 
+// Restores the pending change candidates of generation `gen` into *builder.
+absl::Status RestorePendingRows(const store::Store& store, uint8_t gen, ClusterBuilder* builder) {
+  rocksdb::ReadOptions ro;
+  const std::string prefix = GenPrefix(gen);
+  std::unique_ptr<rocksdb::Iterator> pi(
+      store.db()->NewIterator(ro, store.handle(Cf::kClusterPending)));
+  for (pi->Seek(prefix); pi->Valid() && pi->key()[0] == prefix[0]; pi->Next()) {
+    if (pi->key().size() != 9) return absl::DataLossError("corrupt cluster_pending key");
+    ASSIGN_OR_RETURN(store::PendingRow p, store::DecodePending(std::string_view(
+                                              pi->value().data(), pi->value().size())));
+    builder->RestorePending(store::GetBE(pi->key().data() + 1, 8),
+                            {p.anchor, p.change, p.rule, p.version, p.locktime_set});
+  }
+  return store::FromRocks(pi->status(), "reading pending change candidates");
+}
+
 }  // namespace
 
 absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store) {
@@ -72,26 +88,21 @@ absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Stor
     builder->Replay(FromRow(row));
   }
   RETURN_IF_ERROR(store::FromRocks(it->status(), "reading evidence"));
-  std::unique_ptr<rocksdb::Iterator> pi(
-      store.db()->NewIterator(ro, store.handle(Cf::kClusterPending)));
-  for (pi->Seek(prefix); pi->Valid() && pi->key()[0] == prefix[0]; pi->Next()) {
-    if (pi->key().size() != 9) return absl::DataLossError("corrupt cluster_pending key");
-    ASSIGN_OR_RETURN(store::PendingRow p, store::DecodePending(std::string_view(
-                                              pi->value().data(), pi->value().size())));
-    builder->RestorePending(store::GetBE(pi->key().data() + 1, 8),
-                            {p.anchor, p.change, p.rule, p.version, p.locktime_set});
-  }
-  RETURN_IF_ERROR(store::FromRocks(pi->status(), "reading pending change candidates"));
+  RETURN_IF_ERROR(RestorePendingRows(store, meta.gen, builder.get()));
   return builder;
 }
 
-absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(const store::Store& store) {
+absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(
+    const store::Store& store, std::span<const store::EvidenceRow> stored) {
   ASSIGN_OR_RETURN(store::ClusterMeta meta, ReadClusterMeta(store));
   ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta.policy));
   std::vector<store::EvidenceRow> rows;
   if (policy.defer == ClusteringPolicy::Defer::kOff) return rows;
-  ASSIGN_OR_RETURN(std::unique_ptr<ClusterBuilder> builder, LoadClustering(store));
-  builder->ClearEvidence();
+  ASSIGN_OR_RETURN(store::ChainState state, store.ReadState());
+  auto builder = std::make_unique<ClusterBuilder>(policy);
+  builder->union_find().Grow(state.addr_count);
+  for (const store::EvidenceRow& row : stored) builder->Replay(FromRow(row));
+  RETURN_IF_ERROR(RestorePendingRows(store, meta.gen, builder.get()));
   builder->SettlePending();
   rows.reserve(builder->evidence().size());
   for (const Evidence& e : builder->evidence()) rows.push_back(ToRow(e, e.tx));

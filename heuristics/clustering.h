@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 
 #include "absl/status/statusor.h"
 #include "engine/store/commit_batch.h"
@@ -24,7 +25,9 @@ namespace ariadne::heuristics {
 // The links the serving view adds to the stored evidence: under a deferring policy, the change
 // candidates whose output is still unspent (ClusterBuilder::SettlePending), as evidence rows of
 // kind kChangeUnspent. Empty for other policies.
-absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(const store::Store& store);
+// Args: stored: the active generation's evidence rows (the caller has read them already).
+absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(
+    const store::Store& store, std::span<const store::EvidenceRow> stored);
 
 // Reads the stored clustering's meta; NOT_FOUND when the store has none.
 absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store);

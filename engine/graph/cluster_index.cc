@@ -10,9 +10,10 @@
 
 namespace ariadne::graph {
 
-absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Build(
-    const store::Store& store, const TxGraph& graph, const store::HeightIndex& heights,
-    std::span<const store::EvidenceRow> settled) {
+absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Build(const store::Store& store,
+                                                                  const TxGraph& graph,
+                                                                  const store::HeightIndex& heights,
+                                                                  const SettleFn& settle) {
   auto meta_value = store.ReadMeta(store::kMetaCluster);
   if (!meta_value.ok()) {
     return absl::NotFoundError("the store has no clustering: run `ariadne recluster`");
@@ -46,11 +47,16 @@ absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Build(
     ci->evidence_.push_back(*row);
   }
   if (!it->status().ok()) return store::FromRocks(it->status(), "reading evidence");
-  for (const store::EvidenceRow& row : settled) {
-    if (row.a >= n || row.b >= n)
-      return absl::DataLossError("a settled link names an unknown address");
-    uf.Union(row.a, row.b);
-    ci->evidence_.push_back(row);
+  if (settle) {
+    auto settled = settle(ci->evidence_);
+    if (!settled.ok()) return settled.status();
+    for (const store::EvidenceRow& row : *settled) {
+      if (row.a >= n || row.b >= n) {
+        return absl::DataLossError("a settled link names an unknown address");
+      }
+      uf.Union(row.a, row.b);
+      ci->evidence_.push_back(row);
+    }
   }
 
   // Dense cluster numbering in order of cluster id, members by counting sort.

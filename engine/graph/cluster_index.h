@@ -11,6 +11,7 @@
 #define ARIADNE_ENGINE_GRAPH_CLUSTER_INDEX_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -36,10 +37,14 @@ class ClusterIndex {
  public:
   // Builds from the store's active clustering. Returns: NOT_FOUND when the store has none;
   // FAILED_PRECONDITION when it does not cover the graph's transactions.
-  // Args: settled: links the view adds to the stored evidence (heuristics::SettledLinks).
-  static absl::StatusOr<std::unique_ptr<ClusterIndex>> Build(
-      const store::Store& store, const TxGraph& graph, const store::HeightIndex& heights,
-      std::span<const store::EvidenceRow> settled = {});
+  // Args: settle (optional): given the stored evidence rows, the links the view adds to them
+  // (heuristics::SettledLinks).
+  using SettleFn = std::function<absl::StatusOr<std::vector<store::EvidenceRow>>(
+      std::span<const store::EvidenceRow>)>;
+  static absl::StatusOr<std::unique_ptr<ClusterIndex>> Build(const store::Store& store,
+                                                             const TxGraph& graph,
+                                                             const store::HeightIndex& heights,
+                                                             const SettleFn& settle = {});
 
   uint32_t address_count() const { return static_cast<uint32_t>(dense_.size()); }
   uint32_t cluster_count() const { return static_cast<uint32_t>(roots_.size()); }

@@ -11,14 +11,10 @@ namespace {
 // The stored clustering plus the links of its deferred change outputs that are still unspent.
 absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> BuildClusterIndex(
     const store::Store& store, const graph::TxGraph& graph, const store::HeightIndex& heights) {
-  auto settled = heuristics::SettledLinks(store);
-  if (!settled.ok() && !absl::IsNotFound(settled.status()) &&
-      !absl::IsFailedPrecondition(settled.status())) {
-    return settled.status();
-  }
-  // No clustering, or one that does not cover the store: Build says which.
-  if (!settled.ok()) return graph::ClusterIndex::Build(store, graph, heights);
-  return graph::ClusterIndex::Build(store, graph, heights, *settled);
+  return graph::ClusterIndex::Build(store, graph, heights,
+                                    [&store](std::span<const store::EvidenceRow> stored) {
+                                      return heuristics::SettledLinks(store, stored);
+                                    });
 }
 
 }  // namespace

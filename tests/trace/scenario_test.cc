@@ -256,10 +256,11 @@ TEST_F(ScenarioTrace, ExplainNamesDeferredAndUnspentChangeLinks) {
     EXPECT_TRUE(stub_->Explain(&ctx, req, &r).ok());
     return r;
   };
-  auto settled = heuristics::SettledLinks(store);
-  ASSERT_THAT(settled, IsOk());
-  ASSERT_FALSE(settled->empty());
-  const store::EvidenceRow& unspent = settled->front();
+  auto loaded = heuristics::LoadClustering(store);
+  ASSERT_THAT(loaded, IsOk());
+  ASSERT_GT((*loaded)->SettlePending(), 0u);
+  const heuristics::Evidence unspent = (*loaded)->evidence().front();
+  EXPECT_EQ(unspent.kind, heuristics::EvidenceKind::kChangeUnspent);
   v1::ExplainReply r = explain(unspent.a, unspent.b);
   ASSERT_EQ(r.links_size(), 1);
   EXPECT_TRUE(r.links(0).heuristic().ends_with(":unspent")) << r.links(0).heuristic();
