@@ -127,8 +127,9 @@ absl::StatusOr<ReclusterResult> Build(const store::Store& store, const Clusterin
   absl::Status flushed;
   RETURN_IF_ERROR(store::ReplayTransactions(store, ro, [&](const store::ResolvedTx& tx) {
     builder->Process(tx);
-    if (flush && flushed.ok() && builder->evidence().size() >= chunk)
+    if (flush && flushed.ok() && builder->evidence().size() >= chunk) {
       flushed = flush(builder.get());
+    }
   }));
   RETURN_IF_ERROR(flushed);
   ReclusterResult r;

@@ -30,6 +30,9 @@
 //   max-outputs=N      no change detection on transactions with more outputs (default 100)
 //   guard=N            a change link never joins a cluster of more than N addresses
 //                      (default 100; 0 disables)
+//   defer=off|on|fingerprint
+//                      change links wait for the change's spend and are made after its
+//                      common-input links (default off; the default policy sets on)
 // and the names "common-input" (= "ci") and "default" (the default policy's settings, which the
 // options after it override: "default,guard=1000").
 #ifndef ARIADNE_HEURISTICS_POLICY_H_

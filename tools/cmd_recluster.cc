@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/gen/truth.h"
 #include "engine/core/address.h"
+#include "engine/core/status_macros.h"
 #include "engine/store/codec.h"
 #include "engine/store/replay.h"
 #include "engine/store/store.h"
@@ -170,6 +171,7 @@ void PrintWrongChangeCauses(const store::Store& store,
   std::map<std::string, uint64_t> causes;
   store::TxRow row;
   std::vector<TxNum> first;
+  std::vector<store::TxOutRow> inputs;
   uint64_t wrong = 0;
   for (const heuristics::Evidence& e : evidence) {
     if (e.kind == heuristics::EvidenceKind::kCommonInput) continue;
@@ -178,6 +180,14 @@ void PrintWrongChangeCauses(const store::Store& store,
     if (ea == heuristics::kUnknown || eb == heuristics::kUnknown || ea == eb) continue;
     ++wrong;
     if (!store.ReadTx(e.tx, &row).ok()) continue;
+    // The inputs' previous outputs, read once for the link.
+    inputs.clear();
+    for (const store::TxInRow& in : row.inputs) {
+      store::TxRow prev;
+      if (store.ReadTx(in.prev_tx, &prev).ok() && in.prev_vout < prev.outputs.size()) {
+        inputs.push_back(prev.outputs[in.prev_vout]);
+      }
+    }
     std::string cause;
     int own = 0;
     for (const store::TxOutRow& o : row.outputs) {
@@ -188,23 +198,13 @@ void PrintWrongChangeCauses(const store::Store& store,
       first.clear();
       const bool fresh =
           store.ReadHistory(o.addr, TxNum(0), 1, &first).ok() && !first.empty() && first[0] == e.tx;
-      const bool pays_input = [&] {
-        for (const store::TxInRow& in : row.inputs) {
-          store::TxRow prev;
-          if (store.ReadTx(in.prev_tx, &prev).ok() && in.prev_vout < prev.outputs.size() &&
-              prev.outputs[in.prev_vout].addr == o.addr) {
-            return true;
-          }
-        }
-        return false;
-      }();
+      const bool pays_input =
+          std::any_of(inputs.begin(), inputs.end(),
+                      [&](const store::TxOutRow& in) { return in.addr == o.addr; });
       cause = pays_input ? "change to an input address"
               : fresh    ? "change fresh"
                          : "change to an earlier address, not an input";
-      store::TxRow prev;
-      if (!row.inputs.empty() && store.ReadTx(row.inputs[0].prev_tx, &prev).ok() &&
-          row.inputs[0].prev_vout < prev.outputs.size() &&
-          prev.outputs[row.inputs[0].prev_vout].type != o.type) {
+      if (!inputs.empty() && inputs[0].type != o.type) {
         cause += ", of another type than the first input";
       }
     }
@@ -221,6 +221,56 @@ void PrintWrongChangeCauses(const store::Store& store,
       "of the payer's change\n",
       FormatCount(wrong).c_str());
   PrintMostCommon(causes, 40, "");
+}
+
+// The ceiling's clusters: common-input ownership (CoinJoins skipped) plus a change detector that
+// is never wrong and never misses (every output the truth gives to the payer linked to the
+// inputs). Out: *missed: the true change links `clustering` lacks, counted by shape.
+absl::StatusOr<std::vector<uint32_t>> CeilingClusters(const store::Store& store,
+                                                      const std::vector<uint32_t>& entity,
+                                                      const gen::Truth& truth,
+                                                      const heuristics::ClusteringPolicy& policy,
+                                                      graph::UnionFind* clustering,
+                                                      std::map<std::string, uint64_t>* missed) {
+  graph::UnionFind oracle(static_cast<uint32_t>(entity.size()));
+  heuristics::CoinJoinDetector coinjoins;
+  RETURN_IF_ERROR(
+      store::ReplayTransactions(store, store::ReplayOptions(), [&](const store::ResolvedTx& tx) {
+        if (tx.coinbase || coinjoins.Detect(tx) != heuristics::CoinJoinKind::kNone) return;
+        uint32_t anchor = AddrId::kInvalid;
+        for (const auto& in : tx.inputs) {
+          if (!in.addr.valid() || in.addr.value() >= oracle.size()) continue;
+          if (anchor == AddrId::kInvalid) anchor = in.addr.value();
+          oracle.Union(anchor, in.addr.value());
+        }
+        if (anchor == AddrId::kInvalid || entity[anchor] == heuristics::kUnknown) return;
+        const ScriptType input_type = tx.inputs[0].type;
+        const bool one_type = std::all_of(tx.inputs.begin(), tx.inputs.end(),
+                                          [&](const auto& in) { return in.type == input_type; });
+        int fresh_same = 0;
+        for (const auto& o : tx.outputs) {
+          fresh_same += o.new_address && one_type && o.type == input_type;
+        }
+        for (const auto& o : tx.outputs) {
+          if (!o.addr.valid() || o.addr.value() >= oracle.size() ||
+              entity[o.addr.value()] != entity[anchor]) {
+            continue;
+          }
+          oracle.Union(anchor, o.addr.value());
+          if (tx.outputs.size() < 2 || clustering->Same(anchor, o.addr.value())) continue;
+          const gen::TruthEntity* te = truth.entity(entity[anchor]);
+          ++(*missed)[absl::StrFormat(
+              "%s %zu in %zu out: change %s%s%s; fresh outputs of the inputs' type %d",
+              te ? gen::EntityKindName(te->kind) : "?", tx.inputs.size(), tx.outputs.size(),
+              o.new_address ? "fresh" : "reused",
+              !one_type ? ", inputs of mixed types"
+                        : (o.type == input_type ? ", inputs' type" : ", other type"),
+              policy.IsRound(o.value) ? ", round" : "", fresh_same)];
+        }
+      }));
+  std::vector<uint32_t> clusters(entity.size());
+  for (uint32_t a = 0; a < oracle.size(); ++a) clusters[a] = oracle.SetId(a);
+  return clusters;
 }
 
 int RunEval(const std::vector<std::string>& argv) {
@@ -323,49 +373,11 @@ int RunEval(const std::vector<std::string>& argv) {
   std::optional<heuristics::ClusterScores> ceiling;
   KindScores ceiling_by_kind;
   if (args->Has("ceiling")) {
-    graph::UnionFind oracle(static_cast<uint32_t>(cluster.size()));
     std::map<std::string, uint64_t> missed;
-    heuristics::CoinJoinDetector coinjoins;
-    store::ReplayOptions ro;
-    absl::Status replayed =
-        store::ReplayTransactions(**store, ro, [&](const store::ResolvedTx& tx) {
-          if (tx.coinbase || coinjoins.Detect(tx) != heuristics::CoinJoinKind::kNone) return;
-          uint32_t anchor = AddrId::kInvalid;
-          for (const auto& in : tx.inputs) {
-            if (!in.addr.valid() || in.addr.value() >= oracle.size()) continue;
-            if (anchor == AddrId::kInvalid) anchor = in.addr.value();
-            oracle.Union(anchor, in.addr.value());
-          }
-          if (anchor == AddrId::kInvalid || entity[anchor] == heuristics::kUnknown) return;
-          const bool one_type =
-              std::all_of(tx.inputs.begin(), tx.inputs.end(),
-                          [&](const auto& in) { return in.type == tx.inputs[0].type; });
-          int fresh_same = 0;
-          for (const auto& o : tx.outputs)
-            fresh_same += o.new_address && one_type && o.type == tx.inputs[0].type;
-          for (const auto& o : tx.outputs) {
-            if (o.addr.valid() && o.addr.value() < oracle.size() &&
-                entity[o.addr.value()] == entity[anchor]) {
-              oracle.Union(anchor, o.addr.value());
-              if (tx.outputs.size() >= 2 && !uf.Same(anchor, o.addr.value())) {
-                const gen::TruthEntity* te = truth->entity(entity[anchor]);
-                std::string cause = absl::StrFormat(
-                    "%s %zu in %zu out: change %s%s%s; fresh outputs of the inputs' type %d",
-                    te ? gen::EntityKindName(te->kind) : "?", tx.inputs.size(), tx.outputs.size(),
-                    o.new_address ? "fresh" : "reused",
-                    !one_type ? ", inputs of mixed types"
-                              : (o.type == tx.inputs[0].type ? ", inputs' type" : ", other type"),
-                    o.value % 100000 == 0 ? ", round" : "", fresh_same);
-                ++missed[cause];
-              }
-            }
-          }
-        });
-    if (!replayed.ok()) return PrintError(replayed);
-    std::vector<uint32_t> oracle_cluster(cluster.size());
-    for (uint32_t a = 0; a < oracle.size(); ++a) oracle_cluster[a] = oracle.SetId(a);
-    ceiling = heuristics::ScoreClusters(oracle_cluster, entity);
-    ceiling_by_kind = score_by_kind(oracle_cluster);
+    auto oracle_cluster = CeilingClusters(**store, entity, *truth, builder->policy(), &uf, &missed);
+    if (!oracle_cluster.ok()) return PrintError(oracle_cluster.status());
+    ceiling = heuristics::ScoreClusters(*oracle_cluster, entity);
+    ceiling_by_kind = score_by_kind(*oracle_cluster);
     if (!args->Has("json")) PrintMostCommon(missed, 30, "missed: ");
   }
   if (args->Has("json")) {
