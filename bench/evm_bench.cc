@@ -23,7 +23,7 @@
 #include "engine/store/store.h"
 #include "indexer/evm/era1.h"
 #include "indexer/evm/evm_indexer.h"
-#include "indexer/evm/keccak.h"
+#include "engine/core/keccak.h"
 #include "indexer/evm/rlp_block.h"
 #include "indexer/evm/transaction.h"
 

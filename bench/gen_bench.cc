@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "bench/bench_util.h"
-#include "bench/gen/generator.h"
+#include "gen/generator.h"
 #include "engine/core/hash.h"
 #include "indexer/btc/blk_reader.h"
 

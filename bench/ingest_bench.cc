@@ -19,7 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bench/bench_util.h"
-#include "bench/gen/generator.h"
+#include "gen/generator.h"
 #include "engine/core/hash.h"
 #include "engine/store/store.h"
 #include "heuristics/clustering.h"

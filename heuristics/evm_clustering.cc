@@ -14,7 +14,7 @@
 #include "engine/store/codec.h"
 #include "engine/store/commit_batch.h"
 #include "engine/store/evm_store.h"
-#include "indexer/evm/eip55.h"
+#include "engine/core/eip55.h"
 
 namespace ariadne::heuristics {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bench/gen/generator.h"
+#include "gen/generator.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"

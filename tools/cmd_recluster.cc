@@ -6,7 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_format.h"
-#include "bench/gen/truth.h"
+#include "gen/truth.h"
 #include "engine/core/address.h"
 #include "engine/core/status_macros.h"
 #include "engine/store/codec.h"

@@ -19,8 +19,8 @@
 #include "absl/status/statusor.h"
 #include "engine/store/evm_schema.h"
 #include "engine/store/store.h"
-#include "indexer/evm/evm_types.h"
-#include "indexer/evm/u256.h"
+#include "engine/core/evm_types.h"
+#include "engine/core/u256.h"
 
 namespace ariadne::account {
 

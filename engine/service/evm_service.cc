@@ -16,7 +16,7 @@
 #include "engine/service/cancel_poll.h"
 #include "engine/service/trace_events.h"
 #include "engine/store/evm_store.h"
-#include "indexer/evm/eip55.h"
+#include "engine/core/eip55.h"
 
 namespace ariadne::service::evm_rpc {
 namespace {

@@ -34,9 +34,9 @@
 #include <vector>
 
 #include "engine/core/types.h"
-#include "indexer/evm/evm_types.h"
+#include "engine/core/evm_types.h"
 #include "indexer/evm/transaction.h"
-#include "indexer/evm/u256.h"
+#include "engine/core/u256.h"
 
 namespace ariadne::evm {
 

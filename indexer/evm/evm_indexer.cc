@@ -9,7 +9,7 @@
 #include "engine/store/codec.h"
 #include "engine/store/evm_store.h"
 #include "indexer/evm/block_builder.h"
-#include "indexer/evm/eip55.h"
+#include "engine/core/eip55.h"
 #include "indexer/evm/era1.h"
 #include "indexer/evm/evm_sources.h"
 #include "indexer/evm/json_rpc.h"

@@ -1,6 +1,6 @@
 #include "indexer/evm/header.h"
 
-#include "indexer/evm/keccak.h"
+#include "engine/core/keccak.h"
 
 namespace ariadne::evm {
 

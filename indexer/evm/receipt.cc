@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "indexer/evm/keccak.h"
+#include "engine/core/keccak.h"
 
 namespace ariadne::evm {
 namespace {

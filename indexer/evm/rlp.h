@@ -20,8 +20,8 @@
 
 #include "absl/status/status.h"
 #include "engine/core/types.h"
-#include "indexer/evm/evm_types.h"
-#include "indexer/evm/u256.h"
+#include "engine/core/evm_types.h"
+#include "engine/core/u256.h"
 
 namespace ariadne::evm {
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/strings.h"
-#include "indexer/evm/keccak.h"
+#include "engine/core/keccak.h"
 
 namespace ariadne::evm {
 namespace {

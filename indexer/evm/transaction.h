@@ -26,9 +26,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/core/types.h"
-#include "indexer/evm/evm_types.h"
+#include "engine/core/evm_types.h"
 #include "indexer/evm/rlp.h"
-#include "indexer/evm/u256.h"
+#include "engine/core/u256.h"
 
 namespace ariadne::evm {
 

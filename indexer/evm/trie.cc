@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "indexer/evm/keccak.h"
+#include "engine/core/keccak.h"
 #include "indexer/evm/rlp.h"
 
 namespace ariadne::evm {

@@ -10,7 +10,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "engine/core/types.h"
-#include "indexer/evm/evm_types.h"
+#include "engine/core/evm_types.h"
 
 namespace ariadne::evm {
 

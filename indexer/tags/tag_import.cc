@@ -12,7 +12,7 @@
 #include "absl/strings/strip.h"
 #include "engine/core/address.h"
 #include "engine/core/strings.h"
-#include "indexer/evm/eip55.h"
+#include "engine/core/eip55.h"
 
 namespace ariadne::tags {
 namespace {

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "bench/gen/generator.h"
-#include "bench/gen/truth.h"
+#include "gen/generator.h"
+#include "gen/truth.h"
 #include "engine/core/address.h"
 #include "engine/core/hex.h"
 #include "engine/core/script.h"

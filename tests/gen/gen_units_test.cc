@@ -4,12 +4,12 @@
 #include <cmath>
 #include <set>
 
-#include "bench/gen/era.h"
-#include "bench/gen/file_sink.h"
-#include "bench/gen/genesis.h"
-#include "bench/gen/keys.h"
-#include "bench/gen/random.h"
-#include "bench/gen/values.h"
+#include "gen/era.h"
+#include "gen/file_sink.h"
+#include "gen/genesis.h"
+#include "gen/keys.h"
+#include "gen/random.h"
+#include "gen/values.h"
 #include "engine/core/address.h"
 #include "engine/core/hash.h"
 #include "engine/core/script.h"

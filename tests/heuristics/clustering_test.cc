@@ -10,7 +10,7 @@
 #include "engine/core/script.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
-#include "tests/pipeline/index_test_util.h"
+#include "tests/indexer/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
 namespace ariadne::testing {

@@ -12,7 +12,7 @@
 #include "engine/store/store.h"
 #include "heuristics/clustering.h"
 #include "indexer/tags/tag_import.h"
-#include "tests/pipeline/index_test_util.h"
+#include "tests/indexer/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
 namespace ariadne::testing {

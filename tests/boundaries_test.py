@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Fails when a source file includes across a module boundary that DESIGN.md forbids.
+
+The dependency direction is engine/core <- engine/store <- {indexer, heuristics, engine/graph,
+engine/trace, engine/<model>} <- engine/service <- tools. Each rule below names the folders whose
+files it applies to and the include prefixes they must not use; the first rule whose folder
+matches a file decides. Run with the repository root as the argument (ctest does), or with
+--self-test to prove on a made-up tree that every rule can fail.
+"""
+import os
+import re
+import sys
+import tempfile
+
+# (folder prefix of the including file, include prefixes it must not use, why)
+RULES = [
+    ("engine/core/", ["engine/store/", "engine/graph/", "engine/trace/", "engine/service/",
+                      "engine/account/", "engine/utxo/", "engine/query/", "engine/files/",
+                      "indexer/", "heuristics/", "gen/", "proto/", "tools/", "bench/"],
+     "engine/core is the leaf: value types and encodings only"),
+    ("engine/store/", ["engine/graph/", "engine/trace/", "engine/service/", "engine/account/",
+                       "engine/utxo/", "engine/query/", "indexer/", "heuristics/", "gen/",
+                       "proto/", "tools/", "bench/"],
+     "engine/store sits on engine/core only"),
+    ("engine/service/", ["indexer/", "gen/", "tools/", "bench/"],
+     "the service may use heuristics/, never the indexer, the generator, tools or benchmarks"),
+    ("engine/", ["indexer/", "heuristics/", "proto/", "gen/", "tools/", "bench/"],
+     "engine modules below the service use neither the indexer nor heuristics nor protobuf"),
+    ("indexer/", ["heuristics/", "engine/service/", "proto/", "gen/", "tools/", "bench/"],
+     "the indexer and heuristics never include each other"),
+    ("heuristics/", ["indexer/", "engine/service/", "proto/", "gen/", "tools/", "bench/"],
+     "the indexer and heuristics never include each other"),
+    ("gen/", ["engine/store/", "engine/graph/", "engine/trace/", "engine/service/", "indexer/",
+              "heuristics/", "proto/", "tools/", "bench/"],
+     "the generator writes blk files from engine/core's types only"),
+    ("proto/", ["engine/", "indexer/", "heuristics/", "gen/", "tools/", "bench/"],
+     "the API contract depends on nothing"),
+    ("tools/", ["bench/"], "nothing outside bench/ includes bench/"),
+    ("tests/", ["bench/", "tools/"], "tests run the binary; they do not link tools/ or bench/"),
+]
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+SOURCE_DIRS = ["engine", "indexer", "heuristics", "gen", "proto", "tools", "tests"]
+SUFFIXES = (".h", ".cc", ".cpp", ".hpp")
+
+
+def rule_for(path):
+    for folder, banned, why in RULES:
+        if path.startswith(folder):
+            return banned, why
+    return None
+
+
+def violations(root):
+    found = []
+    for top in SOURCE_DIRS:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, top)):
+            dirnames[:] = [d for d in dirnames if d not in ("node_modules", "build")]
+            for name in filenames:
+                if not name.endswith(SUFFIXES):
+                    continue
+                full = os.path.join(dirpath, name)
+                rel = os.path.relpath(full, root).replace(os.sep, "/")
+                rule = rule_for(rel)
+                if rule is None:
+                    continue
+                banned, why = rule
+                with open(full, encoding="utf-8", errors="replace") as f:
+                    for number, line in enumerate(f, 1):
+                        m = INCLUDE.match(line)
+                        if not m:
+                            continue
+                        target = m.group(1)
+                        for prefix in banned:
+                            if target.startswith(prefix):
+                                found.append(f"{rel}:{number}: includes \"{target}\" ({why})")
+                                break
+    return found
+
+
+def self_test():
+    """Every rule must be able to fail: one offending file per rule, each must be reported."""
+    with tempfile.TemporaryDirectory() as root:
+        expected = 0
+        for i, (folder, banned, _) in enumerate(RULES):
+            path = os.path.join(root, folder, f"offender{i}.cc")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(f'#include "{folder}ok.h"\n#include "{banned[0]}x.h"\n')
+            expected += 1
+        got = violations(root)
+        if len(got) != expected:
+            print(f"self-test: expected {expected} violations, found {len(got)}:")
+            print("\n".join(got))
+            return 1
+    print(f"self-test: each of the {len(RULES)} rules reports its offender")
+    return 0
+
+
+def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "--self-test":
+        return self_test()
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
+    found = violations(root)
+    if found:
+        print(f"{len(found)} includes cross a forbidden module boundary:")
+        print("\n".join(found))
+        return 1
+    print("no include crosses a forbidden module boundary")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+// Serving while indexing: a replica (RocksDB secondary) serves while `ariadne index`, a separate
+// process holding the primary, appends to the same store; the replica catches up, answers stay
+// consistent (each answer from one state of the store, the tip never goes back), requests keep
+// the engine they started with, and the refreshed engine equals one loaded from scratch.
+#include <google/protobuf/util/message_differencer.h>
+
+#include <atomic>
+#include <thread>
+
+#include "engine/service/replica.h"
+#include "engine/store/store.h"
+#include "tests/engine/service/hardening_util.h"
+#include "tests/testutil.h"
+
+namespace ariadne::testing {
+namespace {
+
+v1::ChainStatus GetStatus(v1::Ariadne::Stub* stub, grpc::Status* status) {
+  v1::ChainStatus r;
+  *status = stub->GetStatus(Ctx().get(), v1::GetStatusRequest(), &r);
+  return r;
+}
+
+TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
+  const std::filesystem::path dir = MakeTempDir("replica");
+  auto chain = MakeTestChain(dir, 120, 120, /*index=*/false);
+  ASSERT_THAT(chain, IsOk());
+  const std::filesystem::path part = dir / "part.blk";
+  ASSERT_THAT(CopyBlkPrefix(chain->blk, part, 60), IsOk());
+  std::string out;
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", part.string(), "--db", chain->db.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+
+  std::atomic<int> swaps{0};
+  service::ReplicaOptions ro;
+  ro.catch_up_interval = absl::Milliseconds(100);
+  ro.secondary_dir = dir / "views";
+  ro.on_engine = [&](const service::Engine&, bool) { ++swaps; };
+  auto replica = service::ReplicaEngineSource::Open(chain->db, ro);
+  ASSERT_THAT(replica, IsOk());
+  ASSERT_TRUE((*replica)->WaitLoaded(absl::Seconds(60)));
+  service::ServerOptions so;
+  so.listen = "127.0.0.1:0";
+  auto server = service::AriadneServer::Start(replica->get(), so);
+  ASSERT_THAT(server, IsOk());
+  auto stub = v1::Ariadne::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*server)->port()), grpc::InsecureChannelCredentials()));
+  grpc::Status s;
+  v1::ChainStatus before = GetStatus(stub.get(), &s);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(before.tip_height(), 59);
+  // A request that started before the catch-up keeps its engine.
+  std::shared_ptr<const service::Engine> old = (*replica)->Get();
+  const uint64_t old_txs = old->graph().tx_count();
+
+  // Index the rest in another process (small commits, so the replica may see several) while
+  // queries go on; every answer must come from one consistent state, and the tip never goes back.
+  std::atomic<bool> indexing{true};
+  std::atomic<int> index_rc{-1};
+  std::thread indexer([&] {
+    std::string log;
+    index_rc = RunAriadne({"index", "btc", "--blocks", chain->blk.string(), "--db",
+                           chain->db.string(), "--network", "regtest", "--commit-txs", "600"},
+                          &log);
+    if (index_rc != 0) std::fprintf(stderr, "%s\n", log.c_str());
+    indexing = false;
+  });
+  int queries = 0, last_tip = 59, tips_seen = 1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const bool done_indexing = !indexing;
+    v1::ChainStatus st = GetStatus(stub.get(), &s);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ++queries;
+    ASSERT_GE(st.tip_height(), last_tip) << "the served tip went back";
+    if (st.tip_height() != last_tip) ++tips_seen;
+    last_tip = st.tip_height();
+    // The totals agree with each other within one answer.
+    ASSERT_EQ(st.tx_count() >= before.tx_count(), true);
+    v1::GetAddressRequest a;
+    a.set_address(chain->addresses[(queries * 7) % chain->addresses.size()]);
+    v1::AddressSummary sum;
+    grpc::Status as = stub->GetAddress(Ctx().get(), a, &sum);
+    ASSERT_TRUE(as.ok() || as.error_code() == grpc::StatusCode::NOT_FOUND) << as.error_message();
+    if (as.ok()) {
+      ASSERT_EQ(sum.balance(), sum.received() - sum.sent());
+    }
+    if (done_indexing && st.tip_height() == 119) break;
+  }
+  indexer.join();
+  ASSERT_EQ(index_rc, 0);
+  EXPECT_EQ(last_tip, 119) << "the replica did not catch up with the indexer";
+  std::printf("%d queries while indexing, %d tips seen, %d engines swapped in\n", queries,
+              tips_seen, swaps.load());
+  EXPECT_GE(swaps.load(), 2);
+
+  // The old engine still answers from its own state.
+  EXPECT_EQ(old->store().ReadState()->tip_height, 59);
+  EXPECT_EQ(old->graph().tx_count(), old_txs);
+
+  // The caught-up engine equals one loaded from scratch.
+  std::shared_ptr<const service::Engine> now = (*replica)->Get();
+  store::StoreOptions ro_opts;
+  ro_opts.mode = store::StoreOptions::Mode::kReadOnly;
+  auto fresh_store = store::Store::Open(chain->db, ro_opts);
+  ASSERT_THAT(fresh_store, IsOk());
+  auto fresh = service::Engine::Load(*std::move(fresh_store));
+  ASSERT_THAT(fresh, IsOk());
+  ASSERT_EQ(now->graph().tx_count(), (*fresh)->graph().tx_count());
+  ASSERT_EQ(now->graph().output_count(), (*fresh)->graph().output_count());
+  for (uint64_t o = 0; o < now->graph().output_count(); o += 97) {
+    ASSERT_EQ(now->graph().SpentBy(OutNum(o)), (*fresh)->graph().SpentBy(OutNum(o))) << o;
+    ASSERT_EQ(now->graph().Addr(OutNum(o)), (*fresh)->graph().Addr(OutNum(o))) << o;
+  }
+  // The names held in memory (txids, address keys) are the store's, extended and loaded alike.
+  const store::Store& st = (*fresh)->store();
+  for (uint64_t t = 0; t < now->graph().tx_count(); ++t) {
+    auto txid = st.ReadTxid(TxNum(t));
+    ASSERT_THAT(txid, IsOk());
+    ASSERT_EQ(now->graph().TxidOf(TxNum(t)), *txid) << t;
+    ASSERT_EQ((*fresh)->graph().TxidOf(TxNum(t)), *txid) << t;
+  }
+  ASSERT_EQ(now->names().size(), st.ReadState()->addr_count);
+  ASSERT_EQ((*fresh)->names().size(), st.ReadState()->addr_count);
+  for (uint32_t a = 0; a < now->names().size(); ++a) {
+    auto row = st.ReadAddress(AddrId(a));
+    ASSERT_THAT(row, IsOk());
+    AddressKey k1, k2;
+    ASSERT_TRUE(now->names().Get(AddrId(a), &k1));
+    ASSERT_TRUE((*fresh)->names().Get(AddrId(a), &k2));
+    ASSERT_EQ(k1, row->key) << a;
+    ASSERT_EQ(k2, row->key) << a;
+  }
+  AddressKey none;
+  EXPECT_FALSE(now->names().Get(AddrId(now->names().size()), &none));
+  ASSERT_NE(now->clusters(), nullptr);
+  ASSERT_NE((*fresh)->clusters(), nullptr);
+  EXPECT_EQ(now->clusters()->cluster_count(), (*fresh)->clusters()->cluster_count());
+  EXPECT_EQ(now->addresses().address_count(), (*fresh)->addresses().address_count());
+  EXPECT_EQ(now->heights().blocks(), (*fresh)->heights().blocks());
+
+  // And the served answers equal those of a server started on the finished store.
+  auto reference = TestServer::Start(chain->db, service::ServerOptions());
+  ASSERT_THAT(reference, IsOk());
+  auto ref_stub = (*reference)->Stub();
+  for (size_t i = 0; i < chain->addresses.size(); i += chain->addresses.size() / 25) {
+    v1::GetAddressRequest a;
+    a.set_address(chain->addresses[i]);
+    v1::AddressSummary x, y;
+    grpc::Status sx = stub->GetAddress(Ctx().get(), a, &x);
+    grpc::Status sy = ref_stub->GetAddress(Ctx().get(), a, &y);
+    ASSERT_EQ(sx.error_code(), sy.error_code()) << a.address();
+    EXPECT_EQ(x.SerializeAsString(), y.SerializeAsString()) << a.address();
+    v1::TraceRequest t;
+    t.set_seed(a.address());
+    t.set_hops(3);
+    std::vector<v1::TraceEvent> tx, ty;
+    for (auto* p : {&tx, &ty}) {
+      auto ctx = Ctx();
+      auto reader = (p == &tx ? stub : ref_stub)->Trace(ctx.get(), t);
+      v1::TraceEvent ev;
+      while (reader->Read(&ev)) p->push_back(ev);
+      (void)reader->Finish();
+    }
+    ASSERT_EQ(tx.size(), ty.size()) << "trace from " << a.address();
+    for (size_t k = 0; k < tx.size(); ++k) {
+      // (MessageDifferencer: the summary's map has no fixed serialized order.)
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(tx[k], ty[k]))
+          << "trace from " << a.address() << ", event " << k;
+    }
+  }
+  (*server)->Shutdown(absl::ZeroDuration());
+}
+
+TEST(ReplicaTest, ReadOnlyWhenNotFollowingAndErrorsAtOpen) {
+  const std::filesystem::path dir = MakeTempDir("replica-ro");
+  EXPECT_THAT(service::ReplicaEngineSource::Open(dir / "missing", {}),
+              StatusIs(absl::StatusCode::kNotFound));
+  auto chain = MakeTestChain(dir, 30, 20);
+  ASSERT_THAT(chain, IsOk());
+  service::ReplicaOptions ro;
+  ro.catch_up_interval = absl::ZeroDuration();
+  auto replica = service::ReplicaEngineSource::Open(chain->db, ro);
+  ASSERT_THAT(replica, IsOk());
+  ASSERT_TRUE((*replica)->WaitLoaded(absl::Seconds(60)));
+  EXPECT_EQ((*replica)->Get()->store().ReadState()->tip_height, 29);
+  auto step = (*replica)->CatchUpNow();
+  ASSERT_THAT(step, IsOk());
+  EXPECT_FALSE(*step) << "nothing changed";
+  EXPECT_EQ((*replica)->generation(), 1u);
+}
+
+// `ariadne serve` follows the indexer on its own, and says so.
+TEST(ReplicaTest, ServeCommandFollowsTheIndexer) {
+  const std::filesystem::path dir = MakeTempDir("replica-cli");
+  auto chain = MakeTestChain(dir, 80, 30, /*index=*/false);
+  ASSERT_THAT(chain, IsOk());
+  ASSERT_THAT(CopyBlkPrefix(chain->blk, dir / "part.blk", 40), IsOk());
+  std::string out;
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", (dir / "part.blk").string(), "--db",
+                        chain->db.string(), "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+  auto serve = ServeProcess::Start({"--db", chain->db.string(), "--catch-up-interval", "0.2"});
+  ASSERT_THAT(serve, IsOk());
+  ASSERT_TRUE((*serve)->WaitForOutput("serving ", 30)) << (*serve)->Output();
+  EXPECT_NE((*serve)->Output().find("tip 39"), std::string::npos) << (*serve)->Output();
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", chain->blk.string(), "--db", chain->db.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+  ASSERT_TRUE((*serve)->WaitForOutput("caught up with the indexer: tip 79", 30))
+      << (*serve)->Output();
+  EXPECT_EQ(RunAriadne({"status", "--server", (*serve)->address(), "--json"}, &out), 0);
+  EXPECT_NE(out.find("\"tip_height\":79"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace ariadne::testing

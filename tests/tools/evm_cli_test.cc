@@ -1,0 +1,236 @@
+// The `ariadne` binary on EVM data: `index evm` (success line, incremental no-op, errors naming the
+// file, exit codes) and the client commands against a real server on an EVM store (JSON shapes
+// with 256-bit decimal amounts and EIP-55 addresses, readable output, the bad-checksum error).
+#include <grpcpp/grpcpp.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "engine/service/ariadne_service.h"
+#include "engine/service/engine.h"
+#include "heuristics/evm_clustering.h"
+#include "engine/core/eip55.h"
+#include "indexer/tags/tag_import.h"
+#include "tests/indexer/evm/evm_scenario.h"
+#include "tests/indexer/pipeline/index_test_util.h"
+#include "tests/testutil.h"
+
+namespace ariadne::evm {
+namespace {
+
+using ::ariadne::testing::AriadneBinary;
+using ::ariadne::testing::MakeTempDir;
+using ::ariadne::testing::ReadFileText;
+
+struct Output {
+  int exit_code;
+  std::string out, err;
+};
+
+class EvmCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::filesystem::path(MakeTempDir("evm-cli"));
+    scenario_ = testing::MakeScenario().release();
+    ASSERT_TRUE(scenario_->chain->WriteAll(*dir_ / "chain").ok());
+    {
+      std::ofstream ex(*dir_ / "exchanges.txt");
+      ex << "# exchange addresses\n" << ToChecksumAddress(scenario_->e.address) << "\n";
+    }
+    // The store is built by the binary itself.
+    Output r = Ariadne({"index", "evm", "--source", (*dir_ / "chain").string(), "--db",
+                        (*dir_ / "db").string(), "--exchanges", (*dir_ / "exchanges.txt").string()},
+                       false);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    index_output_ = new std::string(r.out);
+    // Labels after indexing, then the clusters rebuilt with them (index evm without a source).
+    {
+      std::ofstream tags(*dir_ / "tags.csv");
+      tags << "address,label,category,source\n"
+           << ToChecksumAddress(scenario_->e.address) << ",Big Exchange,exchange,case 7\n";
+    }
+    r = Ariadne({"tags", "import", (*dir_ / "tags.csv").string(), "--db", (*dir_ / "db").string()},
+                false);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = Ariadne({"index", "evm", "--db", (*dir_ / "db").string()}, false);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_NE(r.out.find("1 deposit-address-reuse"), std::string::npos) << r.out;
+    store::StoreOptions o;
+    o.mode = store::StoreOptions::Mode::kReadOnly;
+    auto st = store::Store::Open(*dir_ / "db", o);
+    ASSERT_TRUE(st.ok()) << st.status();
+    auto engine = service::Engine::Load(*std::move(st));
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    source_ = new service::FixedEngineSource(*std::move(engine));
+    service_ = new service::AriadneService(source_, service::ServiceOptions());
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(service_);
+    server_ = b.BuildAndStart().release();
+    server_address_ = new std::string("127.0.0.1:" + std::to_string(port));
+  }
+  static void TearDownTestSuite() {
+    if (server_ != nullptr) server_->Shutdown();
+    delete server_;
+    delete service_;
+    delete source_;
+    delete server_address_;
+    delete index_output_;
+    delete scenario_;
+    delete dir_;
+  }
+
+  static Output Ariadne(std::vector<std::string> args, bool with_server = true) {
+    if (with_server) args.insert(args.end(), {"--server", *server_address_});
+    std::string cmd = AriadneBinary().string();
+    for (const auto& a : args) cmd += " '" + a + "'";
+    const auto err_file = *dir_ / "stderr.txt";
+    cmd += " 2>'" + err_file.string() + "'";
+    Output r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = ReadFileText(err_file);
+    return r;
+  }
+  static const testing::Scenario& S() { return *scenario_; }
+
+  static inline std::filesystem::path* dir_ = nullptr;
+  static inline testing::Scenario* scenario_ = nullptr;
+  static inline std::string* index_output_ = nullptr;
+  static inline service::FixedEngineSource* source_ = nullptr;
+  static inline service::AriadneService* service_ = nullptr;
+  static inline grpc::Server* server_ = nullptr;
+  static inline std::string* server_address_ = nullptr;
+};
+
+TEST_F(EvmCli, IndexEvmReportsWhatItStoredAndTheClusters) {
+  EXPECT_NE(index_output_->find("indexed 6 blocks (0 already indexed) from 1 inputs: 15 txs, 14 "
+                                "transfers, 8 logs, 1 approvals"),
+            std::string::npos)
+      << *index_output_;
+  EXPECT_NE(index_output_->find("tip 105 " + HashHex(S().chain->BlockHash(105))),
+            std::string::npos);
+  EXPECT_NE(
+      index_output_->find("1 deposit-address-reuse, 0 airdrop and 1 self-authorization links"),
+      std::string::npos)
+      << *index_output_;
+}
+
+TEST_F(EvmCli, IndexEvmTwiceIsANoOpAndBadInputNamesTheFile) {
+  const auto db = *dir_ / "db2";
+  Output r = Ariadne(
+      {"index", "evm", "--source", (*dir_ / "chain").string(), "--db", db.string(), "--no-cluster"},
+      false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Ariadne(
+      {"index", "evm", "--source", (*dir_ / "chain").string(), "--db", db.string(), "--no-cluster"},
+      false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("indexed 0 blocks (6 already indexed)"), std::string::npos) << r.out;
+  {
+    std::ofstream bad(*dir_ / "broken.json");
+    bad << "{\"jsonrpc\": \"2.0\", \"result\": [1, 2";
+  }
+  r = Ariadne({"index", "evm", "--source", (*dir_ / "broken.json").string(), "--db", db.string(),
+               "--no-cluster"},
+              false);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("DATA_LOSS"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken.json"), std::string::npos) << r.err;
+  // A Bitcoin store is not an EVM store; the chain is fixed at creation.
+  r = Ariadne({"index", "evm", "--source", (*dir_ / "chain").string(), "--db", db.string(),
+               "--chain", "sepolia"},
+              false);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("holds ethereum, not sepolia"), std::string::npos) << r.err;
+  r = Ariadne({"index", "evm", "--db", db.string(), "--chain", "dogecoin"}, false);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unknown EVM chain 'dogecoin'"), std::string::npos) << r.err;
+}
+
+TEST_F(EvmCli, AddressJsonGivesPerAssetDecimalsAndEip55) {
+  Output r = Ariadne({"address", ToLowerHexAddress(S().b.address), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(r.out).value();
+  EXPECT_EQ(std::string(doc["address"].get_string().value()), ToChecksumAddress(S().b.address));
+  EXPECT_EQ(std::string(doc["type"].get_string().value()), "account");
+  auto assets = doc["assets"].get_array().value();
+  ASSERT_EQ(assets.size(), 2u);
+  EXPECT_EQ(std::string(assets.at(0)["asset"].get_string().value()), "ETH");
+  EXPECT_EQ(std::string(assets.at(0)["received"].get_string().value()), "15000000000000000000");
+  EXPECT_EQ(std::string(assets.at(0)["balance"].get_string().value()), "8999928000000000000");
+  EXPECT_EQ(std::string(assets.at(1)["asset"].get_string().value()), ToChecksumAddress(S().token));
+  EXPECT_EQ(std::string(assets.at(1)["standard"].get_string().value()), "erc20");
+  EXPECT_EQ(std::string(assets.at(1)["balance"].get_string().value()), "400");
+  // Readable: ether in ETH.
+  r = Ariadne({"address", ToChecksumAddress(S().b.address)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("15 ETH received (2 transfers)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("flow balance 8.999928 ETH"), std::string::npos) << r.out;
+}
+
+TEST_F(EvmCli, AWrongChecksumIsAnInvalidArgumentNamingTheAddress) {
+  std::string bad = ToChecksumAddress(S().b.address);
+  for (size_t i = 2; i < bad.size(); ++i) {
+    if (std::isalpha(static_cast<unsigned char>(bad[i]))) {
+      bad[i] ^= 0x20;  // flip one letter's case
+      break;
+    }
+  }
+  for (const char* cmd : {"address", "history", "trace", "exposure"}) {
+    Output r = Ariadne({cmd, bad});
+    EXPECT_EQ(r.exit_code, 1) << cmd;
+    EXPECT_NE(r.err.find("INVALID_ARGUMENT"), std::string::npos) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find(bad), std::string::npos) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find("EIP-55 checksum mismatch"), std::string::npos) << r.err;
+  }
+  Output r = Ariadne({"address", ToLowerHexAddress(testing::MakeKey("nobody").address)});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("NOT_FOUND"), std::string::npos) << r.err;
+}
+
+TEST_F(EvmCli, HistoryTxTraceAndWhyPrintTheEvmFields) {
+  Output r = Ariadne({"history", ToChecksumAddress(S().b.address), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"status\":\"failed\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"received\":\"10000000000000000000\""), std::string::npos) << r.out;
+  r = Ariadne({"tx", HashHex(S().m_vault), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(r.out).value();
+  EXPECT_EQ(std::string(doc["fee"].get_string().value()), "60000000000000");
+  EXPECT_EQ(doc["transfers"].get_array().value().size(), 2u);
+  r = Ariadne({"trace", HashHex(S().a_b_eth), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = parser.parse(r.out).value();
+  auto edges = doc["edges"].get_array().value();
+  ASSERT_EQ(edges.size(), 1u);
+  EXPECT_EQ(std::string(edges.at(0)["tainted_amount"].get_string().value()), "4000000000000000000");
+  EXPECT_EQ(std::string(edges.at(0)["asset"].get_string().value()), "ETH");
+  r = Ariadne({"trace", ToChecksumAddress(S().b.address), "--asset", ToChecksumAddress(S().token),
+               "--stop-at", "exchange"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("labelled         600 " + ToChecksumAddress(S().token)), std::string::npos)
+      << r.out;
+  r = Ariadne(
+      {"why", ToChecksumAddress(S().a.address), ToChecksumAddress(S().d.address), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("self_authorization"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("deposit_address_reuse:" + ToChecksumAddress(S().dep.address)),
+            std::string::npos)
+      << r.out;
+  r = Ariadne({"status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ethereum (chain id 1, account model)"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace ariadne::evm
