@@ -20,10 +20,10 @@
 
 #include "bench/bench_util.h"
 #include "engine/core/hex.h"
+#include "engine/core/keccak.h"
 #include "engine/store/store.h"
 #include "indexer/evm/era1.h"
 #include "indexer/evm/evm_indexer.h"
-#include "engine/core/keccak.h"
 #include "indexer/evm/rlp_block.h"
 #include "indexer/evm/transaction.h"
 

@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "bench/bench_util.h"
-#include "gen/generator.h"
 #include "engine/core/hash.h"
+#include "gen/generator.h"
 #include "indexer/btc/blk_reader.h"
 
 namespace ariadne::bench {

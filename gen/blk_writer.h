@@ -13,8 +13,8 @@
 #include <span>
 
 #include "absl/status/status.h"
-#include "gen/file_sink.h"
 #include "engine/core/types.h"
+#include "gen/file_sink.h"
 
 namespace ariadne::gen {
 

@@ -9,6 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/core/address.h"
+#include "engine/core/byte_writer.h"
+#include "engine/core/hash.h"
+#include "engine/core/merkle.h"
+#include "engine/core/script.h"
+#include "engine/core/strings.h"
 #include "gen/blk_writer.h"
 #include "gen/coinjoin.h"
 #include "gen/economy.h"
@@ -19,12 +25,6 @@
 #include "gen/truth_writer.h"
 #include "gen/values.h"
 #include "gen/world.h"
-#include "engine/core/address.h"
-#include "engine/core/byte_writer.h"
-#include "engine/core/hash.h"
-#include "engine/core/merkle.h"
-#include "engine/core/script.h"
-#include "engine/core/strings.h"
 
 namespace ariadne::gen {
 namespace {

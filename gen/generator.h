@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "gen/entity_kind.h"
 #include "engine/core/network.h"
+#include "gen/entity_kind.h"
 
 namespace ariadne::gen {
 

@@ -12,10 +12,10 @@
 #include <cstdint>
 #include <string>
 
-#include "gen/random.h"
 #include "engine/core/byte_writer.h"
 #include "engine/core/network.h"
 #include "engine/core/script.h"
+#include "gen/random.h"
 
 namespace ariadne::gen {
 

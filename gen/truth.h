@@ -24,9 +24,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/core/types.h"
 #include "gen/entity_kind.h"
 #include "gen/huge_alloc.h"
-#include "engine/core/types.h"
 
 namespace ariadne::gen {
 

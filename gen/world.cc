@@ -5,9 +5,9 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "gen/values.h"
 #include "engine/core/byte_writer.h"
 #include "engine/core/hash.h"
+#include "gen/values.h"
 
 namespace ariadne::gen {
 namespace {

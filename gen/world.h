@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/network.h"
+#include "engine/core/types.h"
 #include "gen/entity_kind.h"
 #include "gen/era.h"
 #include "gen/huge_alloc.h"
@@ -23,8 +25,6 @@
 #include "gen/random.h"
 #include "gen/truth.h"
 #include "gen/truth_writer.h"
-#include "engine/core/network.h"
-#include "engine/core/types.h"
 
 namespace ariadne::gen {
 

@@ -8,13 +8,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "engine/core/eip55.h"
 #include "engine/core/strings.h"
 #include "engine/evm/account_labels.h"
 #include "engine/graph/union_find.h"
 #include "engine/store/codec.h"
 #include "engine/store/commit_batch.h"
 #include "engine/store/evm_store.h"
-#include "engine/core/eip55.h"
 
 namespace ariadne::heuristics {
 

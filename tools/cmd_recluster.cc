@@ -6,12 +6,12 @@
 #include <set>
 
 #include "absl/strings/str_format.h"
-#include "gen/truth.h"
 #include "engine/core/address.h"
 #include "engine/core/status_macros.h"
 #include "engine/store/codec.h"
 #include "engine/store/replay.h"
 #include "engine/store/store.h"
+#include "gen/truth.h"
 #include "heuristics/cluster_eval.h"
 #include "heuristics/clustering.h"
 #include "tools/cli_args.h"

@@ -1,8 +1,8 @@
 #include "engine/core/eip55.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/core/strings.h"
 #include "engine/core/keccak.h"
+#include "engine/core/strings.h"
 
 namespace ariadne::evm {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
+#include "engine/core/types.h"
 
 namespace ariadne::evm {
 

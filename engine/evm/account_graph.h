@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/store/evm_schema.h"
-#include "engine/store/store.h"
 #include "engine/core/evm_types.h"
 #include "engine/core/u256.h"
+#include "engine/store/evm_schema.h"
+#include "engine/store/store.h"
 
 namespace ariadne::account {
 

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/core/eip55.h"
 #include "engine/core/hex.h"
 #include "engine/core/strings.h"
 #include "engine/evm/account_exposure.h"
@@ -16,7 +17,6 @@
 #include "engine/service/cancel_poll.h"
 #include "engine/service/trace_events.h"
 #include "engine/store/evm_store.h"
-#include "engine/core/eip55.h"
 
 namespace ariadne::service::evm_rpc {
 namespace {

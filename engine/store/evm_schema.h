@@ -29,8 +29,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
+#include "engine/core/types.h"
 #include "engine/core/u256.h"
 
 namespace ariadne::store {

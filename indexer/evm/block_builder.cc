@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
-#include "engine/core/strings.h"
 #include "engine/core/keccak.h"
+#include "engine/core/strings.h"
 
 namespace ariadne::evm {
 namespace {

@@ -33,10 +33,10 @@
 #include <span>
 #include <vector>
 
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
-#include "indexer/evm/transaction.h"
+#include "engine/core/types.h"
 #include "engine/core/u256.h"
+#include "indexer/evm/transaction.h"
 
 namespace ariadne::evm {
 

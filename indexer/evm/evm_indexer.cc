@@ -4,12 +4,12 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "engine/core/eip55.h"
 #include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
 #include "engine/store/codec.h"
 #include "engine/store/evm_store.h"
 #include "indexer/evm/block_builder.h"
-#include "engine/core/eip55.h"
 #include "indexer/evm/era1.h"
 #include "indexer/evm/evm_sources.h"
 #include "indexer/evm/json_rpc.h"

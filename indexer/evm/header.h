@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
-#include "indexer/evm/rlp.h"
+#include "engine/core/types.h"
 #include "engine/core/u256.h"
+#include "indexer/evm/rlp.h"
 
 namespace ariadne::evm {
 

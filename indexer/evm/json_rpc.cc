@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/core/eip55.h"
 #include "engine/core/hex.h"
+#include "engine/core/keccak.h"
 #include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
-#include "engine/core/eip55.h"
-#include "engine/core/keccak.h"
 #include "indexer/evm/receipt.h"
 #include "indexer/evm/rlp.h"
 #include "indexer/evm/transaction.h"

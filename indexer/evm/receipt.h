@@ -16,8 +16,8 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
+#include "engine/core/types.h"
 #include "indexer/evm/rlp.h"
 #include "indexer/evm/transaction.h"
 

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
+#include "engine/core/types.h"
 #include "engine/core/u256.h"
 
 namespace ariadne::evm {

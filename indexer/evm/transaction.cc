@@ -4,8 +4,8 @@
 #include <secp256k1_recovery.h>
 
 #include "absl/strings/str_cat.h"
-#include "engine/core/strings.h"
 #include "engine/core/keccak.h"
+#include "engine/core/strings.h"
 
 namespace ariadne::evm {
 namespace {

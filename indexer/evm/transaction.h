@@ -25,10 +25,10 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
-#include "indexer/evm/rlp.h"
+#include "engine/core/types.h"
 #include "engine/core/u256.h"
+#include "indexer/evm/rlp.h"
 
 namespace ariadne::evm {
 

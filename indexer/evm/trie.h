@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
-#include "engine/core/types.h"
 #include "engine/core/evm_types.h"
+#include "engine/core/types.h"
 
 namespace ariadne::evm {
 

@@ -11,8 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/core/address.h"
-#include "engine/core/strings.h"
 #include "engine/core/eip55.h"
+#include "engine/core/strings.h"
 
 namespace ariadne::tags {
 namespace {

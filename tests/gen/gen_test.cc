@@ -8,11 +8,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "gen/generator.h"
-#include "gen/truth.h"
 #include "engine/core/address.h"
 #include "engine/core/hex.h"
 #include "engine/core/script.h"
+#include "gen/generator.h"
+#include "gen/truth.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
 #include "tests/testutil.h"

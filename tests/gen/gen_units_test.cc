@@ -4,15 +4,15 @@
 #include <cmath>
 #include <set>
 
+#include "engine/core/address.h"
+#include "engine/core/hash.h"
+#include "engine/core/script.h"
 #include "gen/era.h"
 #include "gen/file_sink.h"
 #include "gen/genesis.h"
 #include "gen/keys.h"
 #include "gen/random.h"
 #include "gen/values.h"
-#include "engine/core/address.h"
-#include "engine/core/hash.h"
-#include "engine/core/script.h"
 #include "tests/testutil.h"
 
 namespace ariadne::gen {

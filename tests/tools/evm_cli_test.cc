@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include "engine/core/eip55.h"
 #include "engine/service/ariadne_service.h"
 #include "engine/service/engine.h"
 #include "heuristics/evm_clustering.h"
-#include "engine/core/eip55.h"
 #include "indexer/tags/tag_import.h"
 #include "tests/indexer/evm/evm_scenario.h"
 #include "tests/indexer/pipeline/index_test_util.h"

@@ -1,17 +1,17 @@
 // The gRPC service on an EVM store, through a real server on loopback: the scenario chain
-// (tests/indexer/evm/evm_scenario.h) indexed, its exchange labelled and its clusters built, then every
-// RPC with numbers worked out by hand: per-asset summaries, history, transactions, traces under
-// the three models, paths, exposure, clusters and their evidence, EIP-55 display and the error
-// codes of bad and unknown input.
+// (tests/indexer/evm/evm_scenario.h) indexed, its exchange labelled and its clusters built, then
+// every RPC with numbers worked out by hand: per-asset summaries, history, transactions, traces
+// under the three models, paths, exposure, clusters and their evidence, EIP-55 display and the
+// error codes of bad and unknown input.
 #include <grpcpp/grpcpp.h>
 
 #include <fstream>
 #include <map>
 
+#include "engine/core/eip55.h"
 #include "engine/service/ariadne_service.h"
 #include "engine/service/engine.h"
 #include "heuristics/evm_clustering.h"
-#include "engine/core/eip55.h"
 #include "indexer/evm/evm_indexer.h"
 #include "indexer/tags/tag_import.h"
 #include "tests/indexer/evm/evm_scenario.h"

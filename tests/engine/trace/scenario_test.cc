@@ -10,11 +10,11 @@
 #include <map>
 #include <set>
 
-#include "gen/generator.h"
-#include "gen/truth.h"
 #include "engine/core/address.h"
 #include "engine/service/ariadne_service.h"
 #include "engine/service/engine.h"
+#include "gen/generator.h"
+#include "gen/truth.h"
 #include "heuristics/clustering.h"
 #include "indexer/tags/tag_import.h"
 #include "tests/indexer/pipeline/index_test_util.h"

@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/hex.h"
-#include "indexer/evm/block_builder.h"
 #include "engine/core/keccak.h"
+#include "indexer/evm/block_builder.h"
 #include "indexer/evm/receipt.h"
 #include "indexer/evm/rlp.h"
 #include "indexer/evm/transaction.h"

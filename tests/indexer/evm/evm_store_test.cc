@@ -10,8 +10,8 @@
 #include <fstream>
 #include <map>
 
-#include "engine/store/digest.h"
 #include "engine/core/eip55.h"
+#include "engine/store/digest.h"
 #include "indexer/evm/era1.h"
 #include "indexer/evm/evm_indexer.h"
 #include "indexer/evm/rlp_block.h"

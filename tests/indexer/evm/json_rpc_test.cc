@@ -15,9 +15,9 @@
 #include <regex>
 #include <sstream>
 
+#include "engine/core/eip55.h"
 #include "engine/core/hex.h"
 #include "indexer/evm/block_builder.h"
-#include "engine/core/eip55.h"
 #include "tests/indexer/evm/etl_files.h"
 #include "tests/testutil.h"
 

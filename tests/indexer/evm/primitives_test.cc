@@ -4,14 +4,14 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "engine/core/hex.h"
-#include "indexer/evm/block_builder.h"
 #include "engine/core/eip55.h"
+#include "engine/core/hex.h"
 #include "engine/core/keccak.h"
+#include "engine/core/u256.h"
+#include "indexer/evm/block_builder.h"
 #include "indexer/evm/rlp.h"
 #include "indexer/evm/transaction.h"
 #include "indexer/evm/trie.h"
-#include "engine/core/u256.h"
 #include "tests/testutil.h"
 
 namespace ariadne::evm {

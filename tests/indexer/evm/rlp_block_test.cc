@@ -11,8 +11,8 @@
 #include <map>
 #include <sstream>
 
-#include "engine/core/hex.h"
 #include "engine/core/eip55.h"
+#include "engine/core/hex.h"
 #include "indexer/evm/era1.h"
 #include "indexer/evm/snappy_frame.h"
 #include "indexer/evm/transaction.h"

@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/core/hex.h"
 #include "engine/core/eip55.h"
+#include "engine/core/hex.h"
 #include "indexer/evm/tx_rules.h"
 #include "tests/testutil.h"
 
