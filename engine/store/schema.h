@@ -78,6 +78,10 @@ inline constexpr std::string_view kMetaNetwork = "network";
 inline constexpr std::string_view kMetaState = "state";
 inline constexpr std::string_view kMetaFilePrefix = "file/";  // + file id u32 -> FileEntry
 inline constexpr std::string_view kMetaCluster = "cluster";   // ClusterMeta
+// Present while the indexer switches branches: written before its first rewind, deleted in the
+// commit that takes the new branch to the old tip's height (or to its end, when shorter). The
+// value is the old tip: height (u32 BE) and hash (32 bytes). Readers keep the old state meanwhile.
+inline constexpr std::string_view kMetaReorg = "reorg";
 
 // Key widths.
 inline constexpr int kTxNumBytes = 5;  // 40 bits: 1.1e12 transactions

@@ -1,5 +1,6 @@
 #include "engine/store/store.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,22 @@ rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.s
 // A Ribbon filter at the false-positive rate of a 10 bits/key Bloom filter, about 30% smaller
 // (filters are ~3% of the store).
 const rocksdb::FilterPolicy* NewFilter() { return rocksdb::NewRibbonFilterPolicy(10); }
+
+// Returns: max_open_files of a read-only or secondary view of the store in `dir`: -1 (every table
+// open, which also keeps the tables the indexer compacts away readable by an older view) while the
+// descriptor limit holds a few views of all its tables with room to spare, otherwise a
+// sixteenth of the limit (at least 32): a few views and the server's connections share it.
+int ViewMaxOpenFiles(const std::filesystem::path& dir) {
+  rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return -1;
+  uint64_t tables = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".sst") ++tables;
+  }
+  if (tables * 4 + 1024 <= rl.rlim_cur) return -1;
+  return static_cast<int>(std::max<rlim_t>(32, rl.rlim_cur / 16));
+}
 
 // Options per column family (docs/schema.md explains each choice).
 // Args: readers_hold_index: true for read-only and secondary views (servers): every open table
@@ -136,8 +153,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   db_opts.max_subcompactions = 1;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.atomic_flush = true;
-  // Views keep every table open (their index and filter blocks with them, see CfOptions).
-  db_opts.max_open_files = options.mode == StoreOptions::Mode::kReadWrite ? 1024 : -1;
+  // Views keep every table open (their index and filter blocks with them, see CfOptions) when the
+  // descriptor limit allows.
+  db_opts.max_open_files =
+      options.mode == StoreOptions::Mode::kReadWrite ? 1024 : ViewMaxOpenFiles(dir);
+  // Views never compact: the statistics a writer reads from up to 20 tables at open are not needed.
+  db_opts.skip_stats_update_on_db_open = options.mode != StoreOptions::Mode::kReadWrite;
   db_opts.keep_log_file_num = 3;
 
   // A read-only or secondary view of a store written by an older build may lack families added
@@ -177,7 +198,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
                             reinterpret_cast<uintptr_t>(store.get())))
                   .string();
       }
-      std::filesystem::create_directories(sec);
+      std::error_code ec;
+      std::filesystem::create_directories(sec, ec);
+      if (ec)
+        return absl::UnavailableError(absl::StrCat("cannot create ", sec, ": ", ec.message()));
       s = rocksdb::DB::OpenAsSecondary(db_opts, dir.string(), sec, descs, &store->handles_, &raw);
       break;
     }

@@ -25,6 +25,7 @@
 #include "indexer/btc/block_tree.h"
 #include "indexer/pipeline/address_cache.h"
 #include "indexer/pipeline/prevout_cache.h"
+#include "indexer/pipeline/reorg_marker.h"
 
 namespace ariadne::pipeline {
 namespace {
@@ -148,6 +149,7 @@ class Indexer {
   AddressCache addr_cache_;
   PrevoutCache prevout_cache_;
   std::unique_ptr<store::Committer> committer_;
+  std::optional<int32_t> reorg_from_;  // the old tip's height while meta/reorg is set
 
   // The batch being built and the one being committed.
   std::unique_ptr<store::CommitBatch> building_ = std::make_unique<store::CommitBatch>();
@@ -639,6 +641,10 @@ absl::Status Indexer::HandOff(bool final) {
   // it again, page by page).
   batch_stats_.erase(batch_stats_.begin(), batch_stats_.end());
   for (store::IndexObserver* o : options_.observers) RETURN_IF_ERROR(o->OnCommit(building_.get()));
+  if (reorg_from_.has_value() && state_.tip_height >= *reorg_from_) {
+    building_->Delete(Cf::kMeta, store::kMetaReorg);  // the new branch reached the old tip
+    reorg_from_.reset();
+  }
   building_->Put(Cf::kMeta, store::kMetaState, store::EncodeState(state_));
   std::swap(building_, committing_);
   batch_txs_ = 0;
@@ -840,11 +846,13 @@ absl::Status Indexer::Run() {
   if (best.has_value()) {
     std::vector<uint32_t> chain = tree_.ChainTo(*best);
     ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
+    ASSIGN_OR_RETURN(reorg_from_, MarkReorg(store_, state_, fork));  // readers keep the old tip
     while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
     ASSIGN_OR_RETURN(committer_,
                      store::Committer::Create(store_, store_->dir() / "ingest-staging"));
     RETURN_IF_ERROR(PrepareCaches());
     status = Apply(chain, static_cast<size_t>(fork + 1));
+    if (status.ok() && reorg_from_.has_value()) RETURN_IF_ERROR(ClearReorg(store_));
     result_->stale_blocks = tree_.size() - tree_.unconnected() - chain.size();
   }
   result_->unconnected_blocks = tree_.unconnected();

@@ -1,7 +1,8 @@
 // Serving while indexing: a replica (RocksDB secondary) serves while `ariadne index`, a separate
 // process holding the primary, appends to the same store; the replica catches up, answers stay
 // consistent (each answer from one state of the store, the tip never goes back), requests keep
-// the engine they started with, and the refreshed engine equals one loaded from scratch.
+// the engine they started with, the refreshed engine equals one loaded from scratch, and a reorg
+// is served as one step.
 #include <google/protobuf/util/message_differencer.h>
 
 #include <atomic>
@@ -9,6 +10,8 @@
 
 #include "engine/service/replica.h"
 #include "engine/store/store.h"
+#include "heuristics/clustering.h"
+#include "indexer/pipeline/btc_indexer.h"
 #include "tests/engine/service/hardening_util.h"
 #include "tests/testutil.h"
 
@@ -218,6 +221,98 @@ TEST(ReplicaTest, ServeCommandFollowsTheIndexer) {
       << (*serve)->Output();
   EXPECT_EQ(RunAriadne({"status", "--server", (*serve)->address(), "--json"}, &out), 0);
   EXPECT_NE(out.find("\"tip_height\":79"), std::string::npos) << out;
+}
+
+// Watches a reorg from inside the indexer: after each rewind, and before each commit (when the
+// previous one is durable), catches the replica up and records the tip it serves and whether it
+// answers cluster queries.
+class ServedDuringTheReorg : public store::IndexObserver {
+ public:
+  explicit ServedDuringTheReorg(service::ReplicaEngineSource* replica) : replica_(replica) {}
+  void OnTx(const store::ResolvedTx&) override {}
+  absl::Status OnCommit(store::CommitBatch*) override { return Record(); }
+  absl::Status OnRewind(store::Store*, int32_t) override { return Record(); }
+  absl::Status Record() {
+    auto step = replica_->CatchUpNow();
+    if (!step.ok()) return step.status();
+    std::shared_ptr<const service::Engine> e = replica_->Get();
+    tips.push_back(e->store().ReadState()->tip_height);
+    clusters.push_back(e->clusters() != nullptr);
+    return absl::OkStatus();
+  }
+  std::vector<int> tips;
+  std::vector<bool> clusters;
+
+ private:
+  service::ReplicaEngineSource* replica_;
+};
+
+// A deep reorg takes many commits (a rewind per block, batches of the new branch, the clusters'
+// rebuild). A replica used to serve each of them (tips 24, 23, ..., 0, then up to 29, cluster
+// queries failing meanwhile); it now serves the old tip until the new branch is complete.
+TEST(ReplicaTest, ADeepReorgIsServedInOneStep) {
+  const std::filesystem::path dir = MakeTempDir("replica-reorg");
+  std::string out;
+  for (const auto& [name, blocks, seed] :
+       {std::tuple{"old", "25", "1"}, std::tuple{"new", "30", "2"}}) {
+    ASSERT_EQ(RunAriadne({"gen", "--out", (dir / name).string(), "--blocks", blocks, "--seed", seed,
+                          "--txs-per-block", "20", "--no-truth"},
+                         &out),
+              0)
+        << out;
+  }
+  const std::filesystem::path old_blk = dir / "old" / "blocks" / "blk00000.dat";
+  const std::filesystem::path new_blk = dir / "new" / "blocks" / "blk00000.dat";
+  const std::filesystem::path db = dir / "db";
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", old_blk.string(), "--db", db.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+
+  std::vector<std::string> notes;
+  service::ReplicaOptions ro;
+  ro.catch_up_interval = absl::Hours(1);  // caught up by hand below
+  ro.secondary_dir = dir / "views";
+  ro.on_error = [&](const absl::Status& s) { notes.emplace_back(s.message()); };
+  auto replica = service::ReplicaEngineSource::Open(db, ro);
+  ASSERT_THAT(replica, IsOk());
+  ASSERT_TRUE((*replica)->WaitLoaded(absl::Seconds(60)));
+  ASSERT_EQ((*replica)->Get()->store().ReadState()->tip_height, 24);
+  ASSERT_NE((*replica)->Get()->clusters(), nullptr);
+
+  store::StoreOptions so;
+  so.network = Network::kRegtest;
+  auto store = store::Store::Open(db, so);
+  ASSERT_THAT(store, IsOk());
+  auto clustering = heuristics::ClusteringObserver::Create(store->get());
+  ASSERT_THAT(clustering, IsOk());
+  ServedDuringTheReorg served(replica->get());
+  pipeline::BtcIndexOptions io;
+  io.inputs = {old_blk, new_blk};
+  io.commit_txs = 100;
+  io.observers = {clustering->get(), &served};
+  pipeline::IndexResult r;
+  ASSERT_THAT(pipeline::IndexBitcoin(store->get(), io, &r), IsOk());
+  EXPECT_EQ(r.blocks_rewound, 24u);
+  EXPECT_EQ(r.tip_height, 29);
+  EXPECT_THAT(store->get()->ReadMeta(store::kMetaReorg), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_THAT(served.Record(), IsOk());  // the new branch is in, its clusters are not
+  ASSERT_TRUE((*clustering)->needs_rebuild());
+  ASSERT_THAT((*clustering)->Finish(store->get()), IsOk());
+  ASSERT_THAT(served.Record(), IsOk());
+
+  ASSERT_GT(served.tips.size(), 28u);  // 24 rewinds, several commits of the new branch
+  EXPECT_EQ(served.tips.back(), 29);
+  EXPECT_TRUE(served.clusters.back());
+  for (size_t i = 0; i + 1 < served.tips.size(); ++i) {
+    EXPECT_EQ(served.tips[i], 24) << "step " << i << " of the reorg was served";
+    EXPECT_TRUE(served.clusters[i]) << "step " << i << ": no cluster queries";
+  }
+  EXPECT_THAT(notes, ::testing::Contains(::testing::HasSubstr(
+                         "the indexer is switching to another branch: serving tip 24")));
+  EXPECT_THAT(notes, ::testing::Contains(::testing::HasSubstr(
+                         "the indexer is rebuilding the clusters: serving the previous ones")));
 }
 
 }  // namespace

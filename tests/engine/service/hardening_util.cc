@@ -4,6 +4,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,9 +194,21 @@ std::string Health(const std::shared_ptr<grpc::Channel>& channel, const std::str
 
 absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
     const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"serve", "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = Spawn(argv, {});
+  if (!p.ok()) return p.status();
+  if (!(*p)->WaitListening(30)) {
+    return absl::UnavailableError("ariadne serve did not start: " + (*p)->Output());
+  }
+  return p;
+}
+
+absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Spawn(
+    const std::vector<std::string>& args, const SpawnOptions& options) {
   int fds[2];
   if (::pipe(fds) != 0) return absl::InternalError("pipe");
-  std::vector<std::string> argv = {AriadneBinary().string(), "serve", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {AriadneBinary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError("fork");
@@ -204,6 +217,13 @@ absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
     ::dup2(fds[1], 2);
     ::close(fds[0]);
     ::close(fds[1]);
+    if (options.nofile > 0) {
+      rlimit rl;
+      rl.rlim_cur = options.nofile;
+      rl.rlim_max = options.nofile_hard > 0 ? options.nofile_hard : options.nofile;
+      if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) ::_exit(126);
+    }
+    for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> cargs;
     for (std::string& a : argv) cargs.push_back(a.data());
     cargs.push_back(nullptr);
@@ -215,13 +235,15 @@ absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
   p->pid_ = pid;
   p->out_fd_ = fds[0];
   ::fcntl(p->out_fd_, F_SETFL, ::fcntl(p->out_fd_, F_GETFL) | O_NONBLOCK);
-  if (!p->WaitForOutput("listening on ", 30)) {
-    return absl::UnavailableError("ariadne serve did not start: " + p->Output());
-  }
-  const std::string out = p->Output();
-  const size_t at = out.find("listening on ") + 13;
-  p->address_ = out.substr(at, out.find(' ', at) - at);
   return p;
+}
+
+bool ServeProcess::WaitListening(double seconds) {
+  if (!WaitForOutput("listening on ", seconds)) return false;
+  const std::string out = Output();
+  const size_t at = out.find("listening on ") + 13;
+  address_ = out.substr(at, out.find(' ', at) - at);
+  return true;
 }
 
 ServeProcess::~ServeProcess() {
@@ -274,6 +296,28 @@ bool ServeProcess::WaitForOutput(const std::string& text, double seconds) {
     ::poll(&pfd, 1, 50);
   }
   return Output().find(text) != std::string::npos;
+}
+
+void ServeProcess::Signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
+int ServeProcess::WaitExit(double seconds) {
+  const auto end = std::chrono::steady_clock::now() +
+                   std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  while (pid_ > 0) {
+    int status;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -pid_;
+      Output();
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= end) return -1;
+    Output();  // keep the pipe drained
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
 }
 
 int ServeProcess::Stop(std::string* output) {
