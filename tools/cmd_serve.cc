@@ -49,7 +49,8 @@ constexpr char kUsage[] =
     "  --require-case-id   refuse queries without a case id (client --case-id)\n"
     "  --rate-limit        requests per second per principal (default: no limit)\n"
     "  --max-calls         calls in flight at once (default 256)\n"
-    "  --max-calls-per-principal  calls in flight at once of one token (default 64)\n"
+    "  --max-calls-per-principal  calls in flight at once of one token (default 64; 0: no\n"
+    "                      limit per token)\n"
     "  --max-call-seconds  the longest a call may run (default 300)\n"
     "  --max-request-bytes largest request message (default 1048576)\n"
     "  --max-connections   connections open at once (default 1000, at most half the file\n"
@@ -222,7 +223,7 @@ int RunServe(const std::vector<std::string>& argv) {
   auto max_calls = args->GetInt("max-calls", 256, 1, 100'000);
   if (!max_calls.ok()) return PrintError(max_calls.status());
   options.gateway.max_concurrent_calls = static_cast<int>(*max_calls);
-  auto per_principal = args->GetInt("max-calls-per-principal", 64, 1, 100'000);
+  auto per_principal = args->GetInt("max-calls-per-principal", 64, 0, 100'000);
   if (!per_principal.ok()) return PrintError(per_principal.status());
   options.gateway.max_calls_per_principal = static_cast<int>(*per_principal);
   auto max_connections = args->GetInt("max-connections", 1000, 1, 1'000'000);

@@ -76,6 +76,7 @@ bool CallLimiter::TryAcquire() {
 }
 
 bool PrincipalCallLimiter::TryAcquire(std::string_view key) {
+  if (max_ == 0) return true;
   absl::MutexLock lock(&mu_);
   int& n = in_flight_[AV(key)];
   if (max_ > 0 && n >= max_) return false;
@@ -84,6 +85,7 @@ bool PrincipalCallLimiter::TryAcquire(std::string_view key) {
 }
 
 void PrincipalCallLimiter::Release(std::string_view key) {
+  if (max_ == 0) return;
   absl::MutexLock lock(&mu_);
   auto it = in_flight_.find(AV(key));
   if (it == in_flight_.end()) return;

@@ -74,7 +74,7 @@ class PrincipalCallLimiter {
   // Returns: true when a slot of `key` was taken (give it back with Release(key)).
   bool TryAcquire(std::string_view key) ABSL_LOCKS_EXCLUDED(mu_);
   void Release(std::string_view key) ABSL_LOCKS_EXCLUDED(mu_);
-  // Returns: the calls of `key` in flight.
+  // Returns: the calls of `key` in flight (0 when there is no cap: nothing is counted).
   int in_flight(std::string_view key) const ABSL_LOCKS_EXCLUDED(mu_);
   int max() const { return max_; }
 

@@ -151,18 +151,20 @@ TEST_F(HostileAuditTest, ACutOrRewrittenLogFailsVerificationWithoutAKnownHead) {
   EXPECT_EQ(Verify({log.string(), "--unsigned"}, &out), 0) << out;
 }
 
-TEST_F(HostileAuditTest, AKeyOthersCanReadIsRefused) {
-  const std::filesystem::path key = *dir_ / "open.key";
+TEST(AuditKeyTest, AKeyOthersCanReadIsRefused) {
+  const std::filesystem::path dir = MakeTempDir("audit-key");
+  const std::filesystem::path key = dir / "open.key";
   ASSERT_THAT(service::AuditKey::LoadOrCreate(key), IsOk());
   std::filesystem::permissions(key, std::filesystem::perms::group_read,
                                std::filesystem::perm_options::add);
   EXPECT_THAT(service::AuditKey::LoadOrCreate(key),
               StatusIsWithMessage(absl::StatusCode::kFailedPrecondition, "chmod 600"));
-  std::ofstream(*dir_ / "not-ed25519.key") << "-----BEGIN PRIVATE KEY-----\nAAAA\n"
-                                           << "-----END PRIVATE KEY-----\n";
-  std::filesystem::permissions(*dir_ / "not-ed25519.key", std::filesystem::perms::owner_read);
+  std::ofstream(dir / "not-ed25519.key") << "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+                                         << "-----END PRIVATE KEY-----\n";
+  std::filesystem::permissions(dir / "not-ed25519.key", std::filesystem::perms::owner_read,
+                               std::filesystem::perm_options::replace);
   EXPECT_THAT(
-      service::AuditKey::LoadOrCreate(*dir_ / "not-ed25519.key"),
+      service::AuditKey::LoadOrCreate(dir / "not-ed25519.key"),
       StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "not an unencrypted Ed25519"));
 }
 
