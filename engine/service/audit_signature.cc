@@ -14,7 +14,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/core/hex.h"
 #include "engine/core/strings.h"
+#include "engine/service/openssl_ptr.h"
 
 namespace ariadne::service {
 namespace {
@@ -23,42 +25,6 @@ constexpr std::string_view kDomain = "ariadne-audit-head/1\n";
 constexpr std::string_view kSigKey = ",\"sig\":\"";
 constexpr size_t kPublicKeyBytes = 32;
 constexpr size_t kSignatureBytes = 64;
-
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-
-std::string Hex(const uint8_t* data, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(2 * n, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHex[data[i] >> 4];
-    out[2 * i + 1] = kHex[data[i] & 15];
-  }
-  return out;
-}
-
-bool Unhex(std::string_view hex, std::string* out) {
-  if (hex.size() % 2 != 0) return false;
-  out->clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int v = 0;
-    for (int j = 0; j < 2; ++j) {
-      const char c = hex[i + j];
-      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    out->push_back(static_cast<char>(v));
-  }
-  return true;
-}
 
 int NoPassphrase(char*, int, int, void*) { return -1; }
 
@@ -94,15 +60,14 @@ absl::StatusOr<std::unique_ptr<AuditKey>> AuditKey::LoadOrCreate(const std::file
       return absl::UnavailableError(
           absl::StrCat("cannot read audit key ", path.string(), ": ", std::strerror(errno)));
     }
-    std::unique_ptr<EVP_PKEY_CTX, void (*)(EVP_PKEY_CTX*)> ctx(
-        EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr), EVP_PKEY_CTX_free);
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
     EVP_PKEY* made = nullptr;
     if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
         EVP_PKEY_keygen(ctx.get(), &made) != 1) {
       return absl::InternalError("cannot generate an Ed25519 key (OpenSSL)");
     }
     k->key_ = made;
-    std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+    BioPtr bio(BIO_new(BIO_s_mem()));
     if (PEM_write_bio_PrivateKey(bio.get(), made, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
       return absl::InternalError("cannot encode the audit key (OpenSSL)");
     }
@@ -132,7 +97,7 @@ absl::StatusOr<std::unique_ptr<AuditKey>> AuditKey::LoadOrCreate(const std::file
     ss << in.rdbuf();
     if (!in) return absl::UnavailableError(absl::StrCat("cannot read audit key ", path.string()));
     const std::string pem = ss.str();
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     k->key_ = PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr);
     ERR_clear_error();
     if (k->key_ == nullptr || EVP_PKEY_id(k->key_) != EVP_PKEY_ED25519) {
@@ -145,7 +110,7 @@ absl::StatusOr<std::unique_ptr<AuditKey>> AuditKey::LoadOrCreate(const std::file
   if (EVP_PKEY_get_raw_public_key(k->key_, pub, &len) != 1 || len != kPublicKeyBytes) {
     return absl::InternalError("cannot read the audit key's public key (OpenSSL)");
   }
-  k->public_hex_ = Hex(pub, len);
+  k->public_hex_ = HexEncode(ByteSpan(pub, len));
   return k;
 }
 
@@ -160,13 +125,13 @@ std::string AuditKey::SignHead(uint64_t records, std::string_view head, absl::Ti
   const std::string message = absl::StrCat(AV(kDomain), line);
   uint8_t sig[kSignatureBytes];
   size_t sig_len = sizeof(sig);
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_) != 1 ||
       EVP_DigestSign(ctx.get(), sig, &sig_len, reinterpret_cast<const uint8_t*>(message.data()),
                      message.size()) != 1) {
     sig_len = 0;  // an unverifiable head: verification reports it
   }
-  absl::StrAppend(&line, AV(kSigKey), Hex(sig, sig_len), "\"}\n");
+  absl::StrAppend(&line, AV(kSigKey), HexEncode(ByteSpan(sig, sig_len)), "\"}\n");
   return line;
 }
 
@@ -187,19 +152,19 @@ absl::StatusOr<SignedHead> VerifyHeadLine(std::string_view line, uint64_t line_n
   h.time = std::string(Field(signed_part, "time"));
   h.event = std::string(Field(signed_part, "event"));
   h.key = std::string(Field(signed_part, "key"));
-  std::string raw_key, sig;
-  if (h.head.size() != 64 || !Unhex(h.key, &raw_key) || raw_key.size() != kPublicKeyBytes ||
-      !Unhex(line.substr(at + kSigKey.size(), 2 * kSignatureBytes), &sig)) {
+  auto raw_key = HexDecode(h.key);
+  auto sig = HexDecode(line.substr(at + kSigKey.size(), 2 * kSignatureBytes));
+  if (h.head.size() != 64 || !raw_key.ok() || raw_key->size() != kPublicKeyBytes || !sig.ok()) {
     return BadLine(line_no, "malformed head, key or signature");
   }
-  std::unique_ptr<EVP_PKEY, PkeyFree> pub(EVP_PKEY_new_raw_public_key(
-      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const uint8_t*>(raw_key.data()), raw_key.size()));
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  PkeyPtr pub(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw_key->data(), raw_key->size()));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   const std::string message = absl::StrCat(AV(kDomain), AV(signed_part));
   const bool ok =
       pub != nullptr && ctx != nullptr &&
       EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pub.get()) == 1 &&
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const uint8_t*>(sig.data()), sig.size(),
+      EVP_DigestVerify(ctx.get(), sig->data(), sig->size(),
                        reinterpret_cast<const uint8_t*>(message.data()), message.size()) == 1;
   ERR_clear_error();
   if (!ok) return BadLine(line_no, "the signature does not verify (forged or edited)");

@@ -9,22 +9,14 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/service/openssl_ptr.h"
 
 namespace ariadne::service {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Cert = std::unique_ptr<X509, X509Free>;
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using Bio = BioPtr;
+using Cert = X509Ptr;
+using Pkey = PkeyPtr;
 
 // Returns: OpenSSL's last error as text ("" when none), clearing the queue.
 std::string OpenSslError() {

@@ -36,21 +36,7 @@ int Verify(const std::vector<std::string>& args, std::string* out) {
   return RunAriadne(all, out);
 }
 
-class HostileAuditTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(MakeTempDir("hostile-audit"));
-    auto chain = MakeTestChain(*dir_, 20, 20);
-    ASSERT_THAT(chain, IsOk());
-    chain_ = new TestChain(*std::move(chain));
-  }
-  static void TearDownTestSuite() {
-    delete chain_;
-    delete dir_;
-  }
-  static inline std::filesystem::path* dir_ = nullptr;
-  static inline TestChain* chain_ = nullptr;
-};
+class HostileAuditTest : public HostileChainTest {};
 
 TEST_F(HostileAuditTest, ACutOrRewrittenLogFailsVerificationWithoutAKnownHead) {
   const std::filesystem::path log = *dir_ / "audit.log";

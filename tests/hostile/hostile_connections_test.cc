@@ -21,21 +21,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class HostileConnectionsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(MakeTempDir("hostile-connections"));
-    auto chain = MakeTestChain(*dir_, 20, 20);
-    ASSERT_THAT(chain, IsOk());
-    chain_ = new TestChain(*std::move(chain));
-  }
-  static void TearDownTestSuite() {
-    delete chain_;
-    delete dir_;
-  }
-  static inline std::filesystem::path* dir_ = nullptr;
-  static inline TestChain* chain_ = nullptr;
-};
+class HostileConnectionsTest : public HostileChainTest {};
 
 // Returns: a TCP connection to HOST:PORT that has sent nothing; -1 when it cannot connect.
 int Connect(const std::string& address) {

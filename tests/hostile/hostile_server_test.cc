@@ -53,21 +53,7 @@ std::vector<std::filesystem::path> TablesOf(const std::filesystem::path& db, con
   return out;
 }
 
-class HostileServerTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(MakeTempDir("hostile-server"));
-    auto chain = MakeTestChain(*dir_, 20, 20);
-    ASSERT_THAT(chain, IsOk());
-    chain_ = new TestChain(*std::move(chain));
-  }
-  static void TearDownTestSuite() {
-    delete chain_;
-    delete dir_;
-  }
-  static inline std::filesystem::path* dir_ = nullptr;
-  static inline TestChain* chain_ = nullptr;
-};
+class HostileServerTest : public HostileChainTest {};
 
 // Each bad setup ends `ariadne serve` with exit code 1 (not SIGSEGV's 139), an error naming the
 // problem, and no temporary folder left behind.
@@ -177,6 +163,7 @@ TEST(ListenAddressTest, TheLoopbackRuleParsesAddresses) {
 TEST_F(HostileServerTest, ASecondServerCannotTakeAPortInUse) {
   auto first = ServeProcess::Start({"--db", chain_->db.string()});
   ASSERT_THAT(first, IsOk());
+  ASSERT_TRUE((*first)->WaitForOutput("serving ", 30)) << (*first)->Output();
   const std::string address = (*first)->address();
   std::string out;
   EXPECT_EQ(RunWithTmpdir({"serve", "--db", chain_->db.string(), "--listen", address},
@@ -207,6 +194,7 @@ TEST_F(HostileServerTest, ASecondServerCannotTakeAPortInUse) {
       ServeProcess::Spawn({"serve", "--db", chain_->db.string(), "--listen", sock}, so);
   ASSERT_THAT(unix_first, IsOk());
   ASSERT_TRUE((*unix_first)->WaitListening(30)) << (*unix_first)->Output();
+  ASSERT_TRUE((*unix_first)->WaitForOutput("serving ", 30)) << (*unix_first)->Output();
   EXPECT_EQ(RunWithTmpdir({"serve", "--db", chain_->db.string(), "--listen", sock},
                           EmptyDir(*dir_ / "tmp"), &out),
             1);

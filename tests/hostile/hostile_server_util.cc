@@ -1,9 +1,23 @@
 #include "tests/hostile/hostile_server_util.h"
 
 #include "proto/ariadne.grpc.pb.h"
-#include "tests/engine/service/hardening_util.h"
+#include "tests/testutil.h"
 
 namespace ariadne::testing {
+
+void HostileChainTest::SetUpTestSuite() {
+  dir_ = new std::filesystem::path(MakeTempDir("hostile"));
+  auto chain = MakeTestChain(*dir_, 20, 20);
+  ASSERT_THAT(chain, IsOk());
+  chain_ = new TestChain(*std::move(chain));
+}
+
+void HostileChainTest::TearDownTestSuite() {
+  delete chain_;
+  delete dir_;
+  chain_ = nullptr;
+  dir_ = nullptr;
+}
 
 std::filesystem::path EmptyDir(const std::filesystem::path& dir) {
   std::filesystem::remove_all(dir);

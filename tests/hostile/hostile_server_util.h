@@ -1,15 +1,27 @@
-// Small helpers of the server attacks in tests/hostile: fresh folders, `ariadne` runs with their
-// own TMPDIR (to see what they leave behind), and a status call.
+// Small helpers of the server attacks in tests/hostile: a suite over one small chain, fresh
+// folders, `ariadne` runs with their own TMPDIR (to see what they leave behind), a status call.
 #ifndef ARIADNE_TESTS_HOSTILE_HOSTILE_SERVER_UTIL_H_
 #define ARIADNE_TESTS_HOSTILE_HOSTILE_SERVER_UTIL_H_
 
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "tests/engine/service/hardening_util.h"
+
 namespace ariadne::testing {
+
+// A suite over one small chain (20 blocks of 20 transactions), generated and indexed once.
+class HostileChainTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  static inline std::filesystem::path* dir_ = nullptr;
+  static inline TestChain* chain_ = nullptr;
+};
 
 // Returns: `dir`, emptied (created when missing).
 std::filesystem::path EmptyDir(const std::filesystem::path& dir);
