@@ -1,7 +1,6 @@
 // Attacks on `ariadne serve`'s connections and calls, kept as tests (issue 20): running it out of
 // file descriptors (its listener used to stop for good: "Failed accept4: Too many open files"),
 // connections that never complete a handshake, and one principal taking every call slot.
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,19 +22,9 @@ using ::testing::HasSubstr;
 
 class HostileConnectionsTest : public HostileChainTest {};
 
-// Returns: a TCP connection to HOST:PORT that has sent nothing; -1 when it cannot connect.
+// Returns: a TCP connection to the server at 127.0.0.1:PORT that has sent nothing, or -1.
 int Connect(const std::string& address) {
-  const int port = std::stoi(address.substr(address.rfind(':') + 1));
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(port));
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
+  return ConnectLoopback(std::stoi(address.substr(address.rfind(':') + 1)));
 }
 
 // Returns: whether the server closed `fd` (reads what it sent until the end of the stream) within

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +96,19 @@ absl::Status CopyBlkPrefix(const std::filesystem::path& from, const std::filesys
     out.write(block.data(), size);
   }
   return out.good() ? absl::OkStatus() : absl::InternalError("cannot write " + to.string());
+}
+
+int ConnectLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 std::filesystem::path WriteTokenFile(const std::filesystem::path& dir) {

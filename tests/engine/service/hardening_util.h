@@ -40,6 +40,9 @@ absl::StatusOr<TestChain> MakeTestChain(const std::filesystem::path& dir, int bl
 absl::Status CopyBlkPrefix(const std::filesystem::path& from, const std::filesystem::path& to,
                            int blocks);
 
+// Returns: a TCP connection to 127.0.0.1:`port` that has sent nothing; -1 when it cannot connect.
+int ConnectLoopback(int port);
+
 // A token file with alice (analyst), bob (analyst) and root (admin); the secrets are below.
 inline constexpr char kAliceToken[] = "alice-secret-0123456789abcdef";
 inline constexpr char kBobToken[] = "bob-secret-0123456789abcdef01";
