@@ -1,0 +1,37 @@
+#include "indexer/btc/difficulty.h"
+
+#include <algorithm>
+
+namespace ariadne::btc {
+
+uint32_t RetargetBits(const PowParams& params, uint32_t start_bits, int64_t actual_timespan) {
+  const int64_t timespan =
+      std::clamp(actual_timespan, params.target_timespan / 4, params.target_timespan * 4);
+  Arith256 target = Arith256::FromCompact(start_bits);
+  target *= static_cast<uint64_t>(timespan);
+  target /= static_cast<uint64_t>(params.target_timespan);
+  if (target > params.pow_limit) target = params.pow_limit;
+  return target.ToCompact();
+}
+
+uint32_t NextWorkRequired(const PowParams& params, const Ancestry& chain, uint32_t time) {
+  const int32_t last = chain.parent_height();
+  const AncestorHeader parent = chain.At(last);
+  const int32_t interval = params.interval();
+  if ((last + 1) % interval != 0) {
+    if (!params.allow_min_difficulty) return parent.bits;
+    // Testnet: a block more than twice the spacing after its parent may be minimum difficulty;
+    // otherwise it carries the bits of the last block that was not.
+    if (static_cast<int64_t>(time) >
+        static_cast<int64_t>(parent.time) + 2 * params.target_spacing) {
+      return params.pow_limit_bits;
+    }
+    return chain.LastNonMinDifficultyBits();
+  }
+  if (params.no_retargeting) return parent.bits;
+  const AncestorHeader first = chain.At(last - (interval - 1));
+  const int64_t actual = static_cast<int64_t>(parent.time) - static_cast<int64_t>(first.time);
+  return RetargetBits(params, params.enforce_bip94 ? first.bits : parent.bits, actual);
+}
+
+}  // namespace ariadne::btc
