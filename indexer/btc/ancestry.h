@@ -25,7 +25,7 @@ class Ancestry {
   // Returns: how many were written, min(n, parent_height() + 1).
   virtual int RecentTimes(int n, uint32_t* times) const = 0;
   // Returns: the bits of the nearest block, from the parent back, that is the genesis block, is at
-  //          a retarget boundary (height % 2016 == 0) or carries other bits than the network's
+  //          a retarget boundary (height % interval == 0) or carries other bits than the network's
   //          proof-of-work limit: testnet's walk back past minimum-difficulty blocks.
   virtual uint32_t LastNonMinDifficultyBits() const = 0;
 };

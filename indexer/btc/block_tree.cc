@@ -34,8 +34,6 @@ class BlockTree::Branch : public Ancestry {
   uint32_t parent_;
 };
 
-BlockTree::BlockTree(Network network) : params_(PowParamsOf(network)) {}
-
 absl::StatusOr<bool> BlockTree::Add(const BlockHash& hash, const store::BlockIndexEntry& entry) {
   if (by_hash_.contains(hash)) return false;
   if (absl::Status s = CheckHeader(params_, hash, entry.prev_hash, entry.bits); !s.ok()) return s;

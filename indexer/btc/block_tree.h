@@ -15,7 +15,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "engine/core/network.h"
 #include "engine/core/types.h"
 #include "engine/store/schema.h"
 #include "indexer/btc/chainwork.h"
@@ -36,7 +35,8 @@ struct TreeBlock {
 
 class BlockTree {
  public:
-  explicit BlockTree(Network network);
+  // Args: params: the rules headers are checked against (PowParamsOf(network) for a network).
+  explicit BlockTree(const PowParams& params) : params_(params) {}
 
   // Adds a block after the checks that need no ancestors (CheckHeader).
   // Returns: true when added; false when a block with that hash is known already (added before,
@@ -71,7 +71,7 @@ class BlockTree {
  private:
   class Branch;  // the Ancestry of a block, over the parent links
 
-  const PowParams& params_;
+  const PowParams params_;
   std::vector<TreeBlock> blocks_;
   absl::flat_hash_map<BlockHash, uint32_t> by_hash_;
   std::vector<uint32_t> pending_;  // not yet connected

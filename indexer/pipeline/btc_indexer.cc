@@ -108,7 +108,7 @@ class Indexer {
       : store_(store),
         options_(options),
         result_(result),
-        tree_(store->network()),
+        tree_(btc::PowParamsOf(store->network())),
         addr_cache_(options.address_cache_entries),
         prevout_cache_(options.prevout_cache_txs) {}
   ~Indexer() {
