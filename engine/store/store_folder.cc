@@ -28,11 +28,12 @@ bool IsAriadneFamily(const std::string& name) {
   return false;
 }
 
-// Returns: true for the names of the files RocksDB creates in a database folder.
+// Returns: true for the names of the files RocksDB creates in a new database's folder before it
+// writes CURRENT (a write-ahead log without CURRENT is RocksDB's own error: not taken up).
 bool IsRocksDbFile(const std::string& name) {
   static const std::regex kNames(
-      "CURRENT|LOCK|IDENTITY|LOG|LOG\\.old\\.[0-9]+|MANIFEST-[0-9]+|OPTIONS-[0-9]+(\\.dbtmp)?|"
-      "[0-9]+\\.(log|sst|dbtmp)");
+      "LOCK|IDENTITY|LOG|LOG\\.old\\.[0-9]+|MANIFEST-[0-9]+|OPTIONS-[0-9]+(\\.dbtmp)?|"
+      "[0-9]+\\.dbtmp");
   return std::regex_match(name, kNames);
 }
 

@@ -876,6 +876,7 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
   BlockQueue queue(options_.queue_blocks);
   std::thread reader([&] { ReaderLoop(chain, from, &queue); });
   absl::Status status;
+  bool commit_failed = false;
   for (size_t i = from; i < chain.size(); ++i) {
     std::unique_ptr<BlockItem> item = queue.Pop();
     status = item->status;
@@ -883,7 +884,8 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
     if (!status.ok()) break;
     if (batch_txs_ >= options_.commit_txs) {
       status = HandOff(false);
-      if (!status.ok()) break;
+      commit_failed = !status.ok();
+      if (commit_failed) break;
     }
     Progress(false);
   }
@@ -891,7 +893,9 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
   // Drain so the reader can finish, then stop it.
   reader.join();
   if (!status.ok()) {
-    // Commit the blocks before the failing one, then report the failure.
+    // After a failed commit nothing more may be committed (the batch after it would skip its
+    // rows); otherwise commit the blocks before the failing one, then report the failure.
+    if (commit_failed) return status;
     absl::Status c = HandOff(true);
     return c.ok() ? status : c;
   }
@@ -918,6 +922,8 @@ absl::Status Indexer::Run() {
   if (best.has_value()) chain = tree_.ChainTo(*best);
   ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
   while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
+  const int32_t fork_height = fork;
+  const uint64_t tx_count_at_fork = state_.tx_count;
   if (best.has_value()) {
     ASSIGN_OR_RETURN(committer_,
                      store::Committer::Create(store_, store_->dir() / "ingest-staging"));
@@ -926,6 +932,17 @@ absl::Status Indexer::Run() {
     result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
   }
   result_->unconnected_blocks = tree_.unconnected();
+  // What the store holds, not what was built in memory: after a failed commit (e.g. a full disk)
+  // they differ.
+  if (!status.ok()) {
+    absl::StatusOr<store::ChainState> durable = store_->ReadState();
+    if (durable.ok()) {
+      const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork_height);
+      result_->blocks_applied = std::min<uint64_t>(result_->blocks_applied, applied);
+      result_->txs = durable->tx_count - std::min(durable->tx_count, tx_count_at_fork);
+      state_ = *durable;
+    }
+  }
   result_->new_addresses = state_.addr_count - std::min(state_.addr_count, addr_count_at_start);
   result_->tip_height = state_.tip_height;
   result_->tip_hash = state_.tip_hash;
