@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "indexer/btc/arith256.h"
+#include "engine/core/u256.h"
 
 namespace ariadne::btc {
 
@@ -18,18 +18,16 @@ class ChainWork {
   // (negative, zero, or overflowing 256 bits).
   static ChainWork FromBits(uint32_t bits);
 
-  ChainWork& operator+=(const ChainWork& o) {
-    work_ += o.work_;
-    return *this;
-  }
+  // Adds (saturating at 2^256 - 1, which no chain reaches).
+  ChainWork& operator+=(const ChainWork& o);
   friend ChainWork operator+(ChainWork a, const ChainWork& b) { return a += b; }
   friend std::strong_ordering operator<=>(const ChainWork& a, const ChainWork& b) = default;
   friend bool operator==(const ChainWork& a, const ChainWork& b) = default;
   // Returns: 64 hex digits, most significant first (as Core's chainwork field).
-  std::string ToHex() const { return work_.ToHex(); }
+  std::string ToHex() const;
 
  private:
-  Arith256 work_;
+  evm::U256 work_;
 };
 
 }  // namespace ariadne::btc

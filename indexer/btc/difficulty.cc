@@ -2,16 +2,21 @@
 
 #include <algorithm>
 
+#include "indexer/btc/compact_target.h"
+
 namespace ariadne::btc {
 
 uint32_t RetargetBits(const PowParams& params, uint32_t start_bits, int64_t actual_timespan) {
   const int64_t timespan =
       std::clamp(actual_timespan, params.target_timespan / 4, params.target_timespan * 4);
-  Arith256 target = Arith256::FromCompact(start_bits);
-  target *= static_cast<uint64_t>(timespan);
-  target /= static_cast<uint64_t>(params.target_timespan);
+  // Core multiplies modulo 2^256; a product that large is above every network's limit.
+  U256 product, target = params.pow_limit;
+  if (U256::CheckedMul(TargetFromCompact(start_bits), U256(static_cast<uint64_t>(timespan)),
+                       &product)) {
+    target = U256::DivModU64(product, static_cast<uint64_t>(params.target_timespan), nullptr);
+  }
   if (target > params.pow_limit) target = params.pow_limit;
-  return target.ToCompact();
+  return CompactFromTarget(target);
 }
 
 uint32_t NextWorkRequired(const PowParams& params, const Ancestry& chain, uint32_t time) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/core/strings.h"
+#include "indexer/btc/compact_target.h"
 #include "indexer/btc/difficulty.h"
 
 namespace ariadne::btc {
@@ -24,14 +25,14 @@ absl::Status CheckHeader(const PowParams& params, const BlockHash& hash, const B
                                             AV(Params(params.network).name), " genesis block ",
                                             params.genesis.ToHex(), " (bad-genesis)"));
   }
-  Arith256::Compact flags;
-  const Arith256 target = Arith256::FromCompact(bits, &flags);
+  CompactFlags flags;
+  const U256 target = TargetFromCompact(bits, &flags);
   if (flags.negative || flags.overflow || target.IsZero() || target > params.pow_limit) {
     return absl::DataLossError(absl::StrCat("bits ", Bits(bits),
                                             " are not a target within the network's limit ",
                                             Bits(params.pow_limit_bits), " (bad-diffbits)"));
   }
-  if (Arith256::FromLittleEndian(hash.data()) > target) {
+  if (HashAsNumber(hash) > target) {
     return absl::DataLossError(absl::StrCat("proof of work: the hash is above the target of bits ",
                                             Bits(bits), " (high-hash)"));
   }

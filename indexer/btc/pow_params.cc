@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "indexer/btc/compact_target.h"
+
 namespace ariadne::btc {
 namespace {
 
@@ -16,8 +18,8 @@ PowParams Make(Network network, std::string_view limit, bool min_difficulty, boo
                bool bip94) {
   PowParams p;
   p.network = network;
-  p.pow_limit = Arith256::FromHex(limit);
-  p.pow_limit_bits = p.pow_limit.ToCompact();
+  p.pow_limit = *evm::U256::FromHex(limit);
+  p.pow_limit_bits = CompactFromTarget(p.pow_limit);
   p.allow_min_difficulty = min_difficulty;
   p.no_retargeting = no_retarget;
   p.enforce_bip94 = bip94;

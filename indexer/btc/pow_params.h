@@ -8,13 +8,13 @@
 
 #include "engine/core/network.h"
 #include "engine/core/types.h"
-#include "indexer/btc/arith256.h"
+#include "engine/core/u256.h"
 
 namespace ariadne::btc {
 
 struct PowParams {
   Network network = Network::kMainnet;
-  Arith256 pow_limit;                 // the easiest target a block may have
+  evm::U256 pow_limit;                // the easiest target a block may have
   uint32_t pow_limit_bits = 0;        // its compact form: what a minimum-difficulty block carries
   int64_t target_spacing = 600;       // seconds per block
   int64_t target_timespan = 1209600;  // seconds per retarget period (two weeks)

@@ -26,14 +26,7 @@ fs::path First4522() { return TestData("_derived/btc-mainnet-0-4521.blk"); }
 // Indexes into `db` (created when missing). Returns: the indexer's status. Out: *r.
 absl::Status Index(const fs::path& db, const std::vector<fs::path>& inputs, Network network,
                    pipeline::IndexResult* r) {
-  store::StoreOptions so;
-  so.create_if_missing = true;
-  so.network = network;
-  auto s = store::Store::Open(db, so);
-  if (!s.ok()) return s.status();
-  pipeline::BtcIndexOptions o;
-  o.inputs = inputs;
-  return pipeline::IndexBitcoin(s->get(), o, r);
+  return IndexInto(db, inputs, network, r).status();
 }
 
 std::unique_ptr<store::Store> OpenReadOnly(const fs::path& db) {

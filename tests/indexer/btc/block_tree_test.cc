@@ -3,8 +3,8 @@
 // built on them; testnet's rules are exercised on a chain mined under easy custom parameters.
 #include "indexer/btc/block_tree.h"
 
-#include "indexer/btc/arith256.h"
 #include "indexer/btc/block.h"
+#include "indexer/btc/compact_target.h"
 #include "indexer/btc/difficulty.h"
 #include "tests/indexer/btc/chain_builder.h"
 #include "tests/testutil.h"
@@ -96,7 +96,7 @@ constexpr uint32_t kEasyLimit = 0x1f7fffff;
 
 PowParams EasyTestnet(const BlockHash& genesis) {
   PowParams p = PowParamsOf(Network::kTestnet);
-  p.pow_limit = Arith256::FromCompact(kEasyLimit);
+  p.pow_limit = TargetFromCompact(kEasyLimit);
   p.pow_limit_bits = kEasyLimit;
   p.target_spacing = 1;
   p.target_timespan = 16;

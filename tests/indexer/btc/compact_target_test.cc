@@ -1,7 +1,8 @@
-// 256-bit target arithmetic against Bitcoin Core's values (src/test/arith_uint256_tests.cpp,
-// bignum_SetCompact) and the chain work of real blocks.
-#include "indexer/btc/arith256.h"
+// The compact target encoding against Bitcoin Core's values (src/test/arith_uint256_tests.cpp,
+// bignum_SetCompact), hashes read as numbers, and the chain work of real blocks.
+#include "indexer/btc/compact_target.h"
 
+#include "absl/strings/str_format.h"
 #include "indexer/btc/chainwork.h"
 #include "tests/testutil.h"
 
@@ -10,16 +11,20 @@ namespace {
 
 struct CompactCase {
   uint32_t bits;
-  const char* value;  // 64 hex digits
+  const char* value;  // hex, without leading zeros ("" for zero)
   uint32_t compact;   // GetCompact of the value
   bool negative;
   bool overflow;
 };
 
-TEST(Arith256, CompactEncodingFollowsCore) {
-  const std::string zero(64, '0');
-  auto hex = [](std::string_view tail) {
-    return std::string(64 - tail.size(), '0') + std::string(tail);
+std::string Hex(const U256& v) {
+  const auto& l = v.limbs();
+  return absl::StrFormat("%016x%016x%016x%016x", l[3], l[2], l[1], l[0]);
+}
+
+TEST(CompactTarget, EncodingFollowsCore) {
+  auto hex = [](std::string_view digits) {
+    return std::string(64 - digits.size(), '0') + std::string(digits);
   };
   const std::vector<CompactCase> cases = {
       {0x00000000, "", 0, false, false},
@@ -43,33 +48,27 @@ TEST(Arith256, CompactEncodingFollowsCore) {
        false, false},
   };
   for (const CompactCase& c : cases) {
-    Arith256::Compact flags;
-    const Arith256 v = Arith256::FromCompact(c.bits, &flags);
-    EXPECT_EQ(v.ToHex(), c.value[0] == 0 ? zero : hex(c.value)) << std::hex << c.bits;
-    EXPECT_EQ(v.ToCompact(), c.compact) << std::hex << c.bits;
+    CompactFlags flags;
+    const U256 v = TargetFromCompact(c.bits, &flags);
+    EXPECT_EQ(Hex(v), hex(c.value)) << std::hex << c.bits;
+    EXPECT_EQ(CompactFromTarget(v), c.compact) << std::hex << c.bits;
     EXPECT_EQ(flags.negative, c.negative) << std::hex << c.bits;
     EXPECT_EQ(flags.overflow, c.overflow) << std::hex << c.bits;
   }
-  Arith256::Compact flags;
-  Arith256::FromCompact(0xff123456, &flags);
+  CompactFlags flags;
+  TargetFromCompact(0xff123456, &flags);
   EXPECT_TRUE(flags.overflow);
   // A mantissa with the sign bit set moves down a byte: 0x80 at size 1 is 0x02008000.
-  EXPECT_EQ(Arith256(0x80).ToCompact(), 0x02008000u);
+  EXPECT_EQ(CompactFromTarget(U256(0x80)), 0x02008000u);
 }
 
-TEST(Arith256, RetargetArithmeticWrapsLikeCore) {
-  // Signet's limit times four periods just fits 256 bits; one more doubling wraps.
-  Arith256 a =
-      Arith256::FromHex("00000377ae000000000000000000000000000000000000000000000000000000");
-  a *= 4 * 1209600;
-  EXPECT_EQ(a.ToHex(), "ffffba1800000000000000000000000000000000000000000000000000000000");
-  a *= 2;
-  EXPECT_EQ(a.ToHex(), "ffff743000000000000000000000000000000000000000000000000000000000");
-  a /= 3;
-  EXPECT_EQ(a.ToHex(), "555526baaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-  EXPECT_EQ(Arith256(1000).DividedBy(Arith256(7)), Arith256(142));
-  const Arith256 big = Arith256::FromHex(std::string(64, 'f'));
-  EXPECT_EQ(big.DividedBy(Arith256::FromHex("8" + std::string(63, '0'))), Arith256(1));
+TEST(CompactTarget, TheGenesisHashMeetsItsTarget) {
+  const BlockHash genesis =
+      *BlockHash::FromHex("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f");
+  EXPECT_EQ(Hex(HashAsNumber(genesis)),
+            "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f");
+  EXPECT_LT(HashAsNumber(genesis), TargetFromCompact(0x1d00ffff));
+  EXPECT_GT(HashAsNumber(genesis), TargetFromCompact(0x1a00ffff));
 }
 
 TEST(ChainWork, RealBlocksWork) {
