@@ -15,6 +15,7 @@
 #include "gen/truth.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
+#include "indexer/btc/block_tree.h"
 #include "tests/testutil.h"
 
 namespace ariadne::gen {
@@ -179,6 +180,40 @@ TEST(GenerateChainTest, BlocksDecodeWithValidMerkleRootsFromTheRegtestGenesis) {
   EXPECT_EQ(r.hashes[0].ToHex(),
             "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
   EXPECT_GT(r.txs, 5000u);
+}
+
+TEST(GenerateChainTest, EveryHeaderPassesTheRulesTheIndexerChecks) {
+  // Proof of work, regtest's bits, timestamps above the median past, the real genesis: the block
+  // tree takes every block and refuses none.
+  auto key = btc::ReadXorKey(SharedChain() / "blocks");
+  ASSERT_THAT(key, IsOk());
+  auto files = btc::ListBlkFiles(SharedChain() / "blocks");
+  ASSERT_THAT(files, IsOk());
+  btc::BlockTree tree(btc::PowParamsOf(Network::kRegtest));
+  size_t blocks = 0;
+  for (const auto& path : *files) {
+    auto file = btc::BlkFile::Load(path, *key, Network::kRegtest);
+    ASSERT_THAT(file, IsOk());
+    btc::BlkRecord rec;
+    while (true) {
+      auto more = (*file)->Next(&rec);
+      ASSERT_THAT(more, IsOk());
+      if (!*more) break;
+      const btc::BlockHeader h = btc::DecodeHeader(rec.block.data());
+      store::BlockIndexEntry e;
+      e.prev_hash = h.prev_hash;
+      e.bits = h.bits;
+      e.time = h.time;
+      ASSERT_THAT(tree.Add(h.hash, e), IsOk()) << "height " << blocks;
+      ++blocks;
+    }
+  }
+  std::vector<btc::BlockTree::Refusal> refused;
+  tree.Connect(&refused);
+  for (const auto& r : refused) ADD_FAILURE() << r.status;
+  auto best = tree.BestTip();
+  ASSERT_TRUE(best.has_value());
+  EXPECT_EQ(tree.block(*best).height + 1, static_cast<int32_t>(blocks));
 }
 
 TEST(GenerateChainTest, ReplayCountsEqualTheSummary) {
