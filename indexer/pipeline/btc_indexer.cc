@@ -922,7 +922,6 @@ absl::Status Indexer::Run() {
   if (best.has_value()) chain = tree_.ChainTo(*best);
   ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
   while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
-  const int32_t fork_height = fork;
   const uint64_t tx_count_at_fork = state_.tx_count;
   if (best.has_value()) {
     ASSIGN_OR_RETURN(committer_,
@@ -937,7 +936,7 @@ absl::Status Indexer::Run() {
   if (!status.ok()) {
     absl::StatusOr<store::ChainState> durable = store_->ReadState();
     if (durable.ok()) {
-      const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork_height);
+      const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork);
       result_->blocks_applied = std::min<uint64_t>(result_->blocks_applied, applied);
       result_->txs = durable->tx_count - std::min(durable->tx_count, tx_count_at_fork);
       state_ = *durable;
