@@ -10,7 +10,7 @@
 #include "absl/strings/strip.h"
 #include "engine/core/eip55.h"
 #include "engine/core/strings.h"
-#include "engine/evm/account_labels.h"
+#include "engine/graph/label_index.h"
 #include "engine/graph/union_find.h"
 #include "engine/store/codec.h"
 #include "engine/store/commit_batch.h"
@@ -41,37 +41,38 @@ struct Candidate {
 };
 
 // Deposit-address reuse. Returns: the number of deposit addresses found.
-uint64_t DepositAddressReuse(const account::Graph& g,
+uint64_t DepositAddressReuse(const graph::AccountGraph& g,
                              const absl::flat_hash_set<uint32_t>& exchanges,
                              const EvmClusterParams& p, std::vector<Candidate>* out) {
   uint64_t deposits = 0;
-  const uint32_t zero = g.zero_account();
+  const uint32_t zero = g.zero_account().value();
   for (uint32_t d = 0; d < g.account_count(); ++d) {
     if (d == zero || exchanges.contains(d)) continue;
-    std::span<const uint64_t> in = g.In(d);
+    std::span<const TransferNum> in = g.In(AccountId(d));
     if (in.empty()) continue;
     // A forwarding: d -> exchange of an amount d received shortly before.
     uint64_t forwarding_tx = UINT64_MAX;
-    for (uint64_t f : g.Out(d)) {
-      if (!exchanges.contains(g.To(f)) || g.Amount(f).IsZero()) continue;
+    for (TransferNum f : g.Out(AccountId(d))) {
+      if (!exchanges.contains(g.To(f).value()) || g.Amount(f).IsZero()) continue;
       const uint64_t fb = g.TransferBlock(f);
-      const uint32_t asset = g.AssetOf(f);
+      const AssetId asset = g.AssetOf(f);
       auto end = std::lower_bound(in.begin(), in.end(), f);
       for (auto it = end; it != in.begin();) {
-        const uint64_t r = *--it;
+        const TransferNum r = *--it;
         if (g.TransferBlock(r) + p.deposit_window_blocks < fb) break;
-        if (g.AssetOf(r) != asset || g.From(r) == d) continue;
+        if (g.AssetOf(r) != asset || g.From(r).value() == d) continue;
         const evm::U256& received = g.Amount(r);
         const evm::U256& forwarded = g.Amount(f);
         if (forwarded > received) continue;
         evm::U256 diff, allowed, sum;
         (void)evm::U256::CheckedSub(received, forwarded, &diff);
         allowed = evm::U256::MulDiv(received, evm::U256(p.deposit_tolerance_bps), evm::U256(10000));
-        if (asset == store::kEtherAsset && evm::U256::CheckedAdd(allowed, g.Fee(g.TxOf(f)), &sum)) {
+        if (asset.value() == store::kEtherAsset &&
+            evm::U256::CheckedAdd(allowed, g.Fee(g.TxOf(f)), &sum)) {
           allowed = sum;
         }
         if (diff <= allowed) {
-          forwarding_tx = g.TxOf(f);
+          forwarding_tx = g.TxOf(f).value();
           break;
         }
       }
@@ -80,17 +81,18 @@ uint64_t DepositAddressReuse(const account::Graph& g,
     if (forwarding_tx == UINT64_MAX) continue;
     ++deposits;
     // Every sender to the deposit address: one entity, anchored at the first depositor.
-    uint32_t anchor = account::kNoAccount;
+    uint32_t anchor = AccountId::kInvalid;
     absl::flat_hash_set<uint32_t> seen;
-    for (uint64_t r : in) {
-      const uint32_t s = g.From(r);
+    for (TransferNum r : in) {
+      const uint32_t s = g.From(r).value();
       if (s == d || s == zero || exchanges.contains(s) || g.Amount(r).IsZero()) continue;
       if (!seen.insert(s).second) continue;
-      if (anchor == account::kNoAccount) {
+      if (anchor == AccountId::kInvalid) {
         anchor = s;
         continue;
       }
-      out->push_back({g.TxOf(r), EvmHeuristic::kDepositAddressReuse, anchor, s, d, forwarding_tx});
+      out->push_back(
+          {g.TxOf(r).value(), EvmHeuristic::kDepositAddressReuse, anchor, s, d, forwarding_tx});
     }
   }
   return deposits;
@@ -109,34 +111,35 @@ struct AmountKey {
 };
 
 // Airdrop multi-participation. Returns: the number of airdrops found.
-uint64_t AirdropMultiParticipation(const account::Graph& g,
+uint64_t AirdropMultiParticipation(const graph::AccountGraph& g,
                                    const absl::flat_hash_set<uint32_t>& exchanges,
                                    const EvmClusterParams& p, std::vector<Candidate>* out) {
   uint64_t airdrops = 0;
-  const uint32_t zero = g.zero_account();
+  const uint32_t zero = g.zero_account().value();
   for (uint32_t a = 0; a < g.account_count(); ++a) {
-    std::span<const uint64_t> outs = g.Out(a);
+    std::span<const TransferNum> outs = g.Out(AccountId(a));
     if (outs.size() < p.airdrop_min_recipients) continue;
     // Recipients of each (token, amount), with the first transfer that reached them.
-    absl::flat_hash_map<AmountKey, absl::flat_hash_map<uint32_t, uint64_t>> groups;
-    for (uint64_t t : outs) {
-      if (g.AssetOf(t) == store::kEtherAsset || g.To(t) == a || g.To(t) == zero) continue;
-      groups[{g.AssetOf(t), g.Amount(t)}].emplace(g.To(t), t);
+    absl::flat_hash_map<AmountKey, absl::flat_hash_map<uint32_t, TransferNum>> groups;
+    for (TransferNum t : outs) {
+      const uint32_t to = g.To(t).value();
+      if (g.AssetOf(t).value() == store::kEtherAsset || to == a || to == zero) continue;
+      groups[{g.AssetOf(t).value(), g.Amount(t)}].emplace(to, t);
     }
     for (const auto& [key, recipients] : groups) {
       if (recipients.size() < p.airdrop_min_recipients) continue;
       ++airdrops;
       // Collector -> (participant, forwarding transfer, airdrop transfer), first per participant.
-      absl::flat_hash_map<uint32_t, std::vector<std::tuple<uint32_t, uint64_t, uint64_t>>>
+      absl::flat_hash_map<uint32_t, std::vector<std::tuple<uint32_t, TransferNum, TransferNum>>>
           by_collector;
       for (const auto& [participant, receipt] : recipients) {
-        std::span<const uint64_t> pout = g.Out(participant);
+        std::span<const TransferNum> pout = g.Out(AccountId(participant));
         absl::flat_hash_set<uint32_t> collectors;
         for (auto it = std::upper_bound(pout.begin(), pout.end(), receipt); it != pout.end();
              ++it) {
-          const uint64_t t = *it;
-          const uint32_t c = g.To(t);
-          if (g.AssetOf(t) != key.asset || c == a || c == zero || c == participant ||
+          const TransferNum t = *it;
+          const uint32_t c = g.To(t).value();
+          if (g.AssetOf(t).value() != key.asset || c == a || c == zero || c == participant ||
               exchanges.contains(c) || g.Amount(t).IsZero()) {
             continue;
           }
@@ -148,8 +151,8 @@ uint64_t AirdropMultiParticipation(const account::Graph& g,
         for (const auto& [participant, t, receipt] : parts) distinct.insert(participant);
         if (distinct.size() < 2) continue;
         for (const auto& [participant, t, receipt] : parts) {
-          out->push_back({g.TxOf(t), EvmHeuristic::kAirdropMultiParticipation, collector,
-                          participant, key.asset, g.TxOf(receipt)});
+          out->push_back({g.TxOf(t).value(), EvmHeuristic::kAirdropMultiParticipation,
+                          collector, participant, key.asset, g.TxOf(receipt).value()});
         }
       }
     }
@@ -158,7 +161,7 @@ uint64_t AirdropMultiParticipation(const account::Graph& g,
 }
 
 // Self-authorization.
-void SelfAuthorization(const account::Graph& g, const std::vector<ApprovalEvent>& approvals,
+void SelfAuthorization(const graph::AccountGraph& g, const std::vector<ApprovalEvent>& approvals,
                        std::vector<Candidate>* out) {
   // (owner, asset, spender) -> the first non-zero approval.
   absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t> approved;
@@ -168,33 +171,35 @@ void SelfAuthorization(const account::Graph& g, const std::vector<ApprovalEvent>
   }
   if (approved.empty()) return;
   absl::flat_hash_set<std::pair<uint32_t, uint32_t>> linked;
-  for (uint64_t t = 0; t < g.transfer_count(); ++t) {
-    if (g.AssetOf(t) == store::kEtherAsset) continue;
-    const uint32_t owner = g.From(t);
-    const uint32_t spender = g.Sender(g.TxOf(t));
+  for (uint64_t n = 0; n < g.transfer_count(); ++n) {
+    const TransferNum t(n);
+    const uint32_t asset = g.AssetOf(t).value();
+    if (asset == store::kEtherAsset) continue;
+    const uint64_t tx = g.TxOf(t).value();
+    const uint32_t owner = g.From(t).value();
+    const uint32_t spender = g.Sender(g.TxOf(t)).value();
     if (owner == spender) continue;
-    auto it = approved.find(std::make_tuple(owner, g.AssetOf(t), spender));
-    if (it == approved.end() || it->second >= g.TxOf(t)) continue;
+    auto it = approved.find(std::make_tuple(owner, asset, spender));
+    if (it == approved.end() || it->second >= tx) continue;
     if (!linked.insert({owner, spender}).second) continue;
-    out->push_back(
-        {g.TxOf(t), EvmHeuristic::kSelfAuthorization, owner, spender, g.AssetOf(t), it->second});
+    out->push_back({tx, EvmHeuristic::kSelfAuthorization, owner, spender, asset, it->second});
   }
 }
 
 }  // namespace
 
-EvmClusterResult BuildEvmClusters(const account::Graph& graph,
+EvmClusterResult BuildEvmClusters(const graph::AccountGraph& g,
                                   const std::vector<ApprovalEvent>& approvals,
                                   const absl::flat_hash_set<uint32_t>& exchanges,
                                   const EvmClusterParams& params) {
   EvmClusterResult r;
   r.params = params.ToSpec();
   std::vector<Candidate> candidates;
-  r.deposit_addresses = DepositAddressReuse(graph, exchanges, params, &candidates);
-  r.airdrops = AirdropMultiParticipation(graph, exchanges, params, &candidates);
-  SelfAuthorization(graph, approvals, &candidates);
+  r.deposit_addresses = DepositAddressReuse(g, exchanges, params, &candidates);
+  r.airdrops = AirdropMultiParticipation(g, exchanges, params, &candidates);
+  SelfAuthorization(g, approvals, &candidates);
   std::sort(candidates.begin(), candidates.end());
-  graph::UnionFind uf(graph.account_count());
+  graph::UnionFind uf(g.account_count());
   for (const Candidate& c : candidates) {
     if (!uf.Union(c.a, c.b)) continue;
     r.evidence.push_back({c.a, c.b, c.heuristic, c.tx, c.via, c.related});
@@ -205,11 +210,13 @@ EvmClusterResult BuildEvmClusters(const account::Graph& graph,
 
 absl::StatusOr<EvmClusterResult> RebuildEvmClusters(store::Store* store,
                                                     const EvmClusterParams& params) {
-  auto graph = account::Graph::Load(*store);
-  if (!graph.ok()) return graph.status();
-  auto labels = account::LabelIndex::Build(*store);
+  auto loaded = graph::AccountGraph::Load(*store);
+  if (!loaded.ok()) return loaded.status();
+  auto rows = graph::LoadAccountLabels(*store);
+  if (!rows.ok()) return rows.status();
+  auto labels = graph::LabelIndex::Build(*rows, nullptr);
   if (!labels.ok()) return labels.status();
-  absl::flat_hash_set<uint32_t> exchanges = (*labels)->AccountsIn({"exchange"});
+  absl::flat_hash_set<uint32_t> exchanges = (*labels)->MembersIn({"exchange"});
   for (const evm::Address& a : params.exchanges) {
     auto id = store::FindEvmAccount(*store, a);
     if (id.ok()) exchanges.insert(*id);
@@ -228,7 +235,7 @@ absl::StatusOr<EvmClusterResult> RebuildEvmClusters(store::Store* store,
     }
     if (!it->status().ok()) return store::FromRocks(it->status(), "reading approvals");
   }
-  EvmClusterResult r = BuildEvmClusters(**graph, approvals, exchanges, params);
+  EvmClusterResult r = BuildEvmClusters(**loaded, approvals, exchanges, params);
 
   uint8_t old_gen = 0;
   bool had = false;
@@ -241,7 +248,7 @@ absl::StatusOr<EvmClusterResult> RebuildEvmClusters(store::Store* store,
   store::EvmClusterMeta meta;
   meta.gen = had ? static_cast<uint8_t>(old_gen + 1) : 0;
   meta.params = r.params;
-  meta.processed_txs = (*graph)->tx_count();
+  meta.processed_txs = (*loaded)->tx_count();
   meta.unions = r.evidence.size();
   store::CommitBatch batch;
   uint64_t last_tx = UINT64_MAX;

@@ -35,7 +35,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "engine/evm/account_graph.h"
+#include "engine/graph/account_graph.h"
 #include "engine/store/evm_schema.h"
 #include "engine/store/store.h"
 
@@ -70,7 +70,7 @@ struct EvmClusterResult {
 
 // Computes the unions over a graph.
 // Args: approvals: in chain order; exchanges: AccountIds of exchange accounts.
-EvmClusterResult BuildEvmClusters(const account::Graph& graph,
+EvmClusterResult BuildEvmClusters(const graph::AccountGraph& graph,
                                   const std::vector<ApprovalEvent>& approvals,
                                   const absl::flat_hash_set<uint32_t>& exchanges,
                                   const EvmClusterParams& params);

@@ -1,0 +1,103 @@
+// The backend of UTXO chains (Bitcoin): answers queries from the store's rows by key and the
+// in-memory structures built from them when the store is opened: the transaction graph with its
+// txids, the outputs of every address, the address names, heights, the clustering (with its totals
+// and evidence) and the labels.
+#ifndef ARIADNE_ENGINE_UTXO_UTXO_BACKEND_H_
+#define ARIADNE_ENGINE_UTXO_UTXO_BACKEND_H_
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/graph/address_index.h"
+#include "engine/graph/address_names.h"
+#include "engine/graph/cluster_index.h"
+#include "engine/graph/cluster_totals.h"
+#include "engine/graph/label_index.h"
+#include "engine/graph/tx_graph.h"
+#include "engine/query/chain_backend.h"
+#include "engine/query/hooks.h"
+#include "engine/store/height_index.h"
+#include "engine/store/schema.h"
+#include "engine/store/store.h"
+
+namespace ariadne::utxo {
+
+class UtxoBackend : public query::ChainBackend {
+ public:
+  // Builds the structures of a UTXO store. A missing or stale clustering is a warning (cluster
+  // queries then answer FAILED_PRECONDITION).
+  // Args: store: must outlive the backend; hooks: the heuristics queries use (required).
+  // Returns: the store's read errors; DATA_LOSS for inconsistent rows.
+  static absl::StatusOr<std::unique_ptr<UtxoBackend>> Open(
+      const store::Store& store, std::shared_ptr<const query::QueryHooks> hooks);
+
+  query::ChainModel model() const override { return query::ChainModel::kUtxo; }
+  const graph::ClusterIndex* clusters() const override { return clusters_.get(); }
+  const graph::LabelIndex& labels() const override { return *labels_; }
+  // When the store only grew since this backend was built (the block at its tip is unchanged and
+  // no transaction went away), the transaction graph and the names are copied and extended with
+  // what is new instead of read again; after a reorg the store is opened again.
+  absl::StatusOr<std::unique_ptr<query::ChainBackend>> Refreshed(
+      const store::Store& store) const override;
+
+  absl::StatusOr<query::ChainStatus> Status() const override;
+  absl::StatusOr<query::Transaction> Tx(std::string_view txid) const override;
+
+  // The structures (tests compare a refreshed backend with a freshly opened one).
+  const graph::TxGraph& graph() const { return *graph_; }
+  const graph::AddressNames& names() const { return *names_; }
+  const graph::AddressIndex& addresses() const { return *addresses_; }
+  const store::HeightIndex& heights() const { return heights_; }
+
+ protected:
+  absl::StatusOr<uint32_t> ResolveMember(std::string_view address) const override;
+  std::string MemberName(uint32_t member) const override;
+  absl::Status NoClustering() const override;
+  absl::Status FillAddress(uint32_t member, query::AddressSummary* out) const override;
+  absl::StatusOr<uint64_t> HistoryPage(uint32_t member, uint64_t from, uint32_t limit,
+                                       bool newest_first,
+                                       std::vector<uint64_t>* txs) const override;
+  absl::StatusOr<bool> FillHistoryEntry(uint32_t member, uint64_t tx,
+                                        query::HistoryEntry* out) const override;
+  void FillClusterFlows(ClusterId cluster, query::ClusterSummary* out) const override;
+  absl::StatusOr<query::EvidenceLink> NameLink(const graph::LinkStep& step) const override;
+  // utxo_trace.cc
+  absl::Status RunTrace(const query::TraceQuery& query, const query::CancelFn& cancelled,
+                        query::TraceSink* sink) const override;
+  absl::StatusOr<bool> RunPaths(std::span<const uint32_t> from, std::span<const uint32_t> to,
+                                uint32_t max_hops, uint32_t max_paths,
+                                const query::PathsRequest& request,
+                                const query::CancelFn& cancelled,
+                                query::Paths* out) const override;
+  absl::StatusOr<bool> RunExposure(std::span<const uint32_t> members, uint32_t hops,
+                                   query::TaintModel model, const query::CancelFn& cancelled,
+                                   query::Exposure* out) const override;
+
+ private:
+  UtxoBackend(const store::Store& store, std::shared_ptr<const query::QueryHooks> hooks)
+      : store_(store), hooks_(std::move(hooks)) {}
+  // Builds the clustering, its totals and the labels (after the graph).
+  absl::Status LoadClustersAndLabels();
+  // Returns: the txid of a transaction (from the graph, or its row).
+  std::string TxidString(TxNum t) const;
+  // Returns: the outputs a trace from `seed` starts with; the seed's errors.
+  absl::StatusOr<std::vector<OutNum>> Seeds(const query::TraceQuery& query) const;
+
+  const store::Store& store_;
+  std::shared_ptr<const query::QueryHooks> hooks_;
+  store::HeightIndex heights_;
+  std::unique_ptr<graph::TxGraph> graph_;
+  std::unique_ptr<graph::AddressIndex> addresses_;
+  std::unique_ptr<graph::AddressNames> names_;
+  std::unique_ptr<graph::ClusterIndex> clusters_;
+  std::vector<store::EvidenceRow> evidence_;  // by link of clusters_
+  std::vector<graph::ClusterTotals> totals_;  // by cluster ordinal
+  std::unique_ptr<graph::LabelIndex> labels_;
+};
+
+}  // namespace ariadne::utxo
+
+#endif  // ARIADNE_ENGINE_UTXO_UTXO_BACKEND_H_
