@@ -5,7 +5,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-
 namespace ariadne::trace {
 namespace {
 
@@ -19,10 +18,11 @@ evm::Address Addr(uint8_t n) {
 TEST(AccountPaths, ShortestPathsRespectTime) {
   graph::AccountGraph::Builder b;
   const AccountId a = b.AddAccount(Addr(1)), bb = b.AddAccount(Addr(2)), c = b.AddAccount(Addr(3)),
-                 d = b.AddAccount(Addr(4));
+                  d = b.AddAccount(Addr(4));
   b.AddBlock(1, 0);
   b.AddTx(1, bb, evm::U256());
-  const TransferNum early = b.AddTransfer(bb, d, AssetId(0), evm::U256(5));  // B -> D before A paid B
+  const TransferNum early =
+      b.AddTransfer(bb, d, AssetId(0), evm::U256(5));  // B -> D before A paid B
   b.AddBlock(2, 0);
   b.AddTx(2, a, evm::U256());
   const TransferNum ab = b.AddTransfer(a, bb, AssetId(0), evm::U256(10));
@@ -49,7 +49,7 @@ TEST(AccountPaths, ShortestPathsRespectTime) {
 TEST(AccountPaths, AnAccountReachedEarlierAtALaterHopIsFollowedAgain) {
   graph::AccountGraph::Builder b;
   const AccountId s = b.AddAccount(Addr(1)), x = b.AddAccount(Addr(2)), y = b.AddAccount(Addr(3)),
-                 t = b.AddAccount(Addr(4));
+                  t = b.AddAccount(Addr(4));
   b.AddBlock(1, 0);
   b.AddTx(1, s, evm::U256());
   const TransferNum sx = b.AddTransfer(s, x, AssetId(0), evm::U256(1));

@@ -213,7 +213,9 @@ TEST(AccountTrace, ClustersAreNodesAndMovesInsideOneAreNoHop) {
   const TransferNum seeds[] = {f.seed};
   AccountTraceOptions o = Opts(TaintModel::kHaircut, /*hops=*/1);
   const uint32_t s = f.c.Id("S"), x = f.c.Id("X");
-  o.node_of = [s, x](AccountId a) { return a.value() == x ? s : a.value(); };  // S and X: one wallet
+  o.node_of = [s, x](AccountId a) {
+    return a.value() == x ? s : a.value();
+  };  // S and X: one wallet
   AccountTraceResult r = TraceAccounts(*f.g, seeds, o);
   // S -> X stays in the wallet (hop 0), X -> Y is hop 1, Y -> Z would be hop 2.
   EXPECT_EQ((Ends(r)[{f.c.Id("Y"), "hop_limit"}]), 25u);
@@ -242,7 +244,8 @@ struct Origins {
 TEST(AccountTraceBackward, HaircutAttributesToWhatIsLeftOfEachReceipt) {
   Origins f;
   const TransferNum seeds[] = {f.seed};
-  AccountTraceResult r = TraceAccounts(*f.g, seeds, Opts(TaintModel::kHaircut, 3, Direction::kBackward));
+  AccountTraceResult r =
+      TraceAccounts(*f.g, seeds, Opts(TaintModel::kHaircut, 3, Direction::kBackward));
   auto ends = Ends(r);
   // After sending 200 of 400, half of each receipt is left: P 50, Q 150.
   EXPECT_EQ((ends[{f.c.Id("P"), "unknown_source"}]), 50u);
@@ -257,7 +260,8 @@ TEST(AccountTraceBackward, HaircutAttributesToWhatIsLeftOfEachReceipt) {
 TEST(AccountTraceBackward, FifoAttributesToTheReceiptsTheQueueGivesUp) {
   Origins f;
   const TransferNum seeds[] = {f.seed};
-  AccountTraceResult r = TraceAccounts(*f.g, seeds, Opts(TaintModel::kFifo, 3, Direction::kBackward));
+  AccountTraceResult r =
+      TraceAccounts(*f.g, seeds, Opts(TaintModel::kFifo, 3, Direction::kBackward));
   // W took P's 100 and 100 of Q's; X's 200 are the rest of Q's.
   EXPECT_EQ((Ends(r)[{f.c.Id("Q"), "unknown_source"}]), 200u);
   EXPECT_EQ(Total(r), 200u);
@@ -266,7 +270,8 @@ TEST(AccountTraceBackward, FifoAttributesToTheReceiptsTheQueueGivesUp) {
 TEST(AccountTraceBackward, PoisonBlamesEveryEarlierReceipt) {
   Origins f;
   const TransferNum seeds[] = {f.seed};
-  AccountTraceResult r = TraceAccounts(*f.g, seeds, Opts(TaintModel::kPoison, 3, Direction::kBackward));
+  AccountTraceResult r =
+      TraceAccounts(*f.g, seeds, Opts(TaintModel::kPoison, 3, Direction::kBackward));
   auto ends = Ends(r);
   EXPECT_EQ((ends[{f.c.Id("P"), "unknown_source"}]), 100u);
   EXPECT_EQ((ends[{f.c.Id("Q"), "unknown_source"}]), 300u);
@@ -280,7 +285,8 @@ TEST(AccountTraceBackward, MintsAndUnknownValueAreOrigins) {
   const TransferNum seed = c.Send("S", "X", 100, c.token());  // 30 more than S was seen to get
   auto g = c.Finish();
   const TransferNum seeds[] = {seed};
-  AccountTraceResult r = TraceAccounts(*g, seeds, Opts(TaintModel::kHaircut, 3, Direction::kBackward));
+  AccountTraceResult r =
+      TraceAccounts(*g, seeds, Opts(TaintModel::kHaircut, 3, Direction::kBackward));
   auto ends = Ends(r);
   EXPECT_EQ((ends[{c.Id("zero"), "minted"}]), 70u);
   EXPECT_EQ((ends[{c.Id("S"), "unknown_source"}]), 30u);
