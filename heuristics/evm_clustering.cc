@@ -9,12 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "engine/core/eip55.h"
+#include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
 #include "engine/graph/label_index.h"
 #include "engine/graph/union_find.h"
 #include "engine/store/codec.h"
 #include "engine/store/commit_batch.h"
 #include "engine/store/evm_store.h"
+#include "engine/store/scan.h"
+#include "heuristics/evm_candidates.h"
 
 namespace ariadne::heuristics {
 
@@ -26,216 +29,53 @@ std::string EvmClusterParams::ToSpec() const {
       ",airdrop_min_recipients=", airdrop_min_recipients, ",exchanges_listed=", exchanges.size());
 }
 
-namespace {
-
-struct Candidate {
-  uint64_t tx;
-  EvmHeuristic heuristic;
-  uint32_t a;
-  uint32_t b;
-  uint32_t via;
-  uint64_t related;
-  bool operator<(const Candidate& o) const {
-    return std::tie(tx, heuristic, a, b) < std::tie(o.tx, o.heuristic, o.a, o.b);
-  }
-};
-
-// Deposit-address reuse. Returns: the number of deposit addresses found.
-uint64_t DepositAddressReuse(const graph::AccountGraph& g,
-                             const absl::flat_hash_set<uint32_t>& exchanges,
-                             const EvmClusterParams& p, std::vector<Candidate>* out) {
-  uint64_t deposits = 0;
-  const uint32_t zero = g.zero_account().value();
-  for (uint32_t d = 0; d < g.account_count(); ++d) {
-    if (d == zero || exchanges.contains(d)) continue;
-    std::span<const TransferNum> in = g.In(AccountId(d));
-    if (in.empty()) continue;
-    // A forwarding: d -> exchange of an amount d received shortly before.
-    uint64_t forwarding_tx = UINT64_MAX;
-    for (TransferNum f : g.Out(AccountId(d))) {
-      if (!exchanges.contains(g.To(f).value()) || g.Amount(f).IsZero()) continue;
-      const uint64_t fb = g.TransferBlock(f);
-      const AssetId asset = g.AssetOf(f);
-      auto end = std::lower_bound(in.begin(), in.end(), f);
-      for (auto it = end; it != in.begin();) {
-        const TransferNum r = *--it;
-        if (g.TransferBlock(r) + p.deposit_window_blocks < fb) break;
-        if (g.AssetOf(r) != asset || g.From(r).value() == d) continue;
-        const evm::U256& received = g.Amount(r);
-        const evm::U256& forwarded = g.Amount(f);
-        if (forwarded > received) continue;
-        evm::U256 diff, allowed, sum;
-        (void)evm::U256::CheckedSub(received, forwarded, &diff);
-        allowed = evm::U256::MulDiv(received, evm::U256(p.deposit_tolerance_bps), evm::U256(10000));
-        if (asset.value() == store::kEtherAsset &&
-            evm::U256::CheckedAdd(allowed, g.Fee(g.TxOf(f)), &sum)) {
-          allowed = sum;
-        }
-        if (diff <= allowed) {
-          forwarding_tx = g.TxOf(f).value();
-          break;
-        }
-      }
-      if (forwarding_tx != UINT64_MAX) break;
-    }
-    if (forwarding_tx == UINT64_MAX) continue;
-    ++deposits;
-    // Every sender to the deposit address: one entity, anchored at the first depositor.
-    uint32_t anchor = AccountId::kInvalid;
-    absl::flat_hash_set<uint32_t> seen;
-    for (TransferNum r : in) {
-      const uint32_t s = g.From(r).value();
-      if (s == d || s == zero || exchanges.contains(s) || g.Amount(r).IsZero()) continue;
-      if (!seen.insert(s).second) continue;
-      if (anchor == AccountId::kInvalid) {
-        anchor = s;
-        continue;
-      }
-      out->push_back(
-          {g.TxOf(r).value(), EvmHeuristic::kDepositAddressReuse, anchor, s, d, forwarding_tx});
-    }
-  }
-  return deposits;
-}
-
-// A token and an amount: the key of an airdrop's group of recipients.
-struct AmountKey {
-  uint32_t asset;
-  evm::U256 amount;
-  bool operator==(const AmountKey&) const = default;
-  template <typename H>
-  friend H AbslHashValue(H h, const AmountKey& k) {
-    return H::combine(std::move(h), k.asset, k.amount.limbs()[0], k.amount.limbs()[1],
-                      k.amount.limbs()[2], k.amount.limbs()[3]);
-  }
-};
-
-// Airdrop multi-participation. Returns: the number of airdrops found.
-uint64_t AirdropMultiParticipation(const graph::AccountGraph& g,
-                                   const absl::flat_hash_set<uint32_t>& exchanges,
-                                   const EvmClusterParams& p, std::vector<Candidate>* out) {
-  uint64_t airdrops = 0;
-  const uint32_t zero = g.zero_account().value();
-  for (uint32_t a = 0; a < g.account_count(); ++a) {
-    std::span<const TransferNum> outs = g.Out(AccountId(a));
-    if (outs.size() < p.airdrop_min_recipients) continue;
-    // Recipients of each (token, amount), with the first transfer that reached them.
-    absl::flat_hash_map<AmountKey, absl::flat_hash_map<uint32_t, TransferNum>> groups;
-    for (TransferNum t : outs) {
-      const uint32_t to = g.To(t).value();
-      if (g.AssetOf(t).value() == store::kEtherAsset || to == a || to == zero) continue;
-      groups[{g.AssetOf(t).value(), g.Amount(t)}].emplace(to, t);
-    }
-    for (const auto& [key, recipients] : groups) {
-      if (recipients.size() < p.airdrop_min_recipients) continue;
-      ++airdrops;
-      // Collector -> (participant, forwarding transfer, airdrop transfer), first per participant.
-      absl::flat_hash_map<uint32_t, std::vector<std::tuple<uint32_t, TransferNum, TransferNum>>>
-          by_collector;
-      for (const auto& [participant, receipt] : recipients) {
-        std::span<const TransferNum> pout = g.Out(AccountId(participant));
-        absl::flat_hash_set<uint32_t> collectors;
-        for (auto it = std::upper_bound(pout.begin(), pout.end(), receipt); it != pout.end();
-             ++it) {
-          const TransferNum t = *it;
-          const uint32_t c = g.To(t).value();
-          if (g.AssetOf(t).value() != key.asset || c == a || c == zero || c == participant ||
-              exchanges.contains(c) || g.Amount(t).IsZero()) {
-            continue;
-          }
-          if (collectors.insert(c).second) by_collector[c].emplace_back(participant, t, receipt);
-        }
-      }
-      for (auto& [collector, parts] : by_collector) {
-        absl::flat_hash_set<uint32_t> distinct;
-        for (const auto& [participant, t, receipt] : parts) distinct.insert(participant);
-        if (distinct.size() < 2) continue;
-        for (const auto& [participant, t, receipt] : parts) {
-          out->push_back({g.TxOf(t).value(), EvmHeuristic::kAirdropMultiParticipation,
-                          collector, participant, key.asset, g.TxOf(receipt).value()});
-        }
-      }
-    }
-  }
-  return airdrops;
-}
-
-// Self-authorization.
-void SelfAuthorization(const graph::AccountGraph& g, const std::vector<ApprovalEvent>& approvals,
-                       std::vector<Candidate>* out) {
-  // (owner, asset, spender) -> the first non-zero approval.
-  absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t> approved;
-  for (const ApprovalEvent& e : approvals) {
-    if (!e.nonzero || e.owner == e.spender) continue;
-    approved.emplace(std::make_tuple(e.owner, e.asset, e.spender), e.tx);
-  }
-  if (approved.empty()) return;
-  absl::flat_hash_set<std::pair<uint32_t, uint32_t>> linked;
-  for (uint64_t n = 0; n < g.transfer_count(); ++n) {
-    const TransferNum t(n);
-    const uint32_t asset = g.AssetOf(t).value();
-    if (asset == store::kEtherAsset) continue;
-    const uint64_t tx = g.TxOf(t).value();
-    const uint32_t owner = g.From(t).value();
-    const uint32_t spender = g.Sender(g.TxOf(t)).value();
-    if (owner == spender) continue;
-    auto it = approved.find(std::make_tuple(owner, asset, spender));
-    if (it == approved.end() || it->second >= tx) continue;
-    if (!linked.insert({owner, spender}).second) continue;
-    out->push_back({tx, EvmHeuristic::kSelfAuthorization, owner, spender, asset, it->second});
-  }
-}
-
-}  // namespace
-
 EvmClusterResult BuildEvmClusters(const graph::AccountGraph& g,
                                   const std::vector<ApprovalEvent>& approvals,
                                   const absl::flat_hash_set<uint32_t>& exchanges,
                                   const EvmClusterParams& params) {
   EvmClusterResult r;
   r.params = params.ToSpec();
-  std::vector<Candidate> candidates;
-  r.deposit_addresses = DepositAddressReuse(g, exchanges, params, &candidates);
-  r.airdrops = AirdropMultiParticipation(g, exchanges, params, &candidates);
-  SelfAuthorization(g, approvals, &candidates);
-  std::sort(candidates.begin(), candidates.end());
-  graph::UnionFind uf(g.account_count());
-  for (const Candidate& c : candidates) {
-    if (!uf.Union(c.a, c.b)) continue;
-    r.evidence.push_back({c.a, c.b, c.heuristic, c.tx, c.via, c.related});
-    ++r.unions[static_cast<int>(c.heuristic)];
+  std::vector<EvmCandidate> candidates;
+  for (uint32_t d = 0; d < g.account_count(); ++d) {
+    r.deposit_addresses += DepositCandidates(g, d, exchanges, params, &candidates) ? 1 : 0;
   }
+  for (uint32_t a = 0; a < g.account_count(); ++a) {
+    r.airdrops += AirdropCandidates(g, a, exchanges, params, &candidates);
+  }
+  Approvals approved;
+  for (const ApprovalEvent& e : approvals) approved.Add(e);
+  SelfAuthorizationCandidates(g, approved, 0, g.transfer_count(), &candidates);
+  graph::UnionFind uf(g.account_count());
+  ApplyCandidates(std::move(candidates), &uf, &r.evidence, &r.unions);
   return r;
+}
+
+absl::StatusOr<EvmClusterInputs> LoadEvmClusterInputs(const store::Store& store,
+                                                      const EvmClusterParams& params) {
+  EvmClusterInputs in;
+  ASSIGN_OR_RETURN(in.graph, graph::AccountGraph::Load(store));
+  ASSIGN_OR_RETURN(const std::vector<graph::MemberLabel> rows, graph::LoadAccountLabels(store));
+  ASSIGN_OR_RETURN(const std::unique_ptr<graph::LabelIndex> labels,
+                   graph::LabelIndex::Build(rows, nullptr));
+  in.exchanges = labels->MembersIn({"exchange"});
+  for (const evm::Address& a : params.exchanges) {
+    auto id = store::FindEvmAccount(store, a);
+    if (id.ok()) in.exchanges.insert(*id);
+  }
+  RETURN_IF_ERROR(store::ScanRows(store, store::Cf::kEvmApproval, "", [&](auto k, auto v) {
+    ASSIGN_OR_RETURN(const store::EvmApprovalRow row, store::DecodeEvmApprovalRow(v));
+    if (k.size() != 9) return absl::DataLossError("corrupt evm_approval key");
+    in.approvals.push_back(
+        {store::GetBE(k.data(), 5), row.owner, row.spender, row.asset, !row.value.IsZero()});
+    return absl::OkStatus();
+  }));
+  return in;
 }
 
 absl::StatusOr<EvmClusterResult> RebuildEvmClusters(store::Store* store,
                                                     const EvmClusterParams& params) {
-  auto loaded = graph::AccountGraph::Load(*store);
-  if (!loaded.ok()) return loaded.status();
-  auto rows = graph::LoadAccountLabels(*store);
-  if (!rows.ok()) return rows.status();
-  auto labels = graph::LabelIndex::Build(*rows, nullptr);
-  if (!labels.ok()) return labels.status();
-  absl::flat_hash_set<uint32_t> exchanges = (*labels)->MembersIn({"exchange"});
-  for (const evm::Address& a : params.exchanges) {
-    auto id = store::FindEvmAccount(*store, a);
-    if (id.ok()) exchanges.insert(*id);
-  }
-  std::vector<ApprovalEvent> approvals;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        store->db()->NewIterator(rocksdb::ReadOptions(), store->handle(store::Cf::kEvmApproval)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto row =
-          store::DecodeEvmApprovalRow(std::string_view(it->value().data(), it->value().size()));
-      if (!row.ok()) return row.status();
-      if (it->key().size() != 9) return absl::DataLossError("corrupt evm_approval key");
-      approvals.push_back({store::GetBE(it->key().data(), 5), row->owner, row->spender, row->asset,
-                           !row->value.IsZero()});
-    }
-    if (!it->status().ok()) return store::FromRocks(it->status(), "reading approvals");
-  }
-  EvmClusterResult r = BuildEvmClusters(**loaded, approvals, exchanges, params);
+  ASSIGN_OR_RETURN(const EvmClusterInputs in, LoadEvmClusterInputs(*store, params));
+  EvmClusterResult r = BuildEvmClusters(*in.graph, in.approvals, in.exchanges, params);
 
   uint8_t old_gen = 0;
   bool had = false;
@@ -248,7 +88,7 @@ absl::StatusOr<EvmClusterResult> RebuildEvmClusters(store::Store* store,
   store::EvmClusterMeta meta;
   meta.gen = had ? static_cast<uint8_t>(old_gen + 1) : 0;
   meta.params = r.params;
-  meta.processed_txs = (*loaded)->tx_count();
+  meta.processed_txs = in.graph->tx_count();
   meta.unions = r.evidence.size();
   store::CommitBatch batch;
   uint64_t last_tx = UINT64_MAX;

@@ -12,7 +12,6 @@
 #include "engine/core/strings.h"
 #include "engine/query/validate.h"
 #include "engine/store/evm_store.h"
-#include "engine/store/scan.h"
 
 namespace ariadne::account {
 namespace {
@@ -58,24 +57,13 @@ absl::Status AccountBackend::LoadClustersAndLabels() {
     auto meta_value = store_.ReadMeta(store::kMetaEvmCluster);
     if (!meta_value.ok()) return NoClustering();
     ASSIGN_OR_RETURN(const store::EvmClusterMeta meta, store::DecodeEvmClusterMeta(*meta_value));
-    if (meta.processed_txs != graph_->tx_count()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the EVM clustering covers ", meta.processed_txs, " transactions, the store ",
-          graph_->tx_count(), ": run `ariadne index evm --db DIR` to rebuild it"));
-    }
-    std::vector<store::EvmEvidenceRow> evidence;
-    RETURN_IF_ERROR(store::ScanRows(store_, store::Cf::kEvmEvidence,
-                                    std::string(1, static_cast<char>(meta.gen)),
-                                    [&](auto k, auto v) {
-                                      ASSIGN_OR_RETURN(evidence.emplace_back(),
-                                                       store::DecodeEvmEvidence(k, v));
-                                      return absl::OkStatus();
-                                    }));
-    std::vector<graph::ClusterLink> links;
-    links.reserve(evidence.size());
-    for (const store::EvmEvidenceRow& e : evidence) links.push_back({e.a, e.b});
-    ASSIGN_OR_RETURN(clusters_,
-                     graph::ClusterIndex::Build(graph_->account_count(), links, meta.params));
+    RETURN_IF_ERROR(graph::CheckCoverage("the EVM clustering", meta.processed_txs,
+                                         graph_->tx_count(), "`ariadne index evm --db DIR`"));
+    ASSIGN_OR_RETURN(std::vector<store::EvmEvidenceRow> evidence,
+                     graph::ReadUnions<store::EvmEvidenceRow>(store_, store::Cf::kEvmEvidence,
+                                                              meta.gen, store::DecodeEvmEvidence));
+    ASSIGN_OR_RETURN(clusters_, graph::IndexUnions<store::EvmEvidenceRow>(graph_->account_count(),
+                                                                          evidence, meta.params));
     evidence_ = std::move(evidence);
     return absl::OkStatus();
   }();
@@ -116,8 +104,8 @@ absl::StatusOr<uint32_t> AccountBackend::ResolveMember(std::string_view text) co
   if (text.empty()) return absl::InvalidArgumentError("address is empty");
   auto a = evm::ParseAddress(text);
   if (!a.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid address '", query::Clip(text),
-                                                   "': ", a.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid address '", query::Clip(text), "': ", a.status().message()));
   }
   auto id = store::FindEvmAccount(store_, *a);
   if (absl::IsNotFound(id.status())) {
@@ -161,9 +149,9 @@ absl::StatusOr<AssetId> AccountBackend::ResolveAsset(std::string_view text) cons
   if (absl::AsciiStrToUpper(AV(text)) == "ETH") return AssetId(store::kEtherAsset);
   auto a = evm::ParseAddress(text);
   if (!a.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid asset '", query::Clip(text),
-                                                   "' (ETH or a token contract): ",
-                                                   a.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid asset '", query::Clip(text),
+                     "' (ETH or a token contract): ", a.status().message()));
   }
   for (uint32_t i = 1; i < graph_->asset_count(); ++i) {
     if (graph_->Asset(AssetId(i)).contract == *a) return AssetId(i);
@@ -219,8 +207,8 @@ absl::Status AccountBackend::FillAddress(uint32_t member, query::AddressSummary*
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> AccountBackend::HistoryPage(uint32_t member, uint64_t from,
-                                                     uint32_t limit, bool newest_first,
+absl::StatusOr<uint64_t> AccountBackend::HistoryPage(uint32_t member, uint64_t from, uint32_t limit,
+                                                     bool newest_first,
                                                      std::vector<uint64_t>* txs) const {
   return store::ReadEvmHistory(store_, member, from, limit, newest_first, txs);
 }
@@ -257,8 +245,8 @@ absl::StatusOr<bool> AccountBackend::FillHistoryEntry(uint32_t member, uint64_t 
 absl::StatusOr<query::Transaction> AccountBackend::Tx(std::string_view text) const {
   auto h = evm::ParseH256(text);
   if (!h.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid transaction hash '", query::Clip(text),
-                                                   "': ", h.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid transaction hash '", query::Clip(text), "': ", h.status().message()));
   }
   ASSIGN_OR_RETURN(const uint64_t num,
                    store::FindEvmTx(store_, evm::RetagHash<evm::EvmTxHash>(*h)));
@@ -367,7 +355,7 @@ absl::StatusOr<query::EvidenceLink> AccountBackend::NameLink(const graph::LinkSt
   const store::EvmEvidenceRow& e = evidence_[step.link];
   query::EvidenceLink link;
   link.via = e.heuristic == store::EvmHeuristic::kDepositAddressReuse ? MemberName(e.via)
-                                                                       : AssetName(AssetId(e.via));
+                                                                      : AssetName(AssetId(e.via));
   link.heuristic = absl::StrCat(AV(store::EvmHeuristicName(e.heuristic)), ":", link.via);
   link.txid = TxHashString(TxNum(e.tx));
   link.block_height = static_cast<int32_t>(graph_->Block(TxNum(e.tx)));

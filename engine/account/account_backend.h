@@ -41,28 +41,9 @@ class AccountBackend : public query::ChainBackend {
   const graph::AccountGraph& graph() const { return *graph_; }
 
  protected:
-  absl::StatusOr<uint32_t> ResolveMember(std::string_view address) const override;
-  std::string MemberName(uint32_t member) const override;
-  absl::Status NoClustering() const override;
-  absl::Status FillAddress(uint32_t member, query::AddressSummary* out) const override;
-  absl::StatusOr<uint64_t> HistoryPage(uint32_t member, uint64_t from, uint32_t limit,
-                                       bool newest_first,
-                                       std::vector<uint64_t>* txs) const override;
-  absl::StatusOr<bool> FillHistoryEntry(uint32_t member, uint64_t tx,
-                                        query::HistoryEntry* out) const override;
-  void FillClusterFlows(ClusterId cluster, query::ClusterSummary* out) const override;
-  absl::StatusOr<query::EvidenceLink> NameLink(const graph::LinkStep& step) const override;
-  // account_flows.cc
-  absl::Status RunTrace(const query::TraceQuery& query, const query::CancelFn& cancelled,
-                        query::TraceSink* sink) const override;
-  absl::StatusOr<bool> RunPaths(std::span<const uint32_t> from, std::span<const uint32_t> to,
-                                uint32_t max_hops, uint32_t max_paths,
-                                const query::PathsRequest& request,
-                                const query::CancelFn& cancelled,
-                                query::Paths* out) const override;
-  absl::StatusOr<bool> RunExposure(std::span<const uint32_t> members, uint32_t hops,
-                                   query::TaintModel model, const query::CancelFn& cancelled,
-                                   query::Exposure* out) const override;
+  // The model-specific parts (query/chain_backend.h); trace, paths and exposure in
+  // account_flows.cc.
+  ARIADNE_CHAIN_BACKEND_PARTS;
 
  private:
   explicit AccountBackend(const store::Store& store) : store_(store) {}

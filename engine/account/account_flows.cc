@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "engine/account/account_backend.h"
 #include "engine/core/status_macros.h"
-#include "engine/query/cancel_poll.h"
 #include "engine/store/evm_store.h"
 #include "engine/trace/account_exposure.h"
 #include "engine/trace/account_paths.h"
@@ -14,8 +13,8 @@
 
 namespace ariadne::account {
 
-absl::StatusOr<std::vector<TransferNum>> AccountBackend::Seeds(
-    const query::TraceQuery& q, std::optional<AssetId> asset) const {
+absl::StatusOr<std::vector<TransferNum>> AccountBackend::Seeds(const query::TraceQuery& q,
+                                                               std::optional<AssetId> asset) const {
   const graph::AccountGraph& g = *graph_;
   auto in_window = [&](TransferNum t) {
     const uint64_t b = g.TransferBlock(t);
@@ -76,78 +75,49 @@ absl::StatusOr<std::vector<TransferNum>> AccountBackend::Seeds(
   return seeds;
 }
 
-absl::Status AccountBackend::RunTrace(const query::TraceQuery& q,
-                                      const query::CancelFn& cancelled,
+absl::Status AccountBackend::RunTrace(const query::TraceQuery& q, const query::CancelFn& cancelled,
                                       query::TraceSink* sink) const {
   const graph::AccountGraph& g = *graph_;
   trace::AccountTraceOptions o;
-  o.direction = q.direction;
-  o.model = q.model;
-  o.max_hops = q.max_hops;
+  static_cast<trace::TraceLimits&>(o) = trace::LimitsOf(q, cancelled);
   o.min_amount = q.min_amount.value_or(evm::U256(static_cast<uint64_t>(q.min_value)));
   o.from_block = q.from_height;
   o.to_block = q.to_height;
-  o.max_edges = q.max_edges;
   std::optional<AssetId> asset;
   if (!q.asset.empty()) {
     ASSIGN_OR_RETURN(asset, ResolveAsset(q.asset));
   }
   if (q.by_cluster) RETURN_IF_ERROR(RequireClusters());
-  if (auto node_of = NodeOf(q.by_cluster)) {
-    o.node_of = [node_of](AccountId a) { return node_of(a.value()); };
-  }
-  if (auto stop = StopAt(q.stop_at, q.by_cluster)) {
-    o.stop_at = [stop](AccountId a) { return stop(a.value()); };
-  }
-  o.cancelled = cancelled;
+  o.node_of = query::ByMember<AccountId>(NodeOf(q.by_cluster));
+  o.stop_at = query::ByMember<AccountId>(StopAt(q.stop_at, q.by_cluster));
   ASSIGN_OR_RETURN(const std::vector<TransferNum> seeds, Seeds(q, asset));
-
   const trace::AccountTraceResult r = trace::TraceAccounts(g, seeds, o);
-  if (r.cancelled) return absl::DeadlineExceededError(query::kTraceCancelled);
-  std::vector<uint32_t> nodes;
-  for (const trace::AccountTraceEdge& e : r.edges) {
-    nodes.push_back(e.from);
-    nodes.push_back(e.to);
-  }
-  for (const trace::AccountTraceEnd& e : r.ends) nodes.push_back(e.node);
-  ASSIGN_OR_RETURN(const query::NodeNames names, StreamNodes(std::move(nodes), q.by_cluster, sink));
   absl::flat_hash_map<uint64_t, std::string> tx_hashes;  // each transaction's row read once
-  query::CancelPoll poll(cancelled);
-  query::TraceEdge edge;
-  for (const trace::AccountTraceEdge& e : r.edges) {
-    if (poll()) return absl::CancelledError("cancelled");
-    const TxNum tx = g.TxOf(e.transfer);
-    auto [h, inserted] = tx_hashes.emplace(tx.value(), "");
-    if (inserted) h->second = TxHashString(tx);
-    edge.from = names.Of(e.from);
-    edge.to = names.Of(e.to);
-    edge.txid = h->second;
-    edge.block_height = static_cast<int32_t>(g.Block(tx));
-    edge.hop = e.hop;
-    edge.asset = AssetName(g.AssetOf(e.transfer));
-    edge.amount = g.Amount(e.transfer).ToDecimal();
-    edge.tainted_amount = e.tainted.ToDecimal();
-    edge.transfer = e.transfer.value();
-    if (!sink->Edge(edge)) return absl::CancelledError(query::kClientGone);
-  }
-  query::TraceEndpoint end;
-  for (const trace::AccountTraceEnd& e : r.ends) {
-    end.node = names.Of(e.node);
-    end.reason = std::string(query::EndReasonName(e.reason));
-    end.hop = e.hop;
-    end.asset = AssetName(e.asset);
-    end.tainted_amount = e.tainted.ToDecimal();
-    if (!sink->Endpoint(end)) return absl::CancelledError(query::kClientGone);
-  }
-  query::TraceSummary sum =
-      SummaryOf(q, model(), r.txs, names.size(), r.edges.size(), r.truncated);
-  for (const auto& [a, amount] : r.seed_amounts) sum.seed_amounts.push_back(Amount(a, amount));
-  for (const auto& [key, amount] : r.totals) {
-    query::AssetAmount& s = sum.tainted_amounts.emplace_back(Amount(key.second, amount));
-    s.reason = std::string(query::EndReasonName(key.first));
-  }
-  if (!sink->Summary(sum)) return absl::CancelledError(query::kClientGone);
-  return absl::OkStatus();
+  return AnswerTrace(
+      q, r, cancelled, sink,
+      [&](const trace::AccountTraceEdge& e, query::TraceEdge* edge) {
+        const TxNum tx = g.TxOf(e.transfer);
+        auto [h, inserted] = tx_hashes.emplace(tx.value(), "");
+        if (inserted) h->second = TxHashString(tx);
+        edge->txid = h->second;
+        edge->block_height = static_cast<int32_t>(g.Block(tx));
+        edge->asset = AssetName(g.AssetOf(e.transfer));
+        edge->amount = g.Amount(e.transfer).ToDecimal();
+        edge->tainted_amount = e.tainted.ToDecimal();
+        edge->transfer = e.transfer.value();
+      },
+      [&](const trace::AccountTraceEnd& e, query::TraceEndpoint* end) {
+        end->asset = AssetName(e.asset);
+        end->tainted_amount = e.tainted.ToDecimal();
+      },
+      [&](query::TraceSummary* sum) {
+        for (const auto& [a, amount] : r.seed_amounts)
+          sum->seed_amounts.push_back(Amount(a, amount));
+        for (const auto& [key, amount] : r.totals) {
+          query::AssetAmount& s = sum->tainted_amounts.emplace_back(Amount(key.second, amount));
+          s.reason = std::string(query::EndReasonName(key.first));
+        }
+      });
 }
 
 absl::StatusOr<bool> AccountBackend::RunPaths(std::span<const uint32_t> from,
@@ -200,25 +170,16 @@ absl::StatusOr<bool> AccountBackend::RunExposure(std::span<const uint32_t> membe
     out->received_amounts.push_back(Amount(asset, amount));
   }
   for (const auto& [asset, amount] : r.sent) out->sent_amounts.push_back(Amount(asset, amount));
-  auto fill = [&](const trace::ExposureAmounts<evm::U256>& a, AssetId asset,
-                  query::ExposureEntry* e) {
-    e->asset = AssetName(asset);
-    e->received_direct_amount = a.received_direct.ToDecimal();
-    e->received_indirect_amount = a.received_indirect.ToDecimal();
-    e->sent_direct_amount = a.sent_direct.ToDecimal();
-    e->sent_indirect_amount = a.sent_indirect.ToDecimal();
-  };
-  for (const auto& [key, a] : r.by_category) {
-    query::ExposureEntry& e = out->categories.emplace_back();
-    e.category = key.first;
-    fill(a, key.second, &e);
-  }
-  for (const auto& [key, a] : r.by_entity) {
-    query::ExposureEntry& e = out->entities.emplace_back();
-    e.entity = std::get<0>(key);
-    e.category = std::get<1>(key);
-    fill(a, std::get<2>(key), &e);
-  }
+  AddExposureEntries(
+      r,
+      [&](const trace::ExposureAmounts<evm::U256>& a, AssetId asset, query::ExposureEntry* e) {
+        e->asset = AssetName(asset);
+        e->received_direct_amount = a.received_direct.ToDecimal();
+        e->received_indirect_amount = a.received_indirect.ToDecimal();
+        e->sent_direct_amount = a.sent_direct.ToDecimal();
+        e->sent_indirect_amount = a.sent_indirect.ToDecimal();
+      },
+      out);
   return true;
 }
 

@@ -58,8 +58,7 @@ absl::StatusOr<std::unique_ptr<AccountGraph>> AccountGraph::Load(const store::St
   RETURN_IF_ERROR(store::ScanRows(store, Cf::kEvmTransfer, "", [&](auto k, auto v) {
     ASSIGN_OR_RETURN(const store::EvmTransferRow row, store::DecodeEvmTransferRow(v));
     if (store::GetBE(k.data(), 5) != g->tr_from_.size() || row.from >= g->account_count() ||
-        row.to >= g->account_count() || row.asset >= g->asset_count() ||
-        row.tx >= g->tx_count()) {
+        row.to >= g->account_count() || row.asset >= g->asset_count() || row.tx >= g->tx_count()) {
       return absl::DataLossError(absl::StrCat("transfer ", g->tr_from_.size(), " is corrupt"));
     }
     g->AddTransferRow(row.from, row.to, row.asset, row.tx, row.kind, row.amount);
@@ -86,7 +85,8 @@ absl::Status AccountGraph::Append(const AccountRows& rows) {
   tx_first_transfer_.pop_back();  // the end of the last transaction's transfers comes again below
   for (const store::EvmTxRow& t : rows.txs) {
     if (t.from >= account_count() || t.first_transfer < transfer_count()) {
-      return absl::InvalidArgumentError(absl::StrCat("transaction ", tx_count(), " is out of order"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("transaction ", tx_count(), " is out of order"));
     }
     AddTxRow(t.block, t.from, t.fee, t.status, t.first_transfer);
   }

@@ -33,11 +33,11 @@ using evm::U256;
 
 // Rows to append to a graph: what one commit of the indexer adds, in id order.
 struct AccountRows {
-  std::span<const Address> accounts;                        // the next AccountIds
-  std::span<const store::EvmAssetRow> assets;               // the next AssetIds
-  std::span<const std::pair<uint64_t, uint64_t>> blocks;    // (number, timestamp), ascending
-  std::span<const store::EvmTxRow> txs;                     // the next TxNums
-  std::span<const store::EvmTransferRow> transfers;         // the next TransferNums
+  std::span<const Address> accounts;                      // the next AccountIds
+  std::span<const store::EvmAssetRow> assets;             // the next AssetIds
+  std::span<const std::pair<uint64_t, uint64_t>> blocks;  // (number, timestamp), ascending
+  std::span<const store::EvmTxRow> txs;                   // the next TxNums
+  std::span<const store::EvmTransferRow> transfers;       // the next TransferNums
 };
 
 class AccountGraph {

@@ -4,6 +4,8 @@
 #include <deque>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "engine/core/strings.h"
 #include "engine/graph/union_find.h"
 
 namespace ariadne::graph {
@@ -85,6 +87,14 @@ absl::StatusOr<std::vector<LinkStep>> ClusterIndex::Explain(uint32_t from, uint3
   }
   std::reverse(path.begin(), path.end());
   return path;
+}
+
+absl::Status CheckCoverage(std::string_view clustering, uint64_t processed, uint64_t transactions,
+                           std::string_view rebuild) {
+  if (processed == transactions) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(AV(clustering), " covers ", processed,
+                                                    " transactions, the store ", transactions,
+                                                    ": run ", AV(rebuild)));
 }
 
 }  // namespace ariadne::graph

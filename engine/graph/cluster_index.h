@@ -12,10 +12,13 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "engine/core/types.h"
+#include "engine/store/scan.h"
+#include "engine/store/store.h"
 
 namespace ariadne::graph {
 
@@ -77,6 +80,40 @@ class ClusterIndex {
   std::vector<uint32_t> adj_offsets_;  // per member + 1
   std::vector<uint32_t> adj_;          // link index per directed edge
 };
+
+// Returns: FAILED_PRECONDITION when a stored clustering made of `processed` transactions does not
+//          cover the store's `transactions`; the message names the clustering and what rebuilds
+//          it.
+absl::Status CheckCoverage(std::string_view clustering, uint64_t processed, uint64_t transactions,
+                           std::string_view rebuild);
+
+// Reads one generation of a stored clustering's unions from its evidence family: rows with the
+// members they join in `a` and `b`, decoded by decode(key, value) -> absl::StatusOr<Row>.
+template <typename Row, typename Decode>
+absl::StatusOr<std::vector<Row>> ReadUnions(const store::Store& store, store::Cf family,
+                                            uint8_t generation, Decode decode) {
+  std::vector<Row> rows;
+  absl::Status s = store::ScanRows(store, family, std::string(1, static_cast<char>(generation)),
+                                   [&](std::string_view k, std::string_view v) -> absl::Status {
+                                     auto row = decode(k, v);
+                                     if (!row.ok()) return row.status();
+                                     rows.push_back(*std::move(row));
+                                     return absl::OkStatus();
+                                   });
+  if (!s.ok()) return s;
+  return rows;
+}
+
+// Returns: the index of the unions in `rows` (each joins its members `a` and `b`).
+template <typename Row>
+absl::StatusOr<std::unique_ptr<ClusterIndex>> IndexUnions(uint32_t members,
+                                                          std::span<const Row> rows,
+                                                          std::string policy) {
+  std::vector<ClusterLink> links;
+  links.reserve(rows.size());
+  for (const Row& r : rows) links.push_back({r.a, r.b});
+  return ClusterIndex::Build(members, links, std::move(policy));
+}
 
 }  // namespace ariadne::graph
 

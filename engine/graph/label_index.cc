@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
-#include "engine/store/evm_store.h"
 #include "engine/store/codec.h"
+#include "engine/store/evm_store.h"
 
 namespace ariadne::graph {
 

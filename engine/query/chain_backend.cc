@@ -118,10 +118,9 @@ absl::StatusOr<Explanation> ChainBackend::Explain(std::string_view from,
   }
   auto path = clusters.Explain(a, b);
   if (absl::IsNotFound(path.status())) {
-    return absl::NotFoundError(absl::StrCat(MemberName(a), " (cluster ",
-                                            clusters.ClusterOf(a).value(), ") and ", MemberName(b),
-                                            " (cluster ", clusters.ClusterOf(b).value(),
-                                            ") are in different clusters"));
+    return absl::NotFoundError(absl::StrCat(
+        MemberName(a), " (cluster ", clusters.ClusterOf(a).value(), ") and ", MemberName(b),
+        " (cluster ", clusters.ClusterOf(b).value(), ") are in different clusters"));
   }
   if (!path.ok()) return path.status();
   Explanation x;
@@ -150,8 +149,8 @@ absl::StatusOr<Paths> ChainBackend::FindPaths(const PathsRequest& r, const Reque
   ASSIGN_OR_RETURN(const std::vector<uint32_t> to, ResolveSubject(r.to, r.by_cluster));
   Paths p;
   p.model = model();
-  ASSIGN_OR_RETURN(const bool done, RunPaths(from, to, hops_and_paths.first,
-                                             hops_and_paths.second, r, cancelled, &p));
+  ASSIGN_OR_RETURN(const bool done, RunPaths(from, to, hops_and_paths.first, hops_and_paths.second,
+                                             r, cancelled, &p));
   if (!done) return absl::DeadlineExceededError("the search was cancelled");
   return p;
 }
@@ -173,8 +172,8 @@ absl::StatusOr<Exposure> ChainBackend::GetExposure(const ExposureRequest& r,
   Exposure x;
   x.model = model();
   // An address stands for itself in its display form; a cluster as it was asked for.
-  x.subject = subject.rfind("cluster:", 0) == 0 || members.size() != 1 ? subject
-                                                                        : MemberName(members[0]);
+  x.subject =
+      subject.rfind("cluster:", 0) == 0 || members.size() != 1 ? subject : MemberName(members[0]);
   x.addresses = members.size();
   x.hops = hops;
   ASSIGN_OR_RETURN(const bool done, RunExposure(members, hops, taint, cancelled, &x));
@@ -187,8 +186,8 @@ absl::StatusOr<Exposure> ChainBackend::GetExposure(const ExposureRequest& r,
 absl::StatusOr<std::vector<uint32_t>> ChainBackend::ResolveSubject(std::string_view subject,
                                                                    bool by_cluster) const {
   uint32_t cluster_id;
-  const bool is_cluster_id = subject.rfind("cluster:", 0) == 0 &&
-                             absl::SimpleAtoi(AV(subject.substr(8)), &cluster_id);
+  const bool is_cluster_id =
+      subject.rfind("cluster:", 0) == 0 && absl::SimpleAtoi(AV(subject.substr(8)), &cluster_id);
   if (!is_cluster_id && !by_cluster) {
     ASSIGN_OR_RETURN(const uint32_t member, ResolveMember(subject));
     return std::vector<uint32_t>{member};
@@ -244,9 +243,8 @@ std::function<bool(uint32_t)> ChainBackend::StopAt(const std::vector<std::string
 
 std::function<uint32_t(uint32_t)> ChainBackend::NodeOf(bool by_cluster) const {
   if (!by_cluster) return {};
-  return [c = clusters()](uint32_t m) {
-    return m < c->member_count() ? c->ClusterOf(m).value() : m;
-  };
+  return
+      [c = clusters()](uint32_t m) { return m < c->member_count() ? c->ClusterOf(m).value() : m; };
 }
 
 absl::StatusOr<NodeNames> ChainBackend::StreamNodes(std::vector<uint32_t> nodes, bool by_cluster,

@@ -14,11 +14,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/label_index.h"
+#include "engine/query/cancel_poll.h"
 #include "engine/query/requests.h"
 #include "engine/query/results.h"
 #include "engine/query/sinks.h"
@@ -81,8 +83,7 @@ class ChainBackend {
                      const CancelFn& cancelled, TraceSink* sink) const;
   absl::StatusOr<Paths> FindPaths(const PathsRequest& request, const RequestLimits& limits,
                                   const CancelFn& cancelled) const;
-  absl::StatusOr<Exposure> GetExposure(const ExposureRequest& request,
-                                       const RequestLimits& limits,
+  absl::StatusOr<Exposure> GetExposure(const ExposureRequest& request, const RequestLimits& limits,
                                        const CancelFn& cancelled) const;
 
  protected:
@@ -156,6 +157,19 @@ class ChainBackend {
   // Returns: the summary fields every model fills alike.
   static TraceSummary SummaryOf(const TraceQuery& query, ChainModel model, uint64_t transactions,
                                 uint64_t nodes, uint64_t edges, bool truncated);
+  // Streams a trace's answer: its nodes (StreamNodes), edges, endpoints and summary, with the
+  // fields every model fills alike; fill_edge(edge, &out), fill_end(end, &out) and
+  // fill_summary(&out) add the model's. Result: a trace result of engine/trace (edges with from,
+  // to and hop; ends with node, reason and hop; txs, truncated, cancelled).
+  // Returns: DEADLINE_EXCEEDED for a cancelled trace, CANCELLED when the sink went away.
+  template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary>
+  absl::Status AnswerTrace(const TraceQuery& query, const Result& result, const CancelFn& cancelled,
+                           TraceSink* sink, FillEdge fill_edge, FillEnd fill_end,
+                           FillSummary fill_summary) const;
+  // Appends an exposure's entries per category and per entity: fill(amounts, asset, &entry) adds
+  // the amounts. Result: an exposure result of engine/trace (exposure_result.h).
+  template <typename Result, typename Fill>
+  static void AddExposureEntries(const Result& result, Fill fill, Exposure* out);
 
  private:
   absl::StatusOr<ClusterId> ResolveCluster(const ClusterSelector& selector) const;
@@ -163,6 +177,93 @@ class ChainBackend {
   std::vector<std::string> warnings_;
 };
 
+template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary>
+absl::Status ChainBackend::AnswerTrace(const TraceQuery& q, const Result& r,
+                                       const CancelFn& cancelled, TraceSink* sink,
+                                       FillEdge fill_edge, FillEnd fill_end,
+                                       FillSummary fill_summary) const {
+  if (r.cancelled) return absl::DeadlineExceededError(kTraceCancelled);
+  std::vector<uint32_t> nodes;
+  for (const auto& e : r.edges) {
+    nodes.push_back(e.from);
+    nodes.push_back(e.to);
+  }
+  for (const auto& e : r.ends) nodes.push_back(e.node);
+  auto names = StreamNodes(std::move(nodes), q.by_cluster, sink);
+  if (!names.ok()) return names.status();
+  CancelPoll poll(cancelled);
+  TraceEdge edge;
+  for (const auto& e : r.edges) {
+    if (poll()) return absl::CancelledError("cancelled");
+    edge.from = names->Of(e.from);
+    edge.to = names->Of(e.to);
+    edge.hop = e.hop;
+    fill_edge(e, &edge);
+    if (!sink->Edge(edge)) return absl::CancelledError(kClientGone);
+  }
+  TraceEndpoint end;
+  for (const auto& e : r.ends) {
+    end.node = names->Of(e.node);
+    end.reason = std::string(EndReasonName(e.reason));
+    end.hop = e.hop;
+    fill_end(e, &end);
+    if (!sink->Endpoint(end)) return absl::CancelledError(kClientGone);
+  }
+  TraceSummary summary = SummaryOf(q, model(), r.txs, names->size(), r.edges.size(), r.truncated);
+  fill_summary(&summary);
+  if (!sink->Summary(summary)) return absl::CancelledError(kClientGone);
+  return absl::OkStatus();
+}
+
+template <typename Result, typename Fill>
+void ChainBackend::AddExposureEntries(const Result& r, Fill fill, Exposure* out) {
+  for (const auto& [key, amounts] : r.by_category) {
+    ExposureEntry& e = out->categories.emplace_back();
+    e.category = key.first;
+    fill(amounts, key.second, &e);
+  }
+  for (const auto& [key, amounts] : r.by_entity) {
+    ExposureEntry& e = out->entities.emplace_back();
+    e.entity = std::get<0>(key);
+    e.category = std::get<1>(key);
+    fill(amounts, std::get<2>(key), &e);
+  }
+}
+
+// Returns: `f` over the strong id of a member (AddrId, AccountId): what the trace algorithms
+//          take; empty for an empty `f`.
+template <typename Id, typename R>
+std::function<R(Id)> ByMember(std::function<R(uint32_t)> f) {
+  if (!f) return {};
+  return [f = std::move(f)](Id id) { return f(id.value()); };
+}
+
 }  // namespace ariadne::query
+
+// Declares, in a backend's class, the model-specific parts of ChainBackend it implements (listed
+// and documented there), so that each backend does not list them again.
+#define ARIADNE_CHAIN_BACKEND_PARTS                                                                \
+  absl::StatusOr<uint32_t> ResolveMember(std::string_view address) const override;                 \
+  std::string MemberName(uint32_t member) const override;                                          \
+  absl::Status NoClustering() const override;                                                      \
+  absl::Status FillAddress(uint32_t member, ::ariadne::query::AddressSummary* out) const override; \
+  absl::StatusOr<uint64_t> HistoryPage(uint32_t member, uint64_t from, uint32_t limit,             \
+                                       bool newest_first, std::vector<uint64_t>* txs)              \
+      const override;                                                                              \
+  absl::StatusOr<bool> FillHistoryEntry(uint32_t member, uint64_t tx,                              \
+                                        ::ariadne::query::HistoryEntry* out) const override;       \
+  void FillClusterFlows(ClusterId cluster, ::ariadne::query::ClusterSummary* out) const override;  \
+  absl::StatusOr<::ariadne::query::EvidenceLink> NameLink(const ::ariadne::graph::LinkStep& step)  \
+      const override;                                                                              \
+  absl::Status RunTrace(const ::ariadne::query::TraceQuery& query,                                 \
+                        const ::ariadne::query::CancelFn& cancelled,                               \
+                        ::ariadne::query::TraceSink* sink) const override;                         \
+  absl::StatusOr<bool> RunPaths(                                                                   \
+      std::span<const uint32_t> from, std::span<const uint32_t> to, uint32_t max_hops,             \
+      uint32_t max_paths, const ::ariadne::query::PathsRequest& request,                           \
+      const ::ariadne::query::CancelFn& cancelled, ::ariadne::query::Paths* out) const override;   \
+  absl::StatusOr<bool> RunExposure(                                                                \
+      std::span<const uint32_t> members, uint32_t hops, ::ariadne::query::TaintModel model,        \
+      const ::ariadne::query::CancelFn& cancelled, ::ariadne::query::Exposure* out) const override
 
 #endif  // ARIADNE_ENGINE_QUERY_CHAIN_BACKEND_H_

@@ -235,7 +235,7 @@ struct TraceEndpoint {
 struct TraceSummary {
   ChainModel model = ChainModel::kUtxo;
   std::string seed;
-  int64_t seed_value = 0;                                       // UTXO
+  int64_t seed_value = 0;                                          // UTXO
   std::vector<std::pair<std::string, int64_t>> tainted_by_reason;  // UTXO: reason -> value
   uint64_t transactions = 0;
   uint64_t nodes = 0;
@@ -252,10 +252,10 @@ struct PathStep {
   int32_t block_height = 0;
   std::string from;
   std::string to;
-  int64_t value = 0;  // UTXO
-  uint32_t vout = 0;  // UTXO
-  std::string asset;   // account
-  std::string amount;  // account
+  int64_t value = 0;      // UTXO
+  uint32_t vout = 0;      // UTXO
+  std::string asset;      // account
+  std::string amount;     // account
   uint64_t transfer = 0;  // account
 };
 

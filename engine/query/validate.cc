@@ -57,8 +57,8 @@ absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& r, const RequestLimits
   if (!r.min_amount.empty()) {
     auto m = evm::U256::FromDecimal(r.min_amount);
     if (!m.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid min_amount '", Clip(r.min_amount),
-                                                     "': ", m.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid min_amount '", Clip(r.min_amount), "': ", m.status().message()));
     }
     q.min_amount = *m;
   }
@@ -69,9 +69,8 @@ absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& r, const RequestLimits
   }
   q.max_edges = r.max_edges == 0 ? limits.default_trace_edges : r.max_edges;
   if (q.max_edges > limits.max_trace_edges) {
-    return absl::ResourceExhaustedError(absl::StrCat("max_edges ", q.max_edges,
-                                                     " above the limit of ",
-                                                     limits.max_trace_edges));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("max_edges ", q.max_edges, " above the limit of ", limits.max_trace_edges));
   }
   q.stop_at = r.stop_at;
   q.by_cluster = r.by_cluster;
@@ -81,7 +80,7 @@ absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& r, const RequestLimits
 }
 
 absl::StatusOr<std::pair<uint32_t, uint32_t>> CheckPaths(const PathsRequest& r,
-                                                        const RequestLimits& limits) {
+                                                         const RequestLimits& limits) {
   const uint32_t hops = r.max_hops == 0 ? 6 : r.max_hops;
   if (hops > limits.max_path_hops) {
     return absl::InvalidArgumentError(absl::StrCat("max_hops is at most ", limits.max_path_hops));
@@ -97,8 +96,7 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> CheckPaths(const PathsRequest& r,
 absl::StatusOr<uint32_t> CheckExposureHops(uint32_t requested, const RequestLimits& limits) {
   const uint32_t hops = requested == 0 ? 3 : requested;
   if (hops > limits.max_exposure_hops) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("hops is at most ", limits.max_exposure_hops));
+    return absl::InvalidArgumentError(absl::StrCat("hops is at most ", limits.max_exposure_hops));
   }
   return hops;
 }

@@ -40,15 +40,15 @@ struct TraceQuery {
   Direction direction = Direction::kForward;
   TaintModel model = TaintModel::kHaircut;
   uint32_t max_hops = 3;
-  int64_t min_value = 0;                  // UTXO: satoshi
-  std::optional<evm::U256> min_amount;    // account: base units
+  int64_t min_value = 0;                // UTXO: satoshi
+  std::optional<evm::U256> min_amount;  // account: base units
   uint64_t from_height = 0;
-  uint64_t to_height = UINT64_MAX;        // the tip
-  std::vector<std::string> stop_at;       // label categories
+  uint64_t to_height = UINT64_MAX;   // the tip
+  std::vector<std::string> stop_at;  // label categories
   bool by_cluster = false;
   uint32_t max_edges = 0;
   bool through_coinjoins = false;
-  std::string asset;                      // account: empty for every asset
+  std::string asset;  // account: empty for every asset
 };
 // Returns: the query, or the first field at fault in the order of the request's fields.
 absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& request, const RequestLimits& limits);
@@ -56,7 +56,7 @@ absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& request, const Request
 // Returns: the hops (0: 6) and paths (0: 10) of a paths request; INVALID_ARGUMENT for more hops
 //          than limits.max_path_hops, RESOURCE_EXHAUSTED for more paths than limits.max_paths.
 absl::StatusOr<std::pair<uint32_t, uint32_t>> CheckPaths(const PathsRequest& request,
-                                                        const RequestLimits& limits);
+                                                         const RequestLimits& limits);
 
 // Returns: the hops of an exposure (0: 3); INVALID_ARGUMENT above limits.max_exposure_hops.
 absl::StatusOr<uint32_t> CheckExposureHops(uint32_t hops, const RequestLimits& limits);
@@ -73,13 +73,14 @@ struct Seed {
 };
 // How a chain writes transaction hashes, and tells addresses apart.
 struct SeedSyntax {
-  bool hash_0x = false;          // hashes are "0x" + 64 hex digits (account chains)
-  std::string_view index_noun;   // "output" or "transfer", for errors
+  bool hash_0x = false;         // hashes are "0x" + 64 hex digits (account chains)
+  std::string_view index_noun;  // "output" or "transfer", for errors
   // Returns: true for a text that is an address of the chain (checked first: an address is never
   // taken for a hash).
   std::function<bool(std::string_view)> is_address;
 };
-// Returns: "cluster:…" as a cluster seed (its id is resolved with the cluster); 64 hex digits (after
+// Returns: "cluster:…" as a cluster seed (its id is resolved with the cluster); 64 hex digits
+// (after
 //          "0x" on account chains) as a transaction, ":N" after them as its N-th output or
 //          transfer; any other text as an address. INVALID_ARGUMENT for a malformed N.
 absl::StatusOr<Seed> ParseSeed(std::string_view seed, const SeedSyntax& syntax);

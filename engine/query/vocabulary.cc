@@ -35,8 +35,8 @@ absl::StatusOr<TaintModel> ParseTaintModel(std::string_view name) {
 
 std::string_view EndReasonName(EndReason r) {
   static constexpr std::string_view kNames[kNumEndReasons] = {
-      "unspent", "labelled", "below_threshold", "hop_limit",      "time_window", "fee",
-      "coinbase", "burned",  "minted",          "unknown_source", "truncated",   "coinjoin"};
+      "unspent",  "labelled", "below_threshold", "hop_limit",      "time_window", "fee",
+      "coinbase", "burned",   "minted",          "unknown_source", "truncated",   "coinjoin"};
   const int i = static_cast<int>(r);
   return i < kNumEndReasons ? kNames[i] : "unknown";
 }

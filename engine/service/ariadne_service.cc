@@ -38,8 +38,7 @@ class HistoryStream : public StreamSink<query::HistoryEntry, v1::HistoryEntry, q
   bool Entry(const query::HistoryEntry& e) override { return Write(e); }
 };
 
-class MemberStream
-    : public StreamSink<query::ClusterMember, v1::ClusterMember, query::MemberSink> {
+class MemberStream : public StreamSink<query::ClusterMember, v1::ClusterMember, query::MemberSink> {
  public:
   using StreamSink::StreamSink;
   bool Member(const query::ClusterMember& m) override { return Write(m); }

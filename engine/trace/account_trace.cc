@@ -71,8 +71,7 @@ class EventCursor {
  public:
   enum Kind : uint8_t { kIn, kOut, kFee, kNone };
   EventCursor() = default;
-  EventCursor(const AccountGraph* g, AccountId account, AssetId asset)
-      : g_(g), asset_(asset) {
+  EventCursor(const AccountGraph* g, AccountId account, AssetId asset) : g_(g), asset_(asset) {
     in_ = g->In(account);
     out_ = g->Out(account);
     if (asset.value() == store::kEtherAsset) fees_ = g->FeesPaid(account);
@@ -128,7 +127,8 @@ class EventCursor {
 // Collects edges and ends.
 class Recorder {
  public:
-  Recorder(const AccountGraph& g, const AccountTraceOptions& o, AccountTraceResult* r) : g_(g), o_(o), r_(r) {}
+  Recorder(const AccountGraph& g, const AccountTraceOptions& o, AccountTraceResult* r)
+      : g_(g), o_(o), r_(r) {}
   uint32_t Node(AccountId account) const {
     if (!account.valid()) return kNoNode;
     return o_.node_of ? o_.node_of(account) : account.value();
@@ -169,7 +169,9 @@ class Recorder {
   void Finish() {
     r_->txs = txs_.size();
     std::sort(r_->edges.begin(), r_->edges.end(),
-              [](const AccountTraceEdge& a, const AccountTraceEdge& b) { return a.transfer < b.transfer; });
+              [](const AccountTraceEdge& a, const AccountTraceEdge& b) {
+                return a.transfer < b.transfer;
+              });
   }
 
  private:
@@ -204,7 +206,8 @@ struct Arrival {
 
 class Forward {
  public:
-  Forward(const AccountGraph& g, const AccountTraceOptions& o, AccountTraceResult* r) : g_(g), o_(o), rec_(g, o, r) {}
+  Forward(const AccountGraph& g, const AccountTraceOptions& o, AccountTraceResult* r)
+      : g_(g), o_(o), rec_(g, o, r) {}
 
   void Run(std::span<const TransferNum> seeds, AccountTraceResult* r) {
     std::vector<TransferNum> sorted(seeds.begin(), seeds.end());
@@ -458,7 +461,8 @@ class Forward {
 
 class Backward {
  public:
-  Backward(const AccountGraph& g, const AccountTraceOptions& o, AccountTraceResult* r) : g_(g), o_(o), rec_(g, o, r) {}
+  Backward(const AccountGraph& g, const AccountTraceOptions& o, AccountTraceResult* r)
+      : g_(g), o_(o), rec_(g, o, r) {}
 
   void Run(std::span<const TransferNum> seeds, AccountTraceResult* r) {
     for (TransferNum t : seeds) {
@@ -566,7 +570,7 @@ class Backward {
             continue;
           }
           const U256 out = c.kind() == EventCursor::kFee ? g_.Fee(TxNum(c.id()))
-                                                          : g_.Amount(TransferNum(c.id()));
+                                                         : g_.Amount(TransferNum(c.id()));
           if (sum <= out) {
             lots.clear();  // everything known is gone; the rest came from unknown value
             sum = U256();
@@ -602,7 +606,7 @@ class Backward {
             continue;
           }
           const U256 out = c.kind() == EventCursor::kFee ? g_.Fee(TxNum(c.id()))
-                                                          : g_.Amount(TransferNum(c.id()));
+                                                         : g_.Amount(TransferNum(c.id()));
           const U256 sum = QueueSum(q);
           if (sum < out) q.push_front({Sub(out, sum), kUnknown});
           taken.clear();

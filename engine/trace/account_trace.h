@@ -54,8 +54,8 @@ using evm::U256;
 
 // The node of an account in a trace is the account itself, or its cluster (node_of).
 struct AccountTraceOptions : TraceLimits {
-  U256 min_amount;                 // default 0: follow any amount
-  uint64_t from_block = 0;         // default: the whole chain
+  U256 min_amount;          // default 0: follow any amount
+  uint64_t from_block = 0;  // default: the whole chain
   uint64_t to_block = UINT64_MAX;
   // Default none. Returns true for an account whose entity the trace ends at.
   std::function<bool(AccountId)> stop_at;

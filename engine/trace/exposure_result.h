@@ -22,8 +22,8 @@
 namespace ariadne::trace {
 
 struct ExposureOptions {
-  uint32_t hops = 3;                        // default 3
-  TaintModel model = TaintModel::kHaircut;  // default haircut
+  uint32_t hops = 3;                          // default 3
+  TaintModel model = TaintModel::kHaircut;    // default haircut
   const graph::LabelIndex* labels = nullptr;  // required
   std::function<bool()> cancelled;
 };

@@ -20,7 +20,7 @@ struct Side {
 }  // namespace
 
 UtxoPaths FindPaths(const graph::TxGraph& g, std::span<const uint64_t> sources,
-                     std::span<const uint64_t> targets, const PathOptions& o) {
+                    std::span<const uint64_t> targets, const PathOptions& o) {
   UtxoPaths r;
   Side fwd, back;
   for (uint64_t s : sources) {

@@ -23,7 +23,7 @@ using UtxoPaths = PathResult<PathStep>;
 
 // Args: sources: outputs the source received; targets: outputs the target received.
 UtxoPaths FindPaths(const graph::TxGraph& graph, std::span<const uint64_t> sources,
-                     std::span<const uint64_t> targets, const PathOptions& options);
+                    std::span<const uint64_t> targets, const PathOptions& options);
 
 }  // namespace ariadne::trace
 

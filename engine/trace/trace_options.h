@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "engine/query/validate.h"
 #include "engine/query/vocabulary.h"
 
 namespace ariadne::trace {
@@ -28,6 +29,17 @@ struct TraceLimits {
   // Default none: polled every few hundred steps; true stops the trace (cancelled set).
   std::function<bool()> cancelled;
 };
+
+// Returns: the limits of a checked trace query.
+inline TraceLimits LimitsOf(const query::TraceQuery& q, std::function<bool()> cancelled) {
+  TraceLimits l;
+  l.direction = q.direction;
+  l.model = q.model;
+  l.max_hops = q.max_hops;
+  l.max_edges = q.max_edges;
+  l.cancelled = std::move(cancelled);
+  return l;
+}
 
 }  // namespace ariadne::trace
 

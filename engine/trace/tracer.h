@@ -39,8 +39,8 @@ namespace ariadne::trace {
 // The node of an address in a trace is the address itself, or its cluster (node_of); kNoNode
 // stands for outputs without an address and for fees.
 struct TraceOptions : TraceLimits {
-  int64_t min_value = 0;  // default 0: follow any amount
-  uint32_t from_height = 0;                   // default: the whole chain
+  int64_t min_value = 0;     // default 0: follow any amount
+  uint32_t from_height = 0;  // default: the whole chain
   uint32_t to_height = UINT32_MAX;
   // Default none: stop at nothing. Returns true for an address whose entity the trace ends at.
   std::function<bool(AddrId)> stop_at;

@@ -5,7 +5,6 @@
 #include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
 #include "engine/store/codec.h"
-#include "engine/store/scan.h"
 
 namespace ariadne::utxo {
 
@@ -51,27 +50,17 @@ absl::Status UtxoBackend::LoadClustersAndLabels() {
       return absl::NotFoundError("the store has no clustering: run `ariadne recluster`");
     }
     ASSIGN_OR_RETURN(const store::ClusterMeta meta, store::DecodeClusterMeta(*meta_value));
-    if (meta.processed_txs != graph_->tx_count()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the clustering covers ", meta.processed_txs, " transactions, the graph ",
-                       graph_->tx_count(), ": run `ariadne recluster`"));
-    }
+    RETURN_IF_ERROR(graph::CheckCoverage("the clustering", meta.processed_txs, graph_->tx_count(),
+                                         "`ariadne recluster`"));
     ASSIGN_OR_RETURN(const store::ChainState state, store_.ReadState());
-    std::vector<store::EvidenceRow> evidence;
-    RETURN_IF_ERROR(store::ScanRows(store_, store::Cf::kEvidence,
-                                    std::string(1, static_cast<char>(meta.gen)),
-                                    [&](auto k, auto v) {
-                                      ASSIGN_OR_RETURN(evidence.emplace_back(),
-                                                       store::DecodeEvidence(k, v));
-                                      return absl::OkStatus();
-                                    }));
+    ASSIGN_OR_RETURN(std::vector<store::EvidenceRow> evidence,
+                     graph::ReadUnions<store::EvidenceRow>(store_, store::Cf::kEvidence, meta.gen,
+                                                           store::DecodeEvidence));
     ASSIGN_OR_RETURN(const std::vector<store::EvidenceRow> settled,
                      hooks_->SettledLinks(store_, evidence));
     evidence.insert(evidence.end(), settled.begin(), settled.end());
-    std::vector<graph::ClusterLink> links;
-    links.reserve(evidence.size());
-    for (const store::EvidenceRow& e : evidence) links.push_back({e.a, e.b});
-    ASSIGN_OR_RETURN(clusters_, graph::ClusterIndex::Build(state.addr_count, links, meta.policy));
+    ASSIGN_OR_RETURN(
+        clusters_, graph::IndexUnions<store::EvidenceRow>(state.addr_count, evidence, meta.policy));
     evidence_ = std::move(evidence);
     totals_ = graph::ComputeClusterTotals(*graph_, heights_, *clusters_);
     return absl::OkStatus();
@@ -195,8 +184,8 @@ absl::StatusOr<bool> UtxoBackend::FillHistoryEntry(uint32_t member, uint64_t tx,
 absl::StatusOr<query::Transaction> UtxoBackend::Tx(std::string_view text) const {
   auto txid = Txid::FromHex(text);
   if (!txid.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid txid '", AV(text.substr(0, 100)), "': ", txid.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid txid '", AV(text.substr(0, 100)), "': ", txid.status().message()));
   }
   ASSIGN_OR_RETURN(const TxNum num, store_.FindTx(*txid));
   store::TxRow row;

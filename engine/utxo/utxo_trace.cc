@@ -5,7 +5,6 @@
 #include "engine/core/address.h"
 #include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
-#include "engine/query/cancel_poll.h"
 #include "engine/trace/exposure.h"
 #include "engine/trace/paths.h"
 #include "engine/trace/tracer.h"
@@ -18,7 +17,7 @@ using query::EndReason;
 
 // The reasons of UTXO traces, in the order their totals are answered.
 constexpr EndReason kReasonOrder[] = {
-    EndReason::kUnspent,  EndReason::kLabelled, EndReason::kBelowThreshold,
+    EndReason::kUnspent,  EndReason::kLabelled,   EndReason::kBelowThreshold,
     EndReason::kHopLimit, EndReason::kTimeWindow, EndReason::kFee,
     EndReason::kCoinbase, EndReason::kTruncated,  EndReason::kCoinJoin};
 
@@ -90,21 +89,13 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
                                    query::TraceSink* sink) const {
   const graph::TxGraph& g = *graph_;
   trace::TraceOptions o;
-  o.direction = q.direction;
-  o.model = q.model;
-  o.max_hops = q.max_hops;
+  static_cast<trace::TraceLimits&>(o) = trace::LimitsOf(q, cancelled);
   o.min_value = q.min_value;
   o.from_height = Clamp32(q.from_height);
   o.to_height = Clamp32(q.to_height);
-  o.max_edges = q.max_edges;
   if (q.by_cluster) RETURN_IF_ERROR(RequireClusters());
-  if (auto node_of = NodeOf(q.by_cluster)) {
-    o.node_of = [node_of](AddrId a) { return node_of(a.value()); };
-  }
-  if (auto stop = StopAt(q.stop_at, q.by_cluster)) {
-    o.stop_at = [stop](AddrId a) { return stop(a.value()); };
-  }
-  o.cancelled = cancelled;
+  o.node_of = query::ByMember<AddrId>(NodeOf(q.by_cluster));
+  o.stop_at = query::ByMember<AddrId>(StopAt(q.stop_at, q.by_cluster));
   std::unique_ptr<query::CoinJoinTest> coinjoins;
   std::vector<store::ResolvedInput> cj_in;
   std::vector<store::ResolvedOutput> cj_out;
@@ -129,46 +120,23 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
     };
   }
   ASSIGN_OR_RETURN(const std::vector<OutNum> seeds, Seeds(q));
-
   const trace::TraceResult r = trace::Trace(g, heights_, seeds, o);
-  if (r.cancelled) return absl::DeadlineExceededError(query::kTraceCancelled);
-  std::vector<uint32_t> nodes;
-  for (const trace::TraceEdge& e : r.edges) {
-    nodes.push_back(e.from);
-    nodes.push_back(e.to);
-  }
-  for (const trace::TraceEnd& e : r.ends) nodes.push_back(e.node);
-  ASSIGN_OR_RETURN(const query::NodeNames names, StreamNodes(std::move(nodes), q.by_cluster, sink));
-  query::CancelPoll poll(cancelled);
-  query::TraceEdge edge;
-  for (const trace::TraceEdge& e : r.edges) {
-    if (poll()) return absl::CancelledError("cancelled");
-    edge.from = names.Of(e.from);
-    edge.to = names.Of(e.to);
-    edge.txid = TxidString(e.tx);
-    edge.block_height = static_cast<int32_t>(heights_.HeightOf(e.tx));
-    edge.value = e.value;
-    edge.tainted_value = e.tainted;
-    edge.hop = e.hop;
-    if (!sink->Edge(edge)) return absl::CancelledError(query::kClientGone);
-  }
-  query::TraceEndpoint end;
-  for (const trace::TraceEnd& e : r.ends) {
-    end.node = names.Of(e.node);
-    end.reason = std::string(query::EndReasonName(e.reason));
-    end.tainted_value = e.tainted;
-    end.hop = e.hop;
-    if (!sink->Endpoint(end)) return absl::CancelledError(query::kClientGone);
-  }
-  query::TraceSummary sum =
-      SummaryOf(q, model(), r.txs, names.size(), r.edges.size(), r.truncated);
-  sum.seed_value = r.seed_value;
-  for (EndReason reason : kReasonOrder) {
-    const int64_t v = r.totals[static_cast<int>(reason)];
-    if (v != 0) sum.tainted_by_reason.emplace_back(query::EndReasonName(reason), v);
-  }
-  if (!sink->Summary(sum)) return absl::CancelledError(query::kClientGone);
-  return absl::OkStatus();
+  return AnswerTrace(
+      q, r, cancelled, sink,
+      [&](const trace::TraceEdge& e, query::TraceEdge* edge) {
+        edge->txid = TxidString(e.tx);
+        edge->block_height = static_cast<int32_t>(heights_.HeightOf(e.tx));
+        edge->value = e.value;
+        edge->tainted_value = e.tainted;
+      },
+      [](const trace::TraceEnd& e, query::TraceEndpoint* end) { end->tainted_value = e.tainted; },
+      [&r](query::TraceSummary* sum) {
+        sum->seed_value = r.seed_value;
+        for (EndReason reason : kReasonOrder) {
+          const int64_t v = r.totals[static_cast<int>(reason)];
+          if (v != 0) sum->tainted_by_reason.emplace_back(query::EndReasonName(reason), v);
+        }
+      });
 }
 
 absl::StatusOr<bool> UtxoBackend::RunPaths(std::span<const uint32_t> from,
@@ -228,30 +196,21 @@ absl::StatusOr<bool> UtxoBackend::RunExposure(std::span<const uint32_t> members,
   o.model = model;
   o.labels = labels_.get();
   o.cancelled = cancelled;
-  const trace::UtxoExposure r =
-      trace::ComputeExposure(*graph_, *addresses_, heights_, members, o);
+  const trace::UtxoExposure r = trace::ComputeExposure(*graph_, *addresses_, heights_, members, o);
   if (r.cancelled) return false;
   const AssetId coin(0);
   out->received = r.received.contains(coin) ? r.received.at(coin) : 0;
   out->sent = r.sent.contains(coin) ? r.sent.at(coin) : 0;
   out->truncated = r.truncated;
-  auto fill = [](const trace::ExposureAmounts<int64_t>& a, query::ExposureEntry* e) {
-    e->received_direct = a.received_direct;
-    e->received_indirect = a.received_indirect;
-    e->sent_direct = a.sent_direct;
-    e->sent_indirect = a.sent_indirect;
-  };
-  for (const auto& [key, a] : r.by_category) {
-    query::ExposureEntry& e = out->categories.emplace_back();
-    e.category = key.first;
-    fill(a, &e);
-  }
-  for (const auto& [key, a] : r.by_entity) {
-    query::ExposureEntry& e = out->entities.emplace_back();
-    e.entity = std::get<0>(key);
-    e.category = std::get<1>(key);
-    fill(a, &e);
-  }
+  AddExposureEntries(
+      r,
+      [](const trace::ExposureAmounts<int64_t>& a, AssetId, query::ExposureEntry* e) {
+        e->received_direct = a.received_direct;
+        e->received_indirect = a.received_indirect;
+        e->sent_direct = a.sent_direct;
+        e->sent_indirect = a.sent_indirect;
+      },
+      out);
   return true;
 }
 
