@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Fails when a source file includes across a module boundary that DESIGN.md forbids.
 
-The dependency direction is engine/core <- engine/store <- {indexer, heuristics, engine/graph,
-engine/trace, engine/<model>} <- engine/service <- tools. Each rule below names the folders whose
+The dependency direction is engine/core <- engine/store <- {indexer, heuristics, engine/graph
+<- engine/query <- engine/trace <- engine/utxo, engine/account <- engine/backends} <- engine/service
+<- tools (docs/architecture.md draws it). Each rule below names the folders whose
 files it applies to and the include prefixes they must not use; the first rule whose folder
 matches a file decides. Run with the repository root as the argument (ctest does), or with
 --self-test to prove on a made-up tree that every rule can fail.
@@ -12,25 +13,48 @@ import re
 import sys
 import tempfile
 
-# (folder prefix of the including file, include prefixes it must not use, why)
+# What no engine module below the service may include.
+OUTSIDE_ENGINE = ["indexer/", "heuristics/", "proto/", "gen/", "tools/", "bench/"]
+# The engine's layers, bottom up: a module may include the layers below it, never one above.
+ENGINE_LAYERS = ["engine/core/", "engine/store/", "engine/graph/", "engine/query/",
+                 "engine/trace/", "engine/utxo/", "engine/account/", "engine/backends/",
+                 "engine/service/"]
+
+
+def above(layer, also=()):
+    """The engine layers above `layer` (what it must not include), and `also`."""
+    return ENGINE_LAYERS[ENGINE_LAYERS.index(layer) + 1:] + list(also)
+
+
+# (folder prefix of the including file, include prefixes it must not use, why). The first rule
+# whose folder matches a file decides.
 RULES = [
-    ("engine/core/", ["engine/store/", "engine/graph/", "engine/trace/", "engine/service/",
-                      "engine/account/", "engine/utxo/", "engine/query/", "engine/files/",
-                      "indexer/", "heuristics/", "gen/", "proto/", "tools/", "bench/"],
+    ("engine/core/", above("engine/core/", ["engine/files/"]) + OUTSIDE_ENGINE,
      "engine/core is the leaf: value types and encodings only"),
-    ("engine/store/", ["engine/graph/", "engine/trace/", "engine/service/", "engine/account/",
-                       "engine/utxo/", "engine/query/", "indexer/", "heuristics/", "gen/",
-                       "proto/", "tools/", "bench/"],
+    ("engine/store/", above("engine/store/") + OUTSIDE_ENGINE,
      "engine/store sits on engine/core only"),
+    ("engine/graph/", above("engine/graph/") + OUTSIDE_ENGINE,
+     "the in-memory structures sit on engine/store and engine/core"),
+    ("engine/query/", above("engine/query/") + OUTSIDE_ENGINE,
+     "the queries written once know no chain's backend and no algorithm of one"),
+    ("engine/trace/", above("engine/trace/") + OUTSIDE_ENGINE,
+     "the flow-of-funds algorithms know no backend"),
+    ("engine/utxo/", ["engine/account/", "engine/backends/", "engine/service/"] + OUTSIDE_ENGINE,
+     "a backend never includes another backend, the registry or the service"),
+    ("engine/account/", ["engine/utxo/", "engine/backends/", "engine/service/"] + OUTSIDE_ENGINE,
+     "a backend never includes another backend, the registry or the service"),
+    ("engine/backends/", ["engine/service/"] + OUTSIDE_ENGINE,
+     "the registry of backends sits below the service"),
     ("engine/service/", ["indexer/", "gen/", "tools/", "bench/"],
      "the service may use heuristics/, never the indexer, the generator, tools or benchmarks"),
-    ("engine/", ["indexer/", "heuristics/", "proto/", "gen/", "tools/", "bench/"],
+    ("engine/", OUTSIDE_ENGINE,
      "engine modules below the service use neither the indexer nor heuristics nor protobuf"),
     ("indexer/", ["heuristics/", "engine/service/", "proto/", "gen/", "tools/", "bench/"],
      "the indexer and heuristics never include each other"),
     ("heuristics/", ["indexer/", "engine/service/", "proto/", "gen/", "tools/", "bench/"],
      "the indexer and heuristics never include each other"),
-    ("gen/", ["engine/store/", "engine/graph/", "engine/trace/", "engine/service/", "indexer/",
+    ("gen/", ["engine/store/", "engine/graph/", "engine/query/", "engine/trace/", "engine/utxo/",
+              "engine/account/", "engine/backends/", "engine/service/", "indexer/",
               "heuristics/", "proto/", "tools/", "bench/"],
      "the generator writes blk files from engine/core's types only"),
     ("proto/", ["engine/", "indexer/", "heuristics/", "gen/", "tools/", "bench/"],

@@ -3,9 +3,10 @@
 namespace ariadne::service {
 namespace {
 
-v1::ChainModel ModelOf(query::ChainModel m) {
-  return m == query::ChainModel::kAccount ? v1::ACCOUNT : v1::UTXO;
-}
+// The API's chain models are the engine's, value for value: a new model is added to both.
+static_assert(static_cast<int>(query::ChainModel::kUtxo) == v1::UTXO);
+static_assert(static_cast<int>(query::ChainModel::kAccount) == v1::ACCOUNT);
+v1::ChainModel ModelOf(query::ChainModel m) { return static_cast<v1::ChainModel>(m); }
 
 void AddLabels(const std::vector<query::Label>& labels,
                google::protobuf::RepeatedPtrField<v1::Label>* out) {

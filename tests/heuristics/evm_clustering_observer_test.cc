@@ -34,8 +34,7 @@ class Observed : public ::testing::Test {
     return store::Store::Open(dir_ / name, o);
   }
   // Indexes the scenario, committing every `commit_txs` transactions (at block boundaries).
-  absl::Status Index(store::Store* store, uint64_t commit_txs,
-                     store::EvmIndexObserver* observer) {
+  absl::Status Index(store::Store* store, uint64_t commit_txs, store::EvmIndexObserver* observer) {
     evm::EvmIndexOptions io;
     io.sources = {dir_ / "chain"};
     io.commit_txs = commit_txs;
@@ -45,7 +44,7 @@ class Observed : public ::testing::Test {
   }
   // The active generation's evidence rows, and its meta.
   static std::vector<store::EvmEvidenceRow> Evidence(const store::Store& store,
-                                                    store::EvmClusterMeta* meta) {
+                                                     store::EvmClusterMeta* meta) {
     *meta = *store::DecodeEvmClusterMeta(*store.ReadMeta(store::kMetaEvmCluster));
     auto rows = graph::ReadUnions<store::EvmEvidenceRow>(store, store::Cf::kEvmEvidence, meta->gen,
                                                          store::DecodeEvmEvidence);
