@@ -232,17 +232,22 @@ void HistoryPrinter::Append(const v1::HistoryEntry& e, std::string* out) {
 
 namespace {
 
+// Starts a transaction's JSON object with the fields of both models.
+void TxJsonHead(const v1::Transaction& r, JsonWriter* w) {
+  w->BeginObject()
+      .Field("txid", r.txid())
+      .Field("block_height", r.block_height())
+      .Field("block_hash", r.block_hash())
+      .Field("block_time", r.block_time());
+}
+
 int PrintAccountTx(const v1::Transaction& r, bool json) {
   const v1::EvmTransaction& x = r.evm();
   if (json) {
     std::string out;
     JsonWriter w(&out);
-    w.BeginObject()
-        .Field("txid", r.txid())
-        .Field("block_height", r.block_height())
-        .Field("block_hash", r.block_hash())
-        .Field("block_time", r.block_time())
-        .Field("index", x.index())
+    TxJsonHead(r, &w);
+    w.Field("index", x.index())
         .Field("type", x.type())
         .Field("status", x.status())
         .Field("from", x.from())
@@ -303,12 +308,8 @@ int PrintTx(const v1::Transaction& r, bool json) {
   if (json) {
     std::string out;
     JsonWriter w(&out);
-    w.BeginObject()
-        .Field("txid", r.txid())
-        .Field("block_height", r.block_height())
-        .Field("block_hash", r.block_hash())
-        .Field("block_time", r.block_time())
-        .Field("fee", r.fee())
+    TxJsonHead(r, &w);
+    w.Field("fee", r.fee())
         .Field("coinbase", r.coinbase())
         .Field("size", r.size())
         .Field("vsize", r.vsize())

@@ -43,7 +43,9 @@ U256 Add(const U256& a, const U256& b) {
 absl::StatusOr<std::unique_ptr<AccountBackend>> AccountBackend::Open(const store::Store& store) {
   std::unique_ptr<AccountBackend> b(new AccountBackend(store));
   ASSIGN_OR_RETURN(b->graph_, graph::AccountGraph::Load(store));
-  RETURN_IF_ERROR(b->LoadClustersAndLabels());
+  uint64_t rows_read = 0;
+  auto rows = graph::LoadAccountLabels(store, &rows_read);
+  RETURN_IF_ERROR(b->AdoptClustersAndLabels(b->LoadClusters(), std::move(rows), rows_read));
   return b;
 }
 
@@ -52,30 +54,16 @@ absl::StatusOr<std::unique_ptr<query::ChainBackend>> AccountBackend::Refreshed(
   return Open(store);
 }
 
-absl::Status AccountBackend::LoadClustersAndLabels() {
-  auto clustering = [this]() -> absl::Status {
-    auto meta_value = store_.ReadMeta(store::kMetaEvmCluster);
-    if (!meta_value.ok()) return NoClustering();
-    ASSIGN_OR_RETURN(const store::EvmClusterMeta meta, store::DecodeEvmClusterMeta(*meta_value));
-    RETURN_IF_ERROR(graph::CheckCoverage("the EVM clustering", meta.processed_txs,
-                                         graph_->tx_count(), "`ariadne index evm --db DIR`"));
-    ASSIGN_OR_RETURN(std::vector<store::EvmEvidenceRow> evidence,
-                     graph::ReadUnions<store::EvmEvidenceRow>(store_, store::Cf::kEvmEvidence,
-                                                              meta.gen, store::DecodeEvmEvidence));
-    ASSIGN_OR_RETURN(clusters_, graph::IndexUnions<store::EvmEvidenceRow>(graph_->account_count(),
-                                                                          evidence, meta.params));
-    evidence_ = std::move(evidence);
-    return absl::OkStatus();
-  }();
-  if (!clustering.ok()) {
-    clusters_.reset();
-    AddWarning(absl::StrCat("no cluster queries: ", clustering.message()));
-  }
-  uint64_t rows_read = 0;
-  ASSIGN_OR_RETURN(const std::vector<graph::MemberLabel> rows,
-                   graph::LoadAccountLabels(store_, &rows_read));
-  ASSIGN_OR_RETURN(labels_, graph::LabelIndex::Build(rows, clusters_.get(), rows_read));
-  return absl::OkStatus();
+absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> AccountBackend::LoadClusters() {
+  using Stored = graph::StoredClustering<store::EvmClusterMeta, store::EvmEvidenceRow>;
+  ASSIGN_OR_RETURN(Stored stored,
+                   (graph::ReadClustering<store::EvmClusterMeta, store::EvmEvidenceRow>(
+                       store_, store::kMetaEvmCluster, store::DecodeEvmClusterMeta,
+                       store::Cf::kEvmEvidence, store::DecodeEvmEvidence, graph_->tx_count(),
+                       "the EVM clustering", "`ariadne index evm --db DIR`", NoClustering())));
+  evidence_ = std::move(stored.unions);
+  return graph::IndexUnions<store::EvmEvidenceRow>(graph_->account_count(), evidence_,
+                                                   stored.meta.params);
 }
 
 absl::StatusOr<query::ChainStatus> AccountBackend::Status() const {
@@ -167,7 +155,7 @@ std::string AccountBackend::TxHashString(TxNum tx) const {
 
 namespace {
 
-void FillBalance(const store::EvmTotals& t, query::AssetBalance* b) {
+void FillTotals(const store::EvmTotals& t, query::AssetBalance* b) {
   b->received = t.received.ToDecimal();
   b->sent = t.sent.ToDecimal();
   b->fees = t.fees.ToDecimal();
@@ -181,6 +169,15 @@ void FillBalance(const store::EvmTotals& t, query::AssetBalance* b) {
 }
 
 }  // namespace
+
+query::AssetBalance AccountBackend::Balance(AssetId asset, const store::EvmTotals& t) const {
+  query::AssetBalance b;
+  b.asset = AssetName(asset);
+  b.standard = StandardName(asset);
+  b.fungible = store::IsFungible(graph_->Asset(asset).standard);
+  FillTotals(t, &b);
+  return b;
+}
 
 absl::Status AccountBackend::FillAddress(uint32_t member, query::AddressSummary* s) const {
   ASSIGN_OR_RETURN(const store::EvmAccountRow row, store::ReadEvmAccount(store_, member));
@@ -198,11 +195,7 @@ absl::Status AccountBackend::FillAddress(uint32_t member, query::AddressSummary*
       continue;
     }
     if (asset >= graph_->asset_count()) continue;  // newer than the graph
-    query::AssetBalance& b = s->assets.emplace_back();
-    b.asset = AssetName(AssetId(asset));
-    b.standard = StandardName(AssetId(asset));
-    b.fungible = store::IsFungible(graph_->Asset(AssetId(asset)).standard);
-    FillBalance(t, &b);
+    s->assets.push_back(Balance(AssetId(asset), t));
   }
   return absl::OkStatus();
 }
@@ -295,7 +288,7 @@ absl::StatusOr<query::Transaction> AccountBackend::Tx(std::string_view text) con
 
 void AccountBackend::FillClusterFlows(ClusterId cluster, query::ClusterSummary* s) const {
   const graph::AccountGraph& g = *graph_;
-  auto members = clusters_->Members(cluster);
+  auto members = clusters()->Members(cluster);
   auto member = [&](AccountId a) {
     return std::binary_search(members.begin(), members.end(), a.value());
   };
@@ -309,26 +302,25 @@ void AccountBackend::FillClusterFlows(ClusterId cluster, query::ClusterSummary* 
   auto add = [&](AssetId asset, const store::EvmTotals& d) {
     store::MergeEvmTotals(d, &by_asset[asset.value()]);
   };
+  // A transfer across the boundary counts into `amount` and `count` (received or sent) of its
+  // asset.
+  auto cross = [&](TransferNum t, AccountId other, U256 store::EvmTotals::*amount,
+                   uint64_t store::EvmTotals::*count) {
+    txs.insert(g.TxOf(t).value());
+    seen(g.TransferBlock(t));
+    if (member(other)) return;
+    store::EvmTotals d;
+    d.*amount = g.Amount(t);
+    d.*count = 1;
+    d.first_block = d.last_block = g.TransferBlock(t);
+    add(g.AssetOf(t), d);
+  };
   for (uint32_t m : members) {
     for (TransferNum t : g.In(AccountId(m))) {
-      txs.insert(g.TxOf(t).value());
-      seen(g.TransferBlock(t));
-      if (member(g.From(t))) continue;
-      store::EvmTotals d;
-      d.received = g.Amount(t);
-      d.received_count = 1;
-      d.first_block = d.last_block = g.TransferBlock(t);
-      add(g.AssetOf(t), d);
+      cross(t, g.From(t), &store::EvmTotals::received, &store::EvmTotals::received_count);
     }
     for (TransferNum t : g.Out(AccountId(m))) {
-      txs.insert(g.TxOf(t).value());
-      seen(g.TransferBlock(t));
-      if (member(g.To(t))) continue;
-      store::EvmTotals d;
-      d.sent = g.Amount(t);
-      d.sent_count = 1;
-      d.first_block = d.last_block = g.TransferBlock(t);
-      add(g.AssetOf(t), d);
+      cross(t, g.To(t), &store::EvmTotals::sent, &store::EvmTotals::sent_count);
     }
     for (TxNum x : g.FeesPaid(AccountId(m))) {
       txs.insert(x.value());
@@ -343,11 +335,7 @@ void AccountBackend::FillClusterFlows(ClusterId cluster, query::ClusterSummary* 
   s->first_seen_height = first == UINT64_MAX ? -1 : static_cast<int32_t>(first);
   s->last_seen_height = first == UINT64_MAX ? -1 : static_cast<int32_t>(last);
   for (const auto& [asset, t] : by_asset) {
-    query::AssetBalance& b = s->assets.emplace_back();
-    b.asset = AssetName(AssetId(asset));
-    b.standard = StandardName(AssetId(asset));
-    b.fungible = store::IsFungible(graph_->Asset(AssetId(asset)).standard);
-    FillBalance(t, &b);
+    s->assets.push_back(Balance(AssetId(asset), t));
   }
 }
 

@@ -29,8 +29,6 @@ class AccountBackend : public query::ChainBackend {
   static absl::StatusOr<std::unique_ptr<AccountBackend>> Open(const store::Store& store);
 
   query::ChainModel model() const override { return query::ChainModel::kAccount; }
-  const graph::ClusterIndex* clusters() const override { return clusters_.get(); }
-  const graph::LabelIndex& labels() const override { return *labels_; }
   // The transfer graph has no incremental extension: a refresh opens the store again.
   absl::StatusOr<std::unique_ptr<query::ChainBackend>> Refreshed(
       const store::Store& store) const override;
@@ -47,8 +45,8 @@ class AccountBackend : public query::ChainBackend {
 
  private:
   explicit AccountBackend(const store::Store& store) : store_(store) {}
-  // Builds the clustering (a warning when there is none) and the labels (after the graph).
-  absl::Status LoadClustersAndLabels();
+  // Returns: the stored EVM clustering; why there is none. Out: evidence_.
+  absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> LoadClusters();
   // Returns: "ETH", or the token contract in EIP-55 form.
   std::string AssetName(AssetId asset) const;
   std::string StandardName(AssetId asset) const;
@@ -56,6 +54,8 @@ class AccountBackend : public query::ChainBackend {
   absl::StatusOr<AssetId> ResolveAsset(std::string_view text) const;
   // Returns: the hash of a transaction, from its row.
   std::string TxHashString(TxNum tx) const;
+  // Returns: the flows of an asset as the API carries them.
+  query::AssetBalance Balance(AssetId asset, const store::EvmTotals& totals) const;
   // Returns: an amount of an asset as the API carries it.
   query::AssetAmount Amount(AssetId asset, const evm::U256& amount) const;
   // Returns: the transfers a trace starts with; the seed's errors.
@@ -64,9 +64,7 @@ class AccountBackend : public query::ChainBackend {
 
   const store::Store& store_;
   std::unique_ptr<graph::AccountGraph> graph_;
-  std::unique_ptr<graph::ClusterIndex> clusters_;
-  std::vector<store::EvmEvidenceRow> evidence_;  // by link of clusters_
-  std::unique_ptr<graph::LabelIndex> labels_;
+  std::vector<store::EvmEvidenceRow> evidence_;  // by link of clusters()
 };
 
 }  // namespace ariadne::account

@@ -158,12 +158,8 @@ absl::StatusOr<bool> AccountBackend::RunExposure(std::span<const uint32_t> membe
                                                  query::TaintModel model,
                                                  const query::CancelFn& cancelled,
                                                  query::Exposure* out) const {
-  trace::ExposureOptions o;
-  o.hops = hops;
-  o.model = model;
-  o.labels = labels_.get();
-  o.cancelled = cancelled;
-  const trace::AccountExposure r = trace::ComputeAccountExposure(*graph_, members, o);
+  const trace::AccountExposure r = trace::ComputeAccountExposure(
+      *graph_, members, trace::ExposureOptionsOf(hops, model, &labels(), cancelled));
   if (r.cancelled) return false;
   out->truncated = r.truncated;
   for (const auto& [asset, amount] : r.received) {

@@ -104,6 +104,37 @@ absl::StatusOr<std::vector<Row>> ReadUnions(const store::Store& store, store::Cf
   return rows;
 }
 
+// A stored clustering: its meta row and its live generation's unions.
+template <typename Meta, typename Row>
+struct StoredClustering {
+  Meta meta;
+  std::vector<Row> unions;
+};
+
+// Reads a stored clustering: the meta row at `meta_key` (decode_meta -> absl::StatusOr<Meta>, a
+// meta with `gen` and `processed_txs`), checked to cover the store's `transactions`, and the
+// unions of its generation in `family` (decode_row as for ReadUnions).
+// Args: name: "the clustering", ...; rebuild: what rebuilds it; missing: the status without one.
+// Returns: `missing`, CheckCoverage's status, or the rows' errors.
+template <typename Meta, typename Row, typename DecodeMeta, typename DecodeRow>
+absl::StatusOr<StoredClustering<Meta, Row>> ReadClustering(
+    const store::Store& store, std::string_view meta_key, DecodeMeta decode_meta, store::Cf family,
+    DecodeRow decode_row, uint64_t transactions, std::string_view name, std::string_view rebuild,
+    absl::Status missing) {
+  auto value = store.ReadMeta(meta_key);
+  if (!value.ok()) return missing;
+  StoredClustering<Meta, Row> c;
+  auto meta = decode_meta(*value);
+  if (!meta.ok()) return meta.status();
+  c.meta = *std::move(meta);
+  absl::Status covers = CheckCoverage(name, c.meta.processed_txs, transactions, rebuild);
+  if (!covers.ok()) return covers;
+  auto unions = ReadUnions<Row>(store, family, c.meta.gen, decode_row);
+  if (!unions.ok()) return unions.status();
+  c.unions = *std::move(unions);
+  return c;
+}
+
 // Returns: the index of the unions in `rows` (each joins its members `a` and `b`).
 template <typename Row>
 absl::StatusOr<std::unique_ptr<ClusterIndex>> IndexUnions(uint32_t members,

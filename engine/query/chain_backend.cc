@@ -183,6 +183,19 @@ absl::StatusOr<Exposure> ChainBackend::GetExposure(const ExposureRequest& r,
 
 // ---- Helpers
 
+absl::Status ChainBackend::AdoptClustersAndLabels(
+    absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> clusters,
+    absl::StatusOr<std::vector<graph::MemberLabel>> rows, uint64_t rows_read) {
+  if (clusters.ok()) {
+    clusters_ = *std::move(clusters);
+  } else {
+    warnings_.push_back(absl::StrCat("no cluster queries: ", clusters.status().message()));
+  }
+  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(labels_, graph::LabelIndex::Build(*rows, clusters_.get(), rows_read));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<uint32_t>> ChainBackend::ResolveSubject(std::string_view subject,
                                                                    bool by_cluster) const {
   uint32_t cluster_id;

@@ -59,8 +59,8 @@ class ChainBackend {
   // Returns: what was missing when the backend was built (e.g. "no cluster queries: ...").
   const std::vector<std::string>& warnings() const { return warnings_; }
   // Returns: the clustering, or null when the store has none.
-  virtual const graph::ClusterIndex* clusters() const = 0;
-  virtual const graph::LabelIndex& labels() const = 0;
+  const graph::ClusterIndex* clusters() const { return clusters_.get(); }
+  const graph::LabelIndex& labels() const { return *labels_; }
   // Returns: the backend of `store`, a newer view of the store this one was built from (a replica
   // that caught up); it may reuse what did not change. This backend is not changed.
   virtual absl::StatusOr<std::unique_ptr<ChainBackend>> Refreshed(
@@ -130,7 +130,12 @@ class ChainBackend {
                                            Exposure* out) const = 0;
 
   // ---- Helpers for the model-specific parts.
-  void AddWarning(std::string warning) { warnings_.push_back(std::move(warning)); }
+  // Keeps the clustering a backend loaded, or warns why there is none ("no cluster queries: ..."),
+  // then builds the labels of `rows` (LoadAddressLabels, LoadAccountLabels) over it.
+  // Returns: the labels' errors.
+  absl::Status AdoptClustersAndLabels(absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> clusters,
+                                      absl::StatusOr<std::vector<graph::MemberLabel>> rows,
+                                      uint64_t rows_read);
   // Returns: the members an address or "cluster:<id>" stands for (sorted): one address, or its
   //          cluster's members when `by_cluster`, or the cluster's.
   absl::StatusOr<std::vector<uint32_t>> ResolveSubject(std::string_view subject,
@@ -175,6 +180,8 @@ class ChainBackend {
   absl::StatusOr<ClusterId> ResolveCluster(const ClusterSelector& selector) const;
 
   std::vector<std::string> warnings_;
+  std::unique_ptr<graph::ClusterIndex> clusters_;
+  std::unique_ptr<graph::LabelIndex> labels_;
 };
 
 template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary>

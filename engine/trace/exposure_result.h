@@ -28,6 +28,18 @@ struct ExposureOptions {
   std::function<bool()> cancelled;
 };
 
+// Returns: the options of an exposure of `hops` under `model`, labelled by `labels`.
+inline ExposureOptions ExposureOptionsOf(uint32_t hops, TaintModel model,
+                                         const graph::LabelIndex* labels,
+                                         std::function<bool()> cancelled) {
+  ExposureOptions o;
+  o.hops = hops;
+  o.model = model;
+  o.labels = labels;
+  o.cancelled = std::move(cancelled);
+  return o;
+}
+
 // Amount: int64_t (satoshi) or evm::U256 (base units, sums saturate).
 template <typename Amount>
 struct ExposureAmounts {

@@ -43,37 +43,27 @@ absl::StatusOr<std::unique_ptr<query::ChainBackend>> UtxoBackend::Refreshed(
 }
 
 absl::Status UtxoBackend::LoadClustersAndLabels() {
-  // The stored clustering plus the links of its deferred change outputs that are still unspent.
-  auto clustering = [this]() -> absl::Status {
-    auto meta_value = store_.ReadMeta(store::kMetaCluster);
-    if (!meta_value.ok()) {
-      return absl::NotFoundError("the store has no clustering: run `ariadne recluster`");
-    }
-    ASSIGN_OR_RETURN(const store::ClusterMeta meta, store::DecodeClusterMeta(*meta_value));
-    RETURN_IF_ERROR(graph::CheckCoverage("the clustering", meta.processed_txs, graph_->tx_count(),
-                                         "`ariadne recluster`"));
-    ASSIGN_OR_RETURN(const store::ChainState state, store_.ReadState());
-    ASSIGN_OR_RETURN(std::vector<store::EvidenceRow> evidence,
-                     graph::ReadUnions<store::EvidenceRow>(store_, store::Cf::kEvidence, meta.gen,
-                                                           store::DecodeEvidence));
-    ASSIGN_OR_RETURN(const std::vector<store::EvidenceRow> settled,
-                     hooks_->SettledLinks(store_, evidence));
-    evidence.insert(evidence.end(), settled.begin(), settled.end());
-    ASSIGN_OR_RETURN(
-        clusters_, graph::IndexUnions<store::EvidenceRow>(state.addr_count, evidence, meta.policy));
-    evidence_ = std::move(evidence);
-    totals_ = graph::ComputeClusterTotals(*graph_, heights_, *clusters_);
-    return absl::OkStatus();
-  }();
-  if (!clustering.ok()) {
-    clusters_.reset();
-    AddWarning(absl::StrCat("no cluster queries: ", clustering.message()));
-  }
   uint64_t rows_read = 0;
-  ASSIGN_OR_RETURN(const std::vector<graph::MemberLabel> rows,
-                   graph::LoadAddressLabels(store_, &rows_read));
-  ASSIGN_OR_RETURN(labels_, graph::LabelIndex::Build(rows, clusters_.get(), rows_read));
+  auto rows = graph::LoadAddressLabels(store_, &rows_read);
+  RETURN_IF_ERROR(AdoptClustersAndLabels(LoadClusters(), std::move(rows), rows_read));
+  if (clusters() != nullptr) totals_ = graph::ComputeClusterTotals(*graph_, heights_, *clusters());
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> UtxoBackend::LoadClusters() {
+  using Stored = graph::StoredClustering<store::ClusterMeta, store::EvidenceRow>;
+  ASSIGN_OR_RETURN(
+      Stored stored,
+      (graph::ReadClustering<store::ClusterMeta, store::EvidenceRow>(
+          store_, store::kMetaCluster, store::DecodeClusterMeta, store::Cf::kEvidence,
+          store::DecodeEvidence, graph_->tx_count(), "the clustering", "`ariadne recluster`",
+          absl::NotFoundError("the store has no clustering: run `ariadne recluster`"))));
+  ASSIGN_OR_RETURN(const store::ChainState state, store_.ReadState());
+  ASSIGN_OR_RETURN(const std::vector<store::EvidenceRow> settled,
+                   hooks_->SettledLinks(store_, stored.unions));
+  evidence_ = std::move(stored.unions);
+  evidence_.insert(evidence_.end(), settled.begin(), settled.end());
+  return graph::IndexUnions<store::EvidenceRow>(state.addr_count, evidence_, stored.meta.policy);
 }
 
 absl::StatusOr<query::ChainStatus> UtxoBackend::Status() const {
@@ -241,7 +231,7 @@ absl::StatusOr<query::Transaction> UtxoBackend::Tx(std::string_view text) const 
 }
 
 void UtxoBackend::FillClusterFlows(ClusterId cluster, query::ClusterSummary* s) const {
-  const graph::ClusterTotals& t = totals_[clusters_->Ordinal(cluster)];
+  const graph::ClusterTotals& t = totals_[clusters()->Ordinal(cluster)];
   s->received = t.received;
   s->sent = t.sent;
   s->balance = t.received - t.sent;

@@ -35,8 +35,6 @@ class UtxoBackend : public query::ChainBackend {
       const store::Store& store, std::shared_ptr<const query::QueryHooks> hooks);
 
   query::ChainModel model() const override { return query::ChainModel::kUtxo; }
-  const graph::ClusterIndex* clusters() const override { return clusters_.get(); }
-  const graph::LabelIndex& labels() const override { return *labels_; }
   // When the store only grew since this backend was built (the block at its tip is unchanged and
   // no transaction went away), the transaction graph and the names are copied and extended with
   // what is new instead of read again; after a reorg the store is opened again.
@@ -61,6 +59,9 @@ class UtxoBackend : public query::ChainBackend {
       : store_(store), hooks_(std::move(hooks)) {}
   // Builds the clustering, its totals and the labels (after the graph).
   absl::Status LoadClustersAndLabels();
+  // Returns: the stored clustering with the links of its deferred change outputs still unspent;
+  //          why there is none. Out: evidence_.
+  absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> LoadClusters();
   // Returns: the txid of a transaction (from the graph, or its row).
   std::string TxidString(TxNum t) const;
   // Returns: the outputs a trace from `seed` starts with; the seed's errors.
@@ -72,10 +73,8 @@ class UtxoBackend : public query::ChainBackend {
   std::unique_ptr<graph::TxGraph> graph_;
   std::unique_ptr<graph::AddressIndex> addresses_;
   std::unique_ptr<graph::AddressNames> names_;
-  std::unique_ptr<graph::ClusterIndex> clusters_;
-  std::vector<store::EvidenceRow> evidence_;  // by link of clusters_
+  std::vector<store::EvidenceRow> evidence_;  // by link of clusters()
   std::vector<graph::ClusterTotals> totals_;  // by cluster ordinal
-  std::unique_ptr<graph::LabelIndex> labels_;
 };
 
 }  // namespace ariadne::utxo

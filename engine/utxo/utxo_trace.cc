@@ -191,12 +191,9 @@ absl::StatusOr<bool> UtxoBackend::RunExposure(std::span<const uint32_t> members,
                                               query::TaintModel model,
                                               const query::CancelFn& cancelled,
                                               query::Exposure* out) const {
-  trace::ExposureOptions o;
-  o.hops = hops;
-  o.model = model;
-  o.labels = labels_.get();
-  o.cancelled = cancelled;
-  const trace::UtxoExposure r = trace::ComputeExposure(*graph_, *addresses_, heights_, members, o);
+  const trace::UtxoExposure r =
+      trace::ComputeExposure(*graph_, *addresses_, heights_, members,
+                             trace::ExposureOptionsOf(hops, model, &labels(), cancelled));
   if (r.cancelled) return false;
   const AssetId coin(0);
   out->received = r.received.contains(coin) ? r.received.at(coin) : 0;
