@@ -60,11 +60,12 @@ RULES = [
     ("proto/", ["engine/", "indexer/", "heuristics/", "gen/", "tools/", "bench/"],
      "the API contract depends on nothing"),
     ("tools/", ["bench/"], "nothing outside bench/ includes bench/"),
+    ("bench/", ["tools/"], "the benchmarks measure the modules, not the command line"),
     ("tests/", ["bench/", "tools/"], "tests run the binary; they do not link tools/ or bench/"),
 ]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
-SOURCE_DIRS = ["engine", "indexer", "heuristics", "gen", "proto", "tools", "tests"]
+SOURCE_DIRS = ["engine", "indexer", "heuristics", "gen", "proto", "tools", "bench", "tests"]
 SUFFIXES = (".h", ".cc", ".cpp", ".hpp")
 
 
@@ -103,21 +104,25 @@ def violations(root):
 
 
 def self_test():
-    """Every rule must be able to fail: one offending file per rule, each must be reported."""
+    """Every ban must be able to fail: per rule, one file that includes its own folder (allowed)
+    and one banned prefix per line; each banned line, and only those, must be reported."""
     with tempfile.TemporaryDirectory() as root:
-        expected = 0
+        expected = set()
         for i, (folder, banned, _) in enumerate(RULES):
-            path = os.path.join(root, folder, f"offender{i}.cc")
+            rel = f"{folder}offender{i}.cc"
+            path = os.path.join(root, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            lines = [f'#include "{folder}ok.h"'] + [f'#include "{b}x.h"' for b in banned]
             with open(path, "w") as f:
-                f.write(f'#include "{folder}ok.h"\n#include "{banned[0]}x.h"\n')
-            expected += 1
-        got = violations(root)
-        if len(got) != expected:
-            print(f"self-test: expected {expected} violations, found {len(got)}:")
-            print("\n".join(got))
+                f.write("\n".join(lines) + "\n")
+            expected.update(f"{rel}:{n}" for n in range(2, len(lines) + 1))
+        got = {v.split(": ")[0] for v in violations(root)}
+        if got != expected:
+            print(f"self-test: {len(expected)} banned includes, reported differ:")
+            print("missed:", sorted(expected - got))
+            print("extra:", sorted(got - expected))
             return 1
-    print(f"self-test: each of the {len(RULES)} rules reports its offender")
+    print(f"self-test: each of the {len(expected)} bans of the {len(RULES)} rules is reported")
     return 0
 
 
