@@ -80,14 +80,14 @@ absl::StatusOr<EvmClusterResult> RebuildEvmClusters(store::Store* store,
   uint8_t old_gen = 0;
   bool had = false;
   if (auto m = store->ReadMeta(store::kMetaEvmCluster); m.ok()) {
-    auto meta = store::DecodeEvmClusterMeta(*m);
+    auto meta = store::DecodeClusterMeta(*m, store::kMetaEvmCluster);
     if (!meta.ok()) return meta.status();
     old_gen = meta->gen;
     had = true;
   }
-  store::EvmClusterMeta meta;
+  store::ClusterMeta meta;
   meta.gen = had ? static_cast<uint8_t>(old_gen + 1) : 0;
-  meta.params = r.params;
+  meta.policy = r.params;
   meta.processed_txs = in.graph->tx_count();
   meta.unions = r.evidence.size();
   store::CommitBatch batch;
@@ -99,7 +99,7 @@ absl::StatusOr<EvmClusterResult> RebuildEvmClusters(store::Store* store,
     batch.Put(store::Cf::kEvmEvidence, store::EvmEvidenceKey(meta.gen, e.tx, index),
               store::EncodeEvmEvidence(e));
   }
-  batch.Put(store::Cf::kMeta, store::kMetaEvmCluster, store::EncodeEvmClusterMeta(meta));
+  batch.Put(store::Cf::kMeta, store::kMetaEvmCluster, store::EncodeClusterMeta(meta));
   auto committer = store::Committer::Create(store, store->dir() / "evm-cluster-staging");
   if (!committer.ok()) return committer.status();
   if (absl::Status s = (*committer)->Commit(&batch); !s.ok()) return s;

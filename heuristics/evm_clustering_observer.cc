@@ -19,8 +19,8 @@ absl::StatusOr<std::unique_ptr<EvmClusteringObserver>> EvmClusteringObserver::Cr
   auto meta_value = store->ReadMeta(store::kMetaEvmCluster);
   bool current = false;
   if (meta_value.ok()) {
-    ASSIGN_OR_RETURN(o->meta_, store::DecodeEvmClusterMeta(*meta_value));
-    current = o->meta_.params == params.ToSpec() && o->meta_.processed_txs == state.tx_count;
+    ASSIGN_OR_RETURN(o->meta_, store::DecodeClusterMeta(*meta_value, store::kMetaEvmCluster));
+    current = o->meta_.policy == params.ToSpec() && o->meta_.processed_txs == state.tx_count;
   } else if (!absl::IsNotFound(meta_value.status())) {
     return meta_value.status();
   }
@@ -29,11 +29,11 @@ absl::StatusOr<std::unique_ptr<EvmClusteringObserver>> EvmClusteringObserver::Cr
     ASSIGN_OR_RETURN(const EvmClusterResult r, RebuildEvmClusters(store, params));
     o->unions_ = r.unions;
     o->rebuilt_ = true;
-    ASSIGN_OR_RETURN(o->meta_,
-                     store::DecodeEvmClusterMeta(*store->ReadMeta(store::kMetaEvmCluster)));
+    ASSIGN_OR_RETURN(o->meta_, store::DecodeClusterMeta(*store->ReadMeta(store::kMetaEvmCluster),
+                                                        store::kMetaEvmCluster));
   } else if (!current) {
-    o->meta_ = store::EvmClusterMeta();  // an empty store: the first commit writes generation 0
-    o->meta_.params = params.ToSpec();
+    o->meta_ = store::ClusterMeta();  // an empty store: the first commit writes generation 0
+    o->meta_.policy = params.ToSpec();
   }
   ASSIGN_OR_RETURN(o->inputs_, LoadEvmClusterInputs(*store, params));
   o->exchange_addresses_.insert(params.exchanges.begin(), params.exchanges.end());
@@ -109,7 +109,7 @@ absl::Status EvmClusteringObserver::OnCommit(const store::EvmCommitRows& rows,
   }
   meta_.processed_txs = g.tx_count();
   meta_.unions += evidence.size();
-  batch->Put(store::Cf::kMeta, store::kMetaEvmCluster, store::EncodeEvmClusterMeta(meta_));
+  batch->Put(store::Cf::kMeta, store::kMetaEvmCluster, store::EncodeClusterMeta(meta_));
   return absl::OkStatus();
 }
 

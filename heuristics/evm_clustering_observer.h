@@ -47,7 +47,7 @@ class EvmClusteringObserver : public store::EvmIndexObserver {
   const std::array<uint64_t, store::kNumEvmHeuristics>& unions() const { return unions_; }
   // Returns: true when Create rebuilt the clustering.
   bool rebuilt() const { return rebuilt_; }
-  const std::string& params() const { return meta_.params; }
+  const std::string& params() const { return meta_.policy; }
 
  private:
   EvmClusteringObserver() = default;
@@ -59,7 +59,7 @@ class EvmClusteringObserver : public store::EvmIndexObserver {
   std::unordered_set<evm::Address> exchange_addresses_;
   Approvals approvals_;
   graph::UnionFind uf_;
-  store::EvmClusterMeta meta_;
+  store::ClusterMeta meta_;
   absl::flat_hash_map<uint64_t, uint32_t> next_index_;  // per evidence TxNum: its next row index
   std::array<uint64_t, store::kNumEvmHeuristics> unions_{};
   bool rebuilt_ = false;

@@ -55,15 +55,14 @@ absl::StatusOr<std::unique_ptr<query::ChainBackend>> AccountBackend::Refreshed(
 }
 
 absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> AccountBackend::LoadClusters() {
-  using Stored = graph::StoredClustering<store::EvmClusterMeta, store::EvmEvidenceRow>;
-  ASSIGN_OR_RETURN(Stored stored,
-                   (graph::ReadClustering<store::EvmClusterMeta, store::EvmEvidenceRow>(
-                       store_, store::kMetaEvmCluster, store::DecodeEvmClusterMeta,
-                       store::Cf::kEvmEvidence, store::DecodeEvmEvidence, graph_->tx_count(),
-                       "the EVM clustering", "`ariadne index evm --db DIR`", NoClustering())));
+  ASSIGN_OR_RETURN(graph::StoredClustering<store::EvmEvidenceRow> stored,
+                   graph::ReadClustering<store::EvmEvidenceRow>(
+                       store_, store::kMetaEvmCluster, store::Cf::kEvmEvidence,
+                       store::DecodeEvmEvidence, graph_->tx_count(), "the EVM clustering",
+                       "`ariadne index evm --db DIR`", NoClustering()));
   evidence_ = std::move(stored.unions);
   return graph::IndexUnions<store::EvmEvidenceRow>(graph_->account_count(), evidence_,
-                                                   stored.meta.params);
+                                                   stored.meta.policy);
 }
 
 absl::StatusOr<query::ChainStatus> AccountBackend::Status() const {

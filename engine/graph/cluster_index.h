@@ -105,26 +105,25 @@ absl::StatusOr<std::vector<Row>> ReadUnions(const store::Store& store, store::Cf
 }
 
 // A stored clustering: its meta row and its live generation's unions.
-template <typename Meta, typename Row>
+template <typename Row>
 struct StoredClustering {
-  Meta meta;
+  store::ClusterMeta meta;
   std::vector<Row> unions;
 };
 
-// Reads a stored clustering: the meta row at `meta_key` (decode_meta -> absl::StatusOr<Meta>, a
-// meta with `gen` and `processed_txs`), checked to cover the store's `transactions`, and the
-// unions of its generation in `family` (decode_row as for ReadUnions).
+// Reads a stored clustering of either model: the ClusterMeta row at `meta_key`, checked to cover
+// the store's `transactions`, and the unions of its generation in `family` (decode_row as for
+// ReadUnions).
 // Args: name: "the clustering", ...; rebuild: what rebuilds it; missing: the status without one.
-// Returns: `missing`, CheckCoverage's status, or the rows' errors.
-template <typename Meta, typename Row, typename DecodeMeta, typename DecodeRow>
-absl::StatusOr<StoredClustering<Meta, Row>> ReadClustering(
-    const store::Store& store, std::string_view meta_key, DecodeMeta decode_meta, store::Cf family,
-    DecodeRow decode_row, uint64_t transactions, std::string_view name, std::string_view rebuild,
-    absl::Status missing) {
+// Returns: `missing`, the meta's DATA_LOSS, CheckCoverage's status, or the rows' errors.
+template <typename Row, typename DecodeRow>
+absl::StatusOr<StoredClustering<Row>> ReadClustering(
+    const store::Store& store, std::string_view meta_key, store::Cf family, DecodeRow decode_row,
+    uint64_t transactions, std::string_view name, std::string_view rebuild, absl::Status missing) {
   auto value = store.ReadMeta(meta_key);
   if (!value.ok()) return missing;
-  StoredClustering<Meta, Row> c;
-  auto meta = decode_meta(*value);
+  StoredClustering<Row> c;
+  auto meta = store::DecodeClusterMeta(*value, meta_key);
   if (!meta.ok()) return meta.status();
   c.meta = *std::move(meta);
   absl::Status covers = CheckCoverage(name, c.meta.processed_txs, transactions, rebuild);

@@ -51,12 +51,11 @@ absl::Status UtxoBackend::LoadClustersAndLabels() {
 }
 
 absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> UtxoBackend::LoadClusters() {
-  using Stored = graph::StoredClustering<store::ClusterMeta, store::EvidenceRow>;
   ASSIGN_OR_RETURN(
-      Stored stored,
-      (graph::ReadClustering<store::ClusterMeta, store::EvidenceRow>(
-          store_, store::kMetaCluster, store::DecodeClusterMeta, store::Cf::kEvidence,
-          store::DecodeEvidence, graph_->tx_count(), "the clustering", "`ariadne recluster`",
+      graph::StoredClustering<store::EvidenceRow> stored,
+      (graph::ReadClustering<store::EvidenceRow>(
+          store_, store::kMetaCluster, store::Cf::kEvidence, store::DecodeEvidence,
+          graph_->tx_count(), "the clustering", "`ariadne recluster`",
           absl::NotFoundError("the store has no clustering: run `ariadne recluster`"))));
   ASSIGN_OR_RETURN(const store::ChainState state, store_.ReadState());
   ASSIGN_OR_RETURN(const std::vector<store::EvidenceRow> settled,

@@ -44,8 +44,9 @@ class Observed : public ::testing::Test {
   }
   // The active generation's evidence rows, and its meta.
   static std::vector<store::EvmEvidenceRow> Evidence(const store::Store& store,
-                                                     store::EvmClusterMeta* meta) {
-    *meta = *store::DecodeEvmClusterMeta(*store.ReadMeta(store::kMetaEvmCluster));
+                                                     store::ClusterMeta* meta) {
+    *meta =
+        *store::DecodeClusterMeta(*store.ReadMeta(store::kMetaEvmCluster), store::kMetaEvmCluster);
     auto rows = graph::ReadUnions<store::EvmEvidenceRow>(store, store::Cf::kEvmEvidence, meta->gen,
                                                          store::DecodeEvmEvidence);
     EXPECT_THAT(rows, IsOk());
@@ -72,15 +73,15 @@ TEST_F(Observed, CommitByCommitTheStoreHoldsWhatARebuildMakes) {
     // One deposit-address link (D and M paid the deposit address) and one self-authorization.
     EXPECT_EQ((*observer)->unions()[0], 1u) << commit_txs;
     EXPECT_EQ((*observer)->unions()[2], 1u) << commit_txs;
-    store::EvmClusterMeta meta;
+    store::ClusterMeta meta;
     const std::vector<store::EvmEvidenceRow> kept = Evidence(**st, &meta);
     ASSERT_EQ(kept.size(), 2u);
     EXPECT_EQ(meta.processed_txs, store::ReadEvmState(**st)->tx_count);
     EXPECT_EQ(meta.unions, 2u);
-    EXPECT_EQ(meta.params, params_.ToSpec());
+    EXPECT_EQ(meta.policy, params_.ToSpec());
     auto rebuilt = RebuildEvmClusters(st->get(), params_);
     ASSERT_THAT(rebuilt, IsOk());
-    store::EvmClusterMeta rebuilt_meta;
+    store::ClusterMeta rebuilt_meta;
     EXPECT_EQ(Evidence(**st, &rebuilt_meta), kept) << commit_txs;
     EXPECT_NE(rebuilt_meta.gen, meta.gen);
   }
@@ -94,14 +95,14 @@ TEST_F(Observed, ASecondRunGoesOnFromTheStoredClusters) {
     ASSERT_THAT(observer, IsOk());
     ASSERT_THAT(Index(st->get(), 1, observer->get()), IsOk());
   }
-  store::EvmClusterMeta before;
+  store::ClusterMeta before;
   const auto rows = Evidence(**st, &before);
   // The same input again: nothing to add, nothing rebuilt.
   auto again = EvmClusteringObserver::Create(st->get(), params_);
   ASSERT_THAT(again, IsOk());
   EXPECT_FALSE((*again)->rebuilt());
   ASSERT_THAT(Index(st->get(), 1, again->get()), IsOk());
-  store::EvmClusterMeta after;
+  store::ClusterMeta after;
   EXPECT_EQ(Evidence(**st, &after), rows);
   EXPECT_EQ(after.gen, before.gen);
   EXPECT_EQ(after.unions, before.unions);
@@ -115,7 +116,7 @@ TEST_F(Observed, AStoreIndexedWithoutClustersOrUnderOtherParametersIsRebuiltFirs
   auto observer = EvmClusteringObserver::Create(st->get(), params_);
   ASSERT_THAT(observer, IsOk());
   EXPECT_TRUE((*observer)->rebuilt());
-  store::EvmClusterMeta meta;
+  store::ClusterMeta meta;
   EXPECT_EQ(Evidence(**st, &meta).size(), 2u);
   EXPECT_EQ(meta.processed_txs, store::ReadEvmState(**st)->tx_count);
   // Other parameters: without the exchange listed, Dep is no deposit address; one link is left.
@@ -125,7 +126,7 @@ TEST_F(Observed, AStoreIndexedWithoutClustersOrUnderOtherParametersIsRebuiltFirs
   ASSERT_THAT(other, IsOk());
   EXPECT_TRUE((*other)->rebuilt());
   EXPECT_EQ(Evidence(**st, &meta).size(), 1u);
-  EXPECT_EQ(meta.params, tight.ToSpec());
+  EXPECT_EQ(meta.policy, tight.ToSpec());
 }
 
 }  // namespace

@@ -204,14 +204,16 @@ TEST(EvmSchema, BlockAccountAssetApprovalAndTotalsRowsRoundTrip) {
 }
 
 TEST(EvmSchema, ClusteringMetaAndEvidenceRoundTrip) {
-  EvmClusterMeta m{4, "deposit_window=7200,deposit_tolerance_bps=100", 15, 2};
-  auto mb = DecodeEvmClusterMeta(EncodeEvmClusterMeta(m));
+  // The EVM clustering stores the Bitcoin clustering's meta row; its errors name its own key.
+  ClusterMeta m{4, "deposit_window=7200,deposit_tolerance_bps=100", 15, 2};
+  auto mb = DecodeClusterMeta(EncodeClusterMeta(m), kMetaEvmCluster);
   ASSERT_THAT(mb, IsOk());
   EXPECT_EQ(mb->gen, 4);
   EXPECT_EQ(mb->processed_txs, 15u);
   EXPECT_EQ(mb->unions, 2u);
-  EXPECT_EQ(mb->params, m.params);
-  EXPECT_THAT(DecodeEvmClusterMeta(""), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_EQ(mb->policy, m.policy);
+  EXPECT_THAT(DecodeClusterMeta("", kMetaEvmCluster),
+              StatusIsWithMessage(absl::StatusCode::kDataLoss, "meta/evm/cluster"));
 
   EvmEvidenceRow e{1, 2, EvmHeuristic::kAirdropMultiParticipation, 77, 3, 70};
   const std::string key = EvmEvidenceKey(4, e.tx, 1);
