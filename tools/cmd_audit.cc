@@ -5,9 +5,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "engine/core/strings.h"
 #include "engine/service/audit.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
+#include "tools/json_writer.h"
 #include "tools/output.h"
 
 namespace ariadne::cli {
@@ -95,13 +97,9 @@ int RunAudit(const std::vector<std::string>& argv) {
           static_cast<unsigned long long>(chain->last_signed_seq), chain->key.c_str());
       return 0;
     }
-    std::string msg(s.message());
-    std::string escaped;
-    for (char c : msg) {
-      if (c == '"' || c == '\\') escaped.push_back('\\');
-      if (static_cast<unsigned char>(c) >= 0x20) escaped.push_back(c);
-    }
-    std::printf("{\"ok\":false,\"error\":\"%s\"}\n", escaped.c_str());
+    std::string out;
+    JsonWriter(&out).BeginObject().Field("ok", false).Field("error", SV(s.message())).EndObject();
+    std::printf("%s\n", out.c_str());
     return 1;
   }
   if (!s.ok()) return PrintError(s);

@@ -69,21 +69,22 @@ std::string BoundAddress(const std::string& listen, int port) {
 }
 
 void PrintEngine(const std::string& db, const service::Engine& engine, bool first) {
-  auto state = engine.store().ReadState();
-  if (!state.ok()) return;
-  const graph::ClusterIndex* clusters = engine.clusters();
+  // The chain-neutral status: tip and transactions of either chain model.
+  auto status = engine.backend().Status();
+  if (!status.ok()) return;
+  const graph::ClusterIndex* clusters = engine.backend().clusters();
   if (first) {
     for (const std::string& w : engine.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
     std::printf(
         "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
         "%.1f s)\n",
-        db.c_str(), std::string(Params(engine.store().network()).name).c_str(), state->tip_height,
-        FormatCount(state->tx_count).c_str(),
+        db.c_str(), status->network.c_str(), status->tip_height,
+        FormatCount(status->tx_count).c_str(),
         clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
-        FormatCount(engine.labels().labelled_addresses()).c_str(), engine.load_seconds());
+        FormatCount(engine.backend().labels().labelled_members()).c_str(), engine.load_seconds());
   } else {
     std::printf("caught up with the indexer: tip %d, %s txs (refreshed in %.1f s)\n",
-                state->tip_height, FormatCount(state->tx_count).c_str(), engine.load_seconds());
+                status->tip_height, FormatCount(status->tx_count).c_str(), engine.load_seconds());
   }
   std::fflush(stdout);
 }

@@ -163,7 +163,7 @@ std::string ReplicaEngineSource::HoldReason(const store::Store& view, const Engi
     return absl::StrCat("the indexer is switching to another branch: serving tip ",
                         state.ok() ? state->tip_height : -1, " until it commits the new one");
   }
-  if (current.clusters() != nullptr) {
+  if (current.backend().clusters() != nullptr) {
     auto meta = view.ReadMeta(store::kMetaCluster);
     if (meta.ok()) {
       auto decoded = store::DecodeClusterMeta(*meta);

@@ -286,14 +286,14 @@ std::string EncodeClusterMeta(const ClusterMeta& m) {
   return out;
 }
 
-absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v) {
+absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v, std::string_view key) {
   RowReader r(v);
   ClusterMeta m;
   m.gen = r.U8();
   m.processed_txs = r.Varint();
   m.unions = r.Varint();
   m.policy = std::string(r.Rest());
-  if (!r.ok()) return Corrupt("meta/cluster");
+  if (!r.ok()) return Corrupt("meta/" + std::string(key));
   return m;
 }
 

@@ -201,15 +201,18 @@ absl::StatusOr<AddrStats> DecodeStats(std::string_view v);
 void MergeStats(const AddrStats& delta, AddrStats* into);
 
 // ---- clustering (written by heuristics/, read by the service)
+// Both models' clusterings (meta `cluster`, meta `evm/cluster`) store this one row.
 struct ClusterMeta {
   uint8_t gen = 0;             // evidence and pending rows of other generations are stale
-  std::string policy;          // canonical spec of the policy that built it
+  std::string policy;          // canonical spec of the policy (EVM: parameters) that built it
   uint64_t processed_txs = 0;  // transactions applied; kInvalidProcessed: must be rebuilt
   uint64_t unions = 0;
   static constexpr uint64_t kInvalidProcessed = UINT64_MAX;
 };
 std::string EncodeClusterMeta(const ClusterMeta& m);
-absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v);
+// Args: key: the meta key the row was read at (named by the DATA_LOSS error).
+absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v,
+                                              std::string_view key = kMetaCluster);
 
 struct EvidenceRow {
   uint32_t a = 0;

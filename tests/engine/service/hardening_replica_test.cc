@@ -10,6 +10,7 @@
 
 #include "engine/service/replica.h"
 #include "engine/store/store.h"
+#include "engine/utxo/utxo_backend.h"
 #include "heuristics/clustering.h"
 #include "indexer/pipeline/btc_indexer.h"
 #include "tests/engine/service/hardening_util.h"
@@ -17,6 +18,11 @@
 
 namespace ariadne::testing {
 namespace {
+
+// The UTXO backend of a Bitcoin store's engine, whose structures the replica refreshes.
+const utxo::UtxoBackend& Utxo(const service::Engine& e) {
+  return static_cast<const utxo::UtxoBackend&>(e.backend());
+}
 
 v1::ChainStatus GetStatus(v1::Ariadne::Stub* stub, grpc::Status* status) {
   v1::ChainStatus r;
@@ -57,7 +63,7 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
   ASSERT_EQ(before.tip_height(), 59);
   // A request that started before the catch-up keeps its engine.
   std::shared_ptr<const service::Engine> old = (*replica)->Get();
-  const uint64_t old_txs = old->graph().tx_count();
+  const uint64_t old_txs = Utxo(*old).graph().tx_count();
 
   // Index the rest in another process (small commits, so the replica may see several) while
   // queries go on; every answer must come from one consistent state, and the tip never goes back.
@@ -102,7 +108,7 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
 
   // The old engine still answers from its own state.
   EXPECT_EQ(old->store().ReadState()->tip_height, 59);
-  EXPECT_EQ(old->graph().tx_count(), old_txs);
+  EXPECT_EQ(Utxo(*old).graph().tx_count(), old_txs);
 
   // The caught-up engine equals one loaded from scratch.
   std::shared_ptr<const service::Engine> now = (*replica)->Get();
@@ -112,38 +118,39 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
   ASSERT_THAT(fresh_store, IsOk());
   auto fresh = service::Engine::Load(*std::move(fresh_store));
   ASSERT_THAT(fresh, IsOk());
-  ASSERT_EQ(now->graph().tx_count(), (*fresh)->graph().tx_count());
-  ASSERT_EQ(now->graph().output_count(), (*fresh)->graph().output_count());
-  for (uint64_t o = 0; o < now->graph().output_count(); o += 97) {
-    ASSERT_EQ(now->graph().SpentBy(OutNum(o)), (*fresh)->graph().SpentBy(OutNum(o))) << o;
-    ASSERT_EQ(now->graph().Addr(OutNum(o)), (*fresh)->graph().Addr(OutNum(o))) << o;
+  ASSERT_EQ(Utxo(*now).graph().tx_count(), Utxo(**fresh).graph().tx_count());
+  ASSERT_EQ(Utxo(*now).graph().output_count(), Utxo(**fresh).graph().output_count());
+  for (uint64_t o = 0; o < Utxo(*now).graph().output_count(); o += 97) {
+    ASSERT_EQ(Utxo(*now).graph().SpentBy(OutNum(o)), Utxo(**fresh).graph().SpentBy(OutNum(o))) << o;
+    ASSERT_EQ(Utxo(*now).graph().Addr(OutNum(o)), Utxo(**fresh).graph().Addr(OutNum(o))) << o;
   }
   // The names held in memory (txids, address keys) are the store's, extended and loaded alike.
   const store::Store& st = (*fresh)->store();
-  for (uint64_t t = 0; t < now->graph().tx_count(); ++t) {
+  for (uint64_t t = 0; t < Utxo(*now).graph().tx_count(); ++t) {
     auto txid = st.ReadTxid(TxNum(t));
     ASSERT_THAT(txid, IsOk());
-    ASSERT_EQ(now->graph().TxidOf(TxNum(t)), *txid) << t;
-    ASSERT_EQ((*fresh)->graph().TxidOf(TxNum(t)), *txid) << t;
+    ASSERT_EQ(Utxo(*now).graph().TxidOf(TxNum(t)), *txid) << t;
+    ASSERT_EQ(Utxo(**fresh).graph().TxidOf(TxNum(t)), *txid) << t;
   }
-  ASSERT_EQ(now->names().size(), st.ReadState()->addr_count);
-  ASSERT_EQ((*fresh)->names().size(), st.ReadState()->addr_count);
-  for (uint32_t a = 0; a < now->names().size(); ++a) {
+  ASSERT_EQ(Utxo(*now).names().size(), st.ReadState()->addr_count);
+  ASSERT_EQ(Utxo(**fresh).names().size(), st.ReadState()->addr_count);
+  for (uint32_t a = 0; a < Utxo(*now).names().size(); ++a) {
     auto row = st.ReadAddress(AddrId(a));
     ASSERT_THAT(row, IsOk());
     AddressKey k1, k2;
-    ASSERT_TRUE(now->names().Get(AddrId(a), &k1));
-    ASSERT_TRUE((*fresh)->names().Get(AddrId(a), &k2));
+    ASSERT_TRUE(Utxo(*now).names().Get(AddrId(a), &k1));
+    ASSERT_TRUE(Utxo(**fresh).names().Get(AddrId(a), &k2));
     ASSERT_EQ(k1, row->key) << a;
     ASSERT_EQ(k2, row->key) << a;
   }
   AddressKey none;
-  EXPECT_FALSE(now->names().Get(AddrId(now->names().size()), &none));
-  ASSERT_NE(now->clusters(), nullptr);
-  ASSERT_NE((*fresh)->clusters(), nullptr);
-  EXPECT_EQ(now->clusters()->cluster_count(), (*fresh)->clusters()->cluster_count());
-  EXPECT_EQ(now->addresses().address_count(), (*fresh)->addresses().address_count());
-  EXPECT_EQ(now->heights().blocks(), (*fresh)->heights().blocks());
+  EXPECT_FALSE(Utxo(*now).names().Get(AddrId(Utxo(*now).names().size()), &none));
+  ASSERT_NE(now->backend().clusters(), nullptr);
+  ASSERT_NE((*fresh)->backend().clusters(), nullptr);
+  EXPECT_EQ(now->backend().clusters()->cluster_count(),
+            (*fresh)->backend().clusters()->cluster_count());
+  EXPECT_EQ(Utxo(*now).addresses().address_count(), Utxo(**fresh).addresses().address_count());
+  EXPECT_EQ(Utxo(*now).heights().blocks(), Utxo(**fresh).heights().blocks());
 
   // And the served answers equal those of a server started on the finished store.
   auto reference = TestServer::Start(chain->db, service::ServerOptions());
@@ -237,7 +244,7 @@ class ServedDuringTheReorg : public store::IndexObserver {
     if (!step.ok()) return step.status();
     std::shared_ptr<const service::Engine> e = replica_->Get();
     tips.push_back(e->store().ReadState()->tip_height);
-    clusters.push_back(e->clusters() != nullptr);
+    clusters.push_back(e->backend().clusters() != nullptr);
     return absl::OkStatus();
   }
   std::vector<int> tips;
@@ -279,7 +286,7 @@ TEST(ReplicaTest, ADeepReorgIsServedInOneStep) {
   ASSERT_THAT(replica, IsOk());
   ASSERT_TRUE((*replica)->WaitLoaded(absl::Seconds(60)));
   ASSERT_EQ((*replica)->Get()->store().ReadState()->tip_height, 24);
-  ASSERT_NE((*replica)->Get()->clusters(), nullptr);
+  ASSERT_NE((*replica)->Get()->backend().clusters(), nullptr);
 
   store::StoreOptions so;
   so.network = Network::kRegtest;

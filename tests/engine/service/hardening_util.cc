@@ -20,38 +20,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "engine/store/store.h"
+#include "tests/engine/service/service_harness.h"
 #include "tests/indexer/pipeline/index_test_util.h"
 
 namespace ariadne::testing {
 namespace {
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
+std::string Quote(const std::string& s) { return ShellQuote(s); }
 
 }  // namespace
 
 int RunAriadne(const std::vector<std::string>& args, std::string* output) {
   std::string cmd = Quote(AriadneBinary().string());
   for (const std::string& a : args) cmd += " " + Quote(a);
-  cmd += " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = ::pclose(p);
-  if (output != nullptr) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return RunCommand(cmd + " 2>&1", output);
 }
 
 absl::StatusOr<TestChain> MakeTestChain(const std::filesystem::path& dir, int blocks,
@@ -144,14 +126,10 @@ absl::Status MakeTestCertificates(const std::filesystem::path& dir) {
 
 absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(const std::filesystem::path& db,
                                                               service::ServerOptions options) {
-  store::StoreOptions so;
-  so.mode = store::StoreOptions::Mode::kReadOnly;
-  auto store = store::Store::Open(db, so);
-  if (!store.ok()) return store.status();
-  auto engine = service::Engine::Load(*std::move(store));
-  if (!engine.ok()) return engine.status();
+  auto source = LoadEngineSource(db);
+  if (!source.ok()) return source.status();
   std::unique_ptr<TestServer> t(new TestServer());
-  t->source_ = std::make_unique<service::FixedEngineSource>(*std::move(engine));
+  t->source_ = *std::move(source);
   options.listen = "127.0.0.1:0";
   auto server = service::AriadneServer::Start(t->source_.get(), options);
   if (!server.ok()) return server.status();
