@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -532,7 +533,11 @@ grpc::Status AriadneService::Trace(grpc::ServerContext* ctx, const v1::TraceRequ
   // Seeds: an address's received outputs (within the window), a transaction's outputs, or one.
   std::vector<OutNum> seeds;
   const std::string& seed = req->seed();
-  if (seed.size() >= 64 && (seed.size() == 64 || seed[64] == ':')) {
+  // A txid is 64 hex digits; a 64-character bech32 address (P2WSH, P2TR) has non-hex ones ('1',
+  // the witness version's 'q' or 'p'), so the content decides, not the length.
+  const bool txid_seed = seed.size() >= 64 && (seed.size() == 64 || seed[64] == ':') &&
+                         std::all_of(seed.begin(), seed.begin() + 64, absl::ascii_isxdigit);
+  if (txid_seed) {
     auto txid = Txid::FromHex(seed.substr(0, 64));
     if (!txid.ok()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

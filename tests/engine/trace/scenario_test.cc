@@ -7,6 +7,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -42,6 +43,7 @@ class ScenarioTrace : public ::testing::Test {
     g.seed = 5;
     g.scenarios = 6;
     ASSERT_TRUE(gen::GenerateChain(g, nullptr).ok());
+    chain_dir_ = g.out_dir;
     auto truth = gen::LoadTruth(g.out_dir);
     ASSERT_TRUE(truth.ok()) << truth.status();
     for (const gen::ScenarioRow& row : truth->scenario_rows()) {
@@ -164,6 +166,7 @@ class ScenarioTrace : public ::testing::Test {
     return out;
   }
 
+  static inline std::filesystem::path chain_dir_;
   static inline std::map<uint32_t, Scenario> scenarios_;
   static inline service::FixedEngineSource* source_ = nullptr;
   static inline service::AriadneService* service_ = nullptr;
@@ -286,6 +289,38 @@ TEST_F(ScenarioTrace, ExplainNamesDeferredAndUnspentChangeLinks) {
     EXPECT_EQ(later.links(0).related_txid(), store.ReadTxid(row->at)->ToHex());
   }
   EXPECT_TRUE(found);
+}
+
+// A 64-character bech32 address (regtest P2WSH bcrt1q..., P2TR bcrt1p...) is as long as a txid:
+// as a trace seed it is an address, not an invalid txid (issue 18, seen in bench/peers/postgres).
+TEST_F(ScenarioTrace, SixtyFourCharacterBech32AddressesAreTraceSeeds) {
+  std::ifstream in(chain_dir_ / "truth" / "addresses.csv");
+  std::string line;
+  std::set<std::string> kinds_traced;
+  while (std::getline(in, line) && kinds_traced.size() < 2) {
+    const std::string address = line.substr(0, line.find(','));
+    if (address.size() != 64 || kinds_traced.contains(address.substr(0, 6))) continue;
+    grpc::ClientContext sctx;
+    v1::GetAddressRequest sreq;
+    sreq.set_address(address);
+    v1::AddressSummary summary;
+    if (!stub_->GetAddress(&sctx, sreq, &summary).ok() || summary.received() == 0) continue;
+    grpc::ClientContext ctx;
+    v1::TraceRequest req;
+    req.set_seed(address);
+    req.set_hops(1);
+    auto reader = stub_->Trace(&ctx, req);
+    v1::TraceEvent ev;
+    int64_t seeded = 0;
+    while (reader->Read(&ev)) {
+      if (ev.has_summary()) seeded += ev.summary().seed_value();
+    }
+    const grpc::Status st = reader->Finish();
+    ASSERT_TRUE(st.ok()) << address << ": " << st.error_message();
+    EXPECT_EQ(seeded, summary.received()) << address;
+    kinds_traced.insert(address.substr(0, 6));
+  }
+  EXPECT_EQ(kinds_traced, (std::set<std::string>{"bcrt1p", "bcrt1q"}));
 }
 
 }  // namespace
