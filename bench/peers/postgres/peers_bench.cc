@@ -129,8 +129,10 @@ absl::StatusOr<Options> ParseOptions(int argc, char** argv) {
     if (flag == "--pg" || flag == "--server" || flag == "--salt" || flag == "--json") {
       auto v = value();
       if (!v.ok()) return v.status();
-      (flag == "--pg" ? o.pg : flag == "--server" ? o.server : flag == "--salt" ? o.salt : o.json) =
-          *v;
+      (flag == "--pg"       ? o.pg
+       : flag == "--server" ? o.server
+       : flag == "--salt"   ? o.salt
+                            : o.json) = *v;
     } else if (flag == "--server-pid") {
       st = number(&o.server_pid);
     } else if (flag == "--seeds") {
@@ -289,8 +291,8 @@ void PrintDifference(const Answer& pg, const Answer& ariadne, int max_lines) {
 struct CheckResult {
   int agreed = 0;
   int disagreed = 0;
-  int truncated = 0;               // both said truncated: only the flag was compared
-  std::vector<Subject> agreeing;   // the seeds whose answers agreed: the ones measured
+  int truncated = 0;              // both said truncated: only the flag was compared
+  std::vector<Subject> agreeing;  // the seeds whose answers agreed: the ones measured
 };
 
 CheckResult Check(Question q, const std::vector<Subject>& subjects, PgConnection* pg,
@@ -318,7 +320,8 @@ CheckResult Check(Question q, const std::vector<Subject>& subjects, PgConnection
     ++c.disagreed;
     std::printf("  DISAGREE %s %s (%lld txs)%s%s\n", std::string(QuestionName(q)).c_str(),
                 s.address.c_str(), static_cast<long long>(s.tx_count),
-                q == Question::kPaths ? " -> " : "", q == Question::kPaths ? s.path_to.c_str() : "");
+                q == Question::kPaths ? " -> " : "",
+                q == Question::kPaths ? s.path_to.c_str() : "");
     PrintAnswer("PostgreSQL", pa, o.show_lines);
     PrintAnswer("Ariadne", aa, o.show_lines);
     if (pa.ok() && aa.ok()) PrintDifference(*pa, *aa, o.show_lines);
@@ -464,10 +467,9 @@ std::string Json(const Options& o, const std::vector<Subject>& subjects,
                           "\"p99_ms\": %.4f, \"max_ms\": %.3f, \"qps\": %.2f, "
                           "\"server_cpu_ms\": %.4f, \"client_cpu_ms\": %.4f, "
                           "\"load_before\": \"%s\", \"load_after\": \"%s\"}%s\n",
-                          QuestionName(c.question), c.postgres ? "postgres" : "ariadne",
-                          c.clients, c.requests, c.errors, c.seconds, c.p50_ms, c.p99_ms,
-                          c.max_ms, c.qps, c.server_cpu_ms, c.client_cpu_ms, c.load_before,
-                          c.load_after,
+                          QuestionName(c.question), c.postgres ? "postgres" : "ariadne", c.clients,
+                          c.requests, c.errors, c.seconds, c.p50_ms, c.p99_ms, c.max_ms, c.qps,
+                          c.server_cpu_ms, c.client_cpu_ms, c.load_before, c.load_after,
                           i + 1 < cells.size() ? "," : "");
   }
   j += "  ]\n}\n";
@@ -512,9 +514,9 @@ int Main(int argc, char** argv) {
       CheckResult c = Check(q, *subjects, pg->get(), &ariadne, o);
       std::printf("check %-20s %3d agree, %d disagree%s (%.1f s)\n",
                   std::string(QuestionName(q)).c_str(), c.agreed, c.disagreed,
-                  c.truncated > 0 ? absl::StrCat(", ", c.truncated, " truncated on both sides")
-                                        .c_str()
-                                  : "",
+                  c.truncated > 0
+                      ? absl::StrCat(", ", c.truncated, " truncated on both sides").c_str()
+                      : "",
                   (NowNs() - c0) / 1e9);
       std::fflush(stdout);
       disagreements += c.disagreed;
@@ -526,8 +528,8 @@ int Main(int argc, char** argv) {
   if (!o.check_only) {
     // Ratios are PostgreSQL / Ariadne: latency and CPU per request, and throughput inverted
     // (Ariadne's q/s over PostgreSQL's), so that every ratio above 1 favours Ariadne.
-    std::printf("\n%-19s %3s | %-35s | %-35s | %-27s\n", "", "",
-                "PostgreSQL", "Ariadne", "ratio PostgreSQL / Ariadne");
+    std::printf("\n%-19s %3s | %-35s | %-35s | %-27s\n", "", "", "PostgreSQL", "Ariadne",
+                "ratio PostgreSQL / Ariadne");
     std::printf("%-19s %3s | %8s %8s %9s %8s | %8s %8s %9s %8s | %6s %6s %6s %6s\n", "question",
                 "cl", "p50 ms", "p99 ms", "q/s", "cpu ms", "p50 ms", "p99 ms", "q/s", "cpu ms",
                 "p50", "p99", "q/s", "cpu");

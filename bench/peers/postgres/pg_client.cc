@@ -21,6 +21,9 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::s
     PQfinish(conn);
     return s;
   }
+  // The trace functions' CREATE TEMP TABLE IF NOT EXISTS notices, one per call, are not news.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 

@@ -7,11 +7,11 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ariadne::bench::peers {
 
@@ -25,7 +25,7 @@ class PgResult {
   // Returns: the value's text ("" for NULL).
   absl::string_view Get(int row, int col) const {
     return absl::string_view(PQgetvalue(r_.get(), row, col),
-                            static_cast<size_t>(PQgetlength(r_.get(), row, col)));
+                             static_cast<size_t>(PQgetlength(r_.get(), row, col)));
   }
 
  private:

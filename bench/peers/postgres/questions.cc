@@ -43,8 +43,8 @@ std::string LabelList(absl::string_view joined) {
 }
 std::string LabelList(const google::protobuf::RepeatedPtrField<v1::Label>& labels) {
   std::vector<std::string> v;
-  for (const v1::Label& l : labels) v.push_back(absl::StrCat(l.label(), "|", l.category(), "|",
-                                                             l.source()));
+  for (const v1::Label& l : labels)
+    v.push_back(absl::StrCat(l.label(), "|", l.category(), "|", l.source()));
   return LabelList(std::move(v));
 }
 
@@ -80,8 +80,8 @@ std::string SummaryLine(absl::string_view address, absl::string_view type, int64
 
 std::string EdgeLine(absl::string_view from, absl::string_view to, absl::string_view txid,
                      int64_t height, int64_t value, int64_t tainted, int64_t hop) {
-  return absl::StrCat("edge ", from, " ", to, " ", txid, " ", height, " ", value, " ", tainted,
-                      " ", hop);
+  return absl::StrCat("edge ", from, " ", to, " ", txid, " ", height, " ", value, " ", tainted, " ",
+                      hop);
 }
 
 std::string EndLine(absl::string_view node, absl::string_view reason, int64_t tainted,
@@ -202,8 +202,8 @@ absl::StatusOr<Answer> PgAnswer(Question q, const PgResult& r) {
       return a;
     case Question::kHistory:
       for (int i = 0; i < r.rows(); ++i) {
-        a.push_back(absl::StrCat(r.Get(i, 0), " ", r.Get(i, 1), " ", r.Get(i, 2), " ",
-                                 r.Get(i, 3), " ", r.Get(i, 4), " ", r.Get(i, 5)));
+        a.push_back(absl::StrCat(r.Get(i, 0), " ", r.Get(i, 1), " ", r.Get(i, 2), " ", r.Get(i, 3),
+                                 " ", r.Get(i, 4), " ", r.Get(i, 5)));
       }
       return a;
     case Question::kTransaction:
@@ -272,9 +272,9 @@ absl::StatusOr<Answer> PgAnswer(Question q, const PgResult& r) {
           bottleneck = INT64_MAX;
         }
         bottleneck = std::min(bottleneck, ColInt(r, i, 5));
-        a.push_back(absl::StrCat("step ", p, ".", r.Get(i, 1), " ", r.Get(i, 2), " ",
-                                 r.Get(i, 3), " ", r.Get(i, 6), " ", r.Get(i, 7), " ",
-                                 r.Get(i, 5), " ", r.Get(i, 4)));
+        a.push_back(absl::StrCat("step ", p, ".", r.Get(i, 1), " ", r.Get(i, 2), " ", r.Get(i, 3),
+                                 " ", r.Get(i, 6), " ", r.Get(i, 7), " ", r.Get(i, 5), " ",
+                                 r.Get(i, 4)));
       }
       return absl::InternalError("peers_paths returned no summary row");
     }
@@ -361,8 +361,7 @@ absl::Status AriadneClient::Ask(Question q, const Subject& s, const QuestionPara
       if (answer != nullptr) {
         answer->push_back(SummaryLine(r.address(), r.type(), static_cast<int64_t>(r.tx_count()),
                                       r.received(), r.sent(), r.balance(), r.first_seen_height(),
-                                      r.last_seen_height(),
-                                      static_cast<int64_t>(r.output_count()),
+                                      r.last_seen_height(), static_cast<int64_t>(r.output_count()),
                                       static_cast<int64_t>(r.unspent_count()),
                                       LabelList(r.labels())));
       }
@@ -376,8 +375,8 @@ absl::Status AriadneClient::Ask(Question q, const Subject& s, const QuestionPara
       v1::HistoryEntry e;
       while (reader->Read(&e)) {
         if (answer != nullptr) {
-          answer->push_back(absl::StrCat(e.txid(), " ", e.block_height(), " ", e.block_time(),
-                                         " ", e.received(), " ", e.sent(), " ", e.cursor()));
+          answer->push_back(absl::StrCat(e.txid(), " ", e.block_height(), " ", e.block_time(), " ",
+                                         e.received(), " ", e.sent(), " ", e.cursor()));
         }
       }
       return FromGrpc(reader->Finish());
@@ -423,7 +422,8 @@ absl::Status AriadneClient::Ask(Question q, const Subject& s, const QuestionPara
       auto add = [&](const v1::TraceEvent& e) {
         switch (e.event_case()) {
           case v1::TraceEvent::kNode:
-            lines.push_back(absl::StrCat("node ", e.node().id(), " ", LabelList(e.node().labels())));
+            lines.push_back(
+                absl::StrCat("node ", e.node().id(), " ", LabelList(e.node().labels())));
             break;
           case v1::TraceEvent::kEdge: {
             const v1::TraceEdge& d = e.edge();
@@ -481,15 +481,15 @@ absl::Status AriadneClient::Ask(Question q, const Subject& s, const QuestionPara
       grpc::Status st = stub_->FindPaths(&ctx, req, &r);
       if (!st.ok()) return FromGrpc(st);
       if (answer != nullptr) {
-        answer->push_back(absl::StrCat("paths hops ", r.hops(), " truncated ",
-                                       r.truncated() ? "true" : "false"));
+        answer->push_back(
+            absl::StrCat("paths hops ", r.hops(), " truncated ", r.truncated() ? "true" : "false"));
         for (int i = 0; i < r.paths_size(); ++i) {
           const v1::Path& path = r.paths(i);
           for (int k = 0; k < path.steps_size(); ++k) {
             const v1::PathStep& step = path.steps(k);
             answer->push_back(absl::StrCat("step ", i + 1, ".", k + 1, " ", step.txid(), " ",
-                                           step.block_height(), " ", step.from(), " ",
-                                           step.to(), " ", step.value(), " ", step.vout()));
+                                           step.block_height(), " ", step.from(), " ", step.to(),
+                                           " ", step.value(), " ", step.vout()));
           }
           answer->push_back(absl::StrCat("path ", i + 1, " bottleneck ", path.bottleneck()));
         }
@@ -512,13 +512,12 @@ absl::Status AriadneClient::Ask(Question q, const Subject& s, const QuestionPara
         Answer rows;
         for (const v1::ExposureEntry& e : r.categories()) {
           rows.push_back(ExposureLine("category", e.category(), e.received_direct(),
-                                      e.received_indirect(), e.sent_direct(),
-                                      e.sent_indirect()));
+                                      e.received_indirect(), e.sent_direct(), e.sent_indirect()));
         }
         for (const v1::ExposureEntry& e : r.entities()) {
           rows.push_back(ExposureLine("entity", absl::StrCat(e.entity(), "|", e.category()),
-                                      e.received_direct(), e.received_indirect(),
-                                      e.sent_direct(), e.sent_indirect()));
+                                      e.received_direct(), e.received_indirect(), e.sent_direct(),
+                                      e.sent_indirect()));
         }
         std::sort(rows.begin(), rows.end());
         answer->insert(answer->end(), rows.begin(), rows.end());

@@ -11,27 +11,27 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bench/peers/postgres/pg_client.h"
 #include "proto/ariadne.grpc.pb.h"
 
 namespace ariadne::bench::peers {
 
 enum class Question : uint8_t {
-  kPing = 0,              // the bare round trip: gRPC health check, SELECT 1
-  kSummary,               // who is this address: totals, first and last seen, labels
-  kHistory,               // its first page of transactions (oldest first)
-  kTransaction,           // one transaction, inputs resolved, outputs with their spenders
-  kTraceForwardPoison,    // 3-hop traces from everything the address received
+  kPing = 0,            // the bare round trip: gRPC health check, SELECT 1
+  kSummary,             // who is this address: totals, first and last seen, labels
+  kHistory,             // its first page of transactions (oldest first)
+  kTransaction,         // one transaction, inputs resolved, outputs with their spenders
+  kTraceForwardPoison,  // 3-hop traces from everything the address received
   kTraceForwardHaircut,
   kTraceBackwardPoison,
   kTraceBackwardHaircut,
-  kPaths,                 // shortest chains of transactions to another address
-  kExposure,              // value received from and sent to labelled entities
+  kPaths,     // shortest chains of transactions to another address
+  kExposure,  // value received from and sent to labelled entities
 };
 inline constexpr int kNumQuestions = 10;
 
@@ -49,11 +49,11 @@ struct Subject {
 };
 
 struct QuestionParams {
-  uint32_t hops = 3;                   // traces and exposure
-  uint32_t max_edges = 10'000;         // traces: Ariadne's default (the service's and the CLI's)
-  uint32_t history_limit = 100;        // entries in a history page
-  uint32_t events_per_message = 256;   // trace events per stream message, as the CLI asks
-  uint32_t path_max_hops = 6;          // Ariadne's defaults
+  uint32_t hops = 3;                  // traces and exposure
+  uint32_t max_edges = 10'000;        // traces: Ariadne's default (the service's and the CLI's)
+  uint32_t history_limit = 100;       // entries in a history page
+  uint32_t events_per_message = 256;  // trace events per stream message, as the CLI asks
+  uint32_t path_max_hops = 6;         // Ariadne's defaults
   uint32_t max_paths = 10;
   double deadline_s = 3600;
 };
