@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "absl/strings/str_split.h"
 #include "engine/store/store.h"
 #include "heuristics/clustering.h"
 #include "indexer/tags/tag_import.h"
@@ -80,6 +81,29 @@ TEST_F(Cli, AddressJsonHasTheSpecifiedFields) {
   // Readable form.
   r = Ariadne({"address", "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3"});
   EXPECT_NE(r.out.find("10.00000000 BTC"), std::string::npos) << r.out;
+}
+
+// decode --json: one block per line, each transaction with the fields a loader into another
+// database needs (bench/peers/postgres loads PostgreSQL from it).
+TEST_F(Cli, DecodeJsonHasOneBlockPerLineAndTheTransactionFields) {
+  Output r =
+      Ariadne({"decode", "--json", TestData("_derived/btc-mainnet-0-4521.blk").string()}, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4522u);
+  simdjson::dom::parser parser;
+  auto block = Json(parser, lines[170]);
+  ASSERT_EQ(std::string_view(block["hash"]),  // block 170
+            "00000000d1145790a8694403d4063f323d499e655c83426834d4ce2f8dd4a2ee");
+  auto tx = block["txs"].at(1);
+  EXPECT_EQ(std::string_view(tx["txid"]),
+            "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16");
+  EXPECT_EQ(int64_t(tx["version"]), 1);
+  EXPECT_EQ(int64_t(tx["locktime"]), 0);
+  EXPECT_EQ(int64_t(tx["size"]), 275);
+  EXPECT_EQ(int64_t(tx["vsize"]), 275);
+  EXPECT_EQ(tx["inputs"].get_array().size(), 1u);
+  EXPECT_EQ(tx["outputs"].get_array().size(), 2u);
 }
 
 TEST_F(Cli, TxJsonHasTheSpecifiedFields) {
