@@ -21,6 +21,12 @@ void ClusterBuilder::Grow(const store::ResolvedTx& tx) {
   if (any && max_id >= uf_.size()) uf_.Grow(max_id + 1);
 }
 
+uint64_t ClusterBuilder::MapBytes() const {
+  // A flat_hash_map slot per capacity, plus one control byte.
+  return sizes_.capacity() * (sizeof(std::pair<uint32_t, uint32_t>) + 1) +
+         pending_.capacity() * (sizeof(std::pair<uint64_t, PendingChange>) + 1);
+}
+
 uint32_t ClusterBuilder::ClusterSize(uint32_t x) {
   auto it = sizes_.find(uf_.FindRoot(x));
   return it == sizes_.end() ? 1 : it->second;
@@ -71,7 +77,7 @@ void ClusterBuilder::ResolvePending(const store::ResolvedTx& tx) {
     if (it == pending_.end()) continue;
     const PendingChange p = it->second;
     pending_.erase(it);
-    pending_removed_.push_back(PendingKey(in.prev_tx, in.prev_vout));
+    pending_removed_.push_back({PendingKey(in.prev_tx, in.prev_vout), p, tx.num});
     bool ok = true;
     if (p.rule & Bit(ChangeHeuristic::kPeelChain)) {
       ok &= tx.inputs.size() == 1 && tx.outputs.size() == 2;

@@ -46,6 +46,13 @@ struct PendingChange {
 // Key of a pending candidate: TxNum (40 bits) and vout (24 bits).
 inline uint64_t PendingKey(TxNum tx, uint32_t vout) { return (tx.value() << 24) | vout; }
 
+// A pending candidate consumed by the spend of its output: what a rewind of that spend restores.
+struct ConsumedPending {
+  uint64_t key = 0;
+  PendingChange pending;
+  TxNum spend;
+};
+
 struct ClusterCounters {
   uint64_t txs = 0;
   uint64_t common_input_unions = 0;
@@ -75,10 +82,11 @@ class ClusterBuilder {
     evidence_at_.clear();
   }
 
-  // Pending candidates, and the keys added and removed since ClearPendingChanges.
+  // Pending candidates, and the keys added and the candidates consumed (in order) since
+  // ClearPendingChanges.
   const absl::flat_hash_map<uint64_t, PendingChange>& pending() const { return pending_; }
   const std::vector<uint64_t>& pending_added() const { return pending_added_; }
-  const std::vector<uint64_t>& pending_removed() const { return pending_removed_; }
+  const std::vector<ConsumedPending>& pending_removed() const { return pending_removed_; }
   void ClearPendingChanges() {
     pending_added_.clear();
     pending_removed_.clear();
@@ -98,6 +106,12 @@ class ClusterBuilder {
   // Returns: the number of addresses in x's cluster.
   uint32_t ClusterSize(uint32_t x);
 
+  // Returns: bytes of memory held by the clusters of two or more addresses (their sizes) and the
+  // pending candidates; the union-find adds UnionFind::BytesPerElement() per address.
+  uint64_t MapBytes() const;
+  // Returns: clusters of two or more addresses.
+  uint64_t multi_address_clusters() const { return sizes_.size(); }
+
  private:
   void Grow(const store::ResolvedTx& tx);
   // Merges with evidence; returns true when two clusters were merged.
@@ -115,7 +129,8 @@ class ClusterBuilder {
   std::vector<TxNum> evidence_at_;
   TxNum processing_;
   absl::flat_hash_map<uint64_t, PendingChange> pending_;
-  std::vector<uint64_t> pending_added_, pending_removed_;
+  std::vector<uint64_t> pending_added_;
+  std::vector<ConsumedPending> pending_removed_;
   ClusterCounters counters_;
   // Per-transaction facts shared by the heuristics.
   int64_t min_input_ = 0;

@@ -22,6 +22,12 @@ class UnionFind {
       meta_.push_back(kRoot);
     }
   }
+  // Reserves room for n elements, so that growing to n does not reallocate (a reallocation holds
+  // the old and the new arrays at once).
+  void Reserve(uint32_t n) {
+    parent_.reserve(n);
+    meta_.reserve(n);
+  }
   uint32_t size() const { return static_cast<uint32_t>(parent_.size()); }
 
   // Returns: the root of x's set (an internal representative, not stable across unions).

@@ -29,6 +29,12 @@ struct StoreOptions {
   std::optional<Network> network;
   // Default 256 MiB: RocksDB block cache shared by all column families.
   size_t block_cache_bytes = size_t{256} << 20;
+  // Default 0 (unbounded): a bound on the memtables of all column families together (RocksDB's
+  // WriteBufferManager). The indexer sets it from its memory budget.
+  size_t memtable_budget_bytes = 0;
+  // Default 0: read-write stores keep at most min(1024, half the process's open-file limit) SST
+  // files open (a bounded table cache), views keep them all. Set: the bound for either.
+  int max_open_files = 0;
   // Default empty: kSecondary keeps its own info log and manifest copy here (a temp dir is made
   // when empty).
   std::string secondary_dir;

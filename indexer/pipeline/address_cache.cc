@@ -79,6 +79,16 @@ bool AddressCache::MaybeRotate() {
   return dropped;
 }
 
+size_t AddressCache::bytes() const {
+  size_t n = 0;
+  for (const Generation& g : gen_) {
+    n += g.k20.capacity() * (sizeof(std::pair<Key21, uint32_t>) + 1) +
+         g.k32.capacity() * (sizeof(std::pair<Key33, uint32_t>) + 1) +
+         g.other.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1);
+  }
+  return n;
+}
+
 void AddressCache::Clear() {
   gen_[0] = Generation();
   gen_[1] = Generation();

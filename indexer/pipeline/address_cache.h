@@ -24,6 +24,10 @@ class AddressCache {
  public:
   // Args: capacity: entries kept in total (each generation holds up to half).
   explicit AddressCache(size_t capacity) : half_(capacity / 2 + 1) {}
+  // Changes the capacity (takes effect at the next rotation).
+  void set_capacity(size_t capacity) { half_ = capacity / 2 + 1; }
+  // Returns: bytes held by the hash tables.
+  size_t bytes() const;
 
   // Returns: the cached id of `key`, or an invalid id.
   AddrId Find(const AddressKey& key);

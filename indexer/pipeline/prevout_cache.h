@@ -27,6 +27,8 @@ class PrevoutCache {
 
   // Args: capacity: transactions kept before the oldest are evicted.
   explicit PrevoutCache(size_t capacity) : capacity_(capacity) {}
+  // Changes the capacity (takes effect at the next eviction).
+  void set_capacity(size_t capacity) { capacity_ = capacity; }
 
   // Adds a transaction's outputs (OP_RETURN outputs count as spent: they never can be). A second
   // transaction with the same txid replaces the first (BIP30's duplicate coinbases).
