@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -65,9 +66,16 @@ struct ClusterCounters {
 class ClusterBuilder {
  public:
   explicit ClusterBuilder(ClusteringPolicy policy) : policy_(std::move(policy)) {}
+  // Args: uf: the union-find to use (e.g. one in a memory-mapped file), with its sets.
+  ClusterBuilder(ClusteringPolicy policy, graph::UnionFind uf)
+      : policy_(std::move(policy)), uf_(std::move(uf)) {}
 
   const ClusteringPolicy& policy() const { return policy_; }
   graph::UnionFind& union_find() { return uf_; }
+  uint32_t addresses() const { return uf_.size(); }
+  // Returns: true once the union-find could not grow (its storage had no room): the builder then
+  // stops and its state must not be saved.
+  bool failed() const { return failed_; }
   const ClusterCounters& counters() const { return counters_; }
 
   // Applies one transaction; transactions must come in chain order.
@@ -111,9 +119,38 @@ class ClusterBuilder {
   uint64_t MapBytes() const;
   // Returns: clusters of two or more addresses.
   uint64_t multi_address_clusters() const { return sizes_.size(); }
+  // The sizes of the clusters of two or more addresses, by root (saving and restoring a builder).
+  const absl::flat_hash_map<uint32_t, uint32_t>& sizes() const { return sizes_; }
+  void RestoreSize(uint32_t root, uint32_t size) { sizes_[root] = size; }
+
+  // Rewinding. With a journal the builder records what each block changes in the union-find and
+  // the cluster sizes, for the last `blocks` blocks, and RewindTo takes blocks back. (Pending
+  // candidates are the caller's to restore: it has their rows.)
+  struct SizeChange {
+    uint32_t root;
+    uint32_t old_size;  // 0: the root had no entry (a single address)
+  };
+  struct BlockMark {
+    uint32_t height;
+    uint64_t uf_from;  // journal entries before the block
+    uint64_t size_from;
+  };
+  void EnableJournal(uint32_t blocks);
+  // Returns: false when the journal does not reach back to the block after `height` (nothing is
+  // changed then: the caller must load the clustering again).
+  bool RewindTo(uint32_t height);
+  // The journal, for saving and restoring it with the builder.
+  const std::vector<graph::UnionFind::Write>& uf_journal() const { return uf_journal_; }
+  const std::vector<SizeChange>& size_journal() const { return size_journal_; }
+  const std::deque<BlockMark>& block_marks() const { return marks_; }
+  void RestoreJournal(std::vector<graph::UnionFind::Write> uf, std::vector<SizeChange> sizes,
+                      std::deque<BlockMark> marks);
+  // Removes a pending candidate (a rewind of the transaction that added it).
+  void ErasePending(uint64_t key) { pending_.erase(key); }
 
  private:
   void Grow(const store::ResolvedTx& tx);
+  void BeginBlock(uint32_t height);
   // Merges with evidence; returns true when two clusters were merged.
   bool Link(uint32_t a, uint32_t b, EvidenceKind kind, uint8_t rule, TxNum tx, bool guarded);
   void ResolvePending(const store::ResolvedTx& tx);
@@ -132,6 +169,13 @@ class ClusterBuilder {
   std::vector<uint64_t> pending_added_;
   std::vector<ConsumedPending> pending_removed_;
   ClusterCounters counters_;
+  // The rewind journal (EnableJournal).
+  uint32_t journal_blocks_ = 0;
+  std::vector<graph::UnionFind::Write> uf_journal_;
+  std::vector<SizeChange> size_journal_;
+  std::deque<BlockMark> marks_;
+  int64_t journal_height_ = -1;
+  bool failed_ = false;
   // Per-transaction facts shared by the heuristics.
   int64_t min_input_ = 0;
   bool inputs_one_type_ = false;

@@ -37,7 +37,7 @@ absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store) {
   return store::DecodeClusterMeta(*v);
 }
 
-absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Store& store) {
+absl::Status LoadClusteringInto(const store::Store& store, ClusterBuilder* builder) {
   ASSIGN_OR_RETURN(store::ClusterMeta meta, ReadClusterMeta(store));
   ASSIGN_OR_RETURN(store::ChainState state, store.ReadState());
   if (meta.processed_txs != state.tx_count) {
@@ -46,11 +46,13 @@ absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Stor
         meta.processed_txs == store::ClusterMeta::kInvalidProcessed ? 0 : meta.processed_txs,
         " of ", state.tx_count, " transactions: run `ariadne recluster`"));
   }
-  ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta.policy));
-  auto builder = std::make_unique<ClusterBuilder>(policy);
-  builder->union_find().Grow(state.addr_count);
+  if (!builder->union_find().Grow(state.addr_count)) {
+    return absl::ResourceExhaustedError("no room for the clustering's union-find");
+  }
   rocksdb::ReadOptions ro;
   ro.prefix_same_as_start = false;
+  ro.readahead_size = 2 << 20;
+  ro.fill_cache = false;
   const std::string prefix = GenPrefix(meta.gen);
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.handle(Cf::kEvidence)));
   for (it->Seek(prefix); it->Valid() && it->key()[0] == prefix[0]; it->Next()) {
@@ -61,7 +63,17 @@ absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Stor
     builder->Replay(FromRow(row));
   }
   RETURN_IF_ERROR(store::FromRocks(it->status(), "reading evidence"));
-  RETURN_IF_ERROR(RestorePendingRows(store, meta.gen, builder.get()));
+  if (builder->failed()) {
+    return absl::ResourceExhaustedError("no room for the clustering's union-find");
+  }
+  return RestorePendingRows(store, meta.gen, builder);
+}
+
+absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Store& store) {
+  ASSIGN_OR_RETURN(store::ClusterMeta meta, ReadClusterMeta(store));
+  ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta.policy));
+  auto builder = std::make_unique<ClusterBuilder>(policy);
+  RETURN_IF_ERROR(LoadClusteringInto(store, builder.get()));
   return builder;
 }
 

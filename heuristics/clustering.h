@@ -35,6 +35,8 @@ absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store);
 // Returns: NOT_FOUND when there is none, FAILED_PRECONDITION when it does not cover the store's
 // transactions (it must be rebuilt).
 absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Store& store);
+// The same into an empty `builder` of the stored policy (e.g. one whose union-find is mapped).
+absl::Status LoadClusteringInto(const store::Store& store, ClusterBuilder* builder);
 
 struct ReclusterResult {
   ClusterCounters counters;

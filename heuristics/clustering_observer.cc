@@ -27,7 +27,6 @@ absl::StatusOr<std::unique_ptr<ClusteringObserver>> ClusteringObserver::Create(
   if (absl::IsNotFound(meta.status()) && state.tx_count == 0) {
     o->meta_.gen = 0;
     o->meta_.policy = DefaultPolicy().ToSpec();
-    o->builder_ = std::make_unique<ClusterBuilder>(DefaultPolicy());
     return o;
   }
   if (!meta.ok() && !absl::IsNotFound(meta.status())) return meta.status();
@@ -46,10 +45,50 @@ absl::StatusOr<std::unique_ptr<ClusteringObserver>> ClusteringObserver::Create(
   return o;
 }
 
+absl::Status ClusteringObserver::OpenFiles(bool replay) {
+  tried_files_ = true;
+  ASSIGN_OR_RETURN(store::ChainState state, store_->ReadState());
+  ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta_.policy));
+  bool valid = false;
+  ASSIGN_OR_RETURN(file_, ClusterFile::Open(FilesDir(), state, meta_, policy, &builder_, &valid));
+  loaded_from_files_ = valid;
+  if (!valid) {
+    if (!replay) {
+      builder_.reset();
+      file_.reset();
+      return absl::OkStatus();
+    }
+    if (state.tx_count > 0) RETURN_IF_ERROR(LoadClusteringInto(*store_, builder_.get()));
+  }
+  builder_->EnableJournal(options_.journal_blocks);
+  changed_ = !valid;  // a replayed union-find must be written at the run's end
+  return file_->MarkDirty();
+}
+
 absl::Status ClusteringObserver::EnsureLoaded() {
   if (builder_ != nullptr || needs_rebuild_) return absl::OkStatus();
-  ASSIGN_OR_RETURN(builder_, LoadClustering(*store_));
+  if (options_.files) return OpenFiles(true);
+  ASSIGN_OR_RETURN(store::ChainState state, store_->ReadState());
+  if (state.tx_count == 0) {
+    ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta_.policy));
+    builder_ = std::make_unique<ClusterBuilder>(policy);
+  } else {
+    ASSIGN_OR_RETURN(builder_, LoadClustering(*store_));
+  }
+  builder_->EnableJournal(options_.journal_blocks);
   return absl::OkStatus();
+}
+
+uint64_t ClusteringObserver::MappedBytes() const {
+  return file_ != nullptr ? file_->mapped_bytes() : 0;
+}
+
+absl::Status ClusteringObserver::OnRunEnd(const store::ChainState& durable) {
+  if (builder_ == nullptr || file_ == nullptr || needs_rebuild_ || builder_->failed() ||
+      processed_ != durable.tx_count) {
+    return absl::OkStatus();  // left dirty: the next run replays the rows
+  }
+  return file_->Save(*builder_, durable, meta_, changed_);
 }
 
 const ClusterCounters& ClusteringObserver::counters() const {
@@ -61,14 +100,19 @@ absl::StatusOr<uint64_t> ClusteringObserver::Prepare(uint64_t addresses_at_end) 
   if (needs_rebuild_) return 0;
   RETURN_IF_ERROR(EnsureLoaded());
   const uint64_t n = std::min<uint64_t>(addresses_at_end, UINT32_MAX);
-  builder_->union_find().Reserve(static_cast<uint32_t>(n));
+  if (!builder_->union_find().Reserve(static_cast<uint32_t>(n))) {
+    return absl::ResourceExhaustedError(absl::StrCat("no room for the clustering's union-find of ",
+                                                     n, " addresses beside the store"));
+  }
   // The maps grow with the clusters and candidates, roughly in proportion to the addresses, and a
   // hash table that doubles holds its old and new arrays for a moment: count them twice.
   const uint64_t now = std::max<uint64_t>(builder_->union_find().size(), 1);
   const double growth = static_cast<double>(std::max(n, now)) / static_cast<double>(now);
   const uint64_t maps =
       static_cast<uint64_t>(2 * growth * static_cast<double>(builder_->MapBytes()));
-  return n * graph::UnionFind::BytesPerElement() + maps + (uint64_t{16} << 20);
+  // The union-find counts when it is on the heap; mapped, it is reported by MappedBytes.
+  const uint64_t uf = file_ != nullptr ? 0 : n * graph::UnionFind::BytesPerElement();
+  return uf + maps + (uint64_t{16} << 20);
 }
 
 void ClusteringObserver::OnTx(const store::ResolvedTx& tx) {
@@ -83,6 +127,7 @@ void ClusteringObserver::OnTx(const store::ResolvedTx& tx) {
     while (block_first_.size() > options_.undo_blocks + 1) block_first_.pop_front();
   }
   builder_->Process(tx);
+  changed_ = true;
   ++processed_;
 }
 
@@ -98,6 +143,10 @@ absl::Status ClusteringObserver::OnCommit(store::CommitBatch* batch) {
   if (needs_rebuild_) return absl::OkStatus();
   RETURN_IF_ERROR(load_status_);
   if (builder_ == nullptr) return absl::OkStatus();  // nothing applied
+  if (builder_->failed()) {
+    return absl::ResourceExhaustedError(
+        "the clustering's union-find could not grow (no room on disk beside the store?)");
+  }
   PutEvidence(*builder_, meta_.gen, &current_tx_, &index_in_tx_, batch);
   meta_.unions += builder_->evidence().size();
   builder_->ClearEvidence();
@@ -134,9 +183,12 @@ absl::Status ClusteringObserver::OnCommit(store::CommitBatch* batch) {
 absl::Status ClusteringObserver::OnRewind(const store::Store& store, uint32_t height,
                                           const store::BlockRow& block,
                                           rocksdb::WriteBatch* batch) {
-  // In-memory state of the block goes: the union-find is loaded again, from the rows, when the
-  // run applies blocks.
-  builder_.reset();
+  // The union-find is rewound in memory through its journal when the files beside the store hold
+  // the clustering of the store as it is (before this run's first rewind); otherwise it is loaded
+  // once the rows are rewound.
+  if (builder_ == nullptr && !tried_files_ && options_.files && !needs_rebuild_) {
+    RETURN_IF_ERROR(OpenFiles(false));
+  }
   block_first_.clear();
   current_tx_ = TxNum();
   index_in_tx_ = 0;
@@ -157,16 +209,24 @@ absl::Status ClusteringObserver::OnRewind(const store::Store& store, uint32_t he
     // Rebuilt once the run ends; marked invalid now, so that a kill before the rebuild cannot leave
     // a stale clustering that looks current.
     needs_rebuild_ = true;
+    builder_.reset();
+    file_.reset();
     meta_.processed_txs = store::ClusterMeta::kInvalidProcessed;
     batch->Put(store.handle(Cf::kMeta), ToSlice(std::string(store::kMetaCluster)),
                ToSlice(store::EncodeClusterMeta(meta_)));
     return absl::OkStatus();
   }
+  if (builder_ != nullptr && !builder_->RewindTo(height - 1)) {
+    builder_.reset();  // beyond the journal: loaded from the rows later
+    file_.reset();
+  }
+  if (builder_ != nullptr) ++journal_rewinds_;
+  changed_ = true;
   const uint8_t gen = meta_.gen;
-  // The block's unions.
-  const std::string ev_lo = store::EvidenceKey(gen, first, 0),
-                    ev_hi = store::EvidenceKey(gen, end, 0);
   rocksdb::ReadOptions ro;
+  // The block's unions.
+  const std::string ev_lo = store::EvidenceKey(gen, first, 0);
+  const std::string ev_hi = store::EvidenceKey(gen, end, 0);
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.handle(Cf::kEvidence)));
   uint64_t unions = 0;
   for (it->Seek(ToSlice(ev_lo)); it->Valid() && it->key().compare(ToSlice(ev_hi)) < 0; it->Next()) {
@@ -178,9 +238,18 @@ absl::Status ClusteringObserver::OnRewind(const store::Store& store, uint32_t he
   meta_.unions -= unions;
   batch->DeleteRange(store.handle(Cf::kEvidence), ToSlice(ev_lo), ToSlice(ev_hi));
   // The candidates its transactions added.
-  batch->DeleteRange(store.handle(Cf::kClusterPending),
-                     ToSlice(store::PendingKey(gen, first.value() << 24)),
-                     ToSlice(store::PendingKey(gen, end.value() << 24)));
+  const std::string pe_lo = store::PendingKey(gen, first.value() << 24);
+  const std::string pe_hi = store::PendingKey(gen, end.value() << 24);
+  if (builder_ != nullptr) {
+    std::unique_ptr<rocksdb::Iterator> pi(
+        store.db()->NewIterator(ro, store.handle(Cf::kClusterPending)));
+    for (pi->Seek(ToSlice(pe_lo)); pi->Valid() && pi->key().compare(ToSlice(pe_hi)) < 0;
+         pi->Next()) {
+      builder_->ErasePending(store::GetBE(pi->key().data() + 1, 8));
+    }
+    RETURN_IF_ERROR(store::FromRocks(pi->status(), "reading the rewound block's candidates"));
+  }
+  batch->DeleteRange(store.handle(Cf::kClusterPending), ToSlice(pe_lo), ToSlice(pe_hi));
   // The candidates its spends consumed, when their paying transaction stays.
   const std::string un_lo = store::ClusterUndoKey(gen, first, 0);
   const std::string un_hi = store::ClusterUndoKey(gen, end, 0);
@@ -192,6 +261,7 @@ absl::Status ClusteringObserver::OnRewind(const store::Store& store, uint32_t he
     if ((u.key >> 24) >= first.value()) continue;
     batch->Put(store.handle(Cf::kClusterPending), ToSlice(store::PendingKey(gen, u.key)),
                ToSlice(store::EncodePending(u.pending)));
+    if (builder_ != nullptr) builder_->RestorePending(u.key, FromRow(u.pending));
   }
   RETURN_IF_ERROR(store::FromRocks(ui->status(), "reading the rewound block's undo rows"));
   batch->DeleteRange(store.handle(Cf::kClusterUndo), ToSlice(un_lo), ToSlice(un_hi));
@@ -207,9 +277,11 @@ absl::Status ClusteringObserver::Finish(store::Store* store) {
   RETURN_IF_ERROR(
       Recluster(store, policy, {}, kDefaultEvidenceChunk, options_.undo_blocks).status());
   ASSIGN_OR_RETURN(meta_, ReadClusterMeta(*store));
-  ASSIGN_OR_RETURN(builder_, LoadClustering(*store));
   processed_ = meta_.processed_txs;
   needs_rebuild_ = false;
+  // The next run loads the rebuilt clustering from its rows (the files beside the store are stale).
+  builder_.reset();
+  file_.reset();
   return absl::OkStatus();
 }
 

@@ -15,6 +15,7 @@
 #define ARIADNE_HEURISTICS_CLUSTERING_OBSERVER_H_
 
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <utility>
 
@@ -24,6 +25,7 @@
 #include "engine/store/schema.h"
 #include "engine/store/store.h"
 #include "heuristics/cluster_builder.h"
+#include "heuristics/cluster_file.h"
 
 namespace ariadne::heuristics {
 
@@ -31,6 +33,14 @@ struct ClusteringObserverOptions {
   // Default kClusterUndoBlocks (1,000): blocks whose consumed candidates keep undo rows; a deeper
   // rewind rebuilds the clustering.
   uint32_t undo_blocks = store::kClusterUndoBlocks;
+  // Default 288 (two days of blocks): blocks whose union-find changes are journaled in memory (and
+  // in the files beside the store), so that rewinding them needs no reload; a deeper rewind
+  // reloads the union-find from the evidence rows once the rows are rewound.
+  uint32_t journal_blocks = 288;
+  // Default true: the union-find lives in a memory-mapped file beside the store and the clustering
+  // is saved there when a run ends (cluster_file.h); false keeps it on the heap and loads it from
+  // the evidence rows at every run.
+  bool files = true;
 };
 
 class ClusteringObserver : public store::IndexObserver {
@@ -48,6 +58,9 @@ class ClusteringObserver : public store::IndexObserver {
   // Loads the clustering and reserves its union-find for `addresses_at_end`. Returns: the bytes of
   // the union-find, cluster sizes and pending candidates at the run's end (estimated).
   absl::StatusOr<uint64_t> Prepare(uint64_t addresses_at_end) override;
+  uint64_t MappedBytes() const override;
+  // Saves the clustering beside the store (when it holds exactly the store's state).
+  absl::Status OnRunEnd(const store::ChainState& durable) override;
 
   // After a rewind beyond the undo window the clusters must be rebuilt: call Finish.
   bool needs_rebuild() const { return needs_rebuild_; }
@@ -59,16 +72,29 @@ class ClusteringObserver : public store::IndexObserver {
   const std::string& policy_spec() const { return meta_.policy; }
   // Rewinds done through the undo rows in this run (not counting a fallback).
   uint64_t blocks_rewound() const { return blocks_rewound_; }
+  // Whether the union-find was loaded from the files beside the store (rather than replayed from
+  // the evidence rows) in this run, and rewound through its journal.
+  bool loaded_from_files() const { return loaded_from_files_; }
+  uint64_t journal_rewinds() const { return journal_rewinds_; }
 
  private:
   ClusteringObserver() = default;
   absl::Status EnsureLoaded();
+  // Opens the files beside the store; keeps the builder only when they held the store's
+  // clustering (replays the rows into it otherwise when `replay`, else drops it).
+  absl::Status OpenFiles(bool replay);
+  std::filesystem::path FilesDir() const { return store_->dir() / "index-cache"; }
   // Returns: the first TxNum of the block at `height` (seen in this run, or read from the store).
   absl::StatusOr<TxNum> FirstTxNum(uint32_t height) const;
 
   store::Store* store_ = nullptr;
   ClusteringObserverOptions options_;
-  std::unique_ptr<ClusterBuilder> builder_;  // loaded lazily, dropped by rewinds
+  std::unique_ptr<ClusterBuilder> builder_;  // loaded lazily
+  std::unique_ptr<ClusterFile> file_;        // where builder_'s union-find lives
+  bool tried_files_ = false;
+  bool changed_ = false;  // since the builder was loaded
+  bool loaded_from_files_ = false;
+  uint64_t journal_rewinds_ = 0;
   absl::Status load_status_;
   store::ClusterMeta meta_;
   uint64_t processed_ = 0;

@@ -82,6 +82,7 @@ int IndexBtc(const std::vector<std::string>& argv) {
   const pipeline::StoreShares shares = pipeline::SplitStoreShares(options.memory_budget_bytes);
   so.block_cache_bytes = shares.block_cache_bytes;
   so.memtable_budget_bytes = shares.memtable_bytes;
+  so.compaction_zstd_level = store::kIngestZstdLevel;
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
 
@@ -119,10 +120,10 @@ int IndexBtc(const std::vector<std::string>& argv) {
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   const double s = r.seconds > 0 ? r.seconds : 1e-9;
   std::printf(
-      "indexed %s blocks (%s txs, %.1f MB) in %.1f s: %.0f tx/s, %.1f MB/s; tip %d %s; "
-      "%s new addresses; %s rewound, %s stale, %s unconnected\n",
+      "indexed %s blocks (%s txs, %.1f MB) in %.1f s (%.1f s to prepare): %.0f tx/s, %.1f MB/s; "
+      "tip %d %s; %s new addresses; %s rewound, %s stale, %s unconnected\n",
       FormatCount(r.blocks_applied).c_str(), FormatCount(r.txs).c_str(), r.bytes / 1e6, r.seconds,
-      r.txs / s, r.bytes / s / 1e6, r.tip_height,
+      r.prepare_seconds, r.txs / s, r.bytes / s / 1e6, r.tip_height,
       r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-", FormatCount(r.new_addresses).c_str(),
       FormatCount(r.blocks_rewound).c_str(), FormatCount(r.stale_blocks).c_str(),
       FormatCount(r.unconnected_blocks).c_str());

@@ -20,6 +20,7 @@ namespace ariadne::store {
 class CommitBatch;
 class Store;
 struct BlockRow;
+struct ChainState;
 
 struct ResolvedInput {
   AddrId addr;      // invalid when the spent output had no address
@@ -67,6 +68,11 @@ class IndexObserver {
   // `addresses_at_end` addresses. Returns: the bytes the observer will then hold (the memory
   // budget's share for it; it may reserve them now).
   virtual absl::StatusOr<uint64_t> Prepare(uint64_t addresses_at_end) { return 0; }
+  // Returns: bytes the observer keeps in memory-mapped files (page cache, not its own memory).
+  virtual uint64_t MappedBytes() const { return 0; }
+  // The run is over and the store holds `durable` (its last commit). The observer may save what it
+  // keeps beside the store, valid for exactly that state.
+  virtual absl::Status OnRunEnd(const ChainState& durable) { return absl::OkStatus(); }
 };
 
 }  // namespace ariadne::store

@@ -34,7 +34,7 @@ const rocksdb::FilterPolicy* NewFilter() { return rocksdb::NewRibbonFilterPolicy
 // whole index block (address queries at 20M transactions went from 0.4 to 1.5 ms at p50). The
 // writer keeps them in the bounded cache.
 rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache,
-                                       bool readers_hold_index) {
+                                       bool readers_hold_index, int zstd_level) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -57,7 +57,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   // (commit_batch.cc): ingest speed first, `ariadne db compact` packs them.
   o.bottommost_compression = rocksdb::kZSTD;
   o.bottommost_compression_opts.enabled = true;
-  o.bottommost_compression_opts.level = kRestingZstdLevel;
+  o.bottommost_compression_opts.level = zstd_level;
   o.level_compaction_dynamic_level_bytes = true;
   o.target_file_size_base = 64 << 20;
   o.max_bytes_for_level_base = 256 << 20;
@@ -175,7 +175,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
       continue;
     }
     descs.emplace_back(std::string(CfName(cf)),
-                       CfOptions(cf, cache, options.mode != StoreOptions::Mode::kReadWrite));
+                       CfOptions(cf, cache, options.mode != StoreOptions::Mode::kReadWrite,
+                                 options.compaction_zstd_level));
     opened.push_back(i);
   }
   rocksdb::DB* raw = nullptr;

@@ -17,6 +17,10 @@
 
 namespace ariadne::store {
 
+// ZSTD levels: files at rest (compactions), and files the indexer writes for ingestion.
+inline constexpr int kRestingZstdLevel = 6;
+inline constexpr int kIngestZstdLevel = 3;
+
 struct StoreOptions {
   enum class Mode : uint8_t { kReadWrite, kReadOnly, kSecondary };
   // Default kReadWrite (the indexer). kReadOnly sees the store as it was when opened; kSecondary
@@ -32,6 +36,10 @@ struct StoreOptions {
   // Default 0 (unbounded): a bound on the memtables of all column families together (RocksDB's
   // WriteBufferManager). The indexer sets it from its memory budget.
   size_t memtable_budget_bytes = 0;
+  // Default kRestingZstdLevel (6): the ZSTD level of files compacted into the last level. The
+  // indexer sets kIngestZstdLevel: compactions while indexing then cost a third of the CPU, and
+  // `ariadne db compact` packs the files at the resting level afterwards.
+  int compaction_zstd_level = kRestingZstdLevel;
   // Default 0: read-write stores keep at most min(1024, half the process's open-file limit) SST
   // files open (a bounded table cache), views keep them all. Set: the bound for either.
   int max_open_files = 0;
@@ -39,10 +47,6 @@ struct StoreOptions {
   // when empty).
   std::string secondary_dir;
 };
-
-// ZSTD levels: files at rest (compactions), and files the indexer writes for ingestion.
-inline constexpr int kRestingZstdLevel = 6;
-inline constexpr int kIngestZstdLevel = 3;
 
 // Returns: the bytes of the regular files under `dir` (a store: SST files, MANIFEST, logs); 0 for
 //          what cannot be read.

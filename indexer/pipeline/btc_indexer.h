@@ -93,6 +93,7 @@ struct IndexResult {
   int32_t tip_height = -1;
   BlockHash tip_hash;
   double seconds = 0;
+  double prepare_seconds = 0;  // of which loading, scanning, rewinding and preparing the caches
   LookupCounters lookups;
   MemoryPlan memory_plan;  // how the run sized its caches, batches and queue
   std::vector<std::string> warnings;

@@ -36,11 +36,14 @@ MemoryPlan PlanMemory(uint64_t budget_bytes, const ChainFacts& facts, const Grow
   p.fixed_bytes = 48 * kMiB + budget_bytes / 16;
   const double addresses = static_cast<double>(facts.addresses_at_end);
   p.observer_bytes = facts.observer_bytes;
+  p.mapped_bytes = facts.mapped_bytes;
+  p.mapped_in_budget = facts.mapped_bytes <= budget_bytes / 4;
   p.filter_bytes = static_cast<uint64_t>(addresses * growth.filter_per_address);
   p.block_tree_bytes =
       static_cast<uint64_t>(static_cast<double>(facts.blocks_at_end) * growth.per_block);
   const uint64_t taken = p.store.block_cache_bytes + p.store.memtable_bytes + p.read_queue_bytes +
-                         p.commit_batch_bytes + p.fixed_bytes + p.observer_bytes + p.filter_bytes +
+                         p.commit_batch_bytes + p.fixed_bytes + p.observer_bytes +
+                         (p.mapped_in_budget ? p.mapped_bytes : 0) + p.filter_bytes +
                          p.block_tree_bytes;
   const uint64_t minimum = budget_bytes / 16;
   uint64_t left = budget_bytes > taken ? budget_bytes - taken : 0;
@@ -67,14 +70,16 @@ MemoryPlan PlanMemory(uint64_t budget_bytes, const ChainFacts& facts, const Grow
 std::string DescribePlan(const MemoryPlan& p) {
   return absl::StrFormat(
       "memory budget %s: store block cache %s, memtables %s; read queue %s, commit batches %s "
-      "(%d txs each), fixed %s; growing with the chain: clustering %s, "
-      "address filter %s, block tree %s; caches: addresses %s (%d entries), prevouts %s (%d "
+      "(%d txs each), fixed %s; growing with the chain: clustering %s "
+      "(and %s mapped%s), address filter %s, block tree %s; caches: addresses %s (%d entries), "
+      "prevouts %s (%d "
       "txs)%s",
       MiB(p.budget_bytes), MiB(p.store.block_cache_bytes), MiB(p.store.memtable_bytes),
       MiB(p.read_queue_bytes), MiB(p.commit_batch_bytes), p.commit_txs, MiB(p.fixed_bytes),
-      MiB(p.observer_bytes), MiB(p.filter_bytes), MiB(p.block_tree_bytes),
-      MiB(p.address_cache_bytes), p.address_cache_entries, MiB(p.prevout_cache_bytes),
-      p.prevout_cache_txs,
+      MiB(p.observer_bytes), MiB(p.mapped_bytes),
+      p.mapped_in_budget ? "" : ", left to the page cache", MiB(p.filter_bytes),
+      MiB(p.block_tree_bytes), MiB(p.address_cache_bytes), p.address_cache_entries,
+      MiB(p.prevout_cache_bytes), p.prevout_cache_txs,
       p.over_budget ? "; OVER BUDGET: the parts that grow with the chain leave the caches less "
                       "than their minimum"
                     : "");

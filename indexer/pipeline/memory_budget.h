@@ -48,6 +48,10 @@ struct ChainFacts {
   // What the observers will hold at the end of the run (clustering: union-find, cluster sizes,
   // pending change candidates), as they estimate it (IndexObserver::MemoryAtEnd).
   uint64_t observer_bytes = 0;
+  // What the observers keep in memory-mapped files (the clustering's union-find). Resident pages
+  // of a mapping count in RSS: the plan reserves room for it while it is at most a quarter of the
+  // budget, and leaves it to the page cache beyond (at Bitcoin's size, 7.3 GB).
+  uint64_t mapped_bytes = 0;
 };
 
 struct MemoryPlan {
@@ -57,6 +61,8 @@ struct MemoryPlan {
   uint64_t commit_batch_bytes = 0;   // both batches in flight (one built, one being written)
   uint64_t fixed_bytes = 0;          // code, thread stacks, allocator slack, RocksDB tables
   uint64_t observer_bytes = 0;       // clustering: union-find, cluster sizes, pending candidates
+  uint64_t mapped_bytes = 0;         // clustering: the union-find's mapped file
+  bool mapped_in_budget = false;     // whether the plan reserved room for the mapped file
   uint64_t filter_bytes = 0;         // address filter at the run's end
   uint64_t block_tree_bytes = 0;     // block tree and height index
   uint64_t address_cache_bytes = 0;  // what is left, split between the two caches

@@ -21,6 +21,7 @@ struct Indexed {
   pipeline::IndexResult result;
   bool rebuilt = false;          // the clustering was rebuilt after the run
   uint64_t cluster_rewinds = 0;  // blocks rewound through the undo rows
+  uint64_t journal_rewinds = 0;  // of which the union-find was rewound in memory
 };
 
 absl::StatusOr<Indexed> IndexWithClusters(const std::filesystem::path& db,
@@ -41,6 +42,7 @@ absl::StatusOr<Indexed> IndexWithClusters(const std::filesystem::path& db,
   RETURN_IF_ERROR(pipeline::IndexBitcoin(out.store.get(), o, &out.result));
   out.rebuilt = observer->needs_rebuild();
   out.cluster_rewinds = observer->blocks_rewound();
+  out.journal_rewinds = observer->journal_rewinds();
   RETURN_IF_ERROR(observer->Finish(out.store.get()));
   return out;
 }
@@ -119,9 +121,14 @@ class ReorgClustersTest : public ::testing::Test {
 
   // Indexes the chain, then the chain and a heavier branch replacing its last `depth` blocks, and
   // a fresh store from both; expects the two stores to be equal.
-  void ExpectReorgEqualsFresh(uint32_t depth, uint32_t undo_blocks, bool expect_rebuild) {
-    SCOPED_TRACE(absl::StrCat("reorg of depth ", depth, ", undo window ", undo_blocks));
-    const std::filesystem::path d = *dir_ / absl::StrCat("d", depth, "-u", undo_blocks);
+  // Args: keep_files: false deletes the files beside the store (index-cache/) before the reorg, so
+  // the union-find is loaded from the rows after the rewind instead of rewound in memory.
+  void ExpectReorgEqualsFresh(uint32_t depth, uint32_t undo_blocks, bool expect_rebuild,
+                              bool keep_files = true) {
+    SCOPED_TRACE(absl::StrCat("reorg of depth ", depth, ", undo window ", undo_blocks,
+                              keep_files ? "" : ", without the files beside the store"));
+    const std::filesystem::path d =
+        *dir_ / absl::StrCat("d", depth, "-u", undo_blocks, keep_files ? "" : "-nofiles");
     std::filesystem::create_directories(d);
     ForkOptions fo;
     fo.depth = depth;
@@ -148,6 +155,7 @@ class ReorgClustersTest : public ::testing::Test {
                     std::string(1, static_cast<char>(meta->gen + 1)));
       if (depth >= 6 && !expect_rebuild) EXPECT_GT(undo, 0u) << "nothing to undo: a weak test";
     }
+    if (!keep_files) std::filesystem::remove_all(d / "step" / "index-cache");
     auto step = IndexWithClusters(d / "step", both, undo_blocks);
     ASSERT_THAT(step, IsOk());
     EXPECT_EQ(step->result.blocks_rewound, depth);
@@ -155,6 +163,7 @@ class ReorgClustersTest : public ::testing::Test {
     EXPECT_EQ(step->rebuilt, expect_rebuild);
     // Blocks within the window are rewound through the undo rows; the first beyond it falls back.
     EXPECT_EQ(step->cluster_rewinds, expect_rebuild ? undo_blocks : depth);
+    EXPECT_EQ(step->journal_rewinds, !keep_files ? 0u : step->cluster_rewinds);
 
     auto fresh = IndexWithClusters(d / "fresh", both, undo_blocks);
     ASSERT_THAT(fresh, IsOk());
@@ -199,6 +208,12 @@ TEST_F(ReorgClustersTest, DepthSixEqualsAFreshIndexWithoutARebuild) {
 
 TEST_F(ReorgClustersTest, DepthHundredEqualsAFreshIndexWithoutARebuild) {
   ExpectReorgEqualsFresh(100, store::kClusterUndoBlocks, false);
+}
+
+// Without the files beside the store (e.g. after a kill), the rows are rewound the same way and
+// the union-find is loaded from them afterwards.
+TEST_F(ReorgClustersTest, DepthSixWithoutTheFilesBesideTheStoreEqualsAFreshIndex) {
+  ExpectReorgEqualsFresh(6, store::kClusterUndoBlocks, false, /*keep_files=*/false);
 }
 
 // Undo rows are kept for the last few blocks only: a deeper reorg rebuilds the clustering (and
