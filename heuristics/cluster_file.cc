@@ -1,20 +1,17 @@
 #include "heuristics/cluster_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstring>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/hash.h"
 #include "engine/core/status_macros.h"
+#include "engine/files/checked_file.h"
 
 namespace ariadne::heuristics {
 namespace {
 
 constexpr char kUfMagic[8] = {'A', 'R', 'D', 'N', 'U', 'F', '0', '1'};
-constexpr char kMapsMagic[8] = {'A', 'R', 'D', 'N', 'C', 'M', '0', '1'};
+constexpr std::string_view kMapsMagic = "ARDNCM01";
 constexpr uint64_t kHeaderBytes = 4096;
 // Header fields: magic, clean flag, size, capacity, binding length, binding.
 constexpr size_t kCleanAt = 8, kSizeAt = 12, kCapacityAt = 16, kBindingLenAt = 20, kBindingAt = 24;
@@ -61,128 +58,57 @@ class MappedStorage : public graph::UnionFind::Storage {
   absl::Status error_;
 };
 
-// Writes a file through a buffer, hashing what it writes.
-class HashedWriter {
- public:
-  explicit HashedWriter(const std::filesystem::path& path)
-      : out_(path, std::ios::binary | std::ios::trunc) {}
-  template <typename T>
-  void Put(const T& v) {
-    Bytes(&v, sizeof(T));
-  }
-  void Bytes(const void* p, size_t n) {
-    hasher_.Write(static_cast<const uint8_t*>(p), n);
-    out_.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
-  }
-  bool Finish() {
-    uint8_t digest[32];
-    hasher_.Finish(digest);
-    out_.write(reinterpret_cast<const char*>(digest), 32);
-    out_.flush();
-    return static_cast<bool>(out_);
-  }
-
- private:
-  std::ofstream out_;
-  Sha256Hasher hasher_;
-};
-
-class HashedReader {
- public:
-  explicit HashedReader(const std::filesystem::path& path) : in_(path, std::ios::binary) {
-    std::error_code ec;
-    left_ = std::filesystem::file_size(path, ec);
-    if (ec) left_ = 0;
-  }
-  bool ok() const { return ok_; }
-  uint64_t left() const { return left_; }
-  template <typename T>
-  T Get() {
-    T v{};
-    Bytes(&v, sizeof(T));
-    return v;
-  }
-  void Bytes(void* p, size_t n) {
-    if (!ok_ || n > left_ || !in_.read(static_cast<char*>(p), static_cast<std::streamsize>(n))) {
-      ok_ = false;
-      return;
-    }
-    left_ -= n;
-    hasher_.Write(static_cast<const uint8_t*>(p), n);
-  }
-  // Returns: whether `count` records of `bytes` each fit in what is left (before allocating).
-  bool Fits(uint64_t count, uint64_t bytes) {
-    ok_ = ok_ && count <= left_ / bytes;
-    return ok_;
-  }
-  bool Verify() {
-    uint8_t want[32], got[32];
-    hasher_.Finish(want);
-    if (!ok_ || left_ != 32 || !in_.read(reinterpret_cast<char*>(got), 32)) return false;
-    return std::memcmp(want, got, 32) == 0;
-  }
-
- private:
-  std::ifstream in_;
-  Sha256Hasher hasher_;
-  uint64_t left_ = 0;
-  bool ok_ = true;
-};
-
 // Reads the maps file into *builder. Returns: false when it is missing, stale or corrupt.
 bool ReadMaps(const std::filesystem::path& path, const std::string& binding,
               ClusterBuilder* builder) {
-  HashedReader r(path);
-  char magic[8];
-  r.Bytes(magic, 8);
-  if (!r.ok() || std::memcmp(magic, kMapsMagic, 8) != 0) return false;
-  const uint64_t len = r.Get<uint64_t>();
-  if (!r.Fits(len, 1) || len != binding.size()) return false;
-  std::string bound(len, '\0');
-  r.Bytes(bound.data(), len);
-  if (bound != binding) return false;
-  const uint64_t sizes = r.Get<uint64_t>();
-  if (!r.Fits(sizes, 8)) return false;
-  for (uint64_t i = 0; i < sizes && r.ok(); ++i) {
-    const uint32_t root = r.Get<uint32_t>(), size = r.Get<uint32_t>();
-    builder->RestoreSize(root, size);
-  }
-  const uint64_t pending = r.Get<uint64_t>();
-  if (!r.Fits(pending, 22)) return false;
-  for (uint64_t i = 0; i < pending && r.ok(); ++i) {
-    const uint64_t key = r.Get<uint64_t>();
-    PendingChange p;
-    p.anchor = r.Get<uint32_t>();
-    p.change = r.Get<uint32_t>();
-    p.rule = r.Get<uint8_t>();
-    p.version = r.Get<int32_t>();
-    p.locktime_set = r.Get<uint8_t>() != 0;
-    builder->RestorePending(key, p);
-  }
-  const uint64_t marks = r.Get<uint64_t>();
-  if (!r.Fits(marks, 20)) return false;
-  std::deque<ClusterBuilder::BlockMark> m(marks);
-  for (auto& mark : m) {
-    mark.height = r.Get<uint32_t>();
-    mark.uf_from = r.Get<uint64_t>();
-    mark.size_from = r.Get<uint64_t>();
-  }
-  const uint64_t writes = r.Get<uint64_t>();
-  if (!r.Fits(writes, 9)) return false;
-  std::vector<graph::UnionFind::Write> uf(writes);
-  for (auto& w : uf) {
-    w.index = r.Get<uint32_t>();
-    w.parent = r.Get<uint32_t>();
-    w.meta = r.Get<uint8_t>();
-  }
-  const uint64_t changes = r.Get<uint64_t>();
-  if (!r.Fits(changes, 8)) return false;
-  std::vector<ClusterBuilder::SizeChange> sc(changes);
-  for (auto& c : sc) {
-    c.root = r.Get<uint32_t>();
-    c.old_size = r.Get<uint32_t>();
-  }
-  if (!r.Verify()) return false;
+  std::deque<ClusterBuilder::BlockMark> m;
+  std::vector<graph::UnionFind::Write> uf;
+  std::vector<ClusterBuilder::SizeChange> sc;
+  absl::Status s = files::ReadCheckedFile(path, kMapsMagic, binding, [&](files::CheckedReader& r) {
+    const uint64_t sizes = r.Get<uint64_t>();
+    if (!r.Fits(sizes, 8)) return false;
+    for (uint64_t i = 0; i < sizes && r.ok(); ++i) {
+      const uint32_t root = r.Get<uint32_t>(), size = r.Get<uint32_t>();
+      builder->RestoreSize(root, size);
+    }
+    const uint64_t pending = r.Get<uint64_t>();
+    if (!r.Fits(pending, 22)) return false;
+    for (uint64_t i = 0; i < pending && r.ok(); ++i) {
+      const uint64_t key = r.Get<uint64_t>();
+      PendingChange p;
+      p.anchor = r.Get<uint32_t>();
+      p.change = r.Get<uint32_t>();
+      p.rule = r.Get<uint8_t>();
+      p.version = r.Get<int32_t>();
+      p.locktime_set = r.Get<uint8_t>() != 0;
+      builder->RestorePending(key, p);
+    }
+    const uint64_t marks = r.Get<uint64_t>();
+    if (!r.Fits(marks, 20)) return false;
+    m.resize(marks);
+    for (auto& mark : m) {
+      mark.height = r.Get<uint32_t>();
+      mark.uf_from = r.Get<uint64_t>();
+      mark.size_from = r.Get<uint64_t>();
+    }
+    const uint64_t writes = r.Get<uint64_t>();
+    if (!r.Fits(writes, 9)) return false;
+    uf.resize(writes);
+    for (auto& w : uf) {
+      w.index = r.Get<uint32_t>();
+      w.parent = r.Get<uint32_t>();
+      w.meta = r.Get<uint8_t>();
+    }
+    const uint64_t changes = r.Get<uint64_t>();
+    if (!r.Fits(changes, 8)) return false;
+    sc.resize(changes);
+    for (auto& c : sc) {
+      c.root = r.Get<uint32_t>();
+      c.old_size = r.Get<uint32_t>();
+    }
+    return r.ok();
+  });
+  if (!s.ok()) return false;
   builder->RestoreJournal(std::move(uf), std::move(sc), std::move(m));
   return true;
 }
@@ -244,51 +170,40 @@ absl::Status ClusterFile::Save(const ClusterBuilder& builder, const store::Chain
     return uf_->Sync(0, kHeaderBytes);
   }
   RETURN_IF_ERROR(uf_->Sync(0, uf_->size()));
-  const std::filesystem::path maps = dir_ / "clusters.maps", tmp = dir_ / "clusters.maps.tmp";
-  {
-    HashedWriter w(tmp);
-    w.Bytes(kMapsMagic, 8);
-    w.Put<uint64_t>(binding.size());
-    w.Bytes(binding.data(), binding.size());
-    w.Put<uint64_t>(builder.sizes().size());
-    for (const auto& [root, size] : builder.sizes()) {
-      w.Put(root);
-      w.Put(size);
-    }
-    w.Put<uint64_t>(builder.pending().size());
-    for (const auto& [key, p] : builder.pending()) {
-      w.Put(key);
-      w.Put(p.anchor);
-      w.Put(p.change);
-      w.Put(p.rule);
-      w.Put(p.version);
-      w.Put<uint8_t>(p.locktime_set ? 1 : 0);
-    }
-    w.Put<uint64_t>(builder.block_marks().size());
-    for (const auto& m : builder.block_marks()) {
-      w.Put(m.height);
-      w.Put(m.uf_from);
-      w.Put(m.size_from);
-    }
-    w.Put<uint64_t>(builder.uf_journal().size());
-    for (const auto& j : builder.uf_journal()) {
-      w.Put(j.index);
-      w.Put(j.parent);
-      w.Put(j.meta);
-    }
-    w.Put<uint64_t>(builder.size_journal().size());
-    for (const auto& c : builder.size_journal()) {
-      w.Put(c.root);
-      w.Put(c.old_size);
-    }
-    if (!w.Finish()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp.string()));
-  }
-  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  std::error_code ec;
-  if (synced) std::filesystem::rename(tmp, maps, ec);
-  if (!synced || ec) return absl::UnavailableError(absl::StrCat("cannot write ", maps.string()));
+  RETURN_IF_ERROR(files::WriteCheckedFile(
+      dir_ / "clusters.maps", kMapsMagic, binding, [&](files::CheckedWriter& w) {
+        w.Put<uint64_t>(builder.sizes().size());
+        for (const auto& [root, size] : builder.sizes()) {
+          w.Put(root);
+          w.Put(size);
+        }
+        w.Put<uint64_t>(builder.pending().size());
+        for (const auto& [key, p] : builder.pending()) {
+          w.Put(key);
+          w.Put(p.anchor);
+          w.Put(p.change);
+          w.Put(p.rule);
+          w.Put(p.version);
+          w.Put<uint8_t>(p.locktime_set ? 1 : 0);
+        }
+        w.Put<uint64_t>(builder.block_marks().size());
+        for (const auto& m : builder.block_marks()) {
+          w.Put(m.height);
+          w.Put(m.uf_from);
+          w.Put(m.size_from);
+        }
+        w.Put<uint64_t>(builder.uf_journal().size());
+        for (const auto& j : builder.uf_journal()) {
+          w.Put(j.index);
+          w.Put(j.parent);
+          w.Put(j.meta);
+        }
+        w.Put<uint64_t>(builder.size_journal().size());
+        for (const auto& c : builder.size_journal()) {
+          w.Put(c.root);
+          w.Put(c.old_size);
+        }
+      }));
   uint8_t* h = uf_->data();
   Put32(h + kSizeAt, builder.addresses());
   Put32(h + kBindingLenAt, static_cast<uint32_t>(binding.size()));

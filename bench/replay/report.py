@@ -715,8 +715,9 @@ def collect_stream(work):
              "txs": size["txs"] - prev["txs"], "blocks": size["tip_height"] - prev["tip_height"],
              "addresses_after": size["addresses"], "db_bytes": size["db_bytes"],
              "loadavg_before": info.get("loadavg_before"), "loadavg_after": info.get("loadavg_after")}
-        if "sst_bytes" in size:
-            c["sst_bytes"] = size["sst_bytes"]
+        for k in ("sst_bytes", "index_cache_bytes"):
+            if k in size:
+                c[k] = size[k]
         c["db_bytes_per_tx"] = round(size["db_bytes"] / size["txs"], 2)
         c["gen_seconds"] = round(float(info["gen_end"]) - float(info["gen_start"]), 3)
         c["blk_bytes"] = int(info.get("blk_bytes", 0))
@@ -869,6 +870,9 @@ def markdown_stream(report):
     row(["ingest / SHA-256d", *["%.4f" % s.get("ratio_to_sha256d", 0) for s in sizes]])
     row(["peak RSS", *[fmt_bytes(s.get("peak_rss_bytes")) for s in sizes]])
     row(["store bytes/tx (as indexed)", *["%.1f" % s["db_bytes_per_tx"] for s in sizes]])
+    row(["files beside it (index-cache/)", *["%s (%.1f B/tx)" % (
+        fmt_bytes(s.get("index_cache_bytes")), s.get("index_cache_bytes", 0) / s["txs_after"])
+        for s in sizes]])
     row(["address cache entries", *["{:,}".format(s.get("address_cache_entries", 0))
                                     for s in sizes]])
     for key, label in (("address_cache_hits", "addresses: cache hits"),

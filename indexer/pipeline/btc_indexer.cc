@@ -129,9 +129,11 @@ class Indexer {
   // Sizes the caches, commits and queue (from the budget, when one is set), once the observers are
   // prepared for a run ending with `addresses_at_end` addresses.
   absl::Status PlanMemoryUse(uint64_t addresses_at_end);
-  std::filesystem::path FilterPath() const {
-    return store_->dir() / "index-cache" / "address.filter";
+  // Files the indexer keeps beside the store between runs (docs/schema.md).
+  std::filesystem::path CachePath(const char* name) const {
+    return store_->dir() / "index-cache" / name;
   }
+  std::filesystem::path FilterPath() const { return CachePath("address.filter"); }
   absl::Status Apply(const std::vector<uint32_t>& chain, size_t from);
   void ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQueue* queue);
   absl::Status ProcessBlock(BlockItem& item);
@@ -754,6 +756,14 @@ absl::Status Indexer::PrepareCaches(uint64_t bytes_to_apply) {
     if (!filter.ok()) return filter.status();
   }
   addr_filter_ = *std::move(filter);
+  // The caches as the last run left them, when they describe the store as it is.
+  const std::string binding = store::EncodeState(state_);
+  for (absl::Status loaded : {addr_cache_.Load(CachePath("address.cache"), binding),
+                              prevout_cache_.Load(CachePath("prevout.cache"), binding)}) {
+    if (!loaded.ok() && !absl::IsNotFound(loaded) && !absl::IsFailedPrecondition(loaded)) {
+      result_->warnings.push_back(absl::StrCat(loaded.message(), "; starting empty"));
+    }
+  }
   RETURN_IF_ERROR(PlanMemoryUse(expected));
   if (state_.tx_count == 0) {
     addr_cache_.set_complete(true);
@@ -929,6 +939,12 @@ absl::Status Indexer::Run() {
     absl::StatusOr<store::ChainState> durable = store_->ReadState();
     if (durable.ok() && addr_filter_ != nullptr && result_->blocks_applied > 0) {
       absl::Status saved = addr_filter_->Save(FilterPath(), *durable);
+      // The caches hold exactly what the store holds once every block applied is committed.
+      if (saved.ok() && *durable == state_) {
+        const std::string binding = store::EncodeState(state_);
+        saved = addr_cache_.Save(CachePath("address.cache"), binding);
+        if (saved.ok()) saved = prevout_cache_.Save(CachePath("prevout.cache"), binding);
+      }
       if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
     }
     for (store::IndexObserver* o : options_.observers) {
