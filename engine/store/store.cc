@@ -119,7 +119,13 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   std::string msg = absl::StrCat(AV(context), ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsCorruption()) return absl::DataLossError(msg);
-  if (s.IsIOError()) return absl::UnavailableError(msg);
+  if (s.IsIOError()) {
+    if (s.ToString().find("Too many open files") != std::string::npos) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          msg, " (the open-file limit is ", OpenFileLimit(), "; raise it with `ulimit -n`)"));
+    }
+    return absl::UnavailableError(msg);
+  }
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
   if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
