@@ -125,7 +125,9 @@ class Indexer {
   absl::Status ScanFile(const InputFile& input, rocksdb::WriteBatch* wb);
   absl::StatusOr<int32_t> FindFork(const std::vector<uint32_t>& chain) const;
   absl::Status RewindTip();
-  absl::Status PrepareCaches(uint64_t bytes_to_apply);
+  // Args: at_start: the store's state when the run began (before any rewind): a filter saved
+  //   for it still holds every address of the store after a rewind.
+  absl::Status PrepareCaches(uint64_t bytes_to_apply, const store::ChainState& at_start);
   // Sizes the caches, commits and queue (from the budget, when one is set), once the observers are
   // prepared for a run ending with `addresses_at_end` addresses.
   absl::Status PlanMemoryUse(uint64_t addresses_at_end);
@@ -739,13 +741,16 @@ absl::Status Indexer::PlanMemoryUse(uint64_t addresses_at_end) {
   return absl::OkStatus();
 }
 
-absl::Status Indexer::PrepareCaches(uint64_t bytes_to_apply) {
+absl::Status Indexer::PrepareCaches(uint64_t bytes_to_apply, const store::ChainState& at_start) {
   addr_cache_.Clear();
   prevout_cache_.Clear();
   // The filter is sized for the addresses the run may add: about one per 200 bytes of blocks
   // (generated chains ~250, mainnet ~480).
   const uint64_t expected = state_.addr_count + bytes_to_apply / 200 + 1024;
-  absl::StatusOr<std::unique_ptr<AddressFilter>> filter = AddressFilter::Load(FilterPath(), state_);
+  // A rewind removes addresses, never adds one: the filter of the state the run started from
+  // has no false negative for the rewound store (the rewound blocks' addresses cost a lookup).
+  absl::StatusOr<std::unique_ptr<AddressFilter>> filter =
+      AddressFilter::Load(FilterPath(), at_start);
   if (!filter.ok()) {
     if (!absl::IsNotFound(filter.status())) {
       result_->warnings.push_back(
@@ -911,6 +916,7 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
 absl::Status Indexer::Run() {
   RETURN_IF_ERROR(Load());
   const uint32_t addr_count_at_start = state_.addr_count;
+  const store::ChainState state_at_start = state_;
   absl::Status scan_error = Scan();
   if (!scan_error.ok() && !absl::IsDataLoss(scan_error) &&
       !absl::IsFailedPrecondition(scan_error)) {
@@ -931,7 +937,7 @@ absl::Status Indexer::Run() {
     for (size_t i = static_cast<size_t>(fork + 1); i < chain.size(); ++i) {
       bytes_to_apply += tree_.block(chain[i]).entry.size;
     }
-    RETURN_IF_ERROR(PrepareCaches(bytes_to_apply));
+    RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, state_at_start));
     status = Apply(chain, static_cast<size_t>(fork + 1));
     result_->stale_blocks = tree_.size() - tree_.unconnected() - chain.size();
     // The filter holds every address of the store (and those of blocks rewound or not committed,

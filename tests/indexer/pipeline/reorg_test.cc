@@ -164,6 +164,11 @@ class ReorgClustersTest : public ::testing::Test {
     // Blocks within the window are rewound through the undo rows; the first beyond it falls back.
     EXPECT_EQ(step->cluster_rewinds, expect_rebuild ? undo_blocks : depth);
     EXPECT_EQ(step->journal_rewinds, !keep_files ? 0u : step->cluster_rewinds);
+    // The address filter saved before the rewind still holds every address: it is kept.
+    if (keep_files) {
+      EXPECT_THAT(step->result.warnings,
+                  ::testing::Not(::testing::Contains(::testing::HasSubstr("address.filter"))));
+    }
 
     auto fresh = IndexWithClusters(d / "fresh", both, undo_blocks);
     ASSERT_THAT(fresh, IsOk());
