@@ -170,40 +170,40 @@ absl::Status ClusterFile::Save(const ClusterBuilder& builder, const store::Chain
     return uf_->Sync(0, kHeaderBytes);
   }
   RETURN_IF_ERROR(uf_->Sync(0, uf_->size()));
-  RETURN_IF_ERROR(files::WriteCheckedFile(
-      dir_ / "clusters.maps", kMapsMagic, binding, [&](files::CheckedWriter& w) {
-        w.Put<uint64_t>(builder.sizes().size());
-        for (const auto& [root, size] : builder.sizes()) {
-          w.Put(root);
-          w.Put(size);
-        }
-        w.Put<uint64_t>(builder.pending().size());
-        for (const auto& [key, p] : builder.pending()) {
-          w.Put(key);
-          w.Put(p.anchor);
-          w.Put(p.change);
-          w.Put(p.rule);
-          w.Put(p.version);
-          w.Put<uint8_t>(p.locktime_set ? 1 : 0);
-        }
-        w.Put<uint64_t>(builder.block_marks().size());
-        for (const auto& m : builder.block_marks()) {
-          w.Put(m.height);
-          w.Put(m.uf_from);
-          w.Put(m.size_from);
-        }
-        w.Put<uint64_t>(builder.uf_journal().size());
-        for (const auto& j : builder.uf_journal()) {
-          w.Put(j.index);
-          w.Put(j.parent);
-          w.Put(j.meta);
-        }
-        w.Put<uint64_t>(builder.size_journal().size());
-        for (const auto& c : builder.size_journal()) {
-          w.Put(c.root);
-          w.Put(c.old_size);
-        }
-      }));
+  RETURN_IF_ERROR(files::WriteCheckedFile(dir_ / "clusters.maps", kMapsMagic, binding,
+                                          [&](files::CheckedWriter& w) {
+                                            w.Put<uint64_t>(builder.sizes().size());
+                                            for (const auto& [root, size] : builder.sizes()) {
+                                              w.Put(root);
+                                              w.Put(size);
+                                            }
+                                            w.Put<uint64_t>(builder.pending().size());
+                                            for (const auto& [key, p] : builder.pending()) {
+                                              w.Put(key);
+                                              w.Put(p.anchor);
+                                              w.Put(p.change);
+                                              w.Put(p.rule);
+                                              w.Put(p.version);
+                                              w.Put<uint8_t>(p.locktime_set ? 1 : 0);
+                                            }
+                                            w.Put<uint64_t>(builder.block_marks().size());
+                                            for (const auto& m : builder.block_marks()) {
+                                              w.Put(m.height);
+                                              w.Put(m.uf_from);
+                                              w.Put(m.size_from);
+                                            }
+                                            w.Put<uint64_t>(builder.uf_journal().size());
+                                            for (const auto& j : builder.uf_journal()) {
+                                              w.Put(j.index);
+                                              w.Put(j.parent);
+                                              w.Put(j.meta);
+                                            }
+                                            w.Put<uint64_t>(builder.size_journal().size());
+                                            for (const auto& c : builder.size_journal()) {
+                                              w.Put(c.root);
+                                              w.Put(c.old_size);
+                                            }
+                                          }));
   uint8_t* h = uf_->data();
   Put32(h + kSizeAt, builder.addresses());
   Put32(h + kBindingLenAt, static_cast<uint32_t>(binding.size()));

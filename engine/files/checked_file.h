@@ -53,8 +53,7 @@ class CheckedReader {
 
  private:
   friend absl::Status ReadCheckedFile(const std::filesystem::path&, std::string_view,
-                                      std::string_view,
-                                      const std::function<bool(CheckedReader&)>&);
+                                      std::string_view, const std::function<bool(CheckedReader&)>&);
   explicit CheckedReader(const std::filesystem::path& path);
   std::ifstream in_;
   Sha256Hasher hasher_;

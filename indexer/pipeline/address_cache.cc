@@ -91,8 +91,7 @@ size_t AddressCache::bytes() const {
   return n;
 }
 
-absl::Status AddressCache::Save(const std::filesystem::path& path,
-                                std::string_view binding) const {
+absl::Status AddressCache::Save(const std::filesystem::path& path, std::string_view binding) const {
   return files::WriteCheckedFile(path, "ARDNAC01", binding, [&](files::CheckedWriter& w) {
     w.Put<uint8_t>(complete_ ? 1 : 0);
     for (int g = 1; g >= 0; --g) {  // the old generation first: it is loaded as the old one

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/core/hash.h"
 #include "engine/core/status_macros.h"
-#include "engine/files/checked_file.h"
 #include "engine/core/strings.h"
+#include "engine/files/checked_file.h"
 #include "engine/store/codec.h"
 
 namespace ariadne::pipeline {
@@ -107,23 +107,24 @@ absl::StatusOr<std::unique_ptr<AddressFilter>> AddressFilter::FromStore(const st
 
 absl::Status AddressFilter::Save(const std::filesystem::path& path,
                                  const store::ChainState& state) const {
-  return files::WriteCheckedFile(path, kMagic, store::EncodeState(state), [&](files::CheckedWriter& w) {
-    w.Put<uint64_t>(segments_.size());
-    for (const Segment& s : segments_) {
-      w.Put(s.blocks);
-      w.Put(s.capacity);
-      w.Put(s.keys);
-      w.Bytes(s.words.get(), s.blocks * kWordsPerBlock * 4);
-    }
-  });
+  return files::WriteCheckedFile(path, kMagic, store::EncodeState(state),
+                                 [&](files::CheckedWriter& w) {
+                                   w.Put<uint64_t>(segments_.size());
+                                   for (const Segment& s : segments_) {
+                                     w.Put(s.blocks);
+                                     w.Put(s.capacity);
+                                     w.Put(s.keys);
+                                     w.Bytes(s.words.get(), s.blocks * kWordsPerBlock * 4);
+                                   }
+                                 });
 }
 
 absl::StatusOr<std::unique_ptr<AddressFilter>> AddressFilter::Load(
     const std::filesystem::path& path, const store::ChainState& state) {
   std::unique_ptr<AddressFilter> filter(new AddressFilter(1));
   filter->segments_.clear();
-  absl::Status s = files::ReadCheckedFile(
-      path, kMagic, store::EncodeState(state), [&](files::CheckedReader& r) {
+  absl::Status s =
+      files::ReadCheckedFile(path, kMagic, store::EncodeState(state), [&](files::CheckedReader& r) {
         const uint64_t count = r.Get<uint64_t>();
         if (count == 0 || count > 64) return false;
         for (uint64_t i = 0; i < count && r.ok(); ++i) {

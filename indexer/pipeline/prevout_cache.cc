@@ -1,9 +1,9 @@
 #include "indexer/pipeline/prevout_cache.h"
 
-#include "engine/files/checked_file.h"
-
 #include <algorithm>
 #include <vector>
+
+#include "engine/files/checked_file.h"
 
 namespace ariadne::pipeline {
 
@@ -57,8 +57,7 @@ bool PrevoutCache::Evict(TxNum keep_from) {
   return true;
 }
 
-absl::Status PrevoutCache::Save(const std::filesystem::path& path,
-                                std::string_view binding) const {
+absl::Status PrevoutCache::Save(const std::filesystem::path& path, std::string_view binding) const {
   return files::WriteCheckedFile(path, "ARDNPO01", binding, [&](files::CheckedWriter& w) {
     w.Put<uint8_t>(complete_ ? 1 : 0);
     w.Put<uint64_t>(map_.size());

@@ -10,9 +10,8 @@
 #include <span>
 #include <string_view>
 
-#include "absl/status/status.h"
-
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "engine/core/script.h"
 #include "engine/core/types.h"
 
