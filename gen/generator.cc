@@ -20,6 +20,7 @@
 #include "gen/economy.h"
 #include "gen/era.h"
 #include "gen/genesis.h"
+#include "gen/miner.h"
 #include "gen/public_tags.h"
 #include "gen/scenario.h"
 #include "gen/truth_writer.h"
@@ -165,6 +166,7 @@ std::vector<double> PlanBlockTargets(const EraModel& era, uint32_t first, uint32
 absl::Status CheckOptions(const GenOptions& o) {
   if (o.out_dir.empty()) return absl::InvalidArgumentError("no output folder (--out)");
   if (o.blocks == 0) return absl::InvalidArgumentError("blocks must be at least 1");
+  if (absl::Status s = CheckMinable(o.network); !s.ok()) return s;
   if (!(o.era_begin < o.era_end)) {
     return absl::InvalidArgumentError(
         absl::StrFormat("era_begin (%.2f) must be before era_end (%.2f)", o.era_begin, o.era_end));
@@ -385,7 +387,8 @@ absl::Status GenerateChain(const GenOptions& options, GenStats* stats_out) {
     body.txids[0] = Uint256(cb_txid.span());
     const Uint256 merkle_root = ComputeMerkleRoot(body.txids, &merkle_scratch);
 
-    // The header: realistic, strictly increasing timestamps (10-minute mean); no proof of work.
+    // The header: realistic, strictly increasing timestamps (10-minute mean), and proof of work:
+    // the nonce counts up from a random start until the hash meets the target.
     time += std::max<uint32_t>(1, static_cast<uint32_t>(rng.Exponential(600)));
     std::vector<uint8_t> header;
     header.reserve(80 + 9);
@@ -396,7 +399,9 @@ absl::Status GenerateChain(const GenOptions& options, GenStats* stats_out) {
     hw.U32LE(time);
     hw.U32LE(bits);
     hw.U32LE(static_cast<uint32_t>(rng.Next()));
-    prev = BlockHash(Sha256d(ByteSpan(header.data(), 80)).span());
+    absl::StatusOr<BlockHash> mined = GrindNonce(header.data());
+    if (!mined.ok()) return mined.status();
+    prev = *mined;
     hw.CompactSize(body.txids.size());
     const ByteSpan parts[] = {ByteSpan(header), ByteSpan(coinbase), ByteSpan(body.bytes)};
     if (absl::Status s = writer.WriteBlock(parts); !s.ok()) return s;

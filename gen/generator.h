@@ -21,7 +21,8 @@
 namespace ariadne::gen {
 
 // Written to summary.json; changes whenever the same options would give different bytes.
-inline constexpr std::string_view kGeneratorVersion = "ariadne-gen/1";
+// Version 2: blocks carry proof of work (ground nonces); otherwise the same bytes as version 1.
+inline constexpr std::string_view kGeneratorVersion = "ariadne-gen/2";
 
 struct GenProgress {
   uint32_t height = 0;  // last block written
@@ -37,7 +38,8 @@ struct GenOptions {
   uint32_t blocks = 1000;
   // Seed of every random choice: equal options give byte-identical output. Default: 1.
   uint64_t seed = 1;
-  // Network: blk-file magic, address encodings and genesis block. Default: regtest.
+  // Network: blk-file magic, address encodings and genesis block. Default: regtest, the only
+  // network whose blocks can be mined here (miner.h).
   Network network = Network::kRegtest;
   // XOR-obfuscate the blk files with an 8-byte key derived from the seed, written to
   // blocks/xor.dat (Bitcoin Core 28+). Default: false.
@@ -96,9 +98,10 @@ struct GenStats {
 
 // Generates a chain as described above.
 // Args: options: see GenOptions. Out: stats (optional): what was written.
-// Returns: OK; INVALID_ARGUMENT for unusable options (no out_dir, zero blocks, an empty era span,
-//          a roll size under 1 KiB); ALREADY_EXISTS when out_dir/blocks already holds blk files;
-//          PERMISSION_DENIED or INTERNAL naming the file that could not be written.
+// Returns: OK; INVALID_ARGUMENT for unusable options (no out_dir, zero blocks, a network other
+//          than regtest, an empty era span, a roll size under 1 KiB); ALREADY_EXISTS when
+//          out_dir/blocks already holds blk files; PERMISSION_DENIED or INTERNAL naming the file
+//          that could not be written.
 absl::Status GenerateChain(const GenOptions& options, GenStats* stats);
 
 }  // namespace ariadne::gen

@@ -15,7 +15,7 @@ std::vector<uint8_t> GenesisBlock(Network network);
 // Returns: the genesis block's timestamp on `network`.
 uint32_t GenesisTime(Network network);
 // Returns: the compact target of the network's proof-of-work limit (regtest: 0x207fffff), used in
-// every generated header (the generator does no proof of work).
+// every generated header (its nonce ground to meet it: miner.h).
 uint32_t PowLimitBits(Network network);
 
 }  // namespace ariadne::gen

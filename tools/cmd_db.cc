@@ -92,6 +92,10 @@ int RunDb(const std::vector<std::string>& argv) {
         .Field("history_rows", r->history_rows)
         .Field("utxo_count", r->utxo_count)
         .Field("utxo_value", r->utxo_value)
+        .Field("evidence_rows", r->evidence_rows)
+        .Field("cluster_pending_rows", r->pending_rows)
+        .Field("stale_cluster_rows", r->stale_cluster_rows)
+        .Field("label_rows", r->label_rows)
         .Key("problems")
         .BeginArray();
     for (const auto& p : r->problems) w.String(p);
@@ -101,12 +105,13 @@ int RunDb(const std::vector<std::string>& argv) {
     for (const auto& p : r->problems) std::printf("problem: %s\n", p.c_str());
     std::printf(
         "%s: %s blocks, %s txs, %s inputs, %s outputs, %s addresses, %s history rows, "
-        "UTXO %s outputs / %s BTC\n",
+        "UTXO %s outputs / %s BTC; %s evidence, %s pending change and %s label rows\n",
         r->ok() ? "consistent" : "INCONSISTENT", FormatCount(r->blocks).c_str(),
         FormatCount(r->txs).c_str(), FormatCount(r->inputs).c_str(),
         FormatCount(r->outputs).c_str(), FormatCount(r->addresses).c_str(),
         FormatCount(r->history_rows).c_str(), FormatCount(r->utxo_count).c_str(),
-        FormatBtc(r->utxo_value).c_str());
+        FormatBtc(r->utxo_value).c_str(), FormatCount(r->evidence_rows).c_str(),
+        FormatCount(r->pending_rows).c_str(), FormatCount(r->label_rows).c_str());
   }
   return r->ok() ? 0 : 1;
 }

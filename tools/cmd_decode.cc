@@ -7,6 +7,7 @@
 #include "engine/core/script.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
+#include "indexer/btc/header_rules.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
@@ -15,7 +16,7 @@
 namespace ariadne::cli {
 namespace {
 
-void WriteBlockJson(const btc::Block& block, Network network, std::string* out) {
+void WriteBlockJson(const btc::Block& block, Network network, bool header_ok, std::string* out) {
   JsonWriter w(out);
   w.BeginObject()
       .Field("hash", block.header.hash.ToHex())
@@ -23,6 +24,7 @@ void WriteBlockJson(const btc::Block& block, Network network, std::string* out) 
       .Field("time", block.header.time)
       .Field("tx_count", static_cast<uint64_t>(block.txs.size()))
       .Field("merkle_ok", block.merkle_ok)
+      .Field("header_ok", header_ok)
       .Key("txs")
       .BeginArray();
   for (const btc::Tx& tx : block.txs) {
@@ -54,14 +56,15 @@ void WriteBlockJson(const btc::Block& block, Network network, std::string* out) 
   out->push_back('\n');
 }
 
-void WriteBlockSummary(const btc::Block& block, std::string* out) {
+void WriteBlockSummary(const btc::Block& block, bool header_ok, std::string* out) {
   size_t inputs = block.inputs.size(), outputs = block.outputs.size();
   int64_t value = 0;
   for (const btc::TxOut& o : block.outputs) value += o.value;
-  absl::StrAppendFormat(out, "block %s  %s  %5d txs  %6d in  %6d out  %9d bytes  %s BTC out  %s\n",
-                        block.header.hash.ToHex(), FormatTime(block.header.time), block.txs.size(),
-                        inputs, outputs, block.size, FormatBtc(value),
-                        block.merkle_ok ? "merkle ok" : "MERKLE MISMATCH");
+  absl::StrAppendFormat(
+      out, "block %s  %s  %5d txs  %6d in  %6d out  %9d bytes  %s BTC out  %s%s\n",
+      block.header.hash.ToHex(), FormatTime(block.header.time), block.txs.size(), inputs, outputs,
+      block.size, FormatBtc(value), block.merkle_ok ? "merkle ok" : "MERKLE MISMATCH",
+      header_ok ? "" : "  INVALID HEADER");
 }
 
 }  // namespace
@@ -106,7 +109,7 @@ int RunDecode(const std::vector<std::string>& argv) {
   StdoutBuffer out;
   btc::Block block;
   btc::DecodeOptions options;
-  uint64_t blocks = 0, txs = 0, bytes = 0, bad_merkle = 0;
+  uint64_t blocks = 0, txs = 0, bytes = 0, bad_merkle = 0, bad_headers = 0;
   auto start = std::chrono::steady_clock::now();
   for (const auto& [path, key] : files) {
     auto file = btc::BlkFile::Load(path, key, network);
@@ -119,10 +122,23 @@ int RunDecode(const std::vector<std::string>& argv) {
       if (absl::Status s = btc::DecodeBlock(rec.block, rec.offset, options, &block); !s.ok()) {
         return PrintError(absl::Status(s.code(), absl::StrCat(path.string(), ": ", s.message())));
       }
+      // The header rules that need no other block: the genesis rule and proof of work.
+      const absl::Status header =
+          btc::CheckHeader(btc::PowParamsOf(*(*file)->network()), block.header.hash,
+                           block.header.prev_hash, block.header.bits);
+      if (!header.ok()) {
+        ++bad_headers;
+        out.Flush();
+        std::fprintf(
+            stderr, "error: %s\n",
+            std::string(btc::RefusedBlockError(header, path.string(), block.header.hash, rec.offset)
+                            .message())
+                .c_str());
+      }
       if (json) {
-        WriteBlockJson(block, *(*file)->network(), out.buffer());
+        WriteBlockJson(block, *(*file)->network(), header.ok(), out.buffer());
       } else {
-        WriteBlockSummary(block, out.buffer());
+        WriteBlockSummary(block, header.ok(), out.buffer());
       }
       out.MaybeFlush();
       ++blocks;
@@ -139,13 +155,16 @@ int RunDecode(const std::vector<std::string>& argv) {
   out.Flush();
   if (!json) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("decoded %s blocks, %s transactions, %.1f MB from %zu file(s) in %.2f s; %s\n",
-                FormatCount(blocks).c_str(), FormatCount(txs).c_str(), bytes / 1e6, files.size(),
-                secs,
-                bad_merkle == 0 ? "all merkle roots match"
-                                : absl::StrCat(bad_merkle, " MERKLE MISMATCHES").c_str());
+    std::printf(
+        "decoded %s blocks, %s transactions, %.1f MB from %zu file(s) in %.2f s; %s; %s\n",
+        FormatCount(blocks).c_str(), FormatCount(txs).c_str(), bytes / 1e6, files.size(), secs,
+        bad_merkle == 0 ? "all merkle roots match"
+                        : absl::StrCat(bad_merkle, " MERKLE MISMATCHES").c_str(),
+        bad_headers == 0
+            ? "all headers meet their proof of work"
+            : absl::StrCat(bad_headers, " INVALID HEADERS (proof of work or genesis)").c_str());
   }
-  return bad_merkle == 0 ? 0 : 1;
+  return bad_merkle == 0 && bad_headers == 0 ? 0 : 1;
 }
 
 }  // namespace ariadne::cli

@@ -119,9 +119,11 @@ int IndexBtc(const std::vector<std::string>& argv) {
   }
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   const double s = r.seconds > 0 ? r.seconds : 1e-9;
+  // On an error the counts and the tip are what the store holds (what was committed before it).
   std::printf(
-      "indexed %s blocks (%s txs, %.1f MB) in %.1f s (%.1f s to prepare): %.0f tx/s, %.1f MB/s; "
+      "%s %s blocks (%s txs, %.1f MB) in %.1f s (%.1f s to prepare): %.0f tx/s, %.1f MB/s; "
       "tip %d %s; %s new addresses; %s rewound, %s stale, %s unconnected\n",
+      status.ok() ? "indexed" : "before the error below, committed",
       FormatCount(r.blocks_applied).c_str(), FormatCount(r.txs).c_str(), r.bytes / 1e6, r.seconds,
       r.prepare_seconds, r.txs / s, r.bytes / s / 1e6, r.tip_height,
       r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-", FormatCount(r.new_addresses).c_str(),

@@ -1,4 +1,5 @@
-// A 256-bit unsigned integer for EVM amounts (wei, token units, gas prices, fees).
+// A 256-bit unsigned integer for EVM amounts (wei, token units, gas prices, fees), also Bitcoin's
+// proof-of-work targets and chain work (indexer/btc/compact_target.h).
 //
 // Four 64-bit limbs, least significant first. Construction from big-endian bytes (as RLP, ABI
 // words and log data carry them), exact decimal and hex text, comparison, and arithmetic that

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/hash.h"
+#include "engine/store/check_clusters.h"
 #include "engine/store/codec.h"
 #include "engine/store/height_index.h"
 
@@ -319,6 +320,7 @@ absl::StatusOr<CheckReport> Checker::Run() {
   if (s.ok()) s = CheckTxs();
   if (s.ok()) s = CheckAddresses();
   if (s.ok()) s = CheckHistoryAndStats();
+  if (s.ok()) s = CheckClusterRows(store_, snap_, state_, max_, &report_);
   store_.db()->ReleaseSnapshot(snap_);
   if (!s.ok()) return s;
   return report_;

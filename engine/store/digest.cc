@@ -1,6 +1,8 @@
 #include "engine/store/digest.h"
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "engine/core/hash.h"
 #include "engine/store/codec.h"
@@ -14,6 +16,23 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
   ro.fill_cache = false;
   const rocksdb::Snapshot* snap = store.db()->GetSnapshot();
   ro.snapshot = snap;
+  // The clustering's generation is bookkeeping (it counts rebuilds): its rows are digested
+  // without it, and rows of other generations (left by a replaced or interrupted rebuild, ignored
+  // by readers) not at all.
+  std::optional<uint8_t> live_gen;
+  std::string cluster_meta;
+  {
+    std::string v;
+    rocksdb::Status g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaCluster), &v);
+    if (g.ok()) {
+      auto meta = DecodeClusterMeta(v);
+      if (meta.ok()) {
+        live_gen = meta->gen;
+        meta->gen = 0;
+        cluster_meta = EncodeClusterMeta(*meta);
+      }
+    }
+  }
   for (int i = 0; i < kNumCfs; ++i) {
     Cf cf = static_cast<Cf>(i);
     Sha256Hasher h;
@@ -22,15 +41,21 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
     std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.handle(cf)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key(it->key().data(), it->key().size());
+      std::string_view value(it->value().data(), it->value().size());
       if (cf == Cf::kMeta && key.rfind(kMetaFilePrefix, 0) == 0) continue;
+      if (cf == Cf::kMeta && key == kMetaCluster && live_gen.has_value()) value = cluster_meta;
+      if ((cf == Cf::kEvidence || cf == Cf::kClusterPending) && !key.empty()) {
+        if (live_gen.has_value() && static_cast<uint8_t>(key[0]) != *live_gen) continue;
+        key.remove_prefix(1);
+      }
       lens.clear();
-      PutVarint(&lens, it->key().size());
+      PutVarint(&lens, key.size());
       h.Write(reinterpret_cast<const uint8_t*>(lens.data()), lens.size());
-      h.Write(reinterpret_cast<const uint8_t*>(it->key().data()), it->key().size());
+      h.Write(reinterpret_cast<const uint8_t*>(key.data()), key.size());
       lens.clear();
-      PutVarint(&lens, it->value().size());
+      PutVarint(&lens, value.size());
       h.Write(reinterpret_cast<const uint8_t*>(lens.data()), lens.size());
-      h.Write(reinterpret_cast<const uint8_t*>(it->value().data()), it->value().size());
+      h.Write(reinterpret_cast<const uint8_t*>(value.data()), value.size());
       ++fam.rows;
     }
     absl::Status s = FromRocks(it->status(), "computing the digest");

@@ -12,6 +12,7 @@
 #include "engine/store/evm_schema.h"
 #include "engine/store/evm_totals_merge.h"
 #include "engine/store/stats_merge.h"
+#include "engine/store/store_folder.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
@@ -143,6 +144,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   if (!exists && !options.network.has_value()) {
     return absl::InvalidArgumentError("creating a store needs its network");
   }
+  if (options.mode == StoreOptions::Mode::kReadWrite) {
+    // Never write into a folder of other files or into another program's database.
+    absl::Status owned = exists ? CheckAriadneDatabase(dir) : CheckNewStoreFolder(dir);
+    if (!owned.ok()) return owned;
+  }
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions db_opts;
@@ -219,7 +225,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   // Schema version and network: written once at creation, checked at every open.
   std::string value;
   absl::Status got = store->Get(Cf::kMeta, kMetaSchemaVersion, &value);
-  if (absl::IsNotFound(got) && options.mode == StoreOptions::Mode::kReadWrite) {
+  if (absl::IsNotFound(got) && options.mode == StoreOptions::Mode::kReadWrite &&
+      options.network.has_value()) {
     std::string v;
     PutBE32(&v, kSchemaVersion);
     rocksdb::WriteBatch batch;
@@ -253,12 +260,54 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   if (!parsed.ok())
     return absl::DataLossError(absl::StrCat("store network: ", parsed.status().message()));
   store->network_ = *parsed;
+  if (options.network.has_value() && *options.network != store->network_ &&
+      options.mode == StoreOptions::Mode::kReadWrite) {
+    // A store that holds nothing yet (a first run that failed, e.g. on the wrong network) takes
+    // the network it is opened with.
+    absl::StatusOr<bool> pristine = store->Pristine();
+    if (!pristine.ok()) return pristine.status();
+    if (*pristine) {
+      absl::Status restamped = store->Restamp(*options.network);
+      if (!restamped.ok()) return restamped;
+    }
+  }
   if (options.network.has_value() && *options.network != store->network_) {
     return absl::FailedPreconditionError(absl::StrCat("store at ", dir.string(), " holds ",
                                                       AV(Params(store->network_).name), ", not ",
                                                       AV(Params(*options.network).name)));
   }
   return store;
+}
+
+absl::StatusOr<bool> Store::Pristine() const {
+  for (int i = 0; i < kNumCfs; ++i) {
+    const Cf cf = static_cast<Cf>(i);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (cf != Cf::kMeta) return false;
+      const std::string_view key(it->key().data(), it->key().size());
+      if (key == kMetaSchemaVersion || key == kMetaNetwork || key.rfind(kMetaFilePrefix, 0) == 0) {
+        continue;
+      }
+      if (key != kMetaState) return false;
+      auto state = DecodeState(std::string_view(it->value().data(), it->value().size()));
+      if (!state.ok() || !(*state == ChainState())) return false;
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the store");
+  }
+  return true;
+}
+
+absl::Status Store::Restamp(Network network) {
+  rocksdb::WriteBatch batch;
+  batch.Put(handle(Cf::kMeta), ToSlice(kMetaNetwork), ToSlice(Params(network).name));
+  // Scan positions of files read for the other network.
+  batch.DeleteRange(handle(Cf::kMeta), ToSlice(kMetaFilePrefix), "file0");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  absl::Status s = FromRocks(db_->Write(wo, &batch), "setting the store's network");
+  if (s.ok()) network_ = network;
+  return s;
 }
 
 Store::~Store() {

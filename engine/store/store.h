@@ -54,9 +54,12 @@ uint64_t DiskBytes(const std::filesystem::path& dir);
 
 class Store {
  public:
-  // Opens (or creates) the store in `dir`.
-  // Returns: NOT_FOUND when missing and not creating; FAILED_PRECONDITION naming both versions on a
-  // schema-version mismatch or both networks on a network mismatch; INTERNAL on RocksDB errors.
+  // Opens (or creates) the store in `dir`. A writer creates a store only in an absent or empty
+  // folder and opens only a database that is Ariadne's (store_folder.h). A store that holds nothing
+  // yet takes the network it is opened with.
+  // Returns: NOT_FOUND when missing and not creating; FAILED_PRECONDITION naming `dir` for a
+  // non-empty folder or a foreign database, naming both versions on a schema-version mismatch or
+  // both networks on a network mismatch; INTERNAL on RocksDB errors.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                                      const StoreOptions& options);
   ~Store();
@@ -105,6 +108,11 @@ class Store {
  private:
   Store() = default;
   absl::Status Get(Cf cf, std::string_view key, std::string* value) const;
+  // Returns: true when the store holds nothing but its schema version, network, an empty state
+  //          and scan positions.
+  absl::StatusOr<bool> Pristine() const;
+  // Records `network` as the store's network and forgets the scan positions.
+  absl::Status Restamp(Network network);
 
   std::filesystem::path dir_;
   StoreOptions options_;

@@ -128,27 +128,31 @@ absl::Status BlkFile::Error(uint64_t pos, std::string_view what) const {
 
 absl::StatusOr<bool> BlkFile::Next(BlkRecord* record) {
   if (done_) return false;
-  const size_t remaining = bytes_.size() - pos_;
+  size_t remaining = bytes_.size() - pos_;
   const uint8_t* p = bytes_.data() + pos_;
   if (remaining == 0) {
     done_ = true;
     return false;
   }
-  const bool zero_magic = remaining >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0;
-  if (zero_magic || remaining < 4) {
-    // Zero padding (Core pre-allocates blk files) must run to the end of the file.
+  if (p[0] == 0) {
+    // Zeros: padding to the end of the file, or a hole before the next record.
     const uint8_t* nonzero = std::find_if(p, p + remaining, [](uint8_t b) { return b != 0; });
-    if (nonzero != p + remaining) {
-      if (!zero_magic) {
-        warnings_.push_back(absl::StrCat(name_, ": truncated record header at offset ",
-                                         start_offset_ + pos_, " (", remaining,
-                                         " bytes); ignored"));
-        done_ = true;
-        return false;
-      }
+    const size_t zeros = static_cast<size_t>(nonzero - p);
+    const ByteSpan next(nonzero, std::min<size_t>(4, remaining - zeros));
+    auto after = AfterZeroRun(name_, start_offset_ + pos_, start_offset_ + pos_ + zeros,
+                              end_offset(), next, network_, &warnings_);
+    if (!after.ok() || !after->has_value()) {
       done_ = true;
-      return Error(pos_ + static_cast<size_t>(nonzero - p), "non-zero data after zero padding");
+      if (!after.ok()) return after.status();
+      return false;
     }
+    pos_ += zeros;
+    remaining -= zeros;
+    p = nonzero;
+  }
+  if (remaining < 4) {
+    warnings_.push_back(absl::StrCat(name_, ": truncated record header at offset ",
+                                     start_offset_ + pos_, " (", remaining, " bytes); ignored"));
     done_ = true;
     return false;
   }
@@ -185,6 +189,47 @@ absl::StatusOr<bool> BlkFile::Next(BlkRecord* record) {
   record->block = ByteSpan(p + kRecordHeaderSize, size);
   pos_ += kRecordHeaderSize + size;
   return true;
+}
+
+absl::StatusOr<std::optional<uint64_t>> AfterZeroRun(std::string_view file, uint64_t pos,
+                                                     uint64_t zeros_end, uint64_t file_end,
+                                                     ByteSpan next, std::optional<Network> network,
+                                                     std::vector<std::string>* warnings) {
+  if (zeros_end >= file_end) return std::optional<uint64_t>();  // padding
+  const std::optional<Network> found =
+      next.size() >= 4 ? NetworkFromMagic(next.data()) : std::nullopt;
+  if (!found.has_value() || (network.has_value() && *found != *network)) {
+    return absl::DataLossError(absl::StrCat(AV(file), ": ", zeros_end - pos,
+                                            " zero bytes at offset ", pos,
+                                            " are followed by non-zero data that is not a record "
+                                            "at offset ",
+                                            zeros_end));
+  }
+  warnings->push_back(
+      absl::StrCat(AV(file), ": skipped ", zeros_end - pos, " zero bytes at offset ", pos,
+                   " (not at the end of the file); the next record is at offset ", zeros_end));
+  return std::optional<uint64_t>(zeros_end);
+}
+
+absl::StatusOr<uint64_t> FindNonZero(int fd, const std::string& path, const XorKey& key,
+                                     uint64_t pos, uint64_t end) {
+  std::vector<uint8_t> buf(64 << 10);
+  while (pos < end) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - pos));
+    size_t done = 0;
+    while (done < want) {
+      ssize_t n = ::pread(fd, buf.data() + done, want - done, static_cast<off_t>(pos + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return ErrnoStatus(n < 0 ? errno : EIO, path, "read");
+      done += static_cast<size_t>(n);
+    }
+    ApplyXor(key, pos, buf.data(), want);
+    const uint8_t* nonzero =
+        std::find_if(buf.data(), buf.data() + want, [](uint8_t b) { return b != 0; });
+    if (nonzero != buf.data() + want) return pos + static_cast<uint64_t>(nonzero - buf.data());
+    pos += want;
+  }
+  return end;
 }
 
 absl::StatusOr<std::vector<std::filesystem::path>> ListBlkFiles(const std::filesystem::path& dir) {

@@ -46,9 +46,10 @@ class BlkFile {
                                             std::optional<Network> network);
 
   // Returns: true with the next record in *record; false at the end of the data (end of file, zero
-  // padding, or a truncated last record, which adds a warning); DATA_LOSS naming the file and the
-  // offset for a wrong magic, a record size below 80 bytes or above 4,000,000, or non-zero bytes
-  // after zero padding.
+  // padding up to the end of the file, or a truncated last record, which adds a warning); DATA_LOSS
+  // naming the file and the offset for a wrong magic, a record size below 80 bytes or above
+  // 4,000,000, or zero bytes followed by something else than a record (AfterZeroRun). Zero bytes
+  // followed by a record are skipped with a warning.
   absl::StatusOr<bool> Next(BlkRecord* record);
 
   const std::string& name() const { return name_; }
@@ -72,6 +73,28 @@ class BlkFile {
   std::optional<Network> network_;
   std::vector<std::string> warnings_;
 };
+
+// Zero bytes where a record should start. Bitcoin Core pre-allocates blk files in chunks of zeros
+// and truncates a file to its records when it moves on, so zeros that run to the end of a file
+// are padding: the data ends there, and continues there when Core appends. Zeros with a record
+// after them are a hole (a copy or file-system repair gone wrong): the bytes are skipped with a
+// warning naming how many, as Core's -reindex skips them, and the scan goes on. Anything else
+// after zeros is DATA_LOSS.
+// Args: file: the name used in messages; pos: where the zeros start; zeros_end: the offset of the
+//       first non-zero byte after pos (file_end when there is none); next: the bytes from
+//       zeros_end (up to 4); network: the file's network when known.
+// Out: warnings: one line when bytes are skipped.
+// Returns: the offset of the record after the zeros; nullopt when the zeros are padding; DATA_LOSS
+//          naming the file and zeros_end when no record of the network follows them.
+absl::StatusOr<std::optional<uint64_t>> AfterZeroRun(std::string_view file, uint64_t pos,
+                                                     uint64_t zeros_end, uint64_t file_end,
+                                                     ByteSpan next, std::optional<Network> network,
+                                                     std::vector<std::string>* warnings);
+// Returns: the offset of the first byte in [pos, end) of the file open as `fd` that is not zero
+//          once de-obfuscated with `key`; `end` when there is none; DATA_LOSS naming `path` when
+//          it cannot be read.
+absl::StatusOr<uint64_t> FindNonZero(int fd, const std::string& path, const XorKey& key,
+                                     uint64_t pos, uint64_t end);
 
 // Returns: the blk?????.dat files of a blocks folder in file-number order (NOT_FOUND if none).
 absl::StatusOr<std::vector<std::filesystem::path>> ListBlkFiles(const std::filesystem::path& dir);

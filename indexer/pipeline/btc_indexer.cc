@@ -24,6 +24,7 @@
 #include "engine/store/height_index.h"
 #include "indexer/btc/block.h"
 #include "indexer/btc/block_tree.h"
+#include "indexer/btc/header_rules.h"
 #include "indexer/pipeline/address_cache.h"
 #include "indexer/pipeline/address_filter.h"
 #include "indexer/pipeline/blk_file_cache.h"
@@ -114,7 +115,12 @@ absl::Status ReadAt(int fd, uint64_t offset, size_t size, uint8_t* out, const st
 class Indexer {
  public:
   Indexer(store::Store* store, const BtcIndexOptions& options, IndexResult* result)
-      : store_(store), options_(options), result_(result), addr_cache_(0), prevout_cache_(0) {}
+      : store_(store),
+        options_(options),
+        result_(result),
+        tree_(btc::PowParamsOf(store->network())),
+        addr_cache_(0),
+        prevout_cache_(0) {}
 
   absl::Status Run();
 
@@ -123,6 +129,8 @@ class Indexer {
   absl::StatusOr<std::vector<InputFile>> ExpandInputs() const;
   absl::Status Scan();
   absl::Status ScanFile(const InputFile& input, rocksdb::WriteBatch* wb);
+  void Refuse(const BlockHash& hash, const store::BlockIndexEntry& entry, const absl::Status& why,
+              bool descendant, rocksdb::WriteBatch* wb);
   absl::StatusOr<int32_t> FindFork(const std::vector<uint32_t>& chain) const;
   absl::Status RewindTip();
   // Args: at_start: the store's state when the run began (before any rewind): a filter saved
@@ -160,6 +168,11 @@ class Indexer {
   std::vector<store::FileEntry> files_;  // by file id
   // Blk files open for reading blocks, bounded (the reader thread's alone).
   BlkFileCache blk_files_{std::max<uint64_t>(8, std::min<uint64_t>(64, OpenFileLimit() / 16))};
+  // Blocks refused by the header rules in this run (rows from earlier runs included): the first
+  // error and how many more.
+  absl::Status refused_error_;
+  uint64_t refused_more_ = 0;
+  rocksdb::WriteBatch load_refusals_;  // block_index rows refused when loaded
 
   MemoryPlan plan_;
   AddressCache addr_cache_;
@@ -225,7 +238,10 @@ absl::Status Indexer::Load() {
     if (bi->key().size() != 32) return absl::DataLossError("corrupt block_index key");
     ASSIGN_OR_RETURN(store::BlockIndexEntry e, store::DecodeBlockIndexEntry(std::string_view(
                                                    bi->value().data(), bi->value().size())));
-    tree_.Add(BlockHash::FromBytes(reinterpret_cast<const uint8_t*>(bi->key().data())), e);
+    // Rows are not trusted: an earlier build or another writer may have stored invalid headers.
+    const BlockHash hash = BlockHash::FromBytes(reinterpret_cast<const uint8_t*>(bi->key().data()));
+    absl::StatusOr<bool> added = tree_.Add(hash, e);
+    if (!added.ok()) Refuse(hash, e, added.status(), false, &load_refusals_);
   }
   return store::FromRocks(bi->status(), "reading the block index");
 }
@@ -255,11 +271,25 @@ absl::StatusOr<std::vector<InputFile>> Indexer::ExpandInputs() const {
 
 absl::Status Indexer::Scan() {
   ASSIGN_OR_RETURN(std::vector<InputFile> inputs, ExpandInputs());
-  rocksdb::WriteBatch wb;
+  rocksdb::WriteBatch wb = std::move(load_refusals_);
   absl::Status error;
   for (const InputFile& input : inputs) {
     error = ScanFile(input, &wb);
-    if (!error.ok()) break;  // blocks after a corrupt record are not indexed
+    if (!error.ok()) break;  // blocks after a corrupt record or invalid header are not indexed
+  }
+  // Check the new blocks against their ancestors; refused ones lose their rows and are read (and
+  // refused) again by the next run.
+  std::vector<btc::BlockTree::Refusal> refused;
+  tree_.Connect(&refused);
+  for (const btc::BlockTree::Refusal& r : refused) {
+    const btc::TreeBlock& b = tree_.block(r.block);
+    Refuse(b.hash, b.entry, r.status, r.descendant, &wb);
+  }
+  if (error.ok() && !refused_error_.ok()) {
+    error = refused_more_ == 0 ? refused_error_
+                               : absl::Status(refused_error_.code(),
+                                              absl::StrCat(refused_error_.message(), " (and ",
+                                                           refused_more_, " more refused blocks)"));
   }
   // The block tree rows and scan positions found before any error are kept.
   rocksdb::WriteOptions wo;
@@ -296,7 +326,27 @@ absl::Status Indexer::ScanFile(const InputFile& input, rocksdb::WriteBatch* wb) 
     status = ReadAt(fd, pos, want, buf, path);
     if (!status.ok()) break;
     btc::ApplyXor(input.xor_key, pos, buf, want);
-    if (want >= 4 && buf[0] == 0 && buf[1] == 0 && buf[2] == 0 && buf[3] == 0) break;  // padding
+    if (buf[0] == 0) {
+      // Zeros: padding to the end of the file (scanned up to here), or a hole before a record.
+      absl::StatusOr<uint64_t> zeros_end = btc::FindNonZero(fd, path, input.xor_key, pos, size);
+      if (!zeros_end.ok()) {
+        status = zeros_end.status();
+        break;
+      }
+      uint8_t next[4] = {};
+      const size_t got = static_cast<size_t>(std::min<uint64_t>(4, size - *zeros_end));
+      if (got > 0) {
+        status = ReadAt(fd, *zeros_end, got, next, path);
+        if (!status.ok()) break;
+        btc::ApplyXor(input.xor_key, *zeros_end, next, got);
+      }
+      auto after = btc::AfterZeroRun(path, pos, *zeros_end, size, ByteSpan(next, got),
+                                     store_->network(), &result_->warnings);
+      if (!after.ok()) status = after.status();
+      if (!after.ok() || !after->has_value()) break;
+      pos = **after;
+      continue;
+    }
     if (want < 8) {
       result_->warnings.push_back(
           absl::StrCat(path, ": truncated record header at offset ", pos, "; not indexed yet"));
@@ -330,7 +380,12 @@ absl::Status Indexer::ScanFile(const InputFile& input, rocksdb::WriteBatch* wb) 
     e.file_id = id;
     e.offset = pos + 8;
     e.size = record_size;
-    if (tree_.Add(header.hash, e)) {
+    absl::StatusOr<bool> added = tree_.Add(header.hash, e);
+    if (!added.ok()) {
+      status = btc::RefusedBlockError(added.status(), path, header.hash, pos + 8);
+      break;
+    }
+    if (*added) {
       wb->Put(store_->handle(Cf::kBlockIndex), ToSlice(HashView(header.hash)),
               store::EncodeBlockIndexEntry(e));
       ++result_->blocks_found;
@@ -341,6 +396,27 @@ absl::Status Indexer::ScanFile(const InputFile& input, rocksdb::WriteBatch* wb) 
   entry.scanned = pos;
   wb->Put(store_->handle(Cf::kMeta), store::FileKey(id), store::EncodeFileEntry(entry));
   return status;
+}
+
+void Indexer::Refuse(const BlockHash& hash, const store::BlockIndexEntry& entry,
+                     const absl::Status& why, bool descendant, rocksdb::WriteBatch* wb) {
+  wb->Delete(store_->handle(Cf::kBlockIndex), ToSlice(HashView(hash)));
+  std::string file = "(unknown file)";
+  if (entry.file_id < files_.size()) {
+    // Read the record again next time, so that the refusal is reported on every run.
+    store::FileEntry& f = files_[entry.file_id];
+    file = f.path;
+    const uint64_t record = entry.offset >= 8 ? entry.offset - 8 : 0;
+    if (record < f.scanned) {
+      f.scanned = record;
+      wb->Put(store_->handle(Cf::kMeta), store::FileKey(entry.file_id), store::EncodeFileEntry(f));
+    }
+  }
+  if (descendant || !refused_error_.ok()) {
+    ++refused_more_;
+    return;
+  }
+  refused_error_ = btc::RefusedBlockError(why, file, hash, entry.offset);
 }
 
 absl::StatusOr<int32_t> Indexer::FindFork(const std::vector<uint32_t>& chain) const {
@@ -391,7 +467,10 @@ void Indexer::ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQ
       absl::Status s = btc::DecodeBlock(item->bytes, tb.entry.offset, decode, &item->block);
       if (!s.ok()) {
         item->status = absl::Status(s.code(), absl::StrCat(file.path, ": ", s.message()));
-      } else if (item->block.header.hash != tb.hash) {
+      } else if (item->block.header.hash != tb.hash ||
+                 item->block.header.prev_hash != tb.entry.prev_hash ||
+                 item->block.header.bits != tb.entry.bits ||
+                 item->block.header.time != tb.entry.time) {
         item->status = absl::DataLossError(absl::StrCat(
             file.path, ": block at offset ", tb.entry.offset, " changed since it was scanned"));
       } else if (!item->block.merkle_ok) {
@@ -889,6 +968,7 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
   BlockQueue queue(plan_.read_queue_bytes);
   std::thread reader([&] { ReaderLoop(chain, from, &queue); });
   absl::Status status;
+  bool commit_failed = false;
   for (size_t i = from; i < chain.size(); ++i) {
     std::unique_ptr<BlockItem> item = queue.Pop();
     status = item->status;
@@ -896,7 +976,8 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
     if (!status.ok()) break;
     if (batch_txs_ >= plan_.commit_txs) {
       status = HandOff(false);
-      if (!status.ok()) break;
+      commit_failed = !status.ok();
+      if (commit_failed) break;
     }
     Progress(false);
   }
@@ -904,7 +985,9 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
   // Drain so the reader can finish, then stop it.
   reader.join();
   if (!status.ok()) {
-    // Commit the blocks before the failing one, then report the failure.
+    // After a failed commit nothing more may be committed (the batch after it would skip its
+    // rows); otherwise commit the blocks before the failing one, then report the failure.
+    if (commit_failed) return status;
     absl::Status c = HandOff(true);
     return c.ok() ? status : c;
   }
@@ -926,11 +1009,17 @@ absl::Status Indexer::Run() {
   if (state_.tip_height >= 0) current = tree_.Find(state_.tip_hash);
   std::optional<uint32_t> best = tree_.BestTip(current);
   absl::Status status;
+  // A store on a branch that is no longer valid (or no longer present) rewinds to the fork with
+  // the best valid chain, to nothing when there is none.
+  std::vector<uint32_t> chain;
+  if (best.has_value()) chain = tree_.ChainTo(*best);
+  ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
+  // Every block to apply must be readable before anything is rewound (a pruned node deletes the
+  // files of blocks it has validated).
+  if (best.has_value()) RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
+  while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
+  const uint64_t tx_count_at_fork = state_.tx_count;
   if (best.has_value()) {
-    std::vector<uint32_t> chain = tree_.ChainTo(*best);
-    ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
-    RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
-    while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
     ASSIGN_OR_RETURN(committer_,
                      store::Committer::Create(store_, store_->dir() / "ingest-staging"));
     uint64_t bytes_to_apply = 0;
@@ -939,7 +1028,7 @@ absl::Status Indexer::Run() {
     }
     RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, state_at_start));
     status = Apply(chain, static_cast<size_t>(fork + 1));
-    result_->stale_blocks = tree_.size() - tree_.unconnected() - chain.size();
+    result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
     // The filter holds every address of the store (and those of blocks rewound or not committed,
     // which only cost a lookup): it is valid for the state the store holds now.
     absl::StatusOr<store::ChainState> durable = store_->ReadState();
@@ -959,6 +1048,17 @@ absl::Status Indexer::Run() {
     }
   }
   result_->unconnected_blocks = tree_.unconnected();
+  // What the store holds, not what was built in memory: after a failed commit (e.g. a full disk)
+  // they differ.
+  if (!status.ok()) {
+    absl::StatusOr<store::ChainState> durable = store_->ReadState();
+    if (durable.ok()) {
+      const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork);
+      result_->blocks_applied = std::min<uint64_t>(result_->blocks_applied, applied);
+      result_->txs = durable->tx_count - std::min(durable->tx_count, tx_count_at_fork);
+      state_ = *durable;
+    }
+  }
   result_->new_addresses = state_.addr_count - std::min(state_.addr_count, addr_count_at_start);
   result_->tip_height = state_.tip_height;
   result_->tip_hash = state_.tip_hash;

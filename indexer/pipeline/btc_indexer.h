@@ -99,11 +99,16 @@ struct IndexResult {
   std::vector<std::string> warnings;
 };
 
-// Indexes the inputs into `store` (opened read-write).
-// Out: *result, also on error (what was done before it).
+// Indexes the inputs into `store` (opened read-write). Every header is checked when it is scanned,
+// and every block_index row when it is loaded (header_rules.h); a refused block never joins the
+// block tree, loses its row, and its record is read (and refused) again by the next run.
+// Out: *result, also on error: what was done before it (the tip, blocks_applied and txs are what
+// the store holds, e.g. after a commit failed on a full disk).
 // Returns: OK, or the first error: DATA_LOSS naming file and offset for a corrupt or foreign
-// (wrong magic) record or block (blocks before it are indexed and committed), FAILED_PRECONDITION
-// when a file shrank since an earlier run, NOT_FOUND for a missing input.
+// (wrong magic) record or block, or naming file, offset, block hash and rule for a refused header
+// (blocks before it are indexed and committed), FAILED_PRECONDITION when a file shrank since an
+// earlier run, NOT_FOUND for a missing input, UNAVAILABLE for a commit that could not be written
+// (nothing is committed after it).
 absl::Status IndexBitcoin(store::Store* store, const BtcIndexOptions& options, IndexResult* result);
 
 }  // namespace ariadne::pipeline

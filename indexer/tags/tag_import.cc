@@ -186,22 +186,27 @@ absl::StatusOr<ImportReport> ImportTags(store::Store* store,
     }
   }
   std::sort(files.begin(), files.end());
+  // All files or none: every file is parsed before one atomic write of all their labels.
   ImportReport report;
   std::vector<ParsedTag> tags;
+  rocksdb::WriteBatch wb;
   for (const auto& f : files) {
     tags.clear();
     absl::Status s = ParseTagFile(f, store->network(), &tags, &report);
-    if (!s.ok()) return s;
-    rocksdb::WriteBatch wb;
+    if (!s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(s.message(), "; nothing was imported"));
+    }
     for (const ParsedTag& t : tags) {
       wb.Put(store->handle(store::Cf::kLabels), store::LabelKey(t.identity, t.label),
              store::EncodeLabel(t.label));
       report.by_category[t.label.category]++;
     }
     report.imported += tags.size();
-    rocksdb::Status w = store->db()->Write(rocksdb::WriteOptions(), &wb);
-    if (!w.ok()) return store::FromRocks(w, "writing labels");
   }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status w = store->db()->Write(wo, &wb);
+  if (!w.ok()) return store::FromRocks(w, "writing labels (nothing was imported)");
   return report;
 }
 

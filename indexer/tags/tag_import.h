@@ -46,7 +46,10 @@ struct ParsedTag {
 absl::Status ParseTagFile(const std::filesystem::path& path, Network network,
                           std::vector<ParsedTag>* tags, ImportReport* report);
 
-// Imports files and folders (recursively: *.yaml, *.yml, *.csv) into the store.
+// Imports files and folders (recursively: *.yaml, *.yml, *.csv) into the store: all of them or,
+// when one cannot be read or parsed, none (one atomic write after every file is parsed).
+// Returns: the report; NOT_FOUND for a missing path, INVALID_ARGUMENT naming the file that is not
+//          a TagPack/CSV, and nothing is written on any error.
 absl::StatusOr<ImportReport> ImportTags(store::Store* store,
                                         const std::vector<std::filesystem::path>& paths);
 

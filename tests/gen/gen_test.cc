@@ -15,6 +15,7 @@
 #include "gen/truth.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
+#include "indexer/btc/block_tree.h"
 #include "tests/testutil.h"
 
 namespace ariadne::gen {
@@ -216,6 +217,40 @@ TEST(GenerateChainTest, BlocksDecodeWithValidMerkleRootsFromTheRegtestGenesis) {
   EXPECT_GT(r.txs, 5000u);
 }
 
+TEST(GenerateChainTest, EveryHeaderPassesTheRulesTheIndexerChecks) {
+  // Proof of work, regtest's bits, timestamps above the median past, the real genesis: the block
+  // tree takes every block and refuses none.
+  auto key = btc::ReadXorKey(SharedChain() / "blocks");
+  ASSERT_THAT(key, IsOk());
+  auto files = btc::ListBlkFiles(SharedChain() / "blocks");
+  ASSERT_THAT(files, IsOk());
+  btc::BlockTree tree(btc::PowParamsOf(Network::kRegtest));
+  size_t blocks = 0;
+  for (const auto& path : *files) {
+    auto file = btc::BlkFile::Load(path, *key, Network::kRegtest);
+    ASSERT_THAT(file, IsOk());
+    btc::BlkRecord rec;
+    while (true) {
+      auto more = (*file)->Next(&rec);
+      ASSERT_THAT(more, IsOk());
+      if (!*more) break;
+      const btc::BlockHeader h = btc::DecodeHeader(rec.block.data());
+      store::BlockIndexEntry e;
+      e.prev_hash = h.prev_hash;
+      e.bits = h.bits;
+      e.time = h.time;
+      ASSERT_THAT(tree.Add(h.hash, e), IsOk()) << "height " << blocks;
+      ++blocks;
+    }
+  }
+  std::vector<btc::BlockTree::Refusal> refused;
+  tree.Connect(&refused);
+  for (const auto& r : refused) ADD_FAILURE() << r.status;
+  auto best = tree.BestTip();
+  ASSERT_TRUE(best.has_value());
+  EXPECT_EQ(tree.block(*best).height + 1, static_cast<int32_t>(blocks));
+}
+
 TEST(GenerateChainTest, ReplayCountsEqualTheSummary) {
   const Replay r = ReplayChain(SharedChain(), Network::kRegtest);
   ASSERT_TRUE(r.errors.empty()) << r.errors.front();
@@ -364,20 +399,18 @@ TEST(GenerateChainTest, FilesRollAtTheMaximumSize) {
   EXPECT_EQ(truth->summary().txs, r.txs);
 }
 
-TEST(GenerateChainTest, OtherNetworksStartAtTheirGenesis) {
-  const fs::path dir = MakeTempDir("gen_mainnet");
-  GenOptions o = SmallChain(dir, 3);
-  o.blocks = 25;
-  o.network = Network::kMainnet;
-  ASSERT_THAT(GenerateChain(o, nullptr), IsOk());
-  const Replay r = ReplayChain(dir, Network::kMainnet);
-  ASSERT_TRUE(r.errors.empty()) << r.errors.front();
-  EXPECT_EQ(r.hashes[0].ToHex(), Params(Network::kMainnet).genesis_hash);
-  auto truth = LoadTruth(dir);
-  ASSERT_THAT(truth, IsOk());
-  // The genesis output's address, the first row: Satoshi's famous 1A1z... address.
-  EXPECT_EQ(truth->address(0), "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
-  for (const std::string& a : r.output_addresses) EXPECT_TRUE(truth->EntityOf(a).has_value()) << a;
+TEST(GenerateChainTest, NetworksWhoseBlocksCannotBeMinedAreRefused) {
+  // Generated blocks carry proof of work; below regtest's limit that is about 2^32 hashes a block.
+  for (Network n : {Network::kMainnet, Network::kTestnet, Network::kTestnet4, Network::kSignet}) {
+    const fs::path dir = MakeTempDir("gen_other");
+    GenOptions o = SmallChain(dir, 3);
+    o.blocks = 25;
+    o.network = n;
+    EXPECT_THAT(GenerateChain(o, nullptr),
+                StatusIsWithMessage(absl::StatusCode::kInvalidArgument,
+                                    "cannot generate a " + std::string(Params(n).name) + " chain"));
+    EXPECT_FALSE(fs::exists(dir / "blocks" / "blk00000.dat")) << Params(n).name;
+  }
 }
 
 TEST(GenerateChainTest, RefusesAFolderWithBlocksAndBadOptions) {

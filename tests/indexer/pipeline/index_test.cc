@@ -304,6 +304,9 @@ TEST(Store, SchemaVersionAndNetworkMismatchesAreClearErrors) {
     so.network = Network::kRegtest;
     auto s = store::Store::Open(dir / "db", so);
     ASSERT_THAT(s, IsOk());
+    // Not empty any more (an empty store takes the network it is opened with).
+    ASSERT_TRUE(
+        (*s)->db()->Put(rocksdb::WriteOptions(), (*s)->handle(store::Cf::kLabels), "k", "v").ok());
   }
   store::StoreOptions so;
   so.network = Network::kMainnet;
