@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/core/file_limit.h"
 #include "engine/core/strings.h"
 #include "engine/store/codec.h"
 #include "engine/store/evm_schema.h"
@@ -17,6 +18,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 
 namespace ariadne::store {
 namespace {
@@ -50,7 +52,7 @@ int ViewMaxOpenFiles(const std::filesystem::path& dir) {
 // whole index block (address queries at 20M transactions went from 0.4 to 1.5 ms at p50). The
 // writer keeps them in the bounded cache.
 rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache,
-                                       bool readers_hold_index) {
+                                       bool readers_hold_index, int zstd_level) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -58,6 +60,14 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   t.block_size = 16 * 1024;
   t.cache_index_and_filter_blocks = !readers_hold_index;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned index and filters (docs/schema.md "Options per family"): a lookup loads one 4 KiB
+  // partition, not a table's whole index or filter block, so a cache many times smaller than the
+  // store's metadata holds its hot part instead of thrashing; the top levels stay pinned.
+  t.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  t.partition_filters = true;
+  t.metadata_block_size = 4096;
+  t.cache_index_and_filter_blocks_with_high_priority = true;
+  t.pin_top_level_index_and_filter = true;
   o.compression = rocksdb::kLZ4Compression;
   // The last level holds nearly all the data, compressed with ZSTD level 6 (at 10M transactions
   // 196 bytes per transaction after a full compaction, against 203 at ZSTD's default level 3;
@@ -65,7 +75,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   // (commit_batch.cc): ingest speed first, `ariadne db compact` packs them.
   o.bottommost_compression = rocksdb::kZSTD;
   o.bottommost_compression_opts.enabled = true;
-  o.bottommost_compression_opts.level = kRestingZstdLevel;
+  o.bottommost_compression_opts.level = zstd_level;
   o.level_compaction_dynamic_level_bytes = true;
   o.target_file_size_base = 64 << 20;
   o.max_bytes_for_level_base = 256 << 20;
@@ -127,7 +137,13 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   std::string msg = absl::StrCat(AV(context), ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsCorruption()) return absl::DataLossError(msg);
-  if (s.IsIOError()) return absl::UnavailableError(msg);
+  if (s.IsIOError()) {
+    if (s.ToString().find("Too many open files") != std::string::npos) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          msg, " (the open-file limit is ", OpenFileLimit(), "; raise it with `ulimit -n`)"));
+    }
+    return absl::UnavailableError(msg);
+  }
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
   if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
@@ -160,11 +176,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.atomic_flush = true;
   // Views keep every table open (their index and filter blocks with them, see CfOptions) when the
-  // descriptor limit allows.
-  db_opts.max_open_files =
-      options.mode == StoreOptions::Mode::kReadWrite ? 1024 : ViewMaxOpenFiles(dir);
+  // descriptor limit allows. The writer keeps a bounded table cache, within the process's
+  // open-file limit.
+  db_opts.max_open_files = options.mode == StoreOptions::Mode::kReadWrite
+                               ? static_cast<int>(std::min<uint64_t>(1024, OpenFileLimit() / 2))
+                               : ViewMaxOpenFiles(dir);
+  if (options.max_open_files != 0) db_opts.max_open_files = options.max_open_files;
   // Views never compact: the statistics a writer reads from up to 20 tables at open are not needed.
   db_opts.skip_stats_update_on_db_open = options.mode != StoreOptions::Mode::kReadWrite;
+  if (options.memtable_budget_bytes > 0) {
+    db_opts.write_buffer_manager =
+        std::make_shared<rocksdb::WriteBufferManager>(options.memtable_budget_bytes);
+  }
   db_opts.keep_log_file_num = 3;
 
   // A read-only or secondary view of a store written by an older build may lack families added
@@ -184,7 +207,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
       continue;
     }
     descs.emplace_back(std::string(CfName(cf)),
-                       CfOptions(cf, cache, options.mode != StoreOptions::Mode::kReadWrite));
+                       CfOptions(cf, cache, options.mode != StoreOptions::Mode::kReadWrite,
+                                 options.compaction_zstd_level));
     opened.push_back(i);
   }
   rocksdb::DB* raw = nullptr;

@@ -16,6 +16,7 @@
 #include "gen/generator.h"
 #include "gen/truth.h"
 #include "heuristics/clustering.h"
+#include "heuristics/clustering_observer.h"
 #include "indexer/tags/tag_import.h"
 #include "tests/engine/service/service_harness.h"
 #include "tests/indexer/pipeline/index_test_util.h"
