@@ -10,6 +10,20 @@
 
 namespace ariadne::pipeline {
 
+absl::Status ReadAt(int fd, uint64_t offset, size_t size, uint8_t* out, const std::string& path) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": cannot read ", size, " bytes at offset ", offset));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
 BlkFileCache::~BlkFileCache() {
   for (auto& [id, open] : fds_) ::close(open.fd);
 }
@@ -33,17 +47,7 @@ absl::Status BlkFileCache::Read(uint32_t file_id, const std::string& path, uint6
     lru_.push_front(file_id);
     fds_[file_id] = {fd, lru_.begin()};
   }
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      return absl::DataLossError(
-          absl::StrCat(path, ": cannot read ", size, " bytes at offset ", offset));
-    }
-    done += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
+  return ReadAt(fd, offset, size, out, path);
 }
 
 }  // namespace ariadne::pipeline

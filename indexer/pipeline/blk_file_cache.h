@@ -13,6 +13,10 @@
 
 namespace ariadne::pipeline {
 
+// Reads exactly `size` bytes at `offset` of the open file `fd` (at `path`), retrying short reads.
+// Returns: OK; DATA_LOSS naming file and offset when the bytes are not there.
+absl::Status ReadAt(int fd, uint64_t offset, size_t size, uint8_t* out, const std::string& path);
+
 class BlkFileCache {
  public:
   // Args: max_open: descriptors kept open at most (at least 1).

@@ -99,20 +99,6 @@ struct InputFile {
   btc::XorKey xor_key;
 };
 
-absl::Status ReadAt(int fd, uint64_t offset, size_t size, uint8_t* out, const std::string& path) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      return absl::DataLossError(
-          absl::StrCat(path, ": cannot read ", size, " bytes at offset ", offset));
-    }
-    done += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
 class Indexer {
  public:
   Indexer(store::Store* store, const BtcIndexOptions& options, IndexResult* result)
