@@ -21,6 +21,7 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
   // by readers) not at all.
   std::optional<uint8_t> live_gen;
   std::string cluster_meta;
+  std::optional<std::string> undo_meta;  // meta/cluster_undo without its generation
   {
     std::string v;
     rocksdb::Status g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaCluster), &v);
@@ -30,6 +31,14 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
         live_gen = meta->gen;
         meta->gen = 0;
         cluster_meta = EncodeClusterMeta(*meta);
+      }
+    }
+    g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaClusterUndo), &v);
+    if (g.ok()) {
+      auto meta = DecodeClusterUndoMeta(v);
+      if (meta.ok()) {
+        meta->gen = 0;
+        undo_meta = EncodeClusterUndoMeta(*meta);
       }
     }
   }
@@ -44,6 +53,7 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
       std::string_view value(it->value().data(), it->value().size());
       if (cf == Cf::kMeta && key.rfind(kMetaFilePrefix, 0) == 0) continue;
       if (cf == Cf::kMeta && key == kMetaCluster && live_gen.has_value()) value = cluster_meta;
+      if (cf == Cf::kMeta && key == kMetaClusterUndo && undo_meta.has_value()) value = *undo_meta;
       if ((cf == Cf::kEvidence || cf == Cf::kClusterPending) && !key.empty()) {
         if (live_gen.has_value() && static_cast<uint8_t>(key[0]) != *live_gen) continue;
         key.remove_prefix(1);
