@@ -15,6 +15,10 @@ absl::StatusOr<H256> ParseH256(std::string_view hex) {
   }
   auto bytes = HexDecode(digits);
   if (!bytes.ok()) return bytes.status();
+  // HexDecode drops a "0x" prefix of its own: "0x0x" and 62 digits would decode to 31 bytes.
+  if (bytes->size() != H256::kSize) {
+    return absl::InvalidArgumentError("expected a 32-byte hash, got a second 0x prefix");
+  }
   return H256::FromBytes(bytes->data());
 }
 

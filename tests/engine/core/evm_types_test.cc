@@ -1,5 +1,7 @@
 // Keccak-256 known answers, EIP-55 checksums and 256-bit amounts: the EVM value types of
 // engine/core.
+#include "engine/core/evm_types.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -19,6 +21,19 @@ ByteSpan Str(std::string_view s) {
   return ByteSpan(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 std::vector<uint8_t> Hex(std::string_view h) { return HexDecode(h).value(); }
+// ---- 32-byte hashes ----
+
+// Found by address_fuzz: "0x0x" and 62 digits passed the 64-digit check, and HexDecode dropped the
+// second prefix, so 31 bytes were read as 32.
+TEST(ParseH256, ASecondPrefixIsInvalidNotReadPastItsBytes) {
+  const std::string digits(64, 'a');
+  auto ok = ParseH256("0x" + digits);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->bytes()[0], 0xaa);
+  auto bad = ParseH256("0x0x" + digits.substr(2));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 // ---- Keccak-256 ----
 
 TEST(Keccak, ShortMessageKnownAnswers) {
