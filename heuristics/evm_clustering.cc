@@ -60,7 +60,10 @@ uint64_t DepositAddressReuse(const account::Graph& g,
       for (auto it = end; it != in.begin();) {
         const uint64_t r = *--it;
         if (g.TransferBlock(r) + p.deposit_window_blocks < fb) break;
-        if (g.AssetOf(r) != asset || g.From(r) == d) continue;
+        // A fee recipient's fee income is no deposit.
+        if (g.AssetOf(r) != asset || g.From(r) == d || g.Kind(r) == store::kEvmFeeTransfer) {
+          continue;
+        }
         const evm::U256& received = g.Amount(r);
         const evm::U256& forwarded = g.Amount(f);
         if (forwarded > received) continue;

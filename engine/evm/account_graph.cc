@@ -115,17 +115,23 @@ uint64_t Graph::Timestamp(uint64_t block) const {
 
 void Graph::BuildAdjacency() {
   const uint32_t accounts = account_count();
-  auto build = [accounts](const std::vector<uint32_t>& owner, std::vector<uint64_t>* offsets,
-                          std::vector<uint64_t>* targets) {
+  // skip_fees: a fee transfer is not among its sender's outputs (the sender's side is its fee).
+  auto build = [&](const std::vector<uint32_t>& owner, bool skip_fees,
+                   std::vector<uint64_t>* offsets, std::vector<uint64_t>* targets) {
+    auto skip = [&](uint64_t t) { return skip_fees && tr_kind_[t] == store::kEvmFeeTransfer; };
     offsets->assign(uint64_t{accounts} + 1, 0);
-    for (uint32_t a : owner) (*offsets)[a + 1]++;
+    for (uint64_t t = 0; t < owner.size(); ++t) {
+      if (!skip(t)) (*offsets)[owner[t] + 1]++;
+    }
     for (uint32_t i = 0; i < accounts; ++i) (*offsets)[i + 1] += (*offsets)[i];
-    targets->resize(owner.size());
+    targets->resize((*offsets)[accounts]);
     std::vector<uint64_t> fill(offsets->begin(), offsets->end() - 1);
-    for (uint64_t t = 0; t < owner.size(); ++t) (*targets)[fill[owner[t]]++] = t;
+    for (uint64_t t = 0; t < owner.size(); ++t) {
+      if (!skip(t)) (*targets)[fill[owner[t]]++] = t;
+    }
   };
-  build(tr_from_, &out_offsets_, &out_);
-  build(tr_to_, &in_offsets_, &in_);
+  build(tr_from_, /*skip_fees=*/true, &out_offsets_, &out_);
+  build(tr_to_, /*skip_fees=*/false, &in_offsets_, &in_);
   // Fees: only transactions with a fee (zero-fee ones, as in hand-made chains, pay nothing).
   fee_offsets_.assign(uint64_t{accounts} + 1, 0);
   for (uint64_t t = 0; t < tx_count(); ++t) {

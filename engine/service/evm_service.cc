@@ -85,8 +85,9 @@ absl::StatusOr<uint32_t> ResolveAsset(const Engine& engine, const std::string& t
 std::string StatusName(uint8_t s) { return s == 0 ? "success" : s == 1 ? "failed" : "unknown"; }
 
 std::string KindName(uint8_t k) {
-  static constexpr const char* kNames[] = {"native", "internal", "erc20", "erc721", "erc1155"};
-  return k < 5 ? kNames[k] : "unknown";
+  static constexpr const char* kNames[] = {"native", "internal", "erc20",
+                                           "erc721", "erc1155",  "fee"};
+  return k < 6 ? kNames[k] : "unknown";
 }
 
 // Returns: a - b as a signed decimal.
@@ -277,7 +278,10 @@ grpc::Status GetAddressHistory(grpc::ServerContext* ctx, const Engine& engine,
     std::map<uint32_t, std::pair<U256, U256>> by_asset;  // received, sent
     for (const store::EvmTransferRow& t : transfers) {
       if (t.to == *id) by_asset[t.asset].first = Add(by_asset[t.asset].first, t.amount);
-      if (t.from == *id) by_asset[t.asset].second = Add(by_asset[t.asset].second, t.amount);
+      // A fee transfer's sender pays it as its fee (below), not as a sent amount.
+      if (t.from == *id && t.kind != store::kEvmFeeTransfer) {
+        by_asset[t.asset].second = Add(by_asset[t.asset].second, t.amount);
+      }
     }
     e.Clear();
     e.set_txid(evm::HashHex(tx->hash));
@@ -352,7 +356,7 @@ grpc::Status GetTransaction(const Engine& engine, const v1::GetTransactionReques
     m->set_from(AccountString(engine, t.from));
     m->set_to(AccountString(engine, t.to));
     m->set_amount(t.amount.ToDecimal());
-    if (t.kind >= 3) m->set_token_id(t.token_id.ToDecimal());
+    if (t.kind == 3 || t.kind == 4) m->set_token_id(t.token_id.ToDecimal());
     m->set_log_index(t.log_index == UINT32_MAX ? -1 : static_cast<int64_t>(t.log_index));
   }
   return grpc::Status::OK;
@@ -558,6 +562,9 @@ grpc::Status Trace(grpc::ServerContext* ctx, const Engine& engine, const Service
     const uint64_t begin = g.FirstTransfer(*num), end = g.FirstTransfer(*num + 1);
     if (seed.size() == 66) {
       for (uint64_t t = begin; t < end; ++t) {
+        // The priority fee is paid from the sender's balance, not moved by the transaction: it
+        // seeds a trace only when named (hash:index).
+        if (g.Kind(t) == store::kEvmFeeTransfer) continue;
         if (!asset.has_value() || g.AssetOf(t) == *asset) seeds.push_back(t);
       }
     } else {

@@ -274,7 +274,7 @@ absl::StatusOr<EvmTransferRow> DecodeEvmTransferRow(std::string_view v) {
   t.tx = r.Varint();
   const uint64_t li = r.Varint();
   t.log_index = li == 0 ? UINT32_MAX : static_cast<uint32_t>(li - 1);
-  if (!r.ok() || !r.done() || t.kind > 4) return Corrupt("evm_transfer");
+  if (!r.ok() || !r.done() || t.kind > kEvmFeeTransfer) return Corrupt("evm_transfer");
   return t;
 }
 

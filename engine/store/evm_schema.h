@@ -131,8 +131,13 @@ std::string EvmTxHashKey(const evm::EvmTxHash& hash, TxNum n);
 std::string EvmTxHashPrefix(const evm::EvmTxHash& hash);
 
 // ---- evm_transfer
+// The kind of a fee transfer: the priority fee from a transaction's sender to the block's fee
+// recipient. The sender's side is part of its fee (EvmTxRow::fee, EvmTotals::fees), not of what it
+// sent; the graph (engine/evm) keeps it among the recipient's inputs only.
+inline constexpr uint8_t kEvmFeeTransfer = 5;
+
 struct EvmTransferRow {
-  uint8_t kind = 0;  // evm::TransferKind: native, internal, erc20, erc721, erc1155
+  uint8_t kind = 0;  // evm::TransferKind: native, internal, erc20, erc721, erc1155, fee
   uint32_t from = 0;
   uint32_t to = 0;
   uint32_t asset = 0;

@@ -23,6 +23,7 @@ using store::Cf;
 namespace {
 
 constexpr uint8_t kReceived = 0, kSent = 1, kFee = 2, kTx = 3;
+static_assert(static_cast<uint8_t>(TransferKind::kFee) == store::kEvmFeeTransfer);
 
 uint8_t ProvenanceBits(const BlockProvenance& p) {
   return (p.has_receipts ? 1 : 0) | (p.has_traces ? 2 : 0) | (p.hash_verified ? 4 : 0) |
@@ -320,7 +321,10 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
     batch_.Put(Cf::kEvmTransfer, store::EvmTransferKey(state_.transfer_count++), row_);
     const uint64_t asset = tr.asset;
     deltas_.push_back({uint64_t{tr.to} << 32 | asset, kReceived, b, t.amount});
-    deltas_.push_back({uint64_t{tr.from} << 32 | asset, kSent, b, t.amount});
+    // The sender's side of the fee transfer is in its fee (below), not in what it sent.
+    if (t.kind != TransferKind::kFee) {
+      deltas_.push_back({uint64_t{tr.from} << 32 | asset, kSent, b, t.amount});
+    }
     touched_.push_back(tr.from);
     touched_.push_back(tr.to);
   }

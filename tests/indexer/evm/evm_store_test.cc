@@ -263,7 +263,7 @@ TEST(EvmStore, PortalBlocksAreStoredAsDecoded) {
       EXPECT_EQ(tx->status, static_cast<uint8_t>(t.status));
     }
   }
-  EXPECT_EQ(checked, 13067u);
+  EXPECT_EQ(checked, 14740u);  // 13,067 value and token transfers, 1,673 fees to the miners
 }
 
 TEST(EvmStore, Era1ArchivesIndexIntoASepoliaStore) {
@@ -363,13 +363,45 @@ TEST(EvmStore, StoredTotalsAndHistoryOfTheScenario) {
   EXPECT_EQ(history.back(), *failed);
   auto tx = store::ReadEvmTx(*s, *failed);
   EXPECT_EQ(tx->status, 1);
-  EXPECT_EQ(tx->transfer_count, 0u);
+  EXPECT_EQ(tx->transfer_count, 1u);  // its fee, to the miner
   EXPECT_EQ(tx->fee.ToDecimal(), "21000000000000");
   // The internal transfer of the traced block is stored.
   auto vault_tx = store::ReadEvmTx(*s, *store::FindEvmTx(*s, scenario->m_vault));
-  EXPECT_EQ(vault_tx->transfer_count, 2u);  // native M -> Vault, internal Vault -> C
+  EXPECT_EQ(vault_tx->transfer_count, 3u);  // fee, native M -> Vault, internal Vault -> C
   auto state = store::ReadEvmState(*s);
   EXPECT_EQ(state->approval_count, 1u);
+}
+
+TEST(EvmStore, TheFeeRecipientIsCreditedWithThePriorityFeesAndFeesDoNotVanish) {
+  auto scenario = testing::MakeScenario();
+  auto dir = MakeTempDir("evm-miner");
+  ASSERT_THAT(scenario->chain->WriteAll(dir / "chain"), IsOk());
+  auto s = OpenStore(dir / "db");
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}), IsOk());
+  auto miner = store::FindEvmAccount(*s, scenario->miner.address);
+  ASSERT_THAT(miner, IsOk()) << "the fee recipient is an account of the store";
+  std::vector<std::pair<uint32_t, store::EvmTotals>> totals;
+  ASSERT_THAT(store::ReadEvmTotals(*s, *miner, &totals), IsOk());
+  ASSERT_EQ(totals.size(), 2u);                                         // ether, the account row
+  EXPECT_EQ(totals[0].second.received.ToDecimal(), "546000000000000");  // no base fee: all tips
+  EXPECT_EQ(totals[0].second.received_count, 15u);
+  EXPECT_TRUE(totals[0].second.sent.IsZero());
+  EXPECT_EQ(totals[1].second.tx_count, 15u);
+  // What every account paid in fees is what the miner received: nothing vanishes.
+  auto state = store::ReadEvmState(*s);
+  ASSERT_THAT(state, IsOk());
+  U256 fees;
+  for (uint32_t a = 0; a < state->account_count; ++a) {
+    std::vector<std::pair<uint32_t, store::EvmTotals>> t;
+    ASSERT_THAT(store::ReadEvmTotals(*s, a, &t), IsOk());
+    for (const auto& [asset, x] : t) {
+      if (asset == store::kEtherAsset) ASSERT_TRUE(U256::CheckedAdd(fees, x.fees, &fees));
+    }
+  }
+  EXPECT_EQ(fees, totals[0].second.received);
+  std::vector<uint64_t> history;
+  ASSERT_THAT(store::ReadEvmHistory(*s, *miner, 0, 100, false, &history), IsOk());
+  EXPECT_EQ(history.size(), 15u);
 }
 
 // Writes `bytes` to `path`.
