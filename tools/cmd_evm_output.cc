@@ -76,6 +76,7 @@ int PrintEvmStatus(const v1::ChainStatus& r, bool json) {
         .Field("log_count", r.log_count())
         .Field("address_count", r.address_count())
         .Field("asset_count", r.asset_count())
+        .Field("blocks_without_traces", r.blocks_without_traces())
         .Field("schema_version", r.schema_version())
         .EndObject();
     std::printf("%s\n", out.c_str());
@@ -90,6 +91,15 @@ int PrintEvmStatus(const v1::ChainStatus& r, bool json) {
               FormatCount(r.transfer_count()).c_str(), FormatCount(r.log_count()).c_str());
   std::printf("addresses     %s\n", FormatCount(r.address_count()).c_str());
   std::printf("assets        %s (ETH and tokens)\n", FormatCount(r.asset_count()).c_str());
+  if (r.blocks_without_traces() > 0) {
+    std::printf(
+        "traces        missing in %s of %s blocks: internal ETH movements (value moved by "
+        "contract calls) in them are absent\n",
+        FormatCount(static_cast<uint64_t>(r.blocks_without_traces())).c_str(),
+        FormatCount(r.block_count()).c_str());
+  } else if (r.blocks_without_traces() < 0) {
+    std::printf("traces        not counted by the build that indexed this store (run index evm)\n");
+  }
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "engine/service/auth.h"
 #include "engine/service/replica.h"
 #include "engine/service/server.h"
+#include "engine/store/evm_store.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -52,7 +53,36 @@ std::string BoundAddress(const std::string& listen, int port) {
   return absl::StrCat(listen.substr(0, colon), ":", port);
 }
 
+// An EVM store's banner: its own tip and counts, and what its indexer could not know.
+void PrintEvmEngine(const std::string& db, const service::Engine& engine, bool first) {
+  auto state = store::ReadEvmState(engine.store());
+  if (!state.ok()) return;
+  if (first) {
+    for (const std::string& w : engine.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    if (state->traces_counted && state->blocks_without_traces > 0) {
+      std::fprintf(stderr,
+                   "warning: %s of %s blocks were indexed without call traces: internal ETH "
+                   "movements in them are absent\n",
+                   FormatCount(state->blocks_without_traces).c_str(),
+                   FormatCount(state->block_count).c_str());
+    }
+    std::printf(
+        "serving %s (%s, chain id %llu, tip %lld, %s blocks, %s txs, %s transfers; "
+        "loaded in %.1f s)\n",
+        db.c_str(), std::string(Params(engine.store().network()).name).c_str(),
+        static_cast<unsigned long long>(state->chain_id), static_cast<long long>(state->tip_number),
+        FormatCount(state->block_count).c_str(), FormatCount(state->tx_count).c_str(),
+        FormatCount(state->transfer_count).c_str(), engine.load_seconds());
+  } else {
+    std::printf("caught up with the indexer: tip %lld, %s txs (refreshed in %.1f s)\n",
+                static_cast<long long>(state->tip_number), FormatCount(state->tx_count).c_str(),
+                engine.load_seconds());
+  }
+  std::fflush(stdout);
+}
+
 void PrintEngine(const std::string& db, const service::Engine& engine, bool first) {
+  if (IsEvm(engine.store().network())) return PrintEvmEngine(db, engine, first);
   auto state = engine.store().ReadState();
   if (!state.ok()) return;
   const graph::ClusterIndex* clusters = engine.clusters();

@@ -208,6 +208,8 @@ grpc::Status GetStatus(const Engine& engine, v1::ChainStatus* resp) {
   resp->set_asset_count(state->asset_count);
   resp->set_log_count(state->log_count);
   resp->set_block_count(state->block_count);
+  resp->set_blocks_without_traces(
+      state->traces_counted ? static_cast<int64_t>(state->blocks_without_traces) : -1);
   resp->set_schema_version(store::kSchemaVersion);
   return grpc::Status::OK;
 }

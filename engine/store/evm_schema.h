@@ -78,6 +78,11 @@ struct EvmChainState {
   uint32_t asset_count = 1;     // the next AssetId (0 is ether)
   uint64_t approval_count = 0;
   uint64_t gaps = 0;  // blocks whose parent is not the previous indexed block (a gap before it)
+  // Blocks with transactions indexed without call traces: their internal transfers (value moved
+  // by contract calls) are absent. Appended to the row later: a row written by an earlier build
+  // lacks it and decodes with traces_counted false (the indexer recounts from the block rows).
+  uint64_t blocks_without_traces = 0;
+  bool traces_counted = true;
 
   friend bool operator==(const EvmChainState&, const EvmChainState&) = default;
 };

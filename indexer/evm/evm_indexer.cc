@@ -86,6 +86,12 @@ absl::StatusOr<std::unique_ptr<EvmIndexer>> EvmIndexer::Create(store::Store* sto
                      AV(Params(store->network()).name), " has ", EvmChainId(store->network())));
   }
   ix->committed_ = ix->state_;
+  if (!ix->state_.traces_counted) {
+    // Written by a build that did not count them: count from the block rows (written with the
+    // next commit).
+    RETURN_IF_ERROR(store::CountEvmBlocksWithoutTraces(*store, &ix->state_.blocks_without_traces));
+    ix->state_.traces_counted = true;
+  }
   ix->store_had_accounts_ = ix->state_.account_count > 0;
   std::vector<store::EvmAssetRow> assets;
   RETURN_IF_ERROR(store::ReadEvmAssets(*store, &assets));
@@ -262,6 +268,10 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
   result_.transfers += block.transfers.size();
   result_.logs += block.logs.size();
   if (!block.provenance.has_receipts) ++result_.blocks_without_receipts;
+  if (!block.txs.empty() && !block.provenance.has_traces) {
+    ++state_.blocks_without_traces;
+    ++result_.blocks_without_traces;
+  }
   result_.tip_number = state_.tip_number;
   result_.tip_hash = state_.tip_hash;
   return absl::OkStatus();
@@ -526,6 +536,13 @@ absl::Status IndexEvm(store::Store* store, const EvmIndexOptions& options, EvmIn
         absl::StrCat(ix.result().blocks_without_receipts,
                      " block(s) without receipts: their token transfers and transaction statuses "
                      "are unknown (native transfers only)"));
+  }
+  if (ix.result().blocks_without_traces > 0) {
+    ix.mutable_result()->warnings.push_back(absl::StrCat(
+        ix.result().blocks_without_traces,
+        " block(s) with transactions have no call traces (parity trace_block or geth "
+        "debug_traceBlockByNumber with the callTracer): internal ETH movements (value moved by "
+        "contract calls) in them are absent from the store; `ariadne status` reports the count"));
   }
   return finish(absl::OkStatus());
 }

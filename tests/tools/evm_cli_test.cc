@@ -45,6 +45,7 @@ class EvmCli : public ::testing::Test {
                        false);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     index_output_ = new std::string(r.out);
+    index_errors_ = new std::string(r.err);
     // Labels after indexing, then the clusters rebuilt with them (index evm without a source).
     {
       std::ofstream tags(*dir_ / "tags.csv");
@@ -79,6 +80,7 @@ class EvmCli : public ::testing::Test {
     delete source_;
     delete server_address_;
     delete index_output_;
+    delete index_errors_;
     delete scenario_;
     delete dir_;
   }
@@ -104,6 +106,7 @@ class EvmCli : public ::testing::Test {
   static inline std::filesystem::path* dir_ = nullptr;
   static inline testing::Scenario* scenario_ = nullptr;
   static inline std::string* index_output_ = nullptr;
+  static inline std::string* index_errors_ = nullptr;
   static inline service::FixedEngineSource* source_ = nullptr;
   static inline service::AriadneService* service_ = nullptr;
   static inline grpc::Server* server_ = nullptr;
@@ -230,6 +233,16 @@ TEST_F(EvmCli, HistoryTxTraceAndWhyPrintTheEvmFields) {
   r = Ariadne({"status"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ethereum (chain id 1, account model)"), std::string::npos) << r.out;
+  // Five of the six blocks came without call traces: status says what that loses.
+  EXPECT_NE(r.out.find("traces        missing in 5 of 6 blocks: internal ETH movements"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(EvmCli, IndexEvmWarnsAboutBlocksWithoutCallTraces) {
+  EXPECT_NE(index_errors_->find("warning: 5 block(s) with transactions have no call traces"),
+            std::string::npos)
+      << *index_errors_;
 }
 
 }  // namespace

@@ -131,7 +131,8 @@ TEST_F(EvmServiceTest, StatusReportsTheChainAndItsCounts) {
   EXPECT_EQ(r.tx_count(), 15u);
   // 13 native and token transfers, 1 internal, and each transaction's fee to the miner.
   EXPECT_EQ(r.transfer_count(), 29u);
-  EXPECT_EQ(r.asset_count(), 3u);  // ETH, TKN, NFT
+  EXPECT_EQ(r.asset_count(), 3u);           // ETH, TKN, NFT
+  EXPECT_EQ(r.blocks_without_traces(), 5);  // only block 104 has call traces
 }
 
 TEST_F(EvmServiceTest, TheMinerIsFoundWithTheFeesItReceived) {

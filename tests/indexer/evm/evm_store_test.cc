@@ -404,6 +404,46 @@ TEST(EvmStore, TheFeeRecipientIsCreditedWithThePriorityFeesAndFeesDoNotVanish) {
   EXPECT_EQ(history.size(), 15u);
 }
 
+TEST(EvmStore, BlocksWithoutCallTracesAreCountedWarnedAboutAndRecountedForOldStores) {
+  auto scenario = testing::MakeScenario();
+  auto dir = MakeTempDir("evm-no-traces");
+  ASSERT_THAT(scenario->chain->WriteAll(dir / "chain"), IsOk());
+  auto s = OpenStore(dir / "db");
+  EvmIndexResult r;
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}, &r), IsOk());
+  // Only block 104 comes with a trace_block file.
+  EXPECT_EQ(r.blocks_without_traces, 5u);
+  std::string warnings;
+  for (const std::string& w : r.warnings) warnings += w + "\n";
+  EXPECT_THAT(warnings, ::testing::HasSubstr("5 block(s) with transactions have no call traces"));
+  EXPECT_THAT(warnings, ::testing::HasSubstr("internal ETH movements"));
+  auto state = store::ReadEvmState(*s);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_TRUE(state->traces_counted);
+  EXPECT_EQ(state->blocks_without_traces, 5u);
+
+  // A state row as an earlier build wrote it (without the count) decodes as "not counted"...
+  store::EvmChainState old = *state;
+  old.traces_counted = false;
+  const std::string old_row = store::EncodeEvmState(old);
+  EXPECT_EQ(old_row.size() + 1, store::EncodeEvmState(*state).size());
+  ASSERT_TRUE(s->db()
+                  ->Put(rocksdb::WriteOptions(), s->handle(store::Cf::kMeta),
+                        std::string(store::kMetaEvmState), old_row)
+                  .ok());
+  auto decoded = store::ReadEvmState(*s);
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_FALSE(decoded->traces_counted);
+  EXPECT_EQ(decoded->tx_count, state->tx_count);
+  // ...and the next run counts them from the block rows.
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}, &r), IsOk());
+  EXPECT_EQ(r.blocks_applied, 0u);
+  auto recounted = store::ReadEvmState(*s);
+  ASSERT_THAT(recounted, IsOk());
+  EXPECT_TRUE(recounted->traces_counted);
+  EXPECT_EQ(recounted->blocks_without_traces, 5u);
+}
+
 // Writes `bytes` to `path`.
 void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
