@@ -438,6 +438,10 @@ absl::Status EvmBlockBuilder::Finish(std::string_view context) {
         failed_stack_.resize(f.depth + 1);
         failed_stack_[f.depth] = (failed_stack_[f.depth - 1] != 0 || f.error) ? 1 : 0;
         EmitInternalTransfers(tx, k, k + 1);
+        if ((f.kind == CallKind::kCreate || f.kind == CallKind::kCreate2) &&
+            failed_stack_[f.depth] == 0 && !f.to.IsZero()) {
+          b.created.push_back({tx.index, f.to});
+        }
       }
     }
     EmitTokenTransfers(tx);

@@ -119,6 +119,13 @@ struct Transfer {
   uint32_t batch_index = 0;  // kErc1155 TransferBatch: position in the batch
 };
 
+// A contract created by a CREATE or CREATE2 frame below a transaction's top-level call (traces
+// only) whose frame and every frame above it succeeded.
+struct CreatedContract {
+  uint32_t tx_index = 0;
+  Address address;
+};
+
 // A consensus-layer withdrawal (Shanghai on): ether credited to `address` outside any transaction.
 struct Withdrawal {
   uint64_t index = 0;
@@ -158,6 +165,7 @@ struct EvmBlock {
   std::vector<uint8_t> log_data;
   std::vector<uint32_t> trace_addresses;
   std::vector<Withdrawal> withdrawals;
+  std::vector<CreatedContract> created;  // by internal calls, in transaction and trace order
 
   // Returns: the data bytes of a log of this block.
   ByteSpan LogData(const EvmLog& log) const {

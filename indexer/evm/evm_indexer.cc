@@ -296,8 +296,15 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
   }
   if (tx.created_contract.has_value()) {
     r.has_created = true;
-    ASSIGN_OR_RETURN(r.created, Account(*tx.created_contract, b, true));
+    // A failed creation leaves no code at the address: it is not typed contract.
+    ASSIGN_OR_RETURN(r.created, Account(*tx.created_contract, b, tx.status != TxStatus::kFailed));
     touched_.push_back(r.created);
+  }
+  // Contracts created by internal calls (known from traces).
+  for (const CreatedContract& c : block.created) {
+    if (c.tx_index != tx.index) continue;
+    ASSIGN_OR_RETURN(const uint32_t id, Account(c.address, b, true));
+    touched_.push_back(id);
   }
   r.nonce = tx.nonce;
   r.value = tx.value;

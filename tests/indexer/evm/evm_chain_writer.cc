@@ -336,6 +336,15 @@ absl::Status ChainWriter::Write(const std::filesystem::path& dir, uint64_t first
                            ",\"gasUsed\":\"0x0\",\"code\":\"0x\""));
       }
       for (const InternalCall& c : t.spec.internal) {
+        if (c.create) {
+          frame("create",
+                absl::StrCat("\"from\":", Quote(Hex(c.from)), ",\"value\":", Quote(Q(c.value)),
+                             ",\"gas\":\"0x0\",\"init\":\"0x\""),
+                c.trace_address, i, c.error,
+                absl::StrCat("\"address\":", Quote(Hex(c.to)),
+                             ",\"gasUsed\":\"0x0\",\"code\":\"0x\""));
+          continue;
+        }
         frame("call",
               absl::StrCat("\"callType\":\"call\",\"from\":", Quote(Hex(c.from)),
                            ",\"to\":", Quote(Hex(c.to)), ",\"value\":", Quote(Q(c.value)),

@@ -52,6 +52,7 @@ struct InternalCall {
   U256 value;
   std::vector<uint32_t> trace_address;  // e.g. {0}: the first call of the top-level frame
   bool error = false;
+  bool create = false;  // a CREATE frame: `to` is the created contract
 };
 
 struct TxSpec {

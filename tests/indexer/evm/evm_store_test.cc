@@ -444,6 +444,45 @@ TEST(EvmStore, BlocksWithoutCallTracesAreCountedWarnedAboutAndRecountedForOldSto
   EXPECT_EQ(recounted->blocks_without_traces, 5u);
 }
 
+TEST(EvmStore, ContractsCreatedByInternalCallsAreContractsAndFailedCreationsAreNot) {
+  auto dir = MakeTempDir("evm-creations");
+  testing::ChainWriter w(1, 100);
+  const testing::Key alice = testing::MakeKey("alice");
+  const Address factory = testing::ContractAddress("factory");
+  const Address child = testing::ContractAddress("child");
+  const Address reverted_child = testing::ContractAddress("reverted child");
+  w.BeginBlock(1'700'000'000, /*with_traces=*/true);
+  testing::TxSpec call;
+  call.from = &alice;
+  call.to = factory;
+  call.gas_used = 60000;
+  // The factory creates `child` (no value: no transfer), and `reverted_child` in a frame that
+  // reverts.
+  call.internal.push_back({factory, child, U256(), {0}, false, true});
+  call.internal.push_back({factory, reverted_child, U256(), {1}, true, true});
+  w.AddTx(call);
+  testing::TxSpec failed_creation;  // a top-level creation that fails
+  failed_creation.from = &alice;
+  failed_creation.gas_used = 60000;
+  failed_creation.failed = true;
+  w.AddTx(failed_creation);
+  w.EndBlock();
+  ASSERT_THAT(w.WriteAll(dir / "chain"), IsOk());
+  auto s = OpenStore(dir / "db");
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}), IsOk());
+  auto type_of = [&](const Address& a) -> std::string {
+    auto id = store::FindEvmAccount(*s, a);
+    if (!id.ok()) return "absent";
+    auto row = store::ReadEvmAccount(*s, *id);
+    return row.ok() ? (row->contract ? "contract" : "account") : "error";
+  };
+  EXPECT_EQ(type_of(child), "contract");
+  EXPECT_EQ(type_of(reverted_child), "absent");
+  // The failed creation's address is the transaction's, but no code was deployed there.
+  EXPECT_EQ(type_of(CreateAddress(alice.address, 1)), "account");
+  EXPECT_EQ(type_of(alice.address), "account");
+}
+
 // Writes `bytes` to `path`.
 void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
