@@ -23,6 +23,7 @@
 #include "engine/store/store.h"
 #include "gen/generator.h"
 #include "heuristics/clustering.h"
+#include "heuristics/clustering_observer.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/pipeline/btc_indexer.h"
 

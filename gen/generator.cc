@@ -268,6 +268,14 @@ absl::Status GenerateChain(const GenOptions& options, GenStats* stats_out) {
   const std::vector<double> targets =
       PlanBlockTargets(era, first_active, blocks, expected_txs, &headroom);
 
+  uint64_t chunk_end = 0;
+  if (options.next_chunk) {
+    GenProgress p;
+    p.blocks = blocks;
+    p.txs = world.totals().txs;
+    p.bytes = writer.bytes();
+    chunk_end = options.next_chunk(p);
+  }
   for (uint32_t h = 1; h < blocks; ++h) {
     const double year = era.YearAt(h);
     world.SetHeight(h, era.MedianFeeRate(year) * rng.LogNormal(1.0, 0.5));
@@ -406,13 +414,18 @@ absl::Status GenerateChain(const GenOptions& options, GenStats* stats_out) {
     world.totals().txs += 1;
     world.totals().tx_bytes += coinbase.size();
 
-    if (options.progress) {
+    if (options.progress || (chunk_end > 0 && world.totals().txs >= chunk_end)) {
       GenProgress p;
       p.height = h;
       p.blocks = blocks;
       p.txs = world.totals().txs;
       p.bytes = writer.bytes();
-      options.progress(p);
+      if (options.progress) options.progress(p);
+      if (chunk_end > 0 && p.txs >= chunk_end && h + 1 < blocks) {
+        // The chunk's last blk file is complete before the caller reads it.
+        if (absl::Status s = writer.Close(); !s.ok()) return s;
+        chunk_end = options.next_chunk(p);
+      }
     }
   }
   if (absl::Status s = writer.Close(); !s.ok()) return s;

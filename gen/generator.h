@@ -71,6 +71,13 @@ struct GenOptions {
   bool write_truth = true;
   // Called after every block with the totals so far. Default: none.
   std::function<void(const GenProgress&)> progress;
+  // Generating in chunks (a streaming replay indexes and deletes each chunk's blk files before the
+  // next is written). Default: none. Called first with the totals before block 1 (height 0): it
+  // returns the transaction count (coinbases included) at which to stop next, or 0 for none. Once
+  // the count is reached, after a whole block, the current blk file is closed and it is called
+  // again; 0 from then on runs to the last block. The chain is the same as without chunks: only
+  // where blk files end differs.
+  std::function<uint64_t(const GenProgress&)> next_chunk;
 };
 
 struct GenStats {

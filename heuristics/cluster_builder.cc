@@ -1,6 +1,7 @@
 #include "heuristics/cluster_builder.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace ariadne::heuristics {
 
@@ -18,7 +19,13 @@ void ClusterBuilder::Grow(const store::ResolvedTx& tx) {
       any = true;
     }
   }
-  if (any && max_id >= uf_.size()) uf_.Grow(max_id + 1);
+  if (any && max_id >= uf_.size() && !uf_.Grow(max_id + 1)) failed_ = true;
+}
+
+uint64_t ClusterBuilder::MapBytes() const {
+  // A flat_hash_map slot per capacity, plus one control byte.
+  return sizes_.capacity() * (sizeof(std::pair<uint32_t, uint32_t>) + 1) +
+         pending_.capacity() * (sizeof(std::pair<uint64_t, PendingChange>) + 1);
 }
 
 uint32_t ClusterBuilder::ClusterSize(uint32_t x) {
@@ -40,6 +47,10 @@ bool ClusterBuilder::Link(uint32_t a, uint32_t b, EvidenceKind kind, uint8_t rul
     ++counters_.change_links_rejected_by_guard;
     return false;
   }
+  if (journal_blocks_ > 0) {
+    size_journal_.push_back({ra, ia == sizes_.end() ? 0 : sa});
+    size_journal_.push_back({rb, ib == sizes_.end() ? 0 : sb});
+  }
   if (ia != sizes_.end()) sizes_.erase(ia);
   if (ib != sizes_.end()) sizes_.erase(ib);
   uf_.Union(ra, rb);
@@ -51,8 +62,12 @@ bool ClusterBuilder::Link(uint32_t a, uint32_t b, EvidenceKind kind, uint8_t rul
 }
 
 void ClusterBuilder::Replay(const Evidence& e) {
+  if (failed_) return;
   const uint32_t need = std::max(e.a, e.b) + 1;
-  if (need > uf_.size()) uf_.Grow(need);
+  if (need > uf_.size() && !uf_.Grow(need)) {
+    failed_ = true;
+    return;
+  }
   const uint32_t ra = uf_.FindRoot(e.a), rb = uf_.FindRoot(e.b);
   if (ra == rb) return;
   auto ia = sizes_.find(ra), ib = sizes_.find(rb);
@@ -71,7 +86,7 @@ void ClusterBuilder::ResolvePending(const store::ResolvedTx& tx) {
     if (it == pending_.end()) continue;
     const PendingChange p = it->second;
     pending_.erase(it);
-    pending_removed_.push_back(PendingKey(in.prev_tx, in.prev_vout));
+    pending_removed_.push_back({PendingKey(in.prev_tx, in.prev_vout), p, tx.num});
     bool ok = true;
     if (p.rule & Bit(ChangeHeuristic::kPeelChain)) {
       ok &= tx.inputs.size() == 1 && tx.outputs.size() == 2;
@@ -186,11 +201,66 @@ void ClusterBuilder::Change(const store::ResolvedTx& tx) {
   }
 }
 
+void ClusterBuilder::EnableJournal(uint32_t blocks) {
+  journal_blocks_ = blocks;
+  uf_.set_journal(blocks > 0 ? &uf_journal_ : nullptr);
+}
+
+void ClusterBuilder::RestoreJournal(std::vector<graph::UnionFind::Write> uf,
+                                    std::vector<SizeChange> sizes, std::deque<BlockMark> marks) {
+  uf_journal_ = std::move(uf);
+  size_journal_ = std::move(sizes);
+  marks_ = std::move(marks);
+  journal_height_ = marks_.empty() ? -1 : marks_.back().height;
+}
+
+void ClusterBuilder::BeginBlock(uint32_t height) {
+  journal_height_ = height;
+  marks_.push_back({height, uf_journal_.size(), size_journal_.size()});
+  if (marks_.size() <= journal_blocks_) return;
+  marks_.pop_front();
+  // Drop the oldest blocks' entries once they are half of the journal (amortised O(1)).
+  const BlockMark& first = marks_.front();
+  if (first.uf_from > uf_journal_.size() / 2) {
+    const uint64_t uf_drop = first.uf_from, size_drop = first.size_from;
+    uf_journal_.erase(uf_journal_.begin(), uf_journal_.begin() + uf_drop);
+    size_journal_.erase(size_journal_.begin(), size_journal_.begin() + size_drop);
+    for (BlockMark& m : marks_) {
+      m.uf_from -= uf_drop;
+      m.size_from -= size_drop;
+    }
+  }
+}
+
+bool ClusterBuilder::RewindTo(uint32_t height) {
+  if (journal_height_ <= static_cast<int64_t>(height)) return true;  // nothing above it
+  auto it = marks_.begin();
+  while (it != marks_.end() && it->height <= height) ++it;
+  if (it == marks_.end() || it->height != height + 1) return false;
+  uf_.Undo(&uf_journal_, it->uf_from);
+  while (size_journal_.size() > it->size_from) {
+    const SizeChange c = size_journal_.back();
+    size_journal_.pop_back();
+    if (c.old_size == 0) {
+      sizes_.erase(c.root);
+    } else {
+      sizes_[c.root] = c.old_size;
+    }
+  }
+  marks_.erase(it, marks_.end());
+  journal_height_ = height;
+  return true;
+}
+
 void ClusterBuilder::Process(const store::ResolvedTx& tx) {
+  if (failed_) return;
   ++counters_.txs;
+  if (journal_blocks_ > 0 && static_cast<int64_t>(tx.height) != journal_height_) {
+    BeginBlock(tx.height);
+  }
   processing_ = tx.num;
   Grow(tx);
-  if (tx.coinbase) return;
+  if (failed_ || tx.coinbase) return;
   if (policy_.skip_coinjoins) {
     CoinJoinKind cj = coinjoin_.Detect(tx);
     if (cj != CoinJoinKind::kNone) {

@@ -1,6 +1,5 @@
-// Stored clusterings: loading one into a ClusterBuilder, keeping it up to date while indexing
-// (an IndexObserver whose rows are committed atomically with the chain rows), and rebuilding it
-// under another policy without re-indexing.
+// Stored clusterings: loading one into a ClusterBuilder and rebuilding it under another policy
+// without re-indexing (clustering_observer.h keeps it up to date while indexing).
 //
 // What is stored (docs/clustering.md): the policy (meta/cluster), every union as an evidence row,
 // and the change candidates awaiting their spend (cluster_pending). The union-find itself is
@@ -36,6 +35,8 @@ absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store);
 // Returns: NOT_FOUND when there is none, FAILED_PRECONDITION when it does not cover the store's
 // transactions (it must be rebuilt).
 absl::StatusOr<std::unique_ptr<ClusterBuilder>> LoadClustering(const store::Store& store);
+// The same into an empty `builder` of the stored policy (e.g. one whose union-find is mapped).
+absl::Status LoadClusteringInto(const store::Store& store, ClusterBuilder* builder);
 
 struct ReclusterResult {
   ClusterCounters counters;
@@ -57,38 +58,12 @@ absl::StatusOr<ReclusterResult> BuildClusters(const store::Store& store,
 // (invisible to readers), and its meta row, which makes it the live one, in the last commit; the
 // old generation's rows are deleted after.
 inline constexpr size_t kDefaultEvidenceChunk = size_t{4} << 20;
+// Undo rows (docs/schema.md, cluster_undo) are written for the spends of the last `undo_blocks`
+// blocks, as the indexer keeps them.
 absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringPolicy& policy,
                                           std::function<void(uint64_t, uint64_t)> progress = {},
-                                          size_t evidence_chunk = kDefaultEvidenceChunk);
-
-// Keeps the stored clustering up to date while `ariadne index` appends blocks.
-class ClusteringObserver : public store::IndexObserver {
- public:
-  // Loads the stored clustering, or starts the default policy's on an empty store. When the stored
-  // one does not cover the store (an older index, an interrupted rebuild), it is rebuilt first.
-  static absl::StatusOr<std::unique_ptr<ClusteringObserver>> Create(store::Store* store);
-
-  void OnTx(const store::ResolvedTx& tx) override;
-  absl::Status OnCommit(store::CommitBatch* batch) override;
-  absl::Status OnRewind(store::Store* store, int32_t new_tip_height) override;
-
-  // After a rewind the clusters must be rebuilt (a union cannot be undone): call Finish.
-  bool needs_rebuild() const { return needs_rebuild_; }
-  // Rebuilds when needed (after the index run's last commit).
-  absl::Status Finish(store::Store* store);
-  const ClusterBuilder& builder() const { return *builder_; }
-
- private:
-  ClusteringObserver() = default;
-  std::unique_ptr<ClusterBuilder> builder_;
-  store::ClusterMeta meta_;
-  uint64_t processed_ = 0;
-  TxNum current_tx_;
-  uint32_t index_in_tx_ = 0;
-  size_t evidence_written_ = 0;
-  std::vector<uint64_t> added_this_batch_;
-  bool needs_rebuild_ = false;
-};
+                                          size_t evidence_chunk = kDefaultEvidenceChunk,
+                                          uint32_t undo_blocks = store::kClusterUndoBlocks);
 
 }  // namespace ariadne::heuristics
 

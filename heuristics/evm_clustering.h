@@ -30,12 +30,13 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "engine/evm/account_graph.h"
+#include "engine/graph/account_graph.h"
 #include "engine/store/evm_schema.h"
 #include "engine/store/store.h"
 
@@ -70,10 +71,21 @@ struct EvmClusterResult {
 
 // Computes the unions over a graph.
 // Args: approvals: in chain order; exchanges: AccountIds of exchange accounts.
-EvmClusterResult BuildEvmClusters(const account::Graph& graph,
+EvmClusterResult BuildEvmClusters(const graph::AccountGraph& graph,
                                   const std::vector<ApprovalEvent>& approvals,
                                   const absl::flat_hash_set<uint32_t>& exchanges,
                                   const EvmClusterParams& params);
+
+// What the heuristics read of an EVM store: its transfer graph, its approvals in chain order, and
+// its exchanges (the accounts labelled "exchange" and those of params.exchanges).
+struct EvmClusterInputs {
+  std::unique_ptr<graph::AccountGraph> graph;
+  std::vector<ApprovalEvent> approvals;
+  absl::flat_hash_set<uint32_t> exchanges;
+};
+// Returns: the inputs; the store's read errors, DATA_LOSS for corrupt rows.
+absl::StatusOr<EvmClusterInputs> LoadEvmClusterInputs(const store::Store& store,
+                                                      const EvmClusterParams& params);
 
 // Rebuilds the stored EVM clustering of an EVM store: loads the graph, the approvals and the
 // exchange labels, computes the unions and writes them (a new generation of evidence rows and the

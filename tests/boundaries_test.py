@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Fails when a source file includes across a module boundary that DESIGN.md forbids.
 
-The dependency direction is engine/core <- engine/store <- {indexer, heuristics, engine/graph,
-engine/trace, engine/<model>} <- engine/service <- tools. Each rule below names the folders whose
+The dependency direction is engine/core <- engine/store <- {indexer, heuristics, engine/graph
+<- engine/query <- engine/trace <- engine/utxo, engine/account <- engine/backends} <- engine/service
+<- tools (docs/architecture.md draws it). Each rule below names the folders whose
 files it applies to and the include prefixes they must not use; the first rule whose folder
 matches a file decides. Run with the repository root as the argument (ctest does), or with
 --self-test to prove on a made-up tree that every rule can fail.
@@ -12,35 +13,59 @@ import re
 import sys
 import tempfile
 
-# (folder prefix of the including file, include prefixes it must not use, why)
+# What no engine module below the service may include.
+OUTSIDE_ENGINE = ["indexer/", "heuristics/", "proto/", "gen/", "tools/", "bench/"]
+# The engine's layers, bottom up: a module may include the layers below it, never one above.
+ENGINE_LAYERS = ["engine/core/", "engine/store/", "engine/graph/", "engine/query/",
+                 "engine/trace/", "engine/utxo/", "engine/account/", "engine/backends/",
+                 "engine/service/"]
+
+
+def above(layer, also=()):
+    """The engine layers above `layer` (what it must not include), and `also`."""
+    return ENGINE_LAYERS[ENGINE_LAYERS.index(layer) + 1:] + list(also)
+
+
+# (folder prefix of the including file, include prefixes it must not use, why). The first rule
+# whose folder matches a file decides.
 RULES = [
-    ("engine/core/", ["engine/store/", "engine/graph/", "engine/trace/", "engine/service/",
-                      "engine/account/", "engine/utxo/", "engine/query/", "engine/files/",
-                      "indexer/", "heuristics/", "gen/", "proto/", "tools/", "bench/"],
+    ("engine/core/", above("engine/core/", ["engine/files/"]) + OUTSIDE_ENGINE,
      "engine/core is the leaf: value types and encodings only"),
-    ("engine/store/", ["engine/graph/", "engine/trace/", "engine/service/", "engine/account/",
-                       "engine/utxo/", "engine/query/", "indexer/", "heuristics/", "gen/",
-                       "proto/", "tools/", "bench/"],
+    ("engine/store/", above("engine/store/") + OUTSIDE_ENGINE,
      "engine/store sits on engine/core only"),
+    ("engine/graph/", above("engine/graph/") + OUTSIDE_ENGINE,
+     "the in-memory structures sit on engine/store and engine/core"),
+    ("engine/query/", above("engine/query/") + OUTSIDE_ENGINE,
+     "the queries written once know no chain's backend and no algorithm of one"),
+    ("engine/trace/", above("engine/trace/") + OUTSIDE_ENGINE,
+     "the flow-of-funds algorithms know no backend"),
+    ("engine/utxo/", ["engine/account/", "engine/backends/", "engine/service/"] + OUTSIDE_ENGINE,
+     "a backend never includes another backend, the registry or the service"),
+    ("engine/account/", ["engine/utxo/", "engine/backends/", "engine/service/"] + OUTSIDE_ENGINE,
+     "a backend never includes another backend, the registry or the service"),
+    ("engine/backends/", ["engine/service/"] + OUTSIDE_ENGINE,
+     "the registry of backends sits below the service"),
     ("engine/service/", ["indexer/", "gen/", "tools/", "bench/"],
      "the service may use heuristics/, never the indexer, the generator, tools or benchmarks"),
-    ("engine/", ["indexer/", "heuristics/", "proto/", "gen/", "tools/", "bench/"],
+    ("engine/", OUTSIDE_ENGINE,
      "engine modules below the service use neither the indexer nor heuristics nor protobuf"),
     ("indexer/", ["heuristics/", "engine/service/", "proto/", "gen/", "tools/", "bench/"],
      "the indexer and heuristics never include each other"),
     ("heuristics/", ["indexer/", "engine/service/", "proto/", "gen/", "tools/", "bench/"],
      "the indexer and heuristics never include each other"),
-    ("gen/", ["engine/store/", "engine/graph/", "engine/trace/", "engine/service/", "indexer/",
+    ("gen/", ["engine/store/", "engine/graph/", "engine/query/", "engine/trace/", "engine/utxo/",
+              "engine/account/", "engine/backends/", "engine/service/", "indexer/",
               "heuristics/", "proto/", "tools/", "bench/"],
      "the generator writes blk files from engine/core's types only"),
     ("proto/", ["engine/", "indexer/", "heuristics/", "gen/", "tools/", "bench/"],
      "the API contract depends on nothing"),
     ("tools/", ["bench/"], "nothing outside bench/ includes bench/"),
+    ("bench/", ["tools/"], "the benchmarks measure the modules, not the command line"),
     ("tests/", ["bench/", "tools/"], "tests run the binary; they do not link tools/ or bench/"),
 ]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
-SOURCE_DIRS = ["engine", "indexer", "heuristics", "gen", "proto", "tools", "tests"]
+SOURCE_DIRS = ["engine", "indexer", "heuristics", "gen", "proto", "tools", "bench", "tests"]
 SUFFIXES = (".h", ".cc", ".cpp", ".hpp")
 
 
@@ -79,21 +104,25 @@ def violations(root):
 
 
 def self_test():
-    """Every rule must be able to fail: one offending file per rule, each must be reported."""
+    """Every ban must be able to fail: per rule, one file that includes its own folder (allowed)
+    and one banned prefix per line; each banned line, and only those, must be reported."""
     with tempfile.TemporaryDirectory() as root:
-        expected = 0
+        expected = set()
         for i, (folder, banned, _) in enumerate(RULES):
-            path = os.path.join(root, folder, f"offender{i}.cc")
+            rel = f"{folder}offender{i}.cc"
+            path = os.path.join(root, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            lines = [f'#include "{folder}ok.h"'] + [f'#include "{b}x.h"' for b in banned]
             with open(path, "w") as f:
-                f.write(f'#include "{folder}ok.h"\n#include "{banned[0]}x.h"\n')
-            expected += 1
-        got = violations(root)
-        if len(got) != expected:
-            print(f"self-test: expected {expected} violations, found {len(got)}:")
-            print("\n".join(got))
+                f.write("\n".join(lines) + "\n")
+            expected.update(f"{rel}:{n}" for n in range(2, len(lines) + 1))
+        got = {v.split(": ")[0] for v in violations(root)}
+        if got != expected:
+            print(f"self-test: {len(expected)} banned includes, reported differ:")
+            print("missed:", sorted(expected - got))
+            print("extra:", sorted(got - expected))
             return 1
-    print(f"self-test: each of the {len(RULES)} rules reports its offender")
+    print(f"self-test: each of the {len(expected)} bans of the {len(RULES)} rules is reported")
     return 0
 
 

@@ -28,7 +28,14 @@ void WriteBlockJson(const btc::Block& block, Network network, bool header_ok, st
       .Key("txs")
       .BeginArray();
   for (const btc::Tx& tx : block.txs) {
-    w.BeginObject().Field("txid", tx.txid.ToHex()).Key("inputs").BeginArray();
+    w.BeginObject()
+        .Field("txid", tx.txid.ToHex())
+        .Field("version", tx.version)
+        .Field("locktime", tx.locktime)
+        .Field("size", tx.size)
+        .Field("vsize", tx.vsize())
+        .Key("inputs")
+        .BeginArray();
     for (uint32_t i = 0; i < tx.input_count; ++i) {
       const btc::TxIn& in = block.input(tx, i);
       w.BeginObject()

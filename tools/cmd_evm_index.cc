@@ -1,11 +1,13 @@
 // `ariadne index evm`: index EVM block data (JSON-RPC dumps, portal RLP blocks, era1 archives) into
-// a store of its own, then rebuild the EVM clusters (docs/evm.md).
+// a store of its own, keeping the EVM clusters up to date in every commit (docs/evm.md); with no
+// source, rebuild the clusters.
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
 #include "engine/store/evm_store.h"
 #include "engine/store/store.h"
 #include "heuristics/evm_clustering.h"
+#include "heuristics/evm_clustering_observer.h"
 #include "indexer/evm/evm_indexer.h"
 #include "indexer/evm/evm_sources.h"
 #include "tools/cli_args.h"
@@ -24,9 +26,9 @@ constexpr char kUsage[] =
     "  PATH: JSON-RPC dumps (.json: blocks with full transactions, receipts, parity or geth\n"
     "        traces), portal-spec-tests block files (.yaml) or era1 archives, or folders of them.\n"
     "  The EVM clusters (deposit-address reuse, airdrop multi-participation, self-authorization)\n"
-    "  are rebuilt after the run; --exchanges names exchange addresses (one per line) in\n"
-    "  addition to the store's labels of category exchange. `ariadne index evm --db DIR` with no\n"
-    "  source only rebuilds them (e.g. after `ariadne tags import`).\n";
+    "  are kept up to date in every commit; --exchanges names exchange addresses (one per line)\n"
+    "  in addition to the store's labels of category exchange. `ariadne index evm --db DIR` with\n"
+    "  no source rebuilds them (e.g. after `ariadne tags import`).\n";
 
 }  // namespace
 
@@ -85,6 +87,13 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
   if (!store.ok()) return PrintError(store.status());
 
   absl::Status status;
+  std::unique_ptr<heuristics::EvmClusteringObserver> clusters;
+  if (!options.sources.empty() && !args->Has("no-cluster")) {
+    auto observer = heuristics::EvmClusteringObserver::Create(store->get(), params);
+    if (!observer.ok()) return PrintError(observer.status());
+    clusters = *std::move(observer);
+    options.observers.push_back(clusters.get());
+  }
   if (!options.sources.empty()) {
     ProgressBar bar;
     options.progress = [&bar](const evm::EvmIndexProgress& p) {
@@ -111,8 +120,14 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
         r.tip_number >= 0 ? evm::HashHex(r.tip_hash).c_str() : "-",
         FormatCount(r.new_accounts).c_str(), FormatCount(r.new_assets).c_str());
   }
-  // Clusters cover what is committed, also after an error (the rows before it are valid).
-  if (!args->Has("no-cluster")) {
+  if (clusters != nullptr) {
+    // Every commit carried its unions: the clusters cover what is committed, also after an error.
+    const auto& u = clusters->unions();
+    std::printf("clusters kept up to date (%s): %s deposit-address-reuse, %s airdrop and %s "
+                "self-authorization links %s\n",
+                clusters->params().c_str(), FormatCount(u[0]).c_str(), FormatCount(u[1]).c_str(),
+                FormatCount(u[2]).c_str(), clusters->rebuilt() ? "(rebuilt first)" : "added");
+  } else if (options.sources.empty() && !args->Has("no-cluster")) {
     auto c = heuristics::RebuildEvmClusters(store->get(), params);
     if (!c.ok()) {
       if (status.ok()) status = c.status();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,10 @@ constexpr const char* kUsage =
     "usage: ariadne gen --out DIR --blocks N --seed S [--network regtest] [--xor]\n"
     "                   [--txs-per-block N] [--scenarios N] [--individuals N]\n"
     "                   [--maturity N] [--era-begin YEAR] [--era-end YEAR]\n"
-    "                   [--roll-size MIB] [--premine BTC] [--no-truth]\n";
+    "                   [--roll-size MIB] [--premine BTC] [--no-truth] [--chunks]\n"
+    "--chunks: generate in chunks, for a streaming replay. A line on stdin gives the transaction\n"
+    "count to stop at next; once it is reached the blk file is closed and `chunk HEIGHT TXS\n"
+    "BYTES` is printed on stdout, and the next line is read (0 or end of input: run to the end).\n";
 
 }  // namespace
 
@@ -39,6 +43,7 @@ int RunGen(const std::vector<std::string>& argv) {
                                  {"roll-size", true},
                                  {"premine", true},
                                  {"no-truth", false},
+                                 {"chunks", false},
                                  {"help", false}});
   if (!args.ok()) {
     PrintError(args.status());
@@ -101,6 +106,18 @@ int RunGen(const std::vector<std::string>& argv) {
                    FormatCount(p.height + 1).c_str(), FormatCount(p.blocks).c_str(),
                    FormatCount(p.txs).c_str(), p.bytes / 1e6, secs > 0 ? p.txs / secs : 0.0);
       std::fflush(stderr);
+    };
+  }
+  if (args->Has("chunks")) {
+    o.next_chunk = [](const gen::GenProgress& p) -> uint64_t {
+      if (p.height > 0) {
+        std::printf("chunk %u %llu %llu\n", p.height, static_cast<unsigned long long>(p.txs),
+                    static_cast<unsigned long long>(p.bytes));
+        std::fflush(stdout);
+      }
+      char line[64];
+      if (std::fgets(line, sizeof(line), stdin) == nullptr) return 0;
+      return std::strtoull(line, nullptr, 10);
     };
   }
   gen::GenStats stats;

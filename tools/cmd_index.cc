@@ -2,8 +2,9 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
+#include "engine/core/file_limit.h"
 #include "engine/store/store.h"
-#include "heuristics/clustering.h"
+#include "heuristics/clustering_observer.h"
 #include "indexer/pipeline/btc_indexer.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
@@ -15,7 +16,11 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: ariadne index btc --blocks DIR_OR_FILE... --db DIR [--network NET] [--xor-key HEX]\n"
-    "                         [--commit-txs N] [--cache-addresses N] [--no-cluster]\n"
+    "                         [--memory-mb N] [--no-cluster]\n"
+    "                         [--commit-txs N] [--cache-addresses N] [--cache-prevouts N]\n"
+    "--memory-mb (default 4096) sizes every cache, the commit batches and the store's block\n"
+    "cache and memtables; the split is printed when indexing starts. --commit-txs,\n"
+    "--cache-addresses and --cache-prevouts override its choices (expert settings).\n"
     "Clusters are kept up to date under the stored policy (the default on a new store);\n"
     "--no-cluster leaves them to a later `ariadne recluster`.\n"
     "       ariadne index evm --source PATH... --db DIR [--chain mainnet|sepolia] ...\n";
@@ -26,7 +31,9 @@ int IndexBtc(const std::vector<std::string>& argv) {
                                  {"network", true},
                                  {"xor-key", true},
                                  {"commit-txs", true},
+                                 {"memory-mb", true},
                                  {"cache-addresses", true},
+                                 {"cache-prevouts", true},
                                  {"no-cluster", false}});
   if (!args.ok()) return PrintError(args.status());
   std::vector<std::string> blocks = args->GetAll("blocks");
@@ -45,17 +52,37 @@ int IndexBtc(const std::vector<std::string>& argv) {
     if (!key.ok()) return PrintError(key.status());
     options.xor_key = *key;
   }
-  auto commit = args->GetInt("commit-txs", static_cast<int64_t>(options.commit_txs), 1, 1 << 30);
-  if (!commit.ok()) return PrintError(commit.status());
-  options.commit_txs = static_cast<uint64_t>(*commit);
-  auto cache = args->GetInt("cache-addresses", static_cast<int64_t>(options.address_cache_entries),
-                            1000, int64_t{1} << 34);
-  if (!cache.ok()) return PrintError(cache.status());
-  options.address_cache_entries = static_cast<size_t>(*cache);
+  auto memory = args->GetInt("memory-mb", 4096, 256, int64_t{1} << 22);
+  if (!memory.ok()) return PrintError(memory.status());
+  options.memory_budget_bytes = static_cast<uint64_t>(*memory) << 20;
+  // Expert overrides of the budget's choices.
+  if (args->Has("commit-txs")) {
+    auto commit = args->GetInt("commit-txs", 0, 1, 1 << 30);
+    if (!commit.ok()) return PrintError(commit.status());
+    options.commit_txs = static_cast<uint64_t>(*commit);
+  }
+  if (args->Has("cache-addresses")) {
+    auto cache = args->GetInt("cache-addresses", 0, 1000, int64_t{1} << 34);
+    if (!cache.ok()) return PrintError(cache.status());
+    options.address_cache_entries = static_cast<size_t>(*cache);
+  }
+  if (args->Has("cache-prevouts")) {
+    auto cache = args->GetInt("cache-prevouts", 0, 1000, int64_t{1} << 34);
+    if (!cache.ok()) return PrintError(cache.status());
+    options.prevout_cache_txs = static_cast<size_t>(*cache);
+  }
+  options.on_memory_plan = [](const pipeline::MemoryPlan& plan) {
+    std::fprintf(stderr, "%s\n", pipeline::DescribePlan(plan).c_str());
+  };
 
+  RaiseOpenFileLimit();
   store::StoreOptions so;
   so.create_if_missing = true;
   so.network = *network;
+  const pipeline::StoreShares shares = pipeline::SplitStoreShares(options.memory_budget_bytes);
+  so.block_cache_bytes = shares.block_cache_bytes;
+  so.memtable_budget_bytes = shares.memtable_bytes;
+  so.compaction_zstd_level = store::kIngestZstdLevel;
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
 
@@ -68,8 +95,15 @@ int IndexBtc(const std::vector<std::string>& argv) {
   }
 
   ProgressBar bar;
-  options.progress = [&bar](const pipeline::IndexProgress& p) {
+  double logged = 0;
+  options.progress = [&bar, &logged](const pipeline::IndexProgress& p) {
     const double s = p.seconds > 0 ? p.seconds : 1e-9;
+    if (!bar.enabled() && p.seconds >= logged + 10) {
+      // Not a terminal (a log file): one line every 10 seconds.
+      logged = p.seconds;
+      std::fprintf(stderr, "%.0f s: height %d, %s txs, %.0f tx/s\n", p.seconds, p.height,
+                   FormatCount(p.txs).c_str(), p.txs / s);
+    }
     bar.Update(p.blocks_done, p.blocks_total, p.seconds,
                absl::StrFormat("height %s | %.0f blk/s | %.0f tx/s | %.1f MB/s",
                                FormatCount(static_cast<uint64_t>(std::max(p.height, 0))),
@@ -87,22 +121,30 @@ int IndexBtc(const std::vector<std::string>& argv) {
   const double s = r.seconds > 0 ? r.seconds : 1e-9;
   // On an error the counts and the tip are what the store holds (what was committed before it).
   std::printf(
-      "%s %s blocks (%s txs, %.1f MB) in %.1f s: %.0f tx/s, %.1f MB/s; tip %d %s; "
-      "%s new addresses; %s rewound, %s stale, %s unconnected\n",
+      "%s %s blocks (%s txs, %.1f MB) in %.1f s (%.1f s to prepare): %.0f tx/s, %.1f MB/s; "
+      "tip %d %s; %s new addresses; %s rewound, %s stale, %s unconnected\n",
       status.ok() ? "indexed" : "before the error below, committed",
       FormatCount(r.blocks_applied).c_str(), FormatCount(r.txs).c_str(), r.bytes / 1e6, r.seconds,
-      r.txs / s, r.bytes / s / 1e6, r.tip_height,
+      r.prepare_seconds, r.txs / s, r.bytes / s / 1e6, r.tip_height,
       r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-", FormatCount(r.new_addresses).c_str(),
       FormatCount(r.blocks_rewound).c_str(), FormatCount(r.stale_blocks).c_str(),
       FormatCount(r.unconnected_blocks).c_str());
+  const pipeline::LookupCounters& l = r.lookups;
+  std::printf(
+      "lookups: %s addresses (%s cached, %s from the store, %s of them found), %s prevouts (%s "
+      "cached, %s from the store)\n",
+      FormatCount(l.address_lookups).c_str(), FormatCount(l.address_cache_hits).c_str(),
+      FormatCount(l.address_store_reads).c_str(), FormatCount(l.address_store_found).c_str(),
+      FormatCount(l.prevout_lookups).c_str(), FormatCount(l.prevout_cache_hits).c_str(),
+      FormatCount(l.prevout_store_reads).c_str());
   if (clustering != nullptr && status.ok()) {
-    const heuristics::ClusterCounters& c = clustering->builder().counters();
+    const heuristics::ClusterCounters& c = clustering->counters();
     uint64_t coinjoins = 0;
     for (size_t k = 1; k < c.coinjoins.size(); ++k) coinjoins += c.coinjoins[k];
     std::printf(
         "clusters updated (%s): %s common-input and %s change links in this run, %s "
         "CoinJoins skipped\n",
-        clustering->builder().policy().ToSpec().c_str(), FormatCount(c.common_input_unions).c_str(),
+        clustering->policy_spec().c_str(), FormatCount(c.common_input_unions).c_str(),
         FormatCount(c.change_unions).c_str(), FormatCount(coinjoins).c_str());
   }
   if (!status.ok()) return PrintError(status);

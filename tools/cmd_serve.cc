@@ -5,17 +5,22 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/service/audit.h"
+#include "engine/service/audit_signature.h"
 #include "engine/service/auth.h"
+#include "engine/service/connection_guard.h"
+#include "engine/service/listen_address.h"
 #include "engine/service/replica.h"
 #include "engine/service/server.h"
-#include "engine/store/evm_store.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -26,10 +31,11 @@ namespace {
 constexpr char kUsage[] =
     "usage: ariadne serve --db DIR [--listen HOST:PORT]\n"
     "         [--token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
-    "         [--insecure] [--audit-log FILE [--audit-fsync]] [--require-case-id]\n"
-    "         [--rate-limit PER_SECOND[:BURST]] [--max-calls N] [--max-call-seconds S]\n"
-    "         [--max-request-bytes N] [--catch-up-interval SECONDS] [--secondary-dir DIR]\n"
-    "         [--block-cache-mb N]\n"
+    "         [--insecure] [--audit-log FILE [--audit-fsync] [--audit-key FILE]\n"
+    "         [--audit-sign-every N]] [--require-case-id] [--rate-limit PER_SECOND[:BURST]]\n"
+    "         [--max-calls N] [--max-calls-per-principal N] [--max-call-seconds S]\n"
+    "         [--max-request-bytes N] [--max-connections N] [--handshake-timeout S]\n"
+    "         [--catch-up-interval SECONDS] [--secondary-dir DIR] [--block-cache-mb N]\n"
     "\n"
     "  --listen            default 127.0.0.1:50051 (port 0: the system picks one, printed)\n"
     "  --token-file        bearer tokens, one `NAME ROLE SECRET` per line (ROLE analyst|admin);\n"
@@ -37,11 +43,20 @@ constexpr char kUsage[] =
     "  --tls-*             TLS with this certificate and key; --tls-client-ca: mutual TLS\n"
     "  --insecure          allow listening beyond loopback without TLS and tokens\n"
     "  --audit-log         append a hash-chained record of every request (`ariadne audit verify`)\n"
+    "  --audit-key         Ed25519 key signing the trail's heads into FILE.heads (default: the\n"
+    "                      log's path + .key, created mode 0600 when missing)\n"
+    "  --audit-sign-every  sign the head every N records (default 100), and at start and stop\n"
     "  --require-case-id   refuse queries without a case id (client --case-id)\n"
     "  --rate-limit        requests per second per principal (default: no limit)\n"
     "  --max-calls         calls in flight at once (default 256)\n"
+    "  --max-calls-per-principal  calls in flight at once of one token (default 64; 0: no\n"
+    "                      limit per token)\n"
     "  --max-call-seconds  the longest a call may run (default 300)\n"
     "  --max-request-bytes largest request message (default 1048576)\n"
+    "  --max-connections   connections open at once (default 1000, at most half the file\n"
+    "                      descriptor limit); more are closed when accepted\n"
+    "  --handshake-timeout seconds a connection has to complete its TLS/HTTP/2 handshake\n"
+    "                      (default 10)\n"
     "  --catch-up-interval look for the indexer's new commits this often (default 5; 0: open\n"
     "                      read-only and never follow)\n"
     "  --block-cache-mb    RocksDB block cache of the served store (default 256)\n";
@@ -53,54 +68,59 @@ std::string BoundAddress(const std::string& listen, int port) {
   return absl::StrCat(listen.substr(0, colon), ":", port);
 }
 
-// An EVM store's banner: its own tip and counts, and what its indexer could not know.
-void PrintEvmEngine(const std::string& db, const service::Engine& engine, bool first) {
-  auto state = store::ReadEvmState(engine.store());
-  if (!state.ok()) return;
+void PrintEngine(const std::string& db, const service::Engine& engine, bool first) {
+  // The chain-neutral status: tip and transactions of either chain model.
+  auto status = engine.backend().Status();
+  if (!status.ok()) return;
+  const graph::ClusterIndex* clusters = engine.backend().clusters();
   if (first) {
     for (const std::string& w : engine.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    if (state->traces_counted && state->blocks_without_traces > 0) {
+    // An EVM store: what its indexer could not know.
+    if (status->blocks_without_traces > 0) {
       std::fprintf(stderr,
                    "warning: %s of %s blocks were indexed without call traces: internal ETH "
                    "movements in them are absent\n",
-                   FormatCount(state->blocks_without_traces).c_str(),
-                   FormatCount(state->block_count).c_str());
+                   FormatCount(static_cast<uint64_t>(status->blocks_without_traces)).c_str(),
+                   FormatCount(status->block_count).c_str());
     }
     std::printf(
-        "serving %s (%s, chain id %llu, tip %lld, %s blocks, %s txs, %s transfers; "
-        "loaded in %.1f s)\n",
-        db.c_str(), std::string(Params(engine.store().network()).name).c_str(),
-        static_cast<unsigned long long>(state->chain_id), static_cast<long long>(state->tip_number),
-        FormatCount(state->block_count).c_str(), FormatCount(state->tx_count).c_str(),
-        FormatCount(state->transfer_count).c_str(), engine.load_seconds());
+        "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
+        "%.1f s)\n",
+        db.c_str(), status->network.c_str(), status->tip_height,
+        FormatCount(status->tx_count).c_str(),
+        clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
+        FormatCount(engine.backend().labels().labelled_members()).c_str(), engine.load_seconds());
   } else {
-    std::printf("caught up with the indexer: tip %lld, %s txs (refreshed in %.1f s)\n",
-                static_cast<long long>(state->tip_number), FormatCount(state->tx_count).c_str(),
-                engine.load_seconds());
+    std::printf("caught up with the indexer: tip %d, %s txs (refreshed in %.1f s)\n",
+                status->tip_height, FormatCount(status->tx_count).c_str(), engine.load_seconds());
   }
   std::fflush(stdout);
 }
 
-void PrintEngine(const std::string& db, const service::Engine& engine, bool first) {
-  if (IsEvm(engine.store().network())) return PrintEvmEngine(db, engine, first);
-  auto state = engine.store().ReadState();
-  if (!state.ok()) return;
-  const graph::ClusterIndex* clusters = engine.clusters();
-  if (first) {
-    for (const std::string& w : engine.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    std::printf(
-        "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
-        "%.1f s)\n",
-        db.c_str(), std::string(Params(engine.store().network()).name).c_str(), state->tip_height,
-        FormatCount(state->tx_count).c_str(),
-        clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
-        FormatCount(engine.labels().labelled_addresses()).c_str(), engine.load_seconds());
-  } else {
-    std::printf("caught up with the indexer: tip %d, %s txs (refreshed in %.1f s)\n",
-                state->tip_height, FormatCount(state->tx_count).c_str(), engine.load_seconds());
+// How the server is asked to stop: a signal, or a fatal error of the engine's first load.
+class StopRequest {
+ public:
+  void Set(int signal, absl::Status status) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (set_) return;
+    set_ = true;
+    signal_ = signal;
+    status_ = std::move(status);
   }
-  std::fflush(stdout);
-}
+  // Blocks until Set(). Returns: the status (OK for a signal); *signal: the signal, or 0.
+  absl::Status Wait(int* signal) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&set_));
+    *signal = signal_;
+    return status_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool set_ ABSL_GUARDED_BY(mu_) = false;
+  int signal_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
 
 }  // namespace
 
@@ -114,9 +134,14 @@ int RunServe(const std::vector<std::string>& argv) {
                                  {"insecure", false},
                                  {"audit-log", true},
                                  {"audit-fsync", false},
+                                 {"audit-key", true},
+                                 {"audit-sign-every", true},
                                  {"require-case-id", false},
                                  {"rate-limit", true},
                                  {"max-calls", true},
+                                 {"max-calls-per-principal", true},
+                                 {"max-connections", true},
+                                 {"handshake-timeout", true},
                                  {"max-call-seconds", true},
                                  {"max-request-bytes", true},
                                  {"catch-up-interval", true},
@@ -133,6 +158,8 @@ int RunServe(const std::vector<std::string>& argv) {
   service::ServerOptions options;
   options.listen = args->GetOr("listen", "127.0.0.1:50051");
   options.insecure = args->Has("insecure");
+  // Connections and store files share the descriptor limit: take all the system allows.
+  const uint64_t file_limit = service::RaiseFileLimit();
 
   // Authentication.
   std::optional<service::TokenTable> tokens;
@@ -156,16 +183,37 @@ int RunServe(const std::vector<std::string>& argv) {
   absl::Status policy = service::CheckListenPolicy(options.listen, options.tls.has_value(),
                                                    tokens.has_value(), options.insecure);
   if (!policy.ok()) return PrintError(policy);
+  // The address is checked before the store opens: a bad port, a host that does not resolve, a
+  // missing socket folder or a port in use end the command at once.
+  {
+    auto address = service::ParseListenAddress(options.listen);
+    if (!address.ok()) return PrintError(address.status());
+    absl::Status can = service::CheckCanListen(*address, options.listen);
+    if (!can.ok()) return PrintError(can);
+  }
 
-  // Audit trail.
+  // Audit trail, its heads signed with the server's key.
+  std::unique_ptr<service::AuditKey> audit_key;
   std::unique_ptr<service::AuditLog> audit;
   if (auto path = args->Get("audit-log")) {
     service::AuditOptions ao;
     ao.fsync = args->Has("audit-fsync");
+    auto every = args->GetInt("audit-sign-every", 100, 1, int64_t{1} << 40);
+    if (!every.ok()) return PrintError(every.status());
+    ao.sign_every = static_cast<uint64_t>(*every);
+    const std::string key_path = args->GetOr("audit-key", *path + ".key");
+    bool created = false;
+    auto key = service::AuditKey::LoadOrCreate(key_path, &created);
+    if (!key.ok()) return PrintError(key.status());
+    audit_key = *std::move(key);
+    ao.key = audit_key.get();
     auto log = service::AuditLog::Open(*path, ao);
     if (!log.ok()) return PrintError(log.status());
     audit = *std::move(log);
     options.gateway.audit = audit.get();
+    std::printf("audit trail %s: heads signed into %s by Ed25519 key %s (%s%s)\n", path->c_str(),
+                service::HeadsPath(*path).c_str(), audit_key->public_hex().c_str(),
+                key_path.c_str(), created ? ", created now" : "");
   }
   options.gateway.require_case_id = args->Has("require-case-id");
 
@@ -184,6 +232,25 @@ int RunServe(const std::vector<std::string>& argv) {
   auto max_calls = args->GetInt("max-calls", 256, 1, 100'000);
   if (!max_calls.ok()) return PrintError(max_calls.status());
   options.gateway.max_concurrent_calls = static_cast<int>(*max_calls);
+  auto per_principal = args->GetInt("max-calls-per-principal", 64, 0, 100'000);
+  if (!per_principal.ok()) return PrintError(per_principal.status());
+  options.gateway.max_calls_per_principal = static_cast<int>(*per_principal);
+  auto max_connections = args->GetInt("max-connections", 1000, 1, 1'000'000);
+  if (!max_connections.ok()) return PrintError(max_connections.status());
+  options.max_connections = static_cast<int>(*max_connections);
+  if (options.max_connections > service::ConnectionBudget(file_limit)) {
+    std::fprintf(stderr,
+                 "warning: at most %d connections (--max-connections %d): the file descriptor "
+                 "limit is %llu (raise it: ulimit -n, systemd LimitNOFILE=)\n",
+                 service::ConnectionBudget(file_limit), options.max_connections,
+                 static_cast<unsigned long long>(file_limit));
+  }
+  auto handshake = args->GetDouble("handshake-timeout", 10);
+  if (!handshake.ok()) return PrintError(handshake.status());
+  if (*handshake <= 0) {
+    return PrintError(absl::InvalidArgumentError("--handshake-timeout must be positive"));
+  }
+  options.handshake_timeout = absl::Seconds(*handshake);
   auto max_seconds = args->GetDouble("max-call-seconds", 300);
   if (!max_seconds.ok()) return PrintError(max_seconds.status());
   if (*max_seconds <= 0) {
@@ -199,12 +266,18 @@ int RunServe(const std::vector<std::string>& argv) {
     return PrintError(absl::InvalidArgumentError("--catch-up-interval must be 0 or more"));
   }
 
-  // SIGINT/SIGTERM are taken by a waiting thread, so every other thread must block them.
+  // SIGINT, SIGTERM and SIGHUP (the terminal went away) are taken by a waiting thread, so every
+  // other thread must block them: each one shuts the server down cleanly (the audit trail's stop
+  // head signed, the temporary folder removed).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A closed stdout (the terminal or pipe went away) must not kill the server before its shutdown.
+  std::signal(SIGPIPE, SIG_IGN);
+  StopRequest stop;
 
   // The store opens now (its errors end the command); the engine loads in the background while
   // the server already listens and answers health checks (NOT_SERVING until loaded).
@@ -221,18 +294,34 @@ int RunServe(const std::vector<std::string>& argv) {
     loaded = true;
     if (service::AriadneServer* s = server_ptr.load()) s->SetServing(true);
   };
-  ro.on_error = [](const absl::Status& s) {
+  ro.on_error = [&loaded, &stop](const absl::Status& s) {
+    // A store that cannot be read (a corrupt table) will not load by waiting: give up.
+    if (!loaded && absl::IsDataLoss(s)) {
+      stop.Set(0, absl::DataLossError(absl::StrCat("cannot load the store: ", s.message())));
+      return;
+    }
     std::fprintf(stderr, "warning: %s\n", std::string(s.message()).c_str());
   };
   auto source = service::ReplicaEngineSource::Open(db, ro);
   if (!source.ok()) return PrintError(source.status());
 
+  // The engine loads on another thread: when the command ends before it is loaded, that thread is
+  // abandoned (a load cannot be interrupted) and the process exits without waiting for it.
+  auto finish = [&](int code) {
+    if (audit != nullptr) (void)audit->Close();
+    if (!(*source)->Stop(absl::Seconds(1))) {
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(code);
+    }
+    return code;
+  };
   auto server = service::AriadneServer::Start(source->get(), options);
-  if (!server.ok()) return PrintError(server.status());
+  if (!server.ok()) return finish(PrintError(server.status()));
   server_ptr = server->get();
   if (loaded) (*server)->SetServing(true);
   std::printf(
-      "listening on %s (%s, %s, audit trail %s%s)\n",
+      "listening on %s (%s, %s, audit trail %s%s, at most %d connections)\n",
       BoundAddress(options.listen, (*server)->port()).c_str(),
       !options.tls                     ? "plaintext"
       : options.tls->client_ca.empty() ? "TLS"
@@ -241,24 +330,32 @@ int RunServe(const std::vector<std::string>& argv) {
       audit ? audit->path().c_str() : "off",
       options.gateway.rate_limit.per_second > 0
           ? absl::StrCat(", ", options.gateway.rate_limit.per_second, " requests/s each").c_str()
-          : "");
+          : "",
+      (*server)->max_connections());
   std::fflush(stdout);
 
-  std::thread waiter([&] {
+  std::thread waiter([&stop, &signals] {
     int sig = 0;
     sigwait(&signals, &sig);
-    std::fprintf(stderr, "shutting down (signal %d)\n", sig);
-    (*server)->Shutdown(absl::Seconds(5));
+    stop.Set(sig, absl::OkStatus());
   });
+  int sig = 0;
+  const absl::Status reason = stop.Wait(&sig);
+  if (sig != 0) std::fprintf(stderr, "shutting down (signal %d)\n", sig);
+  (*server)->Shutdown(absl::Seconds(5));
   (*server)->Wait();
+  if (sig == 0) pthread_kill(waiter.native_handle(), SIGTERM);  // wakes its sigwait
   waiter.join();
   server_ptr = nullptr;
+  server->reset();
   if (audit != nullptr) {
+    absl::Status closed = audit->Close();
+    if (!closed.ok()) std::fprintf(stderr, "warning: %s\n", std::string(closed.message()).c_str());
     const service::AuditChain chain = audit->chain();
-    std::fprintf(stderr, "audit trail %s: %llu records, head %s\n", audit->path().c_str(),
+    std::fprintf(stderr, "audit trail %s: %llu records, head %s (signed)\n", audit->path().c_str(),
                  static_cast<unsigned long long>(chain.records), chain.head.c_str());
   }
-  return 0;
+  return finish(reason.ok() ? 0 : PrintError(reason));
 }
 
 }  // namespace ariadne::cli

@@ -6,9 +6,10 @@
 
 namespace ariadne::cli {
 
-void AppendJsonString(std::string* out, std::string_view s) {
+namespace {
+
+void AppendEscaped(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
     switch (c) {
@@ -37,7 +38,20 @@ void AppendJsonString(std::string* out, std::string_view s) {
         }
     }
   }
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
+  AppendEscaped(out, s);
+  out->push_back('"');
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string escaped;
+  AppendEscaped(&escaped, s);
+  return escaped;
 }
 
 void JsonWriter::BeforeValue() {

@@ -49,6 +49,9 @@ class JsonWriter {
 
 // Appends `s` JSON-escaped, with quotes.
 void AppendJsonString(std::string* out, std::string_view s);
+// Returns: `s` escaped as inside a JSON string (also what Graphviz DOT strings accept), without
+// quotes.
+std::string JsonEscape(std::string_view s);
 
 }  // namespace ariadne::cli
 

@@ -9,35 +9,14 @@
 #include "absl/strings/str_format.h"
 #include "tools/json_writer.h"
 #include "tools/output.h"
+#include "tools/print_util.h"
 
 namespace ariadne::cli {
 namespace {
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::string Short(const std::string& id) {
   if (id.size() <= 16) return id;
   return id.substr(0, 8) + "…" + id.substr(id.size() - 6);
-}
-
-void LabelsJson(const google::protobuf::RepeatedPtrField<v1::Label>& labels, JsonWriter* w) {
-  w->Key("labels").BeginArray();
-  for (const auto& l : labels) {
-    w->BeginObject()
-        .Field("label", l.label())
-        .Field("category", l.category())
-        .Field("source", l.source())
-        .Field("address", l.address())
-        .EndObject();
-  }
-  w->EndArray();
 }
 
 }  // namespace
@@ -78,7 +57,7 @@ void WriteTraceJson(const CollectedTrace& t, std::string* out) {
     w.BeginObject().Field("id", n.id()).Field("kind", n.kind());
     if (n.kind() == "cluster" || n.cluster_id() != 0) w.Field("cluster_id", n.cluster_id());
     if (n.kind() == "cluster") w.Field("size", n.size());
-    LabelsJson(n.labels(), &w);
+    LabelsJson(n.labels(), true, &w);
     w.EndObject();
   }
   w.EndArray().Key("edges").BeginArray();
@@ -119,7 +98,7 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
       "digraph trace {\n  rankdir=LR;\n  node [shape=box, style=\"rounded\", "
       "fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", "
       "fontsize=9];\n";
-  absl::StrAppend(&dot, "  labelloc=t; label=\"", Escape(title), "\";\n");
+  absl::StrAppend(&dot, "  labelloc=t; label=\"", JsonEscape(title), "\";\n");
   std::map<std::string, std::string> ends;  // node -> endpoint reasons
   for (const auto& e : t.endpoints) {
     std::string& r = ends[e.node()];
@@ -133,7 +112,7 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
                             : Short(n.id());
     std::set<std::string> names;
     for (const auto& l : n.labels()) names.insert(l.label() + " [" + l.category() + "]");
-    for (const auto& name : names) absl::StrAppend(&label, "\\n", Escape(name));
+    for (const auto& name : names) absl::StrAppend(&label, "\\n", JsonEscape(name));
     if (auto it = ends.find(n.id()); it != ends.end()) {
       absl::StrAppend(&label, "\\nends: ", it->second);
     }
@@ -145,15 +124,17 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
     } else if (n.kind() == "fee") {
       style = ", shape=ellipse, color=gray";
     }
-    absl::StrAppend(&dot, "  \"", Escape(n.id()), "\" [label=\"", label, "\"", style, "];\n");
+    absl::StrAppend(&dot, "  \"", JsonEscape(n.id()), "\" [label=\"", label, "\"", style, "];\n");
   }
   for (const auto& e : t.edges) {
     const std::string amounts =
         e.asset().empty()
             ? absl::StrCat(FormatBtc(e.tainted_value()), " / ", FormatBtc(e.value()), " BTC")
-            : absl::StrCat(e.tainted_amount(), " / ", e.amount(), " ", Escape(Short(e.asset())));
-    absl::StrAppend(&dot, "  \"", Escape(e.from()), "\" -> \"", Escape(e.to()), "\" [label=\"",
-                    amounts, "\\nhop ", e.hop(), " tx ", e.txid().substr(0, 10), "\"];\n");
+            : absl::StrCat(e.tainted_amount(), " / ", e.amount(), " ",
+                           JsonEscape(Short(e.asset())));
+    absl::StrAppend(&dot, "  \"", JsonEscape(e.from()), "\" -> \"", JsonEscape(e.to()),
+                    "\" [label=\"", amounts, "\\nhop ", e.hop(), " tx ", e.txid().substr(0, 10),
+                    "\"];\n");
   }
   dot += "}\n";
   return dot;

@@ -8,6 +8,10 @@
 #
 #   bench/replay/replay.sh                               # 1M, 5M and 20M transactions
 #   bench/replay/replay.sh --sizes 1M --duration 10      # what CI may run (a few minutes)
+#   bench/replay/replay.sh --stream --sizes 1M,10M,50M,100M --cache-ratio 30
+#                                                        # one chain generated and indexed in
+#                                                        # chunks, blk files deleted as indexed
+#                                                        # (bench/replay/stream.sh has its options)
 #
 # Options (defaults in brackets):
 #   --sizes LIST         chain sizes in transactions, e.g. 1M,5M,20M or 250k [1M,5M,20M]
@@ -47,6 +51,10 @@ usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
   exit "${1:-2}"
 }
+
+for a in "$@"; do
+  [[ "$a" == --stream ]] && exec "$here/stream.sh" "$@"
+done
 
 while [[ $# -gt 0 ]]; do
   case "$1" in

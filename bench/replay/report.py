@@ -681,22 +681,258 @@ def markdown(report):
     return "\n".join(out) + "\n"
 
 
+# ------------------------------------------------------------------------------------------------
+# The streaming replay (bench/replay/stream.sh): one chain indexed in chunks.
+
+
+def collect_stream(work):
+    """Chunks of a streaming replay, and the reported sizes (chunks that end at a size)."""
+    settings = read_kv(os.path.join(work, "stream.settings"))
+    report = {
+        "tool": "ariadne-stream",
+        "schema": SCHEMA,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "git": {"commit": settings.get("git_commit"),
+                "dirty_files": int(settings.get("git_dirty", "0") or 0)},
+        "settings": {k: settings[k] for k in ("sizes", "chunk", "memory_mb", "cache_ratio",
+                                              "txs_per_block", "seed", "blocks", "build")
+                     if k in settings},
+        "chunks": [],
+    }
+    if "start" in settings and "end" in settings:
+        report["total_seconds"] = round(float(settings["end"]) - float(settings["start"]), 1)
+    names = sorted(n for n in os.listdir(work) if n.startswith("chunk-"))
+    prev = {"txs": 0, "tip_height": -1}
+    for name in names:
+        d = os.path.join(work, name)
+        info = read_kv(os.path.join(d, "chunk.info"))
+        size = read_json(os.path.join(d, "db_size.json"))
+        if not size or info.get("exit", "0") != "0":
+            continue
+        c = {"chunk": int(info["chunk"]), "label": info.get("label"),
+             "txs_before": prev["txs"], "txs_after": size["txs"],
+             "txs": size["txs"] - prev["txs"], "blocks": size["tip_height"] - prev["tip_height"],
+             "addresses_after": size["addresses"], "db_bytes": size["db_bytes"],
+             "loadavg_before": info.get("loadavg_before"), "loadavg_after": info.get("loadavg_after")}
+        for k in ("sst_bytes", "index_cache_bytes"):
+            if k in size:
+                c[k] = size[k]
+        c["db_bytes_per_tx"] = round(size["db_bytes"] / size["txs"], 2)
+        c["gen_seconds"] = round(float(info["gen_end"]) - float(info["gen_start"]), 3)
+        c["blk_bytes"] = int(info.get("blk_bytes", 0))
+        t = parse_time_v(os.path.join(d, "index.time")) or {}
+        c["wall_seconds"] = round(float(info["index_end"]) - float(info["index_start"]), 3)
+        c["cpu_seconds"] = t.get("cpu_seconds")
+        c["peak_rss_bytes"] = t.get("peak_rss_bytes")
+        txs = max(1, c["txs"])
+        c["wall_us_per_tx"] = round(c["wall_seconds"] / txs * 1e6, 4)
+        if c["cpu_seconds"] is not None:
+            c["cpu_us_per_tx"] = round(c["cpu_seconds"] / txs * 1e6, 4)
+        c["tx_per_s"] = round(txs / c["wall_seconds"], 1)
+        h = read_json(os.path.join(d, "hash.out"))
+        if h:
+            c["sha256d_mb_per_s"] = h["mb_per_s"]
+            c["sha256d_us_per_tx"] = round(h["seconds"] / txs * 1e6, 4)
+            c["ratio_to_sha256d"] = round(c["blk_bytes"] / c["wall_seconds"] / 1e6 /
+                                          h["mb_per_s"], 5)
+        idx = read_text(os.path.join(d, "index.out"))
+        m = re.search(r"\(([\d.]+) s to prepare\)", idx)
+        if m:
+            c["prepare_seconds"] = float(m.group(1))
+        m = re.search(r"lookups: ([\d,]+) addresses \(([\d,]+) cached, ([\d,]+) from the store, "
+                      r"([\d,]+) of them found\), ([\d,]+) prevouts \(([\d,]+) cached, ([\d,]+) "
+                      r"from the store\)", idx)
+        if m:
+            v = [num(g) for g in m.groups()]
+            c["lookups"] = {"addresses": v[0], "address_cache_hits": v[1],
+                            "address_store_reads": v[2], "address_store_found": v[3],
+                            "prevouts": v[4], "prevout_cache_hits": v[5],
+                            "prevout_store_reads": v[6]}
+        plan = re.search(r"^memory budget .*$", read_text(os.path.join(d, "index.err")), re.M)
+        if plan:
+            c["memory_plan"] = plan.group(0)
+        m = re.search(r"--cache-addresses (\d+)", read_text(os.path.join(d, "index.time")))
+        if m:
+            c["address_cache_entries"] = int(m.group(1))
+        report["chunks"].append(c)
+        prev = size
+    g = parse_time_v(os.path.join(work, "gen.time"))
+    if g:
+        report["gen"] = g
+    comp = read_json(os.path.join(work, "compact.out"))
+    if comp:
+        report["compact"] = {"db_bytes": comp["db_bytes"], "seconds": comp["seconds"]}
+        if report["chunks"]:
+            last = report["chunks"][-1]
+            report["compact"]["db_bytes_per_tx"] = round(comp["db_bytes"] / last["txs_after"], 2)
+    report["sizes"] = [c for c in report["chunks"] if c.get("label")]
+    return report
+
+
+def project_stream(report, txs, addresses):
+    """Marginal cost per transaction as a line in the chain's size (least squares over every chunk
+    but the first, whose cost includes the store's creation), integrated from 0 to `txs`."""
+    pts = [(c["txs_after"], c["wall_seconds"] / c["txs"]) for c in report["chunks"][1:]
+           if c["txs"] > 0]
+    cpu = [(c["txs_after"], c["cpu_seconds"] / c["txs"]) for c in report["chunks"][1:]
+           if c["txs"] > 0 and c.get("cpu_seconds")]
+    out = {"txs": txs, "addresses": addresses,
+           "model": "marginal cost per transaction = a + b * chain size (least squares over the "
+                    "chunks), integrated over the chain"}
+    for key, p in (("wall", pts), ("cpu", cpu)):
+        f = fit(p)
+        if f:
+            a, b = f
+            out[key + "_us_per_tx_at_start"] = round(a * 1e6, 3)
+            out[key + "_us_per_tx_growth_per_100m"] = round(b * 1e8 * 1e6, 3)
+            out[key + "_us_per_tx_at_end"] = round((a + b * txs) * 1e6, 3)
+            out[key + "_hours"] = round((a * txs + b * txs * txs / 2) / 3600, 2)
+    sizes = [c for c in report["chunks"] if c.get("db_bytes")]
+    f = fit([(c["txs_after"], c["db_bytes"]) for c in sizes])
+    if f:
+        out["db_bytes_per_tx"] = round(f[1], 2)
+        out["db_bytes"] = int(f[0] + f[1] * txs)
+    out["peak_rss_bytes_measured"] = max((c.get("peak_rss_bytes") or 0) for c in report["chunks"])
+    return out
+
+
+def plot_stream(report, path):
+    chunks = [c for c in report["chunks"] if c["txs"] > 0]
+    if not chunks:
+        print("nothing to plot", file=sys.stderr)
+        return
+    xs = [c["txs_after"] for c in chunks]
+    labels = {c["txs_after"]: c["label"] for c in chunks if c.get("label")}
+    xlabels = [labels.get(x, "") for x in xs]
+    mib = 1 << 20
+
+    def col(key, scale=1.0):
+        return [None if c.get(key) is None else c[key] * scale for c in chunks]
+
+    def rate(num_key, den_key):
+        out = []
+        for c in chunks:
+            lk = c.get("lookups") or {}
+            out.append(100.0 * lk[num_key] / lk[den_key] if lk.get(den_key) else None)
+        return out
+
+    budget = float(report["settings"].get("memory_mb", 0) or 0)
+    w, h = 560, 300
+    parts = []
+    parts += panel(0, 0, w, h, "Index cost per transaction (chunk ending there)",
+                   "microseconds per transaction", xs, xlabels,
+                   [("wall", col("wall_us_per_tx")), ("CPU (2 cores)", col("cpu_us_per_tx")),
+                    ("SHA-256d (floor)", col("sha256d_us_per_tx"))])
+    parts += panel(w, 0, w, h, "Indexer peak RSS", "MiB", xs, xlabels,
+                   [("peak RSS", col("peak_rss_bytes", 1.0 / mib)),
+                    ("budget (--memory-mb)", [budget or None] * len(xs), COLORS[1], True)])
+    parts += panel(0, h, w, h, "Store on disk", "bytes per transaction", xs, xlabels,
+                   [("store (as indexed)", col("db_bytes_per_tx"))])
+    parts += panel(w, h, w, h, "Where lookups were answered", "percent", xs, xlabels,
+                   [("addresses from the cache", rate("address_cache_hits", "addresses")),
+                    ("addresses from the store", rate("address_store_reads", "addresses")),
+                    ("prevouts from the cache", rate("prevout_cache_hits", "prevouts")),
+                    ("prevouts from the store", rate("prevout_store_reads", "prevouts"))])
+    m = report["machine"]
+    foot = "streaming replay: %s, %d cores, %s RAM; %s; ariadne %s; budget %s MiB, address cache " \
+           "1/%s of the addresses" % (m["cpu"], m["cpus"], fmt_bytes(m["mem_bytes"]),
+                                      report["created"], (report["git"]["commit"] or "?")[:10],
+                                      report["settings"].get("memory_mb"),
+                                      report["settings"].get("cache_ratio"))
+    svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif">' % (2 * w, 2 * h + 24),
+           '<rect width="100%" height="100%" fill="white"/>'] + parts + [
+        '<text x="8" y="%d" font-size="11" fill="#555">%s</text>' % (2 * h + 16, esc(foot)),
+        "</svg>"]
+    with open(path, "w") as f:
+        f.write("\n".join(svg) + "\n")
+    print("wrote %s" % path)
+
+
+def markdown_stream(report):
+    out = []
+
+    def row(cells):
+        out.append("| " + " | ".join(cells) + " |")
+
+    sizes = report["sizes"]
+    row(["", *[s["label"] for s in sizes]])
+    row(["---"] * (len(sizes) + 1))
+    row(["chain (transactions / addresses)", *["%s / %s" % ("{:,}".format(s["txs_after"]),
+                                                           "{:,}".format(s["addresses_after"]))
+                                               for s in sizes]])
+    row(["chunk indexed (transactions)", *["{:,}".format(s["txs"]) for s in sizes]])
+    row(["wall µs/tx (CPU µs/tx)", *["%.2f (%.2f)" % (s["wall_us_per_tx"],
+                                                     s.get("cpu_us_per_tx") or 0) for s in sizes]])
+    row(["tx/s", *["{:,.0f}".format(s["tx_per_s"]) for s in sizes]])
+    row(["of which preparing (s)", *["%.1f" % s.get("prepare_seconds", 0) for s in sizes]])
+    row(["ingest / SHA-256d", *["%.4f" % s.get("ratio_to_sha256d", 0) for s in sizes]])
+    row(["peak RSS", *[fmt_bytes(s.get("peak_rss_bytes")) for s in sizes]])
+    row(["store bytes/tx (as indexed)", *["%.1f" % s["db_bytes_per_tx"] for s in sizes]])
+    row(["files beside it (index-cache/)", *["%s (%.1f B/tx)" % (
+        fmt_bytes(s.get("index_cache_bytes")), s.get("index_cache_bytes", 0) / s["txs_after"])
+        for s in sizes]])
+    row(["address cache entries", *["{:,}".format(s.get("address_cache_entries", 0))
+                                    for s in sizes]])
+    for key, label in (("address_cache_hits", "addresses: cache hits"),
+                       ("address_store_reads", "addresses: store lookups"),
+                       ("prevout_cache_hits", "prevouts: cache hits"),
+                       ("prevout_store_reads", "prevouts: store reads")):
+        den = "addresses" if key.startswith("address") else "prevouts"
+        row([label, *["%.1f%%" % (100.0 * s["lookups"][key] / max(1, s["lookups"][den]))
+                      if s.get("lookups") else "-" for s in sizes]])
+    row(["load average (before, after)", *["%s; %s" % (s.get("loadavg_before"),
+                                                       s.get("loadavg_after")) for s in sizes]])
+    p = report.get("projection")
+    if p:
+        out.append("\nProjection to %s transactions (%s): %.1f h wall, %.1f h CPU; %s µs/tx at "
+                   "the start, %s µs/tx at the end; store %s\n" % (
+                       "{:,.0f}".format(p["txs"]), p["model"], p.get("wall_hours", 0),
+                       p.get("cpu_hours", 0), p.get("wall_us_per_tx_at_start"),
+                       p.get("wall_us_per_tx_at_end"), fmt_bytes(p.get("db_bytes"))))
+    return "\n".join(out) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--work", action="append",
                     help="the replay's work folder (per-size logs); repeat to merge several runs")
     ap.add_argument("--from", dest="from_json", help="an existing report to print or plot")
+    ap.add_argument("--stream", help="a streaming replay's work folder (bench/replay/stream.sh)")
     ap.add_argument("--out", help="write the JSON report here")
     ap.add_argument("--plot", help="write an SVG plot here")
     ap.add_argument("--markdown", help="write the report's tables as Markdown here")
     ap.add_argument("--plot-phase", help="the load phase whose latencies are drawn (default: the "
                     "first, closed:1)")
-    ap.add_argument("--project-txs", type=float, default=1.1e9,
+    ap.add_argument("--project-txs", type=float, default=1.15e9,
                     help="project the costs to a chain of this many transactions "
-                         "(default 1.1e9, Bitcoin mainnet; 0: no projection)")
-    ap.add_argument("--project-addresses", type=float, default=1.4e9,
-                    help="addresses of the projected chain (default 1.4e9)")
+                         "(default 1.15e9, Bitcoin mainnet; 0: no projection)")
+    ap.add_argument("--project-addresses", type=float, default=1.45e9,
+                    help="addresses of the projected chain (default 1.45e9)")
     args = ap.parse_args()
+    if args.stream or (args.from_json and "stream" in os.path.basename(args.from_json)):
+        if args.stream:
+            report = collect_stream(args.stream)
+        else:
+            with open(args.from_json) as f:
+                report = json.load(f)
+        if args.project_txs:
+            report["projection"] = project_stream(report, args.project_txs,
+                                                  args.project_addresses)
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(report, f, indent=1)
+                f.write("\n")
+            print("wrote %s" % args.out)
+        text = markdown_stream(report)
+        print(text)
+        if args.markdown:
+            with open(args.markdown, "w") as f:
+                f.write(text)
+        if args.plot:
+            plot_stream(report, args.plot)
+        return
     if args.from_json:
         with open(args.from_json) as f:
             report = json.load(f)

@@ -66,6 +66,11 @@ absl::StatusOr<Hash256<Tag>> Hash256<Tag>::FromHex(std::string_view hex) {
   }
   auto bytes = HexDecode(hex);
   if (!bytes.ok()) return bytes.status();
+  // HexDecode drops a "0x" prefix: "0x" and 62 digits are 64 characters but 31 bytes.
+  if (bytes->size() != kSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected 64 hex digits, got ", hex.size() - 2, " after the 0x prefix"));
+  }
   Hash256<Tag> h;
   for (size_t i = 0; i < kSize; ++i) h.bytes_[i] = (*bytes)[kSize - 1 - i];
   return h;

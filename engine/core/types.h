@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/statusor.h"
 
@@ -83,6 +84,11 @@ class DenseId {
   constexpr bool valid() const { return value_ != kInvalid; }
   friend constexpr bool operator==(DenseId, DenseId) = default;
   friend constexpr auto operator<=>(DenseId, DenseId) = default;
+  // Hashable by absl containers.
+  template <typename H>
+  friend H AbslHashValue(H h, DenseId id) {
+    return H::combine(std::move(h), id.value_);
+  }
 
  private:
   Rep value_;
@@ -95,8 +101,16 @@ using OutNum = DenseId<struct OutNumTag, uint64_t>;
 // Addresses (or scripts without an address) at first appearance. 32 bits: 4.29e9 ids, three times
 // Bitcoin's address count today, and the union-find's memory budget is 8 bytes per address.
 using AddrId = DenseId<struct AddrIdTag, uint32_t>;
-// A cluster is named by its smallest member AddrId, so the id is stable and deterministic.
+// A cluster is named by its smallest member AddrId (AccountId on account chains), so the id is
+// stable and deterministic.
 using ClusterId = DenseId<struct ClusterIdTag, uint32_t>;
+// Accounts of an account-model (EVM) chain at first appearance. 32 bits, like AddrId.
+using AccountId = DenseId<struct AccountIdTag, uint32_t>;
+// Value transfers of an account-model chain (native, internal, token) in chain order. 40 bits on
+// disk, like TxNum.
+using TransferNum = DenseId<struct TransferNumTag, uint64_t>;
+// Assets of an account-model chain: 0 is the native coin (ether), then each token contract.
+using AssetId = DenseId<struct AssetIdTag, uint32_t>;
 
 // An amount in the chain's smallest unit (satoshi). Signed, so deltas are representable.
 class Amount {

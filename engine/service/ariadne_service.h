@@ -1,31 +1,21 @@
-// The gRPC service: answers proto/ariadne.proto from the Engine (store rows by key, and the
-// in-memory graph, clusters and labels). The only engine module that speaks protobuf, and the only
-// one that may use heuristics/.
+// The gRPC service: an adapter from proto/ariadne.proto to the queries of the engine's chain
+// backend (engine/query/chain_backend.h), the same for every chain. Each method takes the engine
+// snapshot of its request (UNAVAILABLE while the store is still loading), turns the request into
+// the engine's types, runs the query and turns its answer, or its status, into proto.
 #ifndef ARIADNE_ENGINE_SERVICE_ARIADNE_SERVICE_H_
 #define ARIADNE_ENGINE_SERVICE_ARIADNE_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
-#include <memory>
-#include <vector>
-
 #include "absl/status/status.h"
+#include "engine/query/requests.h"
 #include "engine/service/engine.h"
 #include "proto/ariadne.grpc.pb.h"
 
 namespace ariadne::service {
 
-struct ServiceOptions {
-  // Default 1000: entries per page when a request gives no limit.
-  uint32_t default_page = 1000;
-  // Default 10000: the largest page a request may ask for (larger is RESOURCE_EXHAUSTED).
-  uint32_t max_page = 10000;
-  // Default 10000 and 1,000,000: edges of a trace when the request gives no limit, and at most.
-  uint32_t default_trace_edges = 10'000;
-  uint32_t max_trace_edges = 1'000'000;
-  // Default 50: the most hops a trace may ask for.
-  uint32_t max_trace_hops = 50;
-};
+// The request limits of the service (engine/query/requests.h documents every field).
+using ServiceOptions = query::RequestLimits;
 
 class AriadneService final : public v1::Ariadne::Service {
  public:
@@ -55,20 +45,9 @@ class AriadneService final : public v1::Ariadne::Service {
                            v1::ExposureReply* resp) override;
 
  private:
-  // Each helper works on the engine snapshot of the request that calls it.
-  static absl::StatusOr<AddrId> ResolveAddress(const Engine& engine, const std::string& address);
-  static std::string AddressString(const Engine& engine, AddrId id);
-  // An address, or "cluster:<id>": the addresses it stands for (one, or the cluster's members).
-  static absl::StatusOr<std::vector<uint32_t>> ResolveSubject(const Engine& engine,
-                                                              const std::string& subject,
-                                                              bool by_cluster);
-  template <typename Request>
-  static absl::StatusOr<ClusterId> ResolveCluster(const Engine& engine, const Request& req);
-  static void AddLabels(const Engine& engine, AddrId a,
-                        google::protobuf::RepeatedPtrField<v1::Label>* out);
-  static void AddClusterLabels(const Engine& engine, ClusterId c,
-                               google::protobuf::RepeatedPtrField<v1::Label>* out);
-  static std::string TxidString(const Engine& engine, TxNum t);
+  // Runs `query` on the backend of the current engine: UNAVAILABLE while none is loaded.
+  template <typename Query>
+  grpc::Status Answer(Query query) const;
 
   const EngineSource* source_;
   ServiceOptions options_;

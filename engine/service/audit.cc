@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -121,7 +122,61 @@ absl::Status CheckLine(std::string_view line, uint64_t line_no, uint64_t expect_
   return absl::OkStatus();
 }
 
+// Writes a whole line with write(2) (and fdatasync when asked). Returns: UNAVAILABLE with strerror.
+absl::Status WriteLine(int fd, std::string_view line, bool sync) {
+  size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return absl::UnavailableError(n < 0 ? std::strerror(errno) : "short write");
+    done += static_cast<size_t>(n);
+  }
+  if (sync && ::fdatasync(fd) != 0 && errno != EINVAL) {
+    return absl::UnavailableError(std::strerror(errno));
+  }
+  return absl::OkStatus();
+}
+
+// Returns: the hash of the record with `seq` of the log at `path` (`size` bytes), looked for in a
+// window at the end that doubles until it holds the record (the last signed head is close to the
+// end); DATA_LOSS when there is no such intact record.
+absl::StatusOr<std::string> RecordHashAt(const std::filesystem::path& path, uint64_t size,
+                                         uint64_t seq) {
+  std::ifstream in(path, std::ios::binary);
+  for (uint64_t window = 1 << 20;; window *= 2) {
+    const uint64_t begin = size > window ? size - window : 0;
+    std::string buf(size - begin, '\0');
+    in.seekg(static_cast<std::streamoff>(begin));
+    if (!in.read(buf.data(), static_cast<std::streamsize>(buf.size()))) break;
+    // Complete lines only: the window's first piece belongs to a line that starts before it.
+    size_t pos = begin == 0 ? 0 : buf.find('\n');
+    if (pos == std::string::npos) continue;
+    if (begin > 0) ++pos;
+    bool before = begin == 0;  // whether the window starts at or before the record
+    while (pos < buf.size()) {
+      size_t nl = buf.find('\n', pos);
+      if (nl == std::string::npos) nl = buf.size();
+      const std::string_view line = std::string_view(buf).substr(pos, nl - pos);
+      const uint64_t got = ParseSeq(line);
+      if (got != 0 && got <= seq) before = true;
+      if (got == seq) {
+        Tail t;
+        if (!SplitTail(line, &t) || HexSha256(t.hashed) != t.hash) break;
+        return std::string(t.hash);
+      }
+      pos = nl + 1;
+    }
+    if (before) break;
+  }
+  return absl::DataLossError(absl::StrCat("audit log ", path.string(), " has no intact record ",
+                                          seq, ": run `ariadne audit verify`"));
+}
+
 }  // namespace
+
+std::filesystem::path HeadsPath(const std::filesystem::path& log) {
+  return std::filesystem::path(log.string() + ".heads");
+}
 
 std::string FormatAuditLine(const AuditRecord& r, uint64_t seq, std::string_view prev,
                             std::string* hash) {
@@ -175,12 +230,33 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::filesystem::
   absl::MutexLock lock(&log->mu_);
   log->head_ = std::string(kZeroHash);
   // A character device (e.g. /dev/null in a test) has no chain to continue.
-  if (!S_ISREG(st.st_mode) || st.st_size == 0) return log;
-  log->size_ = static_cast<uint64_t>(st.st_size);
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    log->size_ = static_cast<uint64_t>(st.st_size);
+    absl::Status s = log->ReadLastRecord();
+    if (!s.ok()) return s;
+  }
+  if (options.key != nullptr) {
+    const std::filesystem::path heads = options.heads.empty() ? HeadsPath(path) : options.heads;
+    log->options_.heads = heads;
+    absl::Status s = log->CheckSignedHeads();
+    if (!s.ok()) return s;
+    log->heads_fd_ = ::open(heads.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (log->heads_fd_ < 0) {
+      return absl::UnavailableError(absl::StrCat("cannot open the audit log's heads file ",
+                                                 heads.string(), ": ", std::strerror(errno)));
+    }
+    s = log->SignHead("start");
+    if (!s.ok()) return s;
+  }
+  return log;
+}
+
+absl::Status AuditLog::ReadLastRecord() {
+  const std::filesystem::path& path = path_;
   // Continue the chain from the last record: read the file's end.
   std::ifstream in(path, std::ios::binary);
-  const uint64_t want = std::min<uint64_t>(log->size_, 1 << 20);
-  in.seekg(static_cast<std::streamoff>(log->size_ - want));
+  const uint64_t want = std::min<uint64_t>(size_, 1 << 20);
+  in.seekg(static_cast<std::streamoff>(size_ - want));
   std::string end(want, '\0');
   if (!in.read(end.data(), static_cast<std::streamsize>(want))) {
     return absl::UnavailableError(absl::StrCat("cannot read audit log ", path.string()));
@@ -201,13 +277,72 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::filesystem::
                                             ": the last record is damaged: run `ariadne audit "
                                             "verify` and move the damaged log aside"));
   }
-  log->seq_ = seq;
-  log->head_ = std::string(t.hash);
-  return log;
+  seq_ = seq;
+  head_ = std::string(t.hash);
+  return absl::OkStatus();
+}
+
+absl::Status AuditLog::CheckSignedHeads() {
+  const std::filesystem::path& heads_path = options_.heads;
+  auto heads = ReadSignedHeads(heads_path, options_.key->public_hex());
+  if (absl::IsNotFound(heads.status())) {
+    if (seq_ == 0) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat("audit log ", path_.string(), " has ", seq_,
+                     " records but no signed heads file ", heads_path.string(),
+                     ": it may have been cut or rewritten. Check it (`ariadne audit verify ",
+                     path_.string(), " --unsigned`), move it aside and start a new log"));
+  }
+  if (!heads.ok()) return heads.status();
+  if (heads->empty()) return absl::OkStatus();
+  const SignedHead& last = heads->back();
+  const std::string where = absl::StrCat("the head signed at ", last.time, " (",
+                                         heads_path.string(), " line ", last.line, ")");
+  if (last.seq > seq_) {
+    return absl::DataLossError(absl::StrCat("audit log ", path_.string(), " ends at record ", seq_,
+                                            " but ", where, " covers record ", last.seq,
+                                            ": records were removed from its end"));
+  }
+  std::string hash;
+  if (last.seq == seq_) {
+    hash = head_;
+  } else if (last.seq == 0) {
+    hash = std::string(kZeroHash);
+  } else {
+    auto found = RecordHashAt(path_, size_, last.seq);
+    if (!found.ok()) return found.status();
+    hash = *std::move(found);
+  }
+  if (hash != last.head) {
+    return absl::DataLossError(absl::StrCat("audit log ", path_.string(), ": record ", last.seq,
+                                            " is not the one of ", where,
+                                            ": the log was rewritten"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuditLog::SignHead(std::string_view event) {
+  const std::string line = options_.key->SignHead(seq_, head_, absl::Now(), event);
+  absl::Status s = WriteLine(heads_fd_, line, options_.fsync);
+  if (!s.ok()) {
+    return absl::UnavailableError(absl::StrCat("the audit trail's heads file cannot be written (",
+                                               options_.heads.string(), ": ", s.message(), ")"));
+  }
+  unsigned_records_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status AuditLog::Close() {
+  absl::MutexLock lock(&mu_);
+  if (closed_ || options_.key == nullptr || heads_fd_ < 0) return absl::OkStatus();
+  closed_ = true;
+  return SignHead("stop");
 }
 
 AuditLog::~AuditLog() {
+  (void)Close();
   if (fd_ >= 0) ::close(fd_);
+  if (heads_fd_ >= 0) ::close(heads_fd_);
 }
 
 absl::Status AuditLog::Append(const AuditRecord& record) {
@@ -238,6 +373,14 @@ absl::Status AuditLog::Append(const AuditRecord& record) {
   head_ = std::move(hash);
   size_ += line.size();
   healthy_ = true;
+  closed_ = false;
+  if (options_.key != nullptr && ++unsigned_records_ >= options_.sign_every) {
+    absl::Status s = SignHead("every");
+    if (!s.ok()) {
+      healthy_ = false;  // refuse queries until a head can be signed again
+      return s;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -248,7 +391,10 @@ bool AuditLog::healthy() const {
 
 AuditChain AuditLog::chain() const {
   absl::MutexLock lock(&mu_);
-  return AuditChain{seq_, head_};
+  AuditChain c;
+  c.records = seq_;
+  c.head = head_;
+  return c;
 }
 
 namespace {
@@ -290,7 +436,11 @@ absl::StatusOr<AuditChain> VerifyAuditText(std::string_view text) {
   return checker.chain();
 }
 
-absl::StatusOr<AuditChain> VerifyAuditLog(const std::filesystem::path& path) {
+// Walks a log's records in order. Args: on_record: called after each intact record with the chain
+// so far; its error ends the walk.
+absl::StatusOr<AuditChain> WalkAuditLog(
+    const std::filesystem::path& path,
+    const std::function<absl::Status(const AuditChain& chain)>& on_record) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read audit log ", path.string()));
   ChainChecker checker;
@@ -298,10 +448,59 @@ absl::StatusOr<AuditChain> VerifyAuditLog(const std::filesystem::path& path) {
   absl::Status s;
   while (s.ok() && std::getline(in, line)) {
     s = in.eof() ? checker.Partial() : checker.Line(line);
+    if (s.ok() && on_record) s = on_record(checker.chain());
   }
   if (s.ok() && in.bad()) s = absl::UnavailableError("read error");
   if (!s.ok()) return absl::Status(s.code(), absl::StrCat(path.string(), ": ", s.message()));
   return checker.chain();
+}
+
+absl::StatusOr<AuditChain> VerifyAuditLog(const std::filesystem::path& path) {
+  return WalkAuditLog(path, nullptr);
+}
+
+absl::StatusOr<AuditChain> VerifyAuditTrail(const std::filesystem::path& log,
+                                            const AuditVerifyOptions& options) {
+  const std::filesystem::path heads_path = options.heads.empty() ? HeadsPath(log) : options.heads;
+  auto heads = ReadSignedHeads(heads_path, options.public_key);
+  if (absl::IsNotFound(heads.status())) {
+    if (options.allow_unsigned) return VerifyAuditLog(log);
+    return absl::DataLossError(absl::StrCat(
+        "no signed heads file ", heads_path.string(), " for ", log.string(),
+        ": without it a log cut at its end or rewritten whole cannot be told from the original "
+        "(--unsigned checks the hash chain alone)"));
+  }
+  if (!heads.ok()) return heads.status();
+  size_t next = 0;  // the first head not yet matched (heads are in seq order)
+  auto mismatch = [&](const SignedHead& h, std::string_view what) {
+    return absl::DataLossError(absl::StrCat("record ", h.seq, " ", AV(what), " the head signed at ",
+                                            h.time, " (", heads_path.string(), " line ", h.line,
+                                            "): the log was rewritten"));
+  };
+  while (next < heads->size() && (*heads)[next].seq == 0) {
+    if ((*heads)[next].head != kZeroHash) return mismatch((*heads)[next], "0 does not match");
+    ++next;
+  }
+  auto chain = WalkAuditLog(log, [&](const AuditChain& c) -> absl::Status {
+    for (; next < heads->size() && (*heads)[next].seq == c.records; ++next) {
+      if ((*heads)[next].head != c.head) return mismatch((*heads)[next], "is not the one of");
+    }
+    return absl::OkStatus();
+  });
+  if (!chain.ok()) return chain.status();
+  if (next < heads->size()) {
+    const SignedHead& h = (*heads)[next];
+    return absl::DataLossError(
+        absl::StrCat(log.string(), " ends at record ", chain->records, " but the head signed at ",
+                     h.time, " (", heads_path.string(), " line ", h.line, ") covers record ", h.seq,
+                     ": records were removed from its end"));
+  }
+  if (!heads->empty()) {
+    chain->signed_heads = heads->size();
+    chain->last_signed_seq = heads->back().seq;
+    chain->key = heads->front().key;
+  }
+  return chain;
 }
 
 }  // namespace ariadne::service

@@ -121,18 +121,16 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     record_.method = ctx->method();
     record_.peer = ctx->peer();
     record_.case_id = std::string(Metadata(*ctx, kCaseIdMetadata));
-    absl::Status admitted = Admit();
-    if (!admitted.ok()) {
-      Complete(grpc::Status(ToGrpcCode(admitted.code()), std::string(admitted.message()),
-                            retry_details_));
-      return;
-    }
+    method_ = FindMethod(ctx->method());
+    refusal_ = Admit();
     // The call may not outlive the gateway's longest call time, even with a client that stopped
-    // reading (the alarm cancels it; the service side has the same deadline).
+    // reading (the alarm cancels it; the service side has the same deadline). A refused call waits
+    // for its request (its subject goes into the audit record) only so long.
     Ref();
     alarm_set_ = true;
-    alarm_.Set(std::chrono::system_clock::now() +
-                   absl::ToChronoMilliseconds(gw_->options_.max_call_time + kSlowReaderGrace),
+    const absl::Duration limit =
+        refusal_.ok() ? gw_->options_.max_call_time + kSlowReaderGrace : kRefusedReadTime;
+    alarm_.Set(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(limit),
                [this](bool fired) {
                  if (fired) CancelFromAlarm();
                  Unref();
@@ -141,25 +139,47 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnReadDone(bool ok) override {
+    size_t request_bytes = 0;
+    bool malformed = false;
+    if (ok) {
+      std::vector<grpc::Slice> slices;
+      std::string bytes;
+      if (request_.Dump(&slices).ok()) {
+        for (const grpc::Slice& s : slices) {
+          bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        }
+      }
+      request_bytes = bytes.size();
+      if (method_ != nullptr) {
+        std::unique_ptr<pb::Message> parsed(
+            pb::MessageFactory::generated_factory()->GetPrototype(method_->input_type())->New());
+        malformed = !parsed->ParseFromString(bytes);
+        if (!malformed) record_.subject = RequestSubject(*parsed);
+      }
+    }
+    if (!refusal_.ok()) {
+      Complete(grpc::Status(ToGrpcCode(refusal_.code()), std::string(refusal_.message()),
+                            retry_details_));
+      return;
+    }
     if (!ok) {
       Complete(grpc::Status(grpc::StatusCode::CANCELLED, "the client sent no request"));
       return;
     }
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (request_.Dump(&slices).ok()) {
-      for (const grpc::Slice& s : slices) {
-        bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-      }
+    const size_t max_bytes = static_cast<size_t>(gw_->options_.max_request_bytes);
+    if (request_bytes > max_bytes) {
+      gw_->n_oversized_.fetch_add(1, std::memory_order_relaxed);
+      Complete(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("the request is ", request_bytes, " bytes, more than the server's limit of ",
+                       max_bytes, " (--max-request-bytes)")));
+      return;
     }
-    std::unique_ptr<pb::Message> parsed(
-        pb::MessageFactory::generated_factory()->GetPrototype(method_->input_type())->New());
-    if (!parsed->ParseFromString(bytes)) {
+    if (malformed) {
       Complete(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                             absl::StrCat("malformed ", method_->input_type()->name())));
       return;
     }
-    record_.subject = RequestSubject(*parsed);
     StartUpstream();
   }
 
@@ -183,7 +203,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnDone() override {
-    if (admitted_) gw_->calls_.Release();
+    if (admitted_) {
+      gw_->calls_.Release();
+      gw_->principal_calls_.Release(principal_key_);
+    }
     Unref();
   }
 
@@ -219,7 +242,6 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       gw_->n_denied_.fetch_add(1, std::memory_order_relaxed);
       return s;
     }
-    method_ = FindMethod(ctx_->method());
     if (method_ == nullptr) {
       return absl::UnimplementedError(absl::StrCat("unknown method ", ctx_->method()));
     }
@@ -252,11 +274,20 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
           RetryInfoDetails(static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED), msg, wait);
       return absl::ResourceExhaustedError(msg);
     }
+    if (!gw_->principal_calls_.TryAcquire(key)) {
+      gw_->n_principal_busy_.fetch_add(1, std::memory_order_relaxed);
+      return absl::ResourceExhaustedError(
+          absl::StrCat(key, " has ", gw_->principal_calls_.max(),
+                       " calls in flight, the limit per principal (--max-calls-per-principal): "
+                       "retry when one of them ends"));
+    }
     if (!gw_->calls_.TryAcquire()) {
+      gw_->principal_calls_.Release(key);
       gw_->n_busy_.fetch_add(1, std::memory_order_relaxed);
       return absl::ResourceExhaustedError(absl::StrCat("the server is busy (", gw_->calls_.max(),
                                                        " calls in flight): retry later"));
     }
+    principal_key_ = key;
     admitted_ = true;
     return absl::OkStatus();
   }
@@ -380,6 +411,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   AuditRecord record_;
   const pb::MethodDescriptor* method_ = nullptr;
   std::string retry_details_;
+  absl::Status refusal_;       // why Admit() refused the call; OK when admitted
+  std::string principal_key_;  // the key of the per-principal slot an admitted call holds
   bool admitted_ = false;
   bool streaming_ = false;
   bool has_unary_response_ = false;
@@ -401,7 +434,8 @@ Gateway::Gateway(std::shared_ptr<grpc::Channel> backend, GatewayOptions options)
       backend_(backend),
       stub_(backend),
       rate_(options.rate_limit),
-      calls_(options.max_concurrent_calls) {}
+      calls_(options.max_concurrent_calls),
+      principal_calls_(options.max_calls_per_principal) {}
 
 Gateway::~Gateway() {
   absl::MutexLock lock(&live_mu_);
@@ -420,6 +454,8 @@ GatewayCounters Gateway::counters() const {
   c.permission_denied = n_denied_.load(std::memory_order_relaxed);
   c.rate_limited = n_rate_limited_.load(std::memory_order_relaxed);
   c.busy = n_busy_.load(std::memory_order_relaxed);
+  c.principal_busy = n_principal_busy_.load(std::memory_order_relaxed);
+  c.oversized = n_oversized_.load(std::memory_order_relaxed);
   c.audit_failures = n_audit_failures_.load(std::memory_order_relaxed);
   return c;
 }

@@ -2,11 +2,14 @@
 // it reaches the query service, whatever the method (it forwards raw messages, so methods added to
 // proto/ariadne.proto need no change here). For each call it
 //   1. authenticates the caller (bearer token) and checks the method's role (auth.h),
-//   2. applies the limits: calls in flight, the caller's rate, the longest call time (limits.h),
+//   2. applies the limits: the caller's rate, calls in flight (the caller's and everyone's), the
+//      request's size, the longest call time (limits.h),
 //   3. forwards the request to the service on an in-process channel, streaming the answers back,
 //      with the client's deadline (capped) and its cancellation,
 //   4. writes one audit record (audit.h) before the final status leaves; when that write fails the
 //      call fails with UNAVAILABLE (a unary answer is held back until its record is written).
+// A refused call is refused before the query runs, but only after its request was read (for at
+// most kRefusedReadTime): its audit record names what it asked about, with the true reason.
 //
 // Why not gRPC server interceptors: in gRPC C++ a server interceptor cannot end a call before the
 // handler runs (no Hijack on the server side, grpc/grpc#24017), so it cannot refuse a caller.
@@ -41,6 +44,9 @@ inline constexpr char kCaseIdMetadata[] = "x-case-id";
 // Trailing metadata of a rate-limited call: milliseconds to wait before retrying (also sent as a
 // google.rpc.RetryInfo in the status details).
 inline constexpr char kRetryAfterMetadata[] = "retry-after-ms";
+// How long the gateway waits for the request of a call it refuses (to audit its subject) before it
+// sends the refusal without it.
+inline constexpr absl::Duration kRefusedReadTime = absl::Seconds(5);
 
 struct GatewayOptions {
   // Default null: authentication is off and every caller is "anonymous" with the admin role (only
@@ -54,6 +60,13 @@ struct GatewayOptions {
   RateLimitOptions rate_limit;
   // Default 256: calls in flight at once, all callers together; more are RESOURCE_EXHAUSTED.
   int max_concurrent_calls = 256;
+  // Default 64: calls in flight at once of one principal (anonymous callers: of one client host),
+  // so that one caller cannot take all max_concurrent_calls; more are RESOURCE_EXHAUSTED naming
+  // the principal and this limit. 0: no limit per principal.
+  int max_calls_per_principal = 64;
+  // Default 1 MiB: the largest request message; larger is RESOURCE_EXHAUSTED. (The server sets it
+  // from ServerOptions::max_request_bytes.)
+  int max_request_bytes = 1 << 20;
   // Default 5 minutes: the longest a call may run, whatever deadline (or none) the client gave.
   // Past it the service is cancelled (DEADLINE_EXCEEDED); a client that stops reading its stream
   // is cut off (CANCELLED) shortly after.
@@ -66,7 +79,9 @@ struct GatewayCounters {
   uint64_t unauthenticated = 0;
   uint64_t permission_denied = 0;
   uint64_t rate_limited = 0;
-  uint64_t busy = 0;  // over max_concurrent_calls
+  uint64_t busy = 0;            // over max_concurrent_calls
+  uint64_t principal_busy = 0;  // over max_calls_per_principal
+  uint64_t oversized = 0;       // requests over max_request_bytes
   uint64_t audit_failures = 0;
 };
 
@@ -94,8 +109,9 @@ class Gateway final : public grpc::CallbackGenericService {
   grpc::GenericStub stub_;
   RateLimiter rate_;
   CallLimiter calls_;
+  PrincipalCallLimiter principal_calls_;
   std::atomic<uint64_t> n_calls_{0}, n_unauthenticated_{0}, n_denied_{0}, n_rate_limited_{0},
-      n_busy_{0}, n_audit_failures_{0};
+      n_busy_{0}, n_principal_busy_{0}, n_oversized_{0}, n_audit_failures_{0};
   absl::Mutex live_mu_;
   int live_calls_ ABSL_GUARDED_BY(live_mu_) = 0;  // ProxyCalls created and not yet deleted
 };

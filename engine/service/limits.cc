@@ -75,6 +75,29 @@ bool CallLimiter::TryAcquire() {
   return true;
 }
 
+bool PrincipalCallLimiter::TryAcquire(std::string_view key) {
+  if (max_ == 0) return true;
+  absl::MutexLock lock(&mu_);
+  int& n = in_flight_[AV(key)];
+  if (max_ > 0 && n >= max_) return false;
+  ++n;
+  return true;
+}
+
+void PrincipalCallLimiter::Release(std::string_view key) {
+  if (max_ == 0) return;
+  absl::MutexLock lock(&mu_);
+  auto it = in_flight_.find(AV(key));
+  if (it == in_flight_.end()) return;
+  if (--it->second <= 0) in_flight_.erase(it);
+}
+
+int PrincipalCallLimiter::in_flight(std::string_view key) const {
+  absl::MutexLock lock(&mu_);
+  auto it = in_flight_.find(AV(key));
+  return it == in_flight_.end() ? 0 : it->second;
+}
+
 std::string RetryInfoDetails(int code, std::string_view message, absl::Duration delay) {
   const int64_t ns = absl::ToInt64Nanoseconds(delay);
   std::string duration;  // google.protobuf.Duration {int64 seconds = 1; int32 nanos = 2;}

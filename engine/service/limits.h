@@ -1,5 +1,6 @@
-// Limits that keep one caller from starving the others: a per-principal rate limit (token bucket)
-// and a cap on the calls in flight, with the retry information a refused caller gets.
+// Limits that keep one caller from starving the others: a per-principal rate limit (token bucket),
+// a cap on the calls in flight (all callers, and each principal), with the retry information a
+// refused caller gets.
 #ifndef ARIADNE_ENGINE_SERVICE_LIMITS_H_
 #define ARIADNE_ENGINE_SERVICE_LIMITS_H_
 
@@ -62,6 +63,25 @@ class CallLimiter {
  private:
   const int max_;
   std::atomic<int> in_flight_{0};
+};
+
+// Counts each principal's calls in flight against a cap, so that one caller cannot take every slot
+// of the CallLimiter. Thread-safe (one mutex; principals without calls are forgotten).
+class PrincipalCallLimiter {
+ public:
+  // Args: max_per_principal: the cap; 0 means no cap.
+  explicit PrincipalCallLimiter(int max_per_principal) : max_(max_per_principal) {}
+  // Returns: true when a slot of `key` was taken (give it back with Release(key)).
+  bool TryAcquire(std::string_view key) ABSL_LOCKS_EXCLUDED(mu_);
+  void Release(std::string_view key) ABSL_LOCKS_EXCLUDED(mu_);
+  // Returns: the calls of `key` in flight (0 when there is no cap: nothing is counted).
+  int in_flight(std::string_view key) const ABSL_LOCKS_EXCLUDED(mu_);
+  int max() const { return max_; }
+
+ private:
+  const int max_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, int> in_flight_ ABSL_GUARDED_BY(mu_);
 };
 
 // Returns: a serialized google.rpc.Status carrying a google.rpc.RetryInfo with `delay`, the

@@ -39,12 +39,26 @@ absl::StatusOr<std::unique_ptr<ReplicaEngineSource>> ReplicaEngineSource::Open(
   return r;
 }
 
-ReplicaEngineSource::~ReplicaEngineSource() {
+bool ReplicaEngineSource::Stop(absl::Duration timeout) {
+  if (!thread_.joinable()) return true;  // never started (Open failed), or stopped already
   {
     absl::MutexLock lock(&mu_);
     stop_ = true;
+    auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return thread_done_; };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&done), timeout)) {
+      if (remove_base_dir_) {
+        std::error_code ec;
+        std::filesystem::remove_all(base_dir_, ec);
+      }
+      return false;
+    }
   }
   if (thread_.joinable()) thread_.join();
+  return true;
+}
+
+ReplicaEngineSource::~ReplicaEngineSource() {
+  Stop(absl::InfiniteDuration());
   {
     absl::MutexLock lock(&step_mu_);
     probe_.reset();
@@ -109,6 +123,26 @@ absl::StatusOr<bool> ReplicaEngineSource::Step() {
         current->store().db()->GetLatestSequenceNumber()) {
       return false;
     }
+    std::string hold = HoldReason(*probe_, *current);
+    if (!hold.empty()) {
+      if (hold != held_for_ && options_.on_error) {
+        options_.on_error(absl::FailedPreconditionError(hold));
+      }
+      held_for_ = std::move(hold);
+      // Look again from a fresh view: a secondary caught up across the indexer's mix of logged
+      // writes (rewinds, the marker) and ingested tables can keep showing a logged row that an
+      // ingested table replaced (its memtable is read first).
+      probe_.reset();
+      std::error_code ec;
+      std::filesystem::remove_all(probe_dir_, ec);
+      return false;
+    }
+    held_for_.clear();
+  }
+  if (current == nullptr && probe_->ReadMeta(store::kMetaReorg).ok() && options_.on_error) {
+    options_.on_error(absl::FailedPreconditionError(
+        "the store is in the middle of a reorg (the indexer has not committed the new branch "
+        "yet): serving it as it is"));
   }
   const std::filesystem::path dir = probe_dir_;
   auto engine = current == nullptr ? Engine::Load(std::move(probe_))
@@ -120,6 +154,26 @@ absl::StatusOr<bool> ReplicaEngineSource::Step() {
   }
   Swap(*std::move(engine), dir);
   return true;
+}
+
+std::string ReplicaEngineSource::HoldReason(const store::Store& view, const Engine& current) {
+  auto reorg = view.ReadMeta(store::kMetaReorg);
+  if (reorg.ok()) {
+    auto state = current.store().ReadState();
+    return absl::StrCat("the indexer is switching to another branch: serving tip ",
+                        state.ok() ? state->tip_height : -1, " until it commits the new one");
+  }
+  if (current.backend().clusters() != nullptr) {
+    auto meta = view.ReadMeta(store::kMetaCluster);
+    if (meta.ok()) {
+      auto decoded = store::DecodeClusterMeta(*meta);
+      if (decoded.ok() && decoded->processed_txs == store::ClusterMeta::kInvalidProcessed) {
+        return "the indexer is rebuilding the clusters: serving the previous ones until it is "
+               "done";
+      }
+    }
+  }
+  return "";
 }
 
 void ReplicaEngineSource::Swap(std::unique_ptr<Engine> engine, const std::filesystem::path& dir) {
@@ -152,11 +206,11 @@ void ReplicaEngineSource::Run() {
     const bool loaded = Get() != nullptr;
     absl::MutexLock lock(&mu_);
     auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stop_; };
-    if (loaded && !follow) {
-      mu_.Await(absl::Condition(&stopping));
+    if ((loaded && !follow) || mu_.AwaitWithTimeout(absl::Condition(&stopping), retry)) {
+      if (loaded && !follow) mu_.Await(absl::Condition(&stopping));
+      thread_done_ = true;
       return;
     }
-    if (mu_.AwaitWithTimeout(absl::Condition(&stopping), retry)) return;
   }
 }
 

@@ -3,7 +3,10 @@
 // every `catch_up_interval`, and when the chain moved builds the next engine (Engine::Refresh) on
 // a fresh view and swaps it in. Requests keep the engine they started with, so every answer comes
 // from one consistent state of the store; the indexer's commits are atomic (tip marker and rows
-// together), so a view never shows half a commit.
+// together), so a view never shows half a commit. A reorg takes several commits (rewinds, then
+// the new branch, then the clusters' rebuild): while the store's meta/reorg marker is set, or its
+// clustering is being rebuilt, the replica keeps the engine it has, so readers see the old tip
+// until the new branch is complete.
 //
 // The first engine is built in the background: Open() returns as soon as the store is open, so
 // the server can listen (health NOT_SERVING, queries UNAVAILABLE) while it loads.
@@ -40,7 +43,8 @@ struct ReplicaOptions {
   // engine and whether it is the first.
   std::function<void(const Engine& engine, bool first)> on_engine;
   // Default none: called when loading or catching up fails (the replica keeps serving the last
-  // engine and retries at the next interval; a failed first load is retried too).
+  // engine and retries at the next interval; a failed first load is retried too), and (with
+  // FAILED_PRECONDITION, once per reason) when it holds its engine while the indexer reorganizes.
   std::function<void(const absl::Status& status)> on_error;
 };
 
@@ -50,8 +54,15 @@ class ReplicaEngineSource final : public EngineSource {
   // engine in the background.
   static absl::StatusOr<std::unique_ptr<ReplicaEngineSource>> Open(const std::filesystem::path& db,
                                                                    ReplicaOptions options);
-  // Stops following the store. Engines still held by requests stay valid.
+  // Stops following the store (Stop() without a time limit). Engines still held by requests stay
+  // valid.
   ~ReplicaEngineSource() override;
+
+  // Stops following the store and waits up to `timeout` for its thread, which may be in the middle
+  // of loading an engine (that cannot be interrupted and may take minutes on a large store).
+  // Returns: true when the thread ended; false when it is still loading: the caller should end the
+  // process without destroying the source (its temporary directory is removed already).
+  bool Stop(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
 
   std::shared_ptr<const Engine> Get() const override ABSL_LOCKS_EXCLUDED(mu_);
   // Blocks until an engine is loaded or `timeout` passed. Returns: whether one is.
@@ -66,6 +77,9 @@ class ReplicaEngineSource final : public EngineSource {
   ReplicaEngineSource() = default;
   // Opens a view of the store (a secondary instance, or read-only when not following).
   absl::StatusOr<std::unique_ptr<store::Store>> OpenView();
+  // Returns: why the engine of `view` must not replace `current` yet (the indexer is in the middle
+  // of a reorg or of rebuilding the clusters), or "" when it may.
+  static std::string HoldReason(const store::Store& view, const Engine& current);
   // One step: the first load, or a catch-up. Returns: whether an engine was swapped in.
   absl::StatusOr<bool> Step() ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   void Swap(std::unique_ptr<Engine> engine, const std::filesystem::path& view_dir)
@@ -82,11 +96,13 @@ class ReplicaEngineSource final : public EngineSource {
   std::unique_ptr<store::Store> probe_ ABSL_GUARDED_BY(step_mu_);
   std::filesystem::path probe_dir_ ABSL_GUARDED_BY(step_mu_);
   uint64_t views_ ABSL_GUARDED_BY(step_mu_) = 0;
+  std::string held_for_ ABSL_GUARDED_BY(step_mu_);  // the hold last reported to on_error
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const Engine> engine_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool thread_done_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -3,68 +3,24 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "engine/service/connection_guard.h"
+#include "engine/service/listen_address.h"
 
 namespace ariadne::service {
 namespace {
-
-absl::StatusOr<std::string> ReadPem(const std::filesystem::path& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string pem = ss.str();
-  if (pem.find("-----BEGIN ") == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " ", path.string(), " is not PEM"));
-  }
-  return pem;
-}
-
-// The host part of HOST:PORT, [V6]:PORT or unix:PATH ("unix" for the latter).
-std::string ListenHost(const std::string& listen) {
-  if (absl::StartsWith(listen, "unix:") || absl::StartsWith(listen, "unix-abstract:")) {
-    return "unix";
-  }
-  if (!listen.empty() && listen[0] == '[') {
-    const size_t close = listen.find(']');
-    return close == std::string::npos ? listen : listen.substr(1, close - 1);
-  }
-  const size_t colon = listen.rfind(':');
-  return colon == std::string::npos ? listen : listen.substr(0, colon);
-}
 
 int Ms(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
 
 }  // namespace
 
-absl::StatusOr<TlsMaterial> LoadTlsMaterial(const std::filesystem::path& cert,
-                                            const std::filesystem::path& key,
-                                            const std::filesystem::path& client_ca) {
-  TlsMaterial m;
-  auto c = ReadPem(cert, "TLS certificate");
-  if (!c.ok()) return c.status();
-  m.cert_chain = *std::move(c);
-  auto k = ReadPem(key, "TLS key");
-  if (!k.ok()) return k.status();
-  m.private_key = *std::move(k);
-  if (!client_ca.empty()) {
-    auto ca = ReadPem(client_ca, "TLS client CA");
-    if (!ca.ok()) return ca.status();
-    m.client_ca = *std::move(ca);
-  }
-  return m;
-}
-
 absl::Status CheckListenPolicy(const std::string& listen, bool tls, bool authentication,
                                bool insecure) {
-  const std::string host = ListenHost(listen);
-  const bool loopback = host == "unix" || host == "localhost" || absl::StartsWith(host, "127.") ||
-                        host == "::1" || host == "0:0:0:0:0:0:0:1";
-  if (loopback || insecure || (tls && authentication)) return absl::OkStatus();
+  auto address = ParseListenAddress(listen);
+  if (!address.ok()) return address.status();
+  if (IsLoopback(*address) || insecure || (tls && authentication)) return absl::OkStatus();
   std::string missing;
   if (!tls) missing = "TLS (--tls-cert, --tls-key)";
   if (!authentication) {
@@ -72,7 +28,9 @@ absl::Status CheckListenPolicy(const std::string& listen, bool tls, bool authent
   }
   return absl::FailedPreconditionError(
       absl::StrCat("refusing to listen on ", listen, " beyond loopback without ", missing,
-                   ": case data is sensitive. Add them, or pass --insecure to accept the risk"));
+                   ": case data is sensitive. Add them, or pass --insecure to accept the risk "
+                   "(loopback is 127.0.0.0/8, [::1], localhost or unix:, not a host name that "
+                   "resolves to them)"));
 }
 
 absl::StatusOr<std::unique_ptr<AriadneServer>> AriadneServer::Start(const EngineSource* source,
@@ -80,8 +38,20 @@ absl::StatusOr<std::unique_ptr<AriadneServer>> AriadneServer::Start(const Engine
   absl::Status policy = CheckListenPolicy(options.listen, options.tls.has_value(),
                                           options.gateway.tokens != nullptr, options.insecure);
   if (!policy.ok()) return policy;
+  auto address = ParseListenAddress(options.listen);
+  if (!address.ok()) return address.status();
+  absl::Status can_listen = CheckCanListen(*address, options.listen);
+  if (!can_listen.ok()) return can_listen;
   std::unique_ptr<AriadneServer> s(new AriadneServer());
   s->options_ = options;
+  s->max_connections_ =
+      std::max(1, std::min(options.max_connections, ConnectionBudget(FileLimit())));
+  ConfigureConnectionGuard(s->max_connections_);
+  // The gateway refuses requests above max_request_bytes itself (and audits them with their
+  // subject); gRPC's own limit, twice that, bounds what a call can make the server buffer.
+  options.gateway.max_request_bytes = options.max_request_bytes;
+  const int transport_request_bytes =
+      options.max_request_bytes > (1 << 29) ? (1 << 30) : 2 * options.max_request_bytes;
 
   // The back: the query service, reachable only in process.
   s->service_ = std::make_unique<AriadneService>(source, options.service);
@@ -117,7 +87,7 @@ absl::StatusOr<std::unique_ptr<AriadneServer>> AriadneServer::Start(const Engine
   }
   front.AddListeningPort(options.listen, creds, &s->port_);
   front.RegisterCallbackGenericService(s->gateway_.get());
-  front.SetMaxReceiveMessageSize(options.max_request_bytes);
+  front.SetMaxReceiveMessageSize(transport_request_bytes);
   front.SetMaxSendMessageSize(options.max_response_bytes);
   front.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
   front.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Ms(options.keepalive_time));
@@ -127,10 +97,16 @@ absl::StatusOr<std::unique_ptr<AriadneServer>> AriadneServer::Start(const Engine
   front.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   front.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, Ms(options.handshake_timeout));
   front.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, Ms(options.max_connection_idle));
+  // gRPC sets SO_REUSEPORT by default: a second server on the same port would then share it (and
+  // take part of the traffic, unaudited). Without it, binding a port in use fails.
+  front.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   s->front_ = front.BuildAndStart();
   if (s->front_ == nullptr || s->port_ == 0) {
+    s->shut_down_ = true;  // nothing listens: the destructor has no front server to stop
     s->back_->Shutdown();
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+    s->front_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen, " (gRPC could not set up the port)"));
   }
   s->SetServing(false);
   return s;

@@ -22,26 +22,13 @@
 #include "engine/service/ariadne_service.h"
 #include "engine/service/engine.h"
 #include "engine/service/gateway.h"
+#include "engine/service/tls_material.h"
 
 namespace ariadne::service {
 
-// PEM contents (not paths) of the server's TLS material.
-struct TlsMaterial {
-  std::string cert_chain;  // the server's certificate (chain)
-  std::string private_key;
-  // Default empty: no client certificates. Set: mutual TLS, every client must present a
-  // certificate signed by one of these CAs.
-  std::string client_ca;
-};
-
-// Reads PEM files. Returns: NOT_FOUND naming a file that cannot be read; INVALID_ARGUMENT when
-// one does not look like PEM.
-absl::StatusOr<TlsMaterial> LoadTlsMaterial(const std::filesystem::path& cert,
-                                            const std::filesystem::path& key,
-                                            const std::filesystem::path& client_ca);
-
 struct ServerOptions {
-  // Default 127.0.0.1:50051. Port 0 lets the system choose (see AriadneServer::port()).
+  // Default 127.0.0.1:50051. Port 0 lets the system choose (see AriadneServer::port()). The forms
+  // of ParseListenAddress (listen_address.h).
   std::string listen = "127.0.0.1:50051";
   // Default none (plaintext). Set: TLS, mutual when client_ca is set.
   std::optional<TlsMaterial> tls;
@@ -51,7 +38,8 @@ struct ServerOptions {
   bool insecure = false;
   ServiceOptions service;
   GatewayOptions gateway;
-  // Default 1 MiB: the largest request message; larger is RESOURCE_EXHAUSTED.
+  // Default 1 MiB: the largest request message; larger is RESOURCE_EXHAUSTED, refused by the
+  // gateway (which audits it with its subject) up to twice this size, by gRPC beyond.
   int max_request_bytes = 1 << 20;
   // Default 64 MiB: the largest answer message.
   int max_response_bytes = 64 << 20;
@@ -69,10 +57,15 @@ struct ServerOptions {
   absl::Duration handshake_timeout = absl::Seconds(10);
   // Default 15 min: idle connections are closed.
   absl::Duration max_connection_idle = absl::Minutes(15);
+  // Default 1000: connections open at once, all clients together (connection_guard.h); more are
+  // closed as soon as they are accepted. Lowered to ConnectionBudget(FileLimit()) when the
+  // descriptor limit is too small for it.
+  int max_connections = 1000;
 };
 
-// Returns: OK when `listen` is a loopback address (127.0.0.0/8, ::1, localhost, unix:), or TLS and
-// authentication are both on, or `insecure`; FAILED_PRECONDITION naming what is missing otherwise.
+// Returns: OK when `listen` is a loopback address (IsLoopback: 127.0.0.0/8, ::1, localhost, unix:),
+// or TLS and authentication are both on, or `insecure`; FAILED_PRECONDITION naming what is missing
+// otherwise; ParseListenAddress's INVALID_ARGUMENT.
 absl::Status CheckListenPolicy(const std::string& listen, bool tls, bool authentication,
                                bool insecure);
 
@@ -81,13 +74,16 @@ class AriadneServer {
   // Starts serving from `source` (which may have no engine yet: queries are then UNAVAILABLE and
   // health NOT_SERVING until SetServing(true)).
   // Args: source: must outlive the server.
-  // Returns: CheckListenPolicy's refusal; UNAVAILABLE when the address cannot be listened on.
+  // Returns: CheckListenPolicy's refusal; CheckCanListen's errors (an address in use, a host that
+  // does not resolve, a missing socket folder); UNAVAILABLE when gRPC cannot listen all the same.
   static absl::StatusOr<std::unique_ptr<AriadneServer>> Start(const EngineSource* source,
                                                               ServerOptions options);
   ~AriadneServer();
 
   // Returns: the port listened on (the chosen one when the address gave port 0).
   int port() const { return port_; }
+  // Returns: the connection cap in force (ServerOptions::max_connections, or lower).
+  int max_connections() const { return max_connections_; }
   // Sets the health status of the server and of the ariadne.v1.Ariadne service.
   void SetServing(bool serving);
   // Stops accepting calls, lets calls in flight finish until `grace`, then cancels them.
@@ -104,6 +100,7 @@ class AriadneServer {
   std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<grpc::Server> front_;
   int port_ = 0;
+  int max_connections_ = 0;
   std::atomic<bool> shut_down_{false};
 };
 

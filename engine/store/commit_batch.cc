@@ -99,7 +99,9 @@ absl::Status Committer::Commit(CommitBatch* batch) {
     rocksdb::Status s = writer.Open(path);
     for (size_t j = 0; s.ok() && j < f.entries.size(); ++j) {
       const CommitBatch::Entry& e = f.entries[j];
-      if (j > 0 && f.entries[j - 1].prefix == e.prefix && key_of(f.entries[j - 1]) == key_of(e)) {
+      if (j > 0 && e.op != CommitBatch::Op::kDeleteRange &&
+          f.entries[j - 1].op != CommitBatch::Op::kDeleteRange &&
+          f.entries[j - 1].prefix == e.prefix && key_of(f.entries[j - 1]) == key_of(e)) {
         return absl::FailedPreconditionError(
             absl::StrCat("duplicate key in one commit of column family ", AV(CfName(cf))));
       }
@@ -114,6 +116,9 @@ absl::Status Committer::Commit(CommitBatch* batch) {
           break;
         case CommitBatch::Op::kDelete:
           s = writer.Delete(k);
+          break;
+        case CommitBatch::Op::kDeleteRange:
+          s = writer.DeleteRange(k, v);
           break;
       }
     }

@@ -20,7 +20,7 @@ namespace ariadne::store {
 
 class CommitBatch {
  public:
-  enum class Op : uint8_t { kPut, kMerge, kDelete };
+  enum class Op : uint8_t { kPut, kMerge, kDelete, kDeleteRange };
 
   // Adds a row. Keys must be unique per column family within a batch (a duplicate fails Commit).
   void Put(Cf cf, std::string_view key, std::string_view value) { Add(cf, Op::kPut, key, value); }
@@ -28,6 +28,11 @@ class CommitBatch {
     Add(cf, Op::kMerge, key, value);
   }
   void Delete(Cf cf, std::string_view key) { Add(cf, Op::kDelete, key, {}); }
+  // Deletes the rows with keys in [begin, end) that were committed before this batch (the range
+  // must not hold keys of this batch).
+  void DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
+    Add(cf, Op::kDeleteRange, begin, end);
+  }
   // A position in the batch, to undo what was added after it (e.g. a block that failed halfway).
   struct Mark {
     std::array<std::pair<size_t, size_t>, kNumCfs> sizes;  // arena bytes, entries

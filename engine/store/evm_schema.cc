@@ -429,26 +429,6 @@ absl::StatusOr<EvmApprovalRow> DecodeEvmApprovalRow(std::string_view v) {
 
 // ---- clustering
 
-std::string EncodeEvmClusterMeta(const EvmClusterMeta& m) {
-  std::string out;
-  out.push_back(static_cast<char>(m.gen));
-  PutVarint(&out, m.processed_txs);
-  PutVarint(&out, m.unions);
-  out.append(m.params);
-  return out;
-}
-
-absl::StatusOr<EvmClusterMeta> DecodeEvmClusterMeta(std::string_view v) {
-  RowReader r(v);
-  EvmClusterMeta m;
-  m.gen = r.U8();
-  m.processed_txs = r.Varint();
-  m.unions = r.Varint();
-  m.params = std::string(r.Rest());
-  if (!r.ok()) return Corrupt("meta/evm/cluster");
-  return m;
-}
-
 std::string EvmEvidenceKey(uint8_t gen, uint64_t tx, uint32_t index) {
   std::string k(1, static_cast<char>(gen));
   PutBE40(&k, tx);

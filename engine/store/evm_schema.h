@@ -3,7 +3,7 @@
 //
 //   cf               key (big-endian, fixed width)           value
 //   meta evm/state   -                                       EvmChainState: tip and id counters
-//   meta evm/cluster -                                       EvmClusterMeta: the clustering
+//   meta evm/cluster -                                       ClusterMeta: the clustering
 //   evm_block        number u64                              EvmBlockRow
 //   evm_tx           TxNum u40                               EvmTxRow
 //   evm_txhash       hash[0..8) | TxNum u40                  (empty)
@@ -32,6 +32,7 @@
 #include "engine/core/evm_types.h"
 #include "engine/core/types.h"
 #include "engine/core/u256.h"
+#include "engine/store/schema.h"
 
 namespace ariadne::store {
 
@@ -220,14 +221,8 @@ enum class EvmHeuristic : uint8_t {
 inline constexpr int kNumEvmHeuristics = 3;
 std::string_view EvmHeuristicName(EvmHeuristic h);
 
-struct EvmClusterMeta {
-  uint8_t gen = 0;
-  std::string params;          // canonical spec of the parameters that built it
-  uint64_t processed_txs = 0;  // transactions it covers
-  uint64_t unions = 0;
-};
-std::string EncodeEvmClusterMeta(const EvmClusterMeta& m);
-absl::StatusOr<EvmClusterMeta> DecodeEvmClusterMeta(std::string_view v);
+// The clustering's meta row at kMetaEvmCluster is schema.h's ClusterMeta (policy: the
+// parameters' canonical spec): DecodeClusterMeta(v, kMetaEvmCluster).
 
 struct EvmEvidenceRow {
   uint32_t a = 0;  // AccountIds joined

@@ -7,13 +7,20 @@
 #include <span>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "engine/core/script.h"
 #include "engine/core/types.h"
+
+namespace rocksdb {
+class WriteBatch;
+}
 
 namespace ariadne::store {
 
 class CommitBatch;
 class Store;
+struct BlockRow;
+struct ChainState;
 
 struct ResolvedInput {
   AddrId addr;      // invalid when the spent output had no address
@@ -52,9 +59,20 @@ class IndexObserver {
   virtual void OnTx(const ResolvedTx& tx) = 0;
   // Adds the rows derived since the last commit to `batch` (which holds the new chain state).
   virtual absl::Status OnCommit(CommitBatch* batch) = 0;
-  // The chain was rewound to `new_tip_height` (blocks above it were removed, and already
-  // committed). The observer must bring its state and rows back in line with the store.
-  virtual absl::Status OnRewind(Store* store, int32_t new_tip_height) = 0;
+  // The tip block, at `height`, is being rewound. The observer adds to `batch` what takes its rows
+  // back to before the block; the indexer writes that batch with the block's own removal, in one
+  // atomic write. In-memory state derived from the block must be dropped too.
+  virtual absl::Status OnRewind(const Store& store, uint32_t height, const BlockRow& block,
+                                rocksdb::WriteBatch* batch) = 0;
+  // Called once rewinds are done, before the first OnTx of a run that will end with about
+  // `addresses_at_end` addresses. Returns: the bytes the observer will then hold (the memory
+  // budget's share for it; it may reserve them now).
+  virtual absl::StatusOr<uint64_t> Prepare(uint64_t addresses_at_end) { return 0; }
+  // Returns: bytes the observer keeps in memory-mapped files (page cache, not its own memory).
+  virtual uint64_t MappedBytes() const { return 0; }
+  // The run is over and the store holds `durable` (its last commit). The observer may save what it
+  // keeps beside the store, valid for exactly that state.
+  virtual absl::Status OnRunEnd(const ChainState& durable) { return absl::OkStatus(); }
 };
 
 }  // namespace ariadne::store

@@ -15,7 +15,9 @@ constexpr std::string_view kCfNames[] = {
     "hist", "stats", "evidence", "cluster_pending", "labels",
     // EVM stores
     "evm_block", "evm_tx", "evm_txhash", "evm_transfer", "evm_account", "evm_account_key",
-    "evm_hist", "evm_totals", "evm_asset", "evm_approval", "evm_evidence"};
+    "evm_hist", "evm_totals", "evm_asset", "evm_approval", "evm_evidence",
+    // Bitcoin clustering
+    "cluster_undo"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == kNumCfs);
 
 absl::Status Corrupt(std::string_view what) {
@@ -286,14 +288,14 @@ std::string EncodeClusterMeta(const ClusterMeta& m) {
   return out;
 }
 
-absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v) {
+absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v, std::string_view key) {
   RowReader r(v);
   ClusterMeta m;
   m.gen = r.U8();
   m.processed_txs = r.Varint();
   m.unions = r.Varint();
   m.policy = std::string(r.Rest());
-  if (!r.ok()) return Corrupt("meta/cluster");
+  if (!r.ok()) return Corrupt("meta/" + std::string(key));
   return m;
 }
 
@@ -359,6 +361,49 @@ absl::StatusOr<PendingRow> DecodePending(std::string_view v) {
   p.locktime_set = r.U8() != 0;
   if (!r.ok() || !r.done()) return Corrupt("cluster_pending");
   return p;
+}
+
+std::string ClusterUndoKey(uint8_t gen, TxNum spend, uint16_t index) {
+  std::string k(1, static_cast<char>(gen));
+  PutBE40(&k, spend.value());
+  k.push_back(static_cast<char>(index >> 8));
+  k.push_back(static_cast<char>(index & 0xff));
+  return k;
+}
+
+std::string EncodeUndoPending(const UndoPendingRow& u) {
+  std::string out;
+  PutVarint(&out, u.key);
+  out += EncodePending(u.pending);
+  return out;
+}
+
+absl::StatusOr<UndoPendingRow> DecodeUndoPending(std::string_view v) {
+  RowReader r(v);
+  UndoPendingRow u;
+  u.key = r.Varint();
+  if (!r.ok()) return Corrupt("cluster_undo");
+  absl::StatusOr<PendingRow> p = DecodePending(r.Rest());
+  if (!p.ok()) return Corrupt("cluster_undo");
+  u.pending = *p;
+  return u;
+}
+
+std::string EncodeClusterUndoMeta(const ClusterUndoMeta& m) {
+  std::string out(1, static_cast<char>(m.gen));
+  PutVarint(&out, m.blocks);
+  PutVarint(&out, m.from_height);
+  return out;
+}
+
+absl::StatusOr<ClusterUndoMeta> DecodeClusterUndoMeta(std::string_view v) {
+  RowReader r(v);
+  ClusterUndoMeta m;
+  m.gen = r.U8();
+  m.blocks = static_cast<uint32_t>(r.Varint());
+  m.from_height = static_cast<uint32_t>(r.Varint());
+  if (!r.ok() || !r.done()) return Corrupt("meta/cluster_undo");
+  return m;
 }
 
 std::string LabelIdentity(const AddressKey& key) {

@@ -16,6 +16,9 @@
 //   evidence    gen u8 | TxNum u40 | index u32        EvidenceRow: one union of a clustering
 //   cluster_pending gen u8 | TxNum u40 << 24 | vout   PendingRow: change candidate awaiting spend
 //   labels      chain u8 | identity | hash u64        LabelRow: an attribution (tag) of an address
+//   cluster_undo gen u8 | TxNum u40 | index u16       UndoPendingRow: a pending candidate consumed
+//   by
+//               that transaction's spend, kept for the last kClusterUndoBlocks blocks (rewinds)
 //   evm_*       the account-model rows of an EVM store (evm_schema.h; Bitcoin stores leave them
 //               empty)
 #ifndef ARIADNE_ENGINE_STORE_SCHEMA_H_
@@ -65,6 +68,8 @@ enum class Cf : uint8_t {
   kEvmAsset,
   kEvmApproval,
   kEvmEvidence,
+  // Bitcoin clustering, added after the EVM families.
+  kClusterUndo,
   kCount,  // number of column families, not a family
 };
 inline constexpr int kNumCfs = static_cast<int>(Cf::kCount);
@@ -78,6 +83,12 @@ inline constexpr std::string_view kMetaNetwork = "network";
 inline constexpr std::string_view kMetaState = "state";
 inline constexpr std::string_view kMetaFilePrefix = "file/";  // + file id u32 -> FileEntry
 inline constexpr std::string_view kMetaCluster = "cluster";   // ClusterMeta
+// Present while the indexer switches branches: written before its first rewind, deleted in the
+// commit that takes the new branch to the old tip's height (or to its end, when shorter). The
+// value is the old tip: height (u32 BE) and hash (32 bytes). Readers keep the old state meanwhile.
+inline constexpr std::string_view kMetaReorg = "reorg";
+// ClusterUndoMeta: which generation keeps undo rows, and for how many blocks.
+inline constexpr std::string_view kMetaClusterUndo = "cluster_undo";
 
 // Key widths.
 inline constexpr int kTxNumBytes = 5;  // 40 bits: 1.1e12 transactions
@@ -197,15 +208,18 @@ absl::StatusOr<AddrStats> DecodeStats(std::string_view v);
 void MergeStats(const AddrStats& delta, AddrStats* into);
 
 // ---- clustering (written by heuristics/, read by the service)
+// Both models' clusterings (meta `cluster`, meta `evm/cluster`) store this one row.
 struct ClusterMeta {
   uint8_t gen = 0;             // evidence and pending rows of other generations are stale
-  std::string policy;          // canonical spec of the policy that built it
+  std::string policy;          // canonical spec of the policy (EVM: parameters) that built it
   uint64_t processed_txs = 0;  // transactions applied; kInvalidProcessed: must be rebuilt
   uint64_t unions = 0;
   static constexpr uint64_t kInvalidProcessed = UINT64_MAX;
 };
 std::string EncodeClusterMeta(const ClusterMeta& m);
-absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v);
+// Args: key: the meta key the row was read at (named by the DATA_LOSS error).
+absl::StatusOr<ClusterMeta> DecodeClusterMeta(std::string_view v,
+                                              std::string_view key = kMetaCluster);
 
 struct EvidenceRow {
   uint32_t a = 0;
@@ -233,6 +247,32 @@ struct PendingRow {
 std::string PendingKey(uint8_t gen, uint64_t key);
 std::string EncodePending(const PendingRow& p);
 absl::StatusOr<PendingRow> DecodePending(std::string_view v);
+
+// ---- cluster_undo: what a rewind needs to put back the pending candidates that the rewound
+// transactions' spends consumed (the tx rows say which outputs were spent, not what the clustering
+// had pending for them). Rows of spends in the last kClusterUndoBlocks blocks are kept; older ones
+// are deleted by the commit that moves the tip past them, so the rows a store holds depend on its
+// tip only. A deeper rewind rebuilds the clustering.
+inline constexpr uint32_t kClusterUndoBlocks = 1000;
+struct UndoPendingRow {
+  uint64_t key = 0;  // the pending candidate's key: paying TxNum << 24 | vout
+  PendingRow pending;
+};
+// Keys: (gen, spending TxNum, index within the spend).
+std::string ClusterUndoKey(uint8_t gen, TxNum spend, uint16_t index);
+std::string EncodeUndoPending(const UndoPendingRow& u);
+absl::StatusOr<UndoPendingRow> DecodeUndoPending(std::string_view v);
+// meta/cluster_undo: generation `gen` keeps undo rows for the spends of blocks at heights >=
+// `from_height` (set by every commit to its tip - blocks + 1; rewinds leave it). Absent in stores
+// written before undo rows existed: a rewind there rebuilds the clustering.
+struct ClusterUndoMeta {
+  uint8_t gen = 0;
+  uint32_t blocks = kClusterUndoBlocks;
+  uint32_t from_height = 0;
+  friend bool operator==(const ClusterUndoMeta&, const ClusterUndoMeta&) = default;
+};
+std::string EncodeClusterUndoMeta(const ClusterUndoMeta& m);
+absl::StatusOr<ClusterUndoMeta> DecodeClusterUndoMeta(std::string_view v);
 
 // ---- labels: attributions imported from tag packs and case files. The identity is the address
 // key on this store's chain ('b': kind, witness version, payload) or an EVM address ('e': 20

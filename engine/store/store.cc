@@ -1,11 +1,13 @@
 #include "engine/store/store.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/core/file_limit.h"
 #include "engine/core/strings.h"
 #include "engine/store/codec.h"
 #include "engine/store/evm_schema.h"
@@ -16,6 +18,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 
 namespace ariadne::store {
 namespace {
@@ -26,6 +29,22 @@ rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.s
 // (filters are ~3% of the store).
 const rocksdb::FilterPolicy* NewFilter() { return rocksdb::NewRibbonFilterPolicy(10); }
 
+// Returns: max_open_files of a read-only or secondary view of the store in `dir`: -1 (every table
+// open, which also keeps the tables the indexer compacts away readable by an older view) while the
+// descriptor limit holds a few views of all its tables with room to spare, otherwise a
+// sixteenth of the limit (at least 32): a few views and the server's connections share it.
+int ViewMaxOpenFiles(const std::filesystem::path& dir) {
+  rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return -1;
+  uint64_t tables = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".sst") ++tables;
+  }
+  if (tables * 4 + 1024 <= rl.rlim_cur) return -1;
+  return static_cast<int>(std::max<rlim_t>(32, rl.rlim_cur / 16));
+}
+
 // Options per column family (docs/schema.md explains each choice).
 // Args: readers_hold_index: true for read-only and secondary views (servers): every open table
 // keeps its index and filter blocks in its own memory (~3% of the store) instead of in the block
@@ -33,7 +52,7 @@ const rocksdb::FilterPolicy* NewFilter() { return rocksdb::NewRibbonFilterPolicy
 // whole index block (address queries at 20M transactions went from 0.4 to 1.5 ms at p50). The
 // writer keeps them in the bounded cache.
 rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache,
-                                       bool readers_hold_index) {
+                                       bool readers_hold_index, int zstd_level) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -41,6 +60,14 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   t.block_size = 16 * 1024;
   t.cache_index_and_filter_blocks = !readers_hold_index;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned index and filters (docs/schema.md "Options per family"): a lookup loads one 4 KiB
+  // partition, not a table's whole index or filter block, so a cache many times smaller than the
+  // store's metadata holds its hot part instead of thrashing; the top levels stay pinned.
+  t.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  t.partition_filters = true;
+  t.metadata_block_size = 4096;
+  t.cache_index_and_filter_blocks_with_high_priority = true;
+  t.pin_top_level_index_and_filter = true;
   o.compression = rocksdb::kLZ4Compression;
   // The last level holds nearly all the data, compressed with ZSTD level 6 (at 10M transactions
   // 196 bytes per transaction after a full compaction, against 203 at ZSTD's default level 3;
@@ -48,7 +75,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   // (commit_batch.cc): ingest speed first, `ariadne db compact` packs them.
   o.bottommost_compression = rocksdb::kZSTD;
   o.bottommost_compression_opts.enabled = true;
-  o.bottommost_compression_opts.level = kRestingZstdLevel;
+  o.bottommost_compression_opts.level = zstd_level;
   o.level_compaction_dynamic_level_bytes = true;
   o.target_file_size_base = 64 << 20;
   o.max_bytes_for_level_base = 256 << 20;
@@ -110,7 +137,13 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   std::string msg = absl::StrCat(AV(context), ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsCorruption()) return absl::DataLossError(msg);
-  if (s.IsIOError()) return absl::UnavailableError(msg);
+  if (s.IsIOError()) {
+    if (s.ToString().find("Too many open files") != std::string::npos) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          msg, " (the open-file limit is ", OpenFileLimit(), "; raise it with `ulimit -n`)"));
+    }
+    return absl::UnavailableError(msg);
+  }
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
   if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
@@ -142,8 +175,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   db_opts.max_subcompactions = 1;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.atomic_flush = true;
-  // Views keep every table open (their index and filter blocks with them, see CfOptions).
-  db_opts.max_open_files = options.mode == StoreOptions::Mode::kReadWrite ? 1024 : -1;
+  // Views keep every table open (their index and filter blocks with them, see CfOptions) when the
+  // descriptor limit allows. The writer keeps a bounded table cache, within the process's
+  // open-file limit.
+  db_opts.max_open_files = options.mode == StoreOptions::Mode::kReadWrite
+                               ? static_cast<int>(std::min<uint64_t>(1024, OpenFileLimit() / 2))
+                               : ViewMaxOpenFiles(dir);
+  if (options.max_open_files != 0) db_opts.max_open_files = options.max_open_files;
+  // Views never compact: the statistics a writer reads from up to 20 tables at open are not needed.
+  db_opts.skip_stats_update_on_db_open = options.mode != StoreOptions::Mode::kReadWrite;
+  if (options.memtable_budget_bytes > 0) {
+    db_opts.write_buffer_manager =
+        std::make_shared<rocksdb::WriteBufferManager>(options.memtable_budget_bytes);
+  }
   db_opts.keep_log_file_num = 3;
 
   // A read-only or secondary view of a store written by an older build may lack families added
@@ -163,7 +207,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
       continue;
     }
     descs.emplace_back(std::string(CfName(cf)),
-                       CfOptions(cf, cache, options.mode != StoreOptions::Mode::kReadWrite));
+                       CfOptions(cf, cache, options.mode != StoreOptions::Mode::kReadWrite,
+                                 options.compaction_zstd_level));
     opened.push_back(i);
   }
   rocksdb::DB* raw = nullptr;
@@ -183,7 +228,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
                             reinterpret_cast<uintptr_t>(store.get())))
                   .string();
       }
-      std::filesystem::create_directories(sec);
+      std::error_code ec;
+      std::filesystem::create_directories(sec, ec);
+      if (ec)
+        return absl::UnavailableError(absl::StrCat("cannot create ", sec, ": ", ec.message()));
       s = rocksdb::DB::OpenAsSecondary(db_opts, dir.string(), sec, descs, &store->handles_, &raw);
       break;
     }

@@ -17,6 +17,10 @@
 
 namespace ariadne::store {
 
+// ZSTD levels: files at rest (compactions), and files the indexer writes for ingestion.
+inline constexpr int kRestingZstdLevel = 6;
+inline constexpr int kIngestZstdLevel = 3;
+
 struct StoreOptions {
   enum class Mode : uint8_t { kReadWrite, kReadOnly, kSecondary };
   // Default kReadWrite (the indexer). kReadOnly sees the store as it was when opened; kSecondary
@@ -29,14 +33,20 @@ struct StoreOptions {
   std::optional<Network> network;
   // Default 256 MiB: RocksDB block cache shared by all column families.
   size_t block_cache_bytes = size_t{256} << 20;
+  // Default 0 (unbounded): a bound on the memtables of all column families together (RocksDB's
+  // WriteBufferManager). The indexer sets it from its memory budget.
+  size_t memtable_budget_bytes = 0;
+  // Default kRestingZstdLevel (6): the ZSTD level of files compacted into the last level. The
+  // indexer sets kIngestZstdLevel: compactions while indexing then cost a third of the CPU, and
+  // `ariadne db compact` packs the files at the resting level afterwards.
+  int compaction_zstd_level = kRestingZstdLevel;
+  // Default 0: read-write stores keep at most min(1024, half the process's open-file limit) SST
+  // files open (a bounded table cache), views keep them all. Set: the bound for either.
+  int max_open_files = 0;
   // Default empty: kSecondary keeps its own info log and manifest copy here (a temp dir is made
   // when empty).
   std::string secondary_dir;
 };
-
-// ZSTD levels: files at rest (compactions), and files the indexer writes for ingestion.
-inline constexpr int kRestingZstdLevel = 6;
-inline constexpr int kIngestZstdLevel = 3;
 
 // Returns: the bytes of the regular files under `dir` (a store: SST files, MANIFEST, logs); 0 for
 //          what cannot be read.

@@ -1,7 +1,6 @@
 #include "engine/trace/exposure.h"
 
 #include <algorithm>
-#include <set>
 
 #include "engine/trace/tracer.h"
 
@@ -12,26 +11,19 @@ bool IsMember(std::span<const uint32_t> members, AddrId a) {
   return a.valid() && std::binary_search(members.begin(), members.end(), a.value());
 }
 
-// Adds `amount` to every distinct entity and category of `addr`'s labels.
-void Attribute(const ExposureOptions& o, AddrId addr, int64_t amount,
-               int64_t ExposureAmounts::*field, ExposureResult* r) {
-  std::set<std::pair<std::string, std::string>> entities;
-  std::set<std::string> categories;
-  for (uint32_t id : o.labels_of(addr)) {
-    const store::LabelRow& row = (*o.labels)[id];
-    entities.insert({row.label, row.category});
-    categories.insert(row.category);
-  }
-  for (const auto& e : entities) r->by_entity[e].*field += amount;
-  for (const auto& c : categories) r->by_category[c].*field += amount;
-}
-
 }  // namespace
 
-ExposureResult ComputeExposure(const graph::TxGraph& g, const graph::AddressIndex& addresses,
-                               const store::HeightIndex& heights, std::span<const uint32_t> members,
-                               const ExposureOptions& o) {
-  ExposureResult r;
+UtxoExposure ComputeExposure(const graph::TxGraph& g, const graph::AddressIndex& addresses,
+                             const store::HeightIndex& heights, std::span<const uint32_t> members,
+                             const ExposureOptions& o) {
+  UtxoExposure r;
+  const AssetId coin(0);
+  const graph::LabelIndex& labels = *o.labels;
+  auto attribute = [&](AddrId a, int64_t amount, int64_t ExposureAmounts<int64_t>::*field) {
+    CreditLabels(labels, a.value(), coin, field, amount, &r);
+  };
+  int64_t& received_total = r.received[coin];
+  int64_t& sent_total = r.sent[coin];
   std::vector<OutNum> received, sent;
   for (uint32_t m : members) {
     for (uint64_t out : addresses.Received(AddrId(m))) {
@@ -42,7 +34,7 @@ ExposureResult ComputeExposure(const graph::TxGraph& g, const graph::AddressInde
       }
       if (!own_input) {
         received.push_back(OutNum(out));
-        r.received += g.Value(OutNum(out));
+        received_total += g.Value(OutNum(out));
       }
       const TxNum spender = g.SpentBy(OutNum(out));
       if (!spender.valid()) continue;
@@ -54,7 +46,9 @@ ExposureResult ComputeExposure(const graph::TxGraph& g, const graph::AddressInde
   std::sort(sent.begin(), sent.end());
   sent.erase(std::unique(sent.begin(), sent.end()), sent.end());
 
-  auto labelled = [&](AddrId a) { return !IsMember(members, a) && !o.labels_of(a).empty(); };
+  auto labelled = [&](AddrId a) {
+    return !IsMember(members, a) && a.valid() && !labels.Of(a.value()).empty();
+  };
   TraceOptions t;
   t.model = o.model;
   t.max_hops = o.hops;
@@ -66,17 +60,17 @@ ExposureResult ComputeExposure(const graph::TxGraph& g, const graph::AddressInde
   TraceResult back = Trace(g, heights, received, t);
   for (const TraceEnd& e : back.ends) {
     if (e.reason != EndReason::kLabelled) continue;
-    Attribute(o, AddrId(e.node), e.tainted,
-              e.hop <= 1 ? &ExposureAmounts::received_direct : &ExposureAmounts::received_indirect,
-              &r);
+    attribute(AddrId(e.node), e.tainted,
+              e.hop <= 1 ? &ExposureAmounts<int64_t>::received_direct
+                         : &ExposureAmounts<int64_t>::received_indirect);
   }
   // Sent: paid to a labelled address directly, or traced onwards.
   std::vector<OutNum> onward;
   for (OutNum p : sent) {
     const AddrId a = g.Addr(p);
-    r.sent += g.Value(p);
+    sent_total += g.Value(p);
     if (labelled(a)) {
-      Attribute(o, a, g.Value(p), &ExposureAmounts::sent_direct, &r);
+      attribute(a, g.Value(p), &ExposureAmounts<int64_t>::sent_direct);
     } else {
       onward.push_back(p);
     }
@@ -86,7 +80,7 @@ ExposureResult ComputeExposure(const graph::TxGraph& g, const graph::AddressInde
   TraceResult fwd = Trace(g, heights, onward, t);
   for (const TraceEnd& e : fwd.ends) {
     if (e.reason != EndReason::kLabelled) continue;
-    Attribute(o, AddrId(e.node), e.tainted, &ExposureAmounts::sent_indirect, &r);
+    attribute(AddrId(e.node), e.tainted, &ExposureAmounts<int64_t>::sent_indirect);
   }
   r.truncated = back.truncated || fwd.truncated;
   r.cancelled = back.cancelled || fwd.cancelled;

@@ -19,9 +19,9 @@ struct Side {
 
 }  // namespace
 
-PathResult FindPaths(const graph::TxGraph& g, std::span<const uint64_t> sources,
-                     std::span<const uint64_t> targets, const PathOptions& o) {
-  PathResult r;
+UtxoPaths FindPaths(const graph::TxGraph& g, std::span<const uint64_t> sources,
+                    std::span<const uint64_t> targets, const PathOptions& o) {
+  UtxoPaths r;
   Side fwd, back;
   for (uint64_t s : sources) {
     if (fwd.seen.emplace(s, std::make_pair(0u, kNone)).second) fwd.frontier.push_back(s);

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
-#include "engine/core/strings.h"
-
 namespace ariadne::trace {
 namespace {
 
@@ -74,26 +71,6 @@ std::vector<int64_t> Proportional(int64_t total, std::span<const int64_t> weight
 }
 
 }  // namespace
-
-std::string_view TaintModelName(TaintModel m) {
-  switch (m) {
-    case TaintModel::kPoison:
-      return "poison";
-    case TaintModel::kHaircut:
-      return "haircut";
-    case TaintModel::kFifo:
-      return "fifo";
-  }
-  return "unknown";
-}
-
-absl::StatusOr<TaintModel> ParseTaintModel(std::string_view name) {
-  if (name == "poison") return TaintModel::kPoison;
-  if (name == "haircut") return TaintModel::kHaircut;
-  if (name == "fifo") return TaintModel::kFifo;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown taint model '", AV(name), "' (poison, haircut, fifo)"));
-}
 
 Taint Whole(int64_t value) {
   Taint t;

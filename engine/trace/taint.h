@@ -12,17 +12,13 @@
 
 #include <cstdint>
 #include <span>
-#include <string_view>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "engine/query/vocabulary.h"
 
 namespace ariadne::trace {
 
-enum class TaintModel : uint8_t { kPoison, kHaircut, kFifo };
-
-std::string_view TaintModelName(TaintModel m);
-absl::StatusOr<TaintModel> ParseTaintModel(std::string_view name);
+using query::TaintModel;
 
 // A coin's tainted part: disjoint, sorted intervals [begin, end) of its value (satoshi).
 struct Interval {

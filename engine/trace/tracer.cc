@@ -31,12 +31,27 @@ class Tracer {
   void End(uint32_t node, EndReason reason, int64_t amount, uint32_t hop);
   void AddEdge(uint32_t from, uint32_t to, TxNum tx, int64_t value, int64_t tainted, uint32_t hop);
   void Settle(uint64_t out, Taint taint, uint32_t hop);  // decides where a tainted output goes
-  void ForwardTx(uint64_t tx);
-  void BackwardTx(uint64_t tx);
+  // Each takes up one transaction. Returns: false when its edges would take the answer beyond
+  // max_edges: the transaction is then left as it was (its taint back where it came from).
+  bool ForwardTx(uint64_t tx);
+  bool BackwardTx(uint64_t tx);
+  // Returns: the number of distinct (from, to) edges the transaction would add: one per
+  // (input owner i, output owner j) with share_[i][j] > 0 and `within(i, j)`.
+  template <typename Within>
+  size_t NewEdges(uint64_t in0, uint64_t out0, Within within);
+  // Returns: true when the transaction's edges fit in what is left of max_edges.
+  template <typename Within>
+  bool EdgesFit(uint64_t in0, uint64_t out0, Within within) {
+    const size_t room = o_.max_edges - std::min(o_.max_edges, r_->edges.size());
+    if (in_values_.size() * out_values_.size() <= room) return true;  // fits whatever merges
+    return NewEdges(in0, out0, within) <= room;
+  }
   void Push(uint64_t tx) {
     if (queued_.insert(tx).second) queue_.push(o_.direction == Direction::kForward ? ~tx : tx);
   }
   void Truncate();
+  // Puts the taint the last transaction took (from its inputs forward, its outputs backward) back.
+  void PutBack();
   // Returns: why the taint may not go through transaction t at all (time window, a transaction
   // the caller stops at), or kUnspent when it may. The hop limit is decided per output.
   EndReason StopReason(TxNum t) const {
@@ -63,7 +78,28 @@ class Tracer {
   std::vector<Taint> in_taint_, out_taint_;
   std::vector<std::vector<int64_t>> share_;
   absl::flat_hash_set<uint32_t> tainted_nodes_, counted_;
+  struct Taken {
+    uint64_t out;  // the output whose taint the transaction took
+    uint32_t hop;
+    uint32_t k;  // its position among the transaction's inputs (forward) or outputs (backward)
+  };
+  std::vector<Taken> taken_;
+  absl::flat_hash_set<std::pair<uint32_t, uint32_t>> new_edges_;
 };
+
+template <typename Within>
+size_t Tracer::NewEdges(uint64_t in0, uint64_t out0, Within within) {
+  new_edges_.clear();
+  for (size_t j = 0; j < out_values_.size(); ++j) {
+    const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
+    for (size_t i = 0; i < in_values_.size(); ++i) {
+      if (share_[i][j] > 0 && within(i, j)) {
+        new_edges_.insert({Node(g_.Addr(g_.Input(in0 + i))), to});
+      }
+    }
+  }
+  return new_edges_.size();
+}
 
 void Tracer::End(uint32_t node, EndReason reason, int64_t amount, uint32_t hop) {
   if (amount <= 0) return;
@@ -123,12 +159,13 @@ void Tracer::Settle(uint64_t out, Taint taint, uint32_t hop) {
   Push(next.value());
 }
 
-void Tracer::ForwardTx(uint64_t tx) {
+bool Tracer::ForwardTx(uint64_t tx) {
   const TxNum t(tx);
   const uint64_t in0 = g_.FirstIn(t), in1 = g_.FirstIn(TxNum(tx + 1));
   const uint64_t out0 = g_.FirstOut(t), out1 = g_.FirstOut(TxNum(tx + 1));
   in_values_.clear();
   in_taint_.clear();
+  taken_.clear();
   uint32_t hop = UINT32_MAX;
   for (uint64_t i = in0; i < in1; ++i) {
     const uint64_t prev = g_.Input(i).value();
@@ -139,6 +176,7 @@ void Tracer::ForwardTx(uint64_t tx) {
       continue;
     }
     hop = std::min(hop, it->second.hop);
+    taken_.push_back({prev, it->second.hop, static_cast<uint32_t>(i - in0)});
     in_taint_.push_back(std::move(it->second.taint));
     tainted_.erase(it);
   }
@@ -147,18 +185,26 @@ void Tracer::ForwardTx(uint64_t tx) {
     for (uint64_t i = in0; i < in1; ++i) {
       End(Node(g_.Addr(g_.Input(i))), stop, in_taint_[i - in0].amount, hop);
     }
-    return;
+    return true;
   }
   out_values_.clear();
   for (uint64_t o = out0; o < out1; ++o) out_values_.push_back(g_.Value(OutNum(o)));
   int64_t fee = 0;
   Forward(o_.model, in_values_, in_taint_, out_values_, &out_taint_, &fee, &share_);
-  ++r_->txs;
   // Nodes the taint is already in: moving within them is not a hop (a wallet's own peel chain).
   tainted_nodes_.clear();
   for (uint64_t i = in0; i < in1; ++i) {
     if (in_taint_[i - in0].amount > 0) tainted_nodes_.insert(Node(g_.Addr(g_.Input(i))));
   }
+  auto within_hops = [&](size_t, size_t j) {
+    const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
+    return (tainted_nodes_.contains(to) ? hop : hop + 1) <= o_.max_hops;
+  };
+  if (!EdgesFit(in0, out0, within_hops)) {
+    PutBack();
+    return false;
+  }
+  ++r_->txs;
   for (size_t j = 0; j < out_values_.size(); ++j) {
     const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
     const uint32_t out_hop = tainted_nodes_.contains(to) ? hop : hop + 1;
@@ -173,14 +219,16 @@ void Tracer::ForwardTx(uint64_t tx) {
     Settle(out0 + j, std::move(out_taint_[j]), out_hop);
   }
   End(kNoNode, EndReason::kFee, fee, hop + 1);
+  return true;
 }
 
-void Tracer::BackwardTx(uint64_t tx) {
+bool Tracer::BackwardTx(uint64_t tx) {
   const TxNum t(tx);
   const uint64_t in0 = g_.FirstIn(t), in1 = g_.FirstIn(TxNum(tx + 1));
   const uint64_t out0 = g_.FirstOut(t), out1 = g_.FirstOut(TxNum(tx + 1));
   out_values_.clear();
   out_taint_.clear();
+  taken_.clear();
   uint32_t hop = UINT32_MAX;
   for (uint64_t o = out0; o < out1; ++o) {
     out_values_.push_back(g_.Value(OutNum(o)));
@@ -190,6 +238,7 @@ void Tracer::BackwardTx(uint64_t tx) {
       continue;
     }
     hop = std::min(hop, it->second.hop);
+    taken_.push_back({o, it->second.hop, static_cast<uint32_t>(o - out0)});
     out_taint_.push_back(std::move(it->second.taint));
     tainted_.erase(it);
   }
@@ -198,16 +247,24 @@ void Tracer::BackwardTx(uint64_t tx) {
     for (uint64_t o = out0; o < out1; ++o) {
       End(Node(g_.Addr(OutNum(o))), stop, out_taint_[o - out0].amount, hop);
     }
-    return;
+    return true;
   }
   in_values_.clear();
   for (uint64_t i = in0; i < in1; ++i) in_values_.push_back(g_.Value(g_.Input(i)));
   Backward(o_.model, in_values_, out_values_, out_taint_, &in_taint_, &share_);
-  ++r_->txs;
   tainted_nodes_.clear();
   for (uint64_t o = out0; o < out1; ++o) {
     if (out_taint_[o - out0].amount > 0) tainted_nodes_.insert(Node(g_.Addr(OutNum(o))));
   }
+  auto within_hops = [&](size_t i, size_t) {
+    const uint32_t from = Node(g_.Addr(g_.Input(in0 + i)));
+    return (tainted_nodes_.contains(from) ? hop : hop + 1) <= o_.max_hops;
+  };
+  if (!EdgesFit(in0, out0, within_hops)) {
+    PutBack();
+    return false;
+  }
+  ++r_->txs;
   for (size_t i = 0; i < in_values_.size(); ++i) {
     const uint32_t from = Node(g_.Addr(g_.Input(in0 + i)));
     const uint32_t in_hop = tainted_nodes_.contains(from) ? hop : hop + 1;
@@ -228,6 +285,16 @@ void Tracer::BackwardTx(uint64_t tx) {
       AddEdge(from, to, t, first ? out_values_[j] : 0, share_[i][j], in_hop);
     }
     Settle(g_.Input(in0 + i).value(), std::move(in_taint_[i]), in_hop);
+  }
+  return true;
+}
+
+void Tracer::PutBack() {
+  const bool forward = o_.direction == Direction::kForward;
+  for (const Taken& taken : taken_) {
+    Tainted& t = tainted_[taken.out];
+    t.taint = std::move(forward ? in_taint_[taken.k] : out_taint_[taken.k]);
+    t.hop = taken.hop;
   }
 }
 
@@ -268,12 +335,8 @@ void Tracer::Run(std::span<const OutNum> seeds) {
     queue_.pop();
     const uint64_t tx = o_.direction == Direction::kForward ? ~top : top;
     queued_.erase(tx);
-    if (o_.direction == Direction::kForward) {
-      ForwardTx(tx);
-    } else {
-      BackwardTx(tx);
-    }
-    if (r_->edges.size() > o_.max_edges) {
+    const bool fits = o_.direction == Direction::kForward ? ForwardTx(tx) : BackwardTx(tx);
+    if (!fits) {
       Truncate();
       break;
     }
@@ -286,30 +349,6 @@ void Tracer::Run(std::span<const OutNum> seeds) {
 }
 
 }  // namespace
-
-std::string_view EndReasonName(EndReason r) {
-  switch (r) {
-    case EndReason::kUnspent:
-      return "unspent";
-    case EndReason::kLabelled:
-      return "labelled";
-    case EndReason::kBelowThreshold:
-      return "below_threshold";
-    case EndReason::kHopLimit:
-      return "hop_limit";
-    case EndReason::kTimeWindow:
-      return "time_window";
-    case EndReason::kFee:
-      return "fee";
-    case EndReason::kCoinbase:
-      return "coinbase";
-    case EndReason::kTruncated:
-      return "truncated";
-    case EndReason::kCoinJoin:
-      return "coinjoin";
-  }
-  return "unknown";
-}
 
 TraceResult Trace(const graph::TxGraph& graph, const store::HeightIndex& heights,
                   std::span<const OutNum> seeds, const TraceOptions& options) {

@@ -27,40 +27,20 @@
 #include <cstdint>
 #include <functional>
 #include <span>
-#include <string_view>
 #include <vector>
 
 #include "engine/graph/tx_graph.h"
 #include "engine/store/height_index.h"
 #include "engine/trace/taint.h"
+#include "engine/trace/trace_options.h"
 
 namespace ariadne::trace {
 
-enum class Direction : uint8_t { kForward, kBackward };
-
-enum class EndReason : uint8_t {
-  kUnspent = 0,
-  kLabelled,
-  kBelowThreshold,
-  kHopLimit,
-  kTimeWindow,
-  kFee,
-  kCoinbase,
-  kTruncated,
-  kCoinJoin,
-};
-inline constexpr int kNumEndReasons = 9;
-std::string_view EndReasonName(EndReason r);
-
-// The node of an address in a trace: the address itself, or its cluster.
-inline constexpr uint32_t kNoNode = UINT32_MAX;  // outputs without an address, and fees
-
-struct TraceOptions {
-  Direction direction = Direction::kForward;  // default forward
-  TaintModel model = TaintModel::kHaircut;    // default haircut
-  uint32_t max_hops = 3;                      // default 3
-  int64_t min_value = 0;                      // default 0: follow any amount
-  uint32_t from_height = 0;                   // default: the whole chain
+// The node of an address in a trace is the address itself, or its cluster (node_of); kNoNode
+// stands for outputs without an address and for fees.
+struct TraceOptions : TraceLimits {
+  int64_t min_value = 0;     // default 0: follow any amount
+  uint32_t from_height = 0;  // default: the whole chain
   uint32_t to_height = UINT32_MAX;
   // Default none: stop at nothing. Returns true for an address whose entity the trace ends at.
   std::function<bool(AddrId)> stop_at;
@@ -69,10 +49,6 @@ struct TraceOptions {
   std::function<bool(TxNum)> stop_at_tx;
   // Default: the address id. Groups addresses into nodes (e.g. their cluster id).
   std::function<uint32_t(AddrId)> node_of;
-  // Default 100,000: distinct edges before the trace stops with truncated set.
-  size_t max_edges = 100'000;
-  // Default none: polled every few hundred transactions; true stops the trace (cancelled set).
-  std::function<bool()> cancelled;
 };
 
 struct TraceEdge {

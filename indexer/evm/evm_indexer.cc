@@ -61,6 +61,7 @@ ChainConfig ChainConfigOf(Network network) {
 
 struct EvmIndexer::Mark {
   store::CommitBatch::Mark batch;
+  std::array<size_t, 5> pending{};
   store::EvmChainState state;
   size_t deltas = 0;
   size_t new_accounts = 0;
@@ -71,14 +72,16 @@ struct EvmIndexer::Mark {
 
 EvmIndexer::~EvmIndexer() = default;
 
-absl::StatusOr<std::unique_ptr<EvmIndexer>> EvmIndexer::Create(store::Store* store,
-                                                               size_t account_cache_entries) {
+absl::StatusOr<std::unique_ptr<EvmIndexer>> EvmIndexer::Create(
+    store::Store* store, size_t account_cache_entries,
+    std::vector<store::EvmIndexObserver*> observers) {
   if (!IsEvm(store->network())) {
     return absl::FailedPreconditionError(absl::StrCat(
         "store at ", store->dir().string(), " holds ", AV(Params(store->network()).name),
         " (Bitcoin): index EVM chains into a store of their own"));
   }
   std::unique_ptr<EvmIndexer> ix(new EvmIndexer(store, account_cache_entries));
+  ix->observers_ = std::move(observers);
   ASSIGN_OR_RETURN(ix->state_, store::ReadEvmState(*store));
   if (ix->state_.chain_id != EvmChainId(store->network())) {
     return absl::FailedPreconditionError(
@@ -115,6 +118,7 @@ absl::StatusOr<std::unique_ptr<EvmIndexer>> EvmIndexer::Create(store::Store* sto
 std::unique_ptr<EvmIndexer::Mark> EvmIndexer::GetMark() const {
   auto m = std::make_unique<Mark>();
   m->batch = batch_.GetMark();
+  m->pending = pending_.Sizes();
   m->state = state_;
   m->deltas = deltas_.size();
   m->new_accounts = new_accounts_.size();
@@ -126,6 +130,7 @@ std::unique_ptr<EvmIndexer::Mark> EvmIndexer::GetMark() const {
 
 void EvmIndexer::Rollback(const Mark& m) {
   batch_.Rollback(m.batch);
+  pending_.Resize(m.pending);
   state_ = m.state;
   deltas_.resize(m.deltas);
   for (size_t i = m.new_accounts; i < new_accounts_.size(); ++i) accounts_.erase(new_accounts_[i]);
@@ -172,6 +177,7 @@ uint32_t EvmIndexer::Asset(const Address& contract, AssetStandard standard, uint
   asset_keys_.push_back(k);
   batch_.Put(Cf::kEvmAsset, store::EvmAssetKey(id),
              store::EncodeEvmAssetRow({standard, contract, block}));
+  if (!observers_.empty()) pending_.assets.push_back({standard, contract, block});
   ++result_.new_assets;
   return id;
 }
@@ -218,6 +224,7 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
     ++result_.gaps;
   }
   const auto mark = batch_.GetMark();
+  const auto pending_before = pending_.Sizes();
   const store::EvmChainState before = state_;
   const size_t deltas_before = deltas_.size();
   const size_t accounts_before = new_accounts_.size();
@@ -248,6 +255,7 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
   }
   if (!s.ok()) {
     batch_.Rollback(mark);
+    pending_.Resize(pending_before);
     state_ = before;
     deltas_.resize(deltas_before);
     for (size_t i = accounts_before; i < new_accounts_.size(); ++i)
@@ -263,6 +271,7 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
   ++state_.block_count;
   state_.log_count += block.logs.size();
   pending_blocks_.emplace_back(n, block.hash);
+  if (!observers_.empty()) pending_.blocks.emplace_back(n, block.timestamp);
   ++result_.blocks_applied;
   result_.txs += block.txs.size();
   result_.transfers += block.transfers.size();
@@ -336,6 +345,7 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
     row_.clear();
     store::EncodeEvmTransferRow(tr, &row_);
     batch_.Put(Cf::kEvmTransfer, store::EvmTransferKey(state_.transfer_count++), row_);
+    if (!observers_.empty()) pending_.transfers.push_back(tr);
     const uint64_t asset = tr.asset;
     deltas_.push_back({uint64_t{tr.to} << 32 | asset, kReceived, b, t.amount});
     // The sender's side of the fee transfer is in its fee (below), not in what it sent.
@@ -374,6 +384,7 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
     ar.asset = Asset(log.address, standard, b);
     batch_.Put(Cf::kEvmApproval, store::EvmApprovalKey(num, log.log_index),
                store::EncodeEvmApprovalRow(ar));
+    if (!observers_.empty()) pending_.approvals.emplace_back(num, ar);
     ++state_.approval_count;
     ++result_.approvals;
   }
@@ -388,6 +399,7 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
   row_.clear();
   store::EncodeEvmTxRow(r, &row_);
   batch_.Put(Cf::kEvmTx, store::EvmTxKey(num), row_);
+  if (!observers_.empty()) pending_.txs.push_back(r);
   batch_.Put(Cf::kEvmTxHash, store::EvmTxHashKey(tx.hash, TxNum(num)), {});
   return absl::OkStatus();
 }
@@ -431,8 +443,19 @@ absl::Status EvmIndexer::Commit() {
                  store::EncodeEvmTotals(t));
   }
   batch_.Put(Cf::kMeta, store::kMetaEvmState, store::EncodeEvmState(state_));
+  if (!observers_.empty()) {
+    store::EvmCommitRows rows;
+    rows.accounts = new_accounts_;
+    rows.assets = pending_.assets;
+    rows.blocks = pending_.blocks;
+    rows.txs = pending_.txs;
+    rows.transfers = pending_.transfers;
+    rows.approvals = pending_.approvals;
+    for (store::EvmIndexObserver* o : observers_) RETURN_IF_ERROR(o->OnCommit(rows, &batch_));
+  }
   absl::Status s = committer_->Commit(&batch_);
   if (!s.ok()) return s;
+  pending_.Resize({0, 0, 0, 0, 0});
   committed_ = state_;
   deltas_.clear();
   new_accounts_.clear();
@@ -447,7 +470,7 @@ absl::Status IndexEvm(store::Store* store, const EvmIndexOptions& options, EvmIn
   auto seconds = [&start] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  auto indexer = EvmIndexer::Create(store, options.account_cache_entries);
+  auto indexer = EvmIndexer::Create(store, options.account_cache_entries, options.observers);
   if (!indexer.ok()) return indexer.status();
   EvmIndexer& ix = **indexer;
   auto finish = [&](absl::Status s) {

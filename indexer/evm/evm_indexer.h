@@ -22,6 +22,7 @@
 #ifndef ARIADNE_INDEXER_EVM_EVM_INDEXER_H_
 #define ARIADNE_INDEXER_EVM_EVM_INDEXER_H_
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -33,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/store/commit_batch.h"
+#include "engine/store/evm_commit.h"
 #include "engine/store/evm_schema.h"
 #include "engine/store/store.h"
 #include "indexer/evm/evm_block.h"
@@ -59,6 +61,9 @@ struct EvmIndexOptions {
   size_t account_cache_entries = 20'000'000;
   // Default none: called after every unit and about five times a second.
   std::function<void(const EvmIndexProgress&)> progress;
+  // Default none: given every commit's rows to add their own (e.g. the EVM clustering); must
+  // outlive the run.
+  std::vector<store::EvmIndexObserver*> observers;
 };
 
 struct EvmIndexResult {
@@ -84,10 +89,12 @@ struct EvmIndexResult {
 // and tests may feed decoded blocks directly.
 class EvmIndexer {
  public:
-  // Args: store: an EVM store opened read-write (must outlive the indexer).
+  // Args: store: an EVM store opened read-write (must outlive the indexer); observers: given every
+  //       commit's rows (they must outlive the indexer).
   // Returns: FAILED_PRECONDITION for a store of a Bitcoin network or another chain id.
-  static absl::StatusOr<std::unique_ptr<EvmIndexer>> Create(store::Store* store,
-                                                            size_t account_cache_entries);
+  static absl::StatusOr<std::unique_ptr<EvmIndexer>> Create(
+      store::Store* store, size_t account_cache_entries,
+      std::vector<store::EvmIndexObserver*> observers = {});
   ~EvmIndexer();
 
   // Adds one block's rows to the pending batch (skips a block already indexed).
@@ -151,6 +158,27 @@ class EvmIndexer {
   std::vector<uint32_t> touched_;
   std::string row_;
   EvmIndexResult result_;
+  // The rows since the last commit, decoded, for the observers (kept only when there are some).
+  std::vector<store::EvmIndexObserver*> observers_;
+  struct PendingRows {
+    std::vector<store::EvmAssetRow> assets;
+    std::vector<std::pair<uint64_t, uint64_t>> blocks;
+    std::vector<store::EvmTxRow> txs;
+    std::vector<store::EvmTransferRow> transfers;
+    std::vector<std::pair<uint64_t, store::EvmApprovalRow>> approvals;
+    // Sizes of each, to roll back to.
+    std::array<size_t, 5> Sizes() const {
+      return {assets.size(), blocks.size(), txs.size(), transfers.size(), approvals.size()};
+    }
+    void Resize(const std::array<size_t, 5>& n) {
+      assets.resize(n[0]);
+      blocks.resize(n[1]);
+      txs.resize(n[2]);
+      transfers.resize(n[3]);
+      approvals.resize(n[4]);
+    }
+  };
+  PendingRows pending_;
 };
 
 // Indexes the sources into `store` (an EVM store opened read-write).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/files/checked_file.h"
+
 namespace ariadne::pipeline {
 namespace {
 
@@ -77,6 +79,77 @@ bool AddressCache::MaybeRotate() {
   gen_[0].k32.reserve(static_cast<size_t>(half_ * (last.k32.size() / n) * 1.02));
   if (dropped) complete_ = false;
   return dropped;
+}
+
+size_t AddressCache::bytes() const {
+  size_t n = 0;
+  for (const Generation& g : gen_) {
+    n += g.k20.capacity() * (sizeof(std::pair<Key21, uint32_t>) + 1) +
+         g.k32.capacity() * (sizeof(std::pair<Key33, uint32_t>) + 1) +
+         g.other.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1);
+  }
+  return n;
+}
+
+absl::Status AddressCache::Save(const std::filesystem::path& path, std::string_view binding) const {
+  return files::WriteCheckedFile(path, "ARDNAC01", binding, [&](files::CheckedWriter& w) {
+    w.Put<uint8_t>(complete_ ? 1 : 0);
+    for (int g = 1; g >= 0; --g) {  // the old generation first: it is loaded as the old one
+      w.Put<uint64_t>(gen_[g].k20.size());
+      for (const auto& [k, id] : gen_[g].k20) {
+        w.Bytes(k.data(), k.size());
+        w.Put(id);
+      }
+      w.Put<uint64_t>(gen_[g].k32.size());
+      for (const auto& [k, id] : gen_[g].k32) {
+        w.Bytes(k.data(), k.size());
+        w.Put(id);
+      }
+      w.Put<uint64_t>(gen_[g].other.size());
+      for (const auto& [k, id] : gen_[g].other) {
+        w.Put<uint8_t>(static_cast<uint8_t>(k.size()));
+        w.Bytes(k.data(), k.size());
+        w.Put(id);
+      }
+    }
+  });
+}
+
+absl::Status AddressCache::Load(const std::filesystem::path& path, std::string_view binding) {
+  Clear();
+  absl::Status s = files::ReadCheckedFile(path, "ARDNAC01", binding, [&](files::CheckedReader& r) {
+    const bool complete = r.Get<uint8_t>() != 0;
+    for (int g = 1; g >= 0; --g) {
+      Generation& gen = gen_[g];
+      const uint64_t n20 = r.Get<uint64_t>();
+      if (!r.Fits(n20, 25)) return false;
+      gen.k20.reserve(n20);
+      for (uint64_t i = 0; i < n20 && r.ok(); ++i) {
+        Key21 k;
+        r.Bytes(k.data(), k.size());
+        gen.k20.emplace(k, r.Get<uint32_t>());
+      }
+      const uint64_t n32 = r.Get<uint64_t>();
+      if (!r.Fits(n32, 37)) return false;
+      gen.k32.reserve(n32);
+      for (uint64_t i = 0; i < n32 && r.ok(); ++i) {
+        Key33 k;
+        r.Bytes(k.data(), k.size());
+        gen.k32.emplace(k, r.Get<uint32_t>());
+      }
+      const uint64_t other = r.Get<uint64_t>();
+      if (!r.Fits(other, 6)) return false;
+      for (uint64_t i = 0; i < other && r.ok(); ++i) {
+        std::string k(r.Get<uint8_t>(), '\0');
+        r.Bytes(k.data(), k.size());
+        gen.other.emplace(std::move(k), r.Get<uint32_t>());
+      }
+    }
+    complete_ = complete;
+    return r.ok();
+  });
+  if (!s.ok()) Clear();
+  return s;
 }
 
 void AddressCache::Clear() {

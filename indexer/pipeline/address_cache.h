@@ -12,9 +12,12 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "engine/core/script.h"
 #include "engine/core/types.h"
 
@@ -24,6 +27,10 @@ class AddressCache {
  public:
   // Args: capacity: entries kept in total (each generation holds up to half).
   explicit AddressCache(size_t capacity) : half_(capacity / 2 + 1) {}
+  // Changes the capacity (takes effect at the next rotation).
+  void set_capacity(size_t capacity) { half_ = capacity / 2 + 1; }
+  // Returns: bytes held by the hash tables.
+  size_t bytes() const;
 
   // Returns: the cached id of `key`, or an invalid id.
   AddrId Find(const AddressKey& key);
@@ -32,6 +39,14 @@ class AddressCache {
   // (the cache is no longer complete).
   bool MaybeRotate();
   void Clear();
+
+  // Between runs the cache is kept in a file beside the store (engine/files/checked_file.h), valid
+  // only for the state it was written at (`binding`, the store's meta/state).
+  // Returns: UNAVAILABLE naming the file when it cannot be written.
+  absl::Status Save(const std::filesystem::path& path, std::string_view binding) const;
+  // Replaces the contents with a cache saved with exactly `binding`.
+  // Returns: NOT_FOUND, FAILED_PRECONDITION (stale) or DATA_LOSS as files::ReadCheckedFile.
+  absl::Status Load(const std::filesystem::path& path, std::string_view binding);
 
   bool complete() const { return complete_; }
   void set_complete(bool complete) { complete_ = complete; }

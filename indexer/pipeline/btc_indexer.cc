@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "engine/core/file_limit.h"
 #include "engine/core/hash.h"
 #include "engine/core/hex.h"
 #include "engine/core/status_macros.h"
@@ -25,7 +26,11 @@
 #include "indexer/btc/block_tree.h"
 #include "indexer/btc/header_rules.h"
 #include "indexer/pipeline/address_cache.h"
+#include "indexer/pipeline/address_filter.h"
+#include "indexer/pipeline/blk_file_cache.h"
 #include "indexer/pipeline/prevout_cache.h"
+#include "indexer/pipeline/reorg_marker.h"
+#include "indexer/pipeline/store_lookup.h"
 
 namespace ariadne::pipeline {
 namespace {
@@ -46,14 +51,18 @@ struct BlockItem {
   absl::Status status;
 };
 
-// A bounded single-producer single-consumer queue.
+// A single-producer single-consumer queue bounded in bytes (of the blocks' serialised size, about
+// half of what a decoded block holds; it always takes one block).
 class BlockQueue {
  public:
-  explicit BlockQueue(size_t capacity) : capacity_(capacity) {}
+  explicit BlockQueue(size_t capacity_bytes) : capacity_(capacity_bytes) {}
   void Push(std::unique_ptr<BlockItem> item) {
+    const size_t size = 2 * item->bytes.size();
     std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return items_.size() < capacity_ || cancelled_; });
+    not_full_.wait(lock,
+                   [&] { return items_.empty() || bytes_ + size <= capacity_ || cancelled_; });
     if (cancelled_) return;
+    bytes_ += size;
     items_.push_back(std::move(item));
     not_empty_.notify_one();
   }
@@ -62,6 +71,7 @@ class BlockQueue {
     not_empty_.wait(lock, [&] { return !items_.empty(); });
     auto item = std::move(items_.front());
     items_.pop_front();
+    bytes_ -= 2 * item->bytes.size();
     not_full_.notify_one();
     return item;
   }
@@ -80,6 +90,7 @@ class BlockQueue {
   std::condition_variable not_full_, not_empty_;
   std::deque<std::unique_ptr<BlockItem>> items_;
   size_t capacity_;
+  size_t bytes_ = 0;
   bool cancelled_ = false;
 };
 
@@ -109,11 +120,8 @@ class Indexer {
         options_(options),
         result_(result),
         tree_(btc::PowParamsOf(store->network())),
-        addr_cache_(options.address_cache_entries),
-        prevout_cache_(options.prevout_cache_txs) {}
-  ~Indexer() {
-    for (auto& [id, fd] : fds_) ::close(fd);
-  }
+        addr_cache_(0),
+        prevout_cache_(0) {}
 
   absl::Status Run();
 
@@ -126,7 +134,17 @@ class Indexer {
               bool descendant, rocksdb::WriteBatch* wb);
   absl::StatusOr<int32_t> FindFork(const std::vector<uint32_t>& chain) const;
   absl::Status RewindTip();
-  absl::Status PrepareCaches();
+  // Args: at_start: the store's state when the run began (before any rewind): a filter saved
+  //   for it still holds every address of the store after a rewind.
+  absl::Status PrepareCaches(uint64_t bytes_to_apply, const store::ChainState& at_start);
+  // Sizes the caches, commits and queue (from the budget, when one is set), once the observers are
+  // prepared for a run ending with `addresses_at_end` addresses.
+  absl::Status PlanMemoryUse(uint64_t addresses_at_end);
+  // Files the indexer keeps beside the store between runs (docs/schema.md).
+  std::filesystem::path CachePath(const char* name) const {
+    return store_->dir() / "index-cache" / name;
+  }
+  std::filesystem::path FilterPath() const { return CachePath("address.filter"); }
   absl::Status Apply(const std::vector<uint32_t>& chain, size_t from);
   void ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQueue* queue);
   absl::Status ProcessBlock(BlockItem& item);
@@ -136,7 +154,9 @@ class Indexer {
   absl::StatusOr<std::pair<AddrId, bool>> FindOrCreateAddress(const AddressKey& key,
                                                               ScriptType type, ByteSpan script);
   absl::Status HandOff(bool final);
-  absl::StatusOr<int> FileFd(uint32_t file_id);
+  // Returns: FAILED_PRECONDITION naming the file and height when a blk file holding one of the
+  // blocks to apply is gone (a pruned node deletes the files of blocks it has validated).
+  absl::Status CheckBlocksPresent(const std::vector<uint32_t>& chain, size_t from) const;
   void Progress(bool force);
 
   store::Store* store_;
@@ -147,16 +167,21 @@ class Indexer {
   store::HeightIndex heights_;
   btc::BlockTree tree_;
   std::vector<store::FileEntry> files_;  // by file id
+  // Blk files open for reading blocks, bounded (the reader thread's alone).
+  BlkFileCache blk_files_{std::max<uint64_t>(8, std::min<uint64_t>(64, OpenFileLimit() / 16))};
   // Blocks refused by the header rules in this run (rows from earlier runs included): the first
   // error and how many more.
   absl::Status refused_error_;
   uint64_t refused_more_ = 0;
   rocksdb::WriteBatch load_refusals_;  // block_index rows refused when loaded
-  absl::flat_hash_map<uint32_t, int> fds_;
 
+  MemoryPlan plan_;
   AddressCache addr_cache_;
+  std::unique_ptr<AddressFilter> addr_filter_;  // every address of the store
   PrevoutCache prevout_cache_;
+  StoreLookup lookup_{store_};  // what the caches no longer hold
   std::unique_ptr<store::Committer> committer_;
+  std::optional<int32_t> reorg_from_;  // the old tip's height while meta/reorg is set
 
   // The batch being built and the one being committed.
   std::unique_ptr<store::CommitBatch> building_ = std::make_unique<store::CommitBatch>();
@@ -284,7 +309,7 @@ absl::Status Indexer::ScanFile(const InputFile& input, rocksdb::WriteBatch* wb) 
   entry.xor_key = input.xor_key;
   const std::string& path = entry.path;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  if (fd < 0) return OpenError(path, errno);
   struct stat st;
   ::fstat(fd, &st);
   const uint64_t size = static_cast<uint64_t>(st.st_size);
@@ -405,16 +430,28 @@ absl::StatusOr<int32_t> Indexer::FindFork(const std::vector<uint32_t>& chain) co
   return -1;
 }
 
-absl::StatusOr<int> Indexer::FileFd(uint32_t file_id) {
-  auto it = fds_.find(file_id);
-  if (it != fds_.end()) return it->second;
-  if (file_id >= files_.size()) return absl::DataLossError("block index names an unknown file");
-  int fd = ::open(files_[file_id].path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::NotFoundError(absl::StrCat(files_[file_id].path, ": cannot open"));
+absl::Status Indexer::CheckBlocksPresent(const std::vector<uint32_t>& chain, size_t from) const {
+  absl::flat_hash_map<uint32_t, bool> present;
+  for (size_t i = from; i < chain.size(); ++i) {
+    const btc::TreeBlock& tb = tree_.block(chain[i]);
+    if (tb.entry.file_id >= files_.size()) {
+      return absl::DataLossError("block index names an unknown file");
+    }
+    auto [it, added] = present.try_emplace(tb.entry.file_id, false);
+    if (added) {
+      struct stat st;
+      const std::string& path = files_[tb.entry.file_id].path;
+      it->second = ::stat(path.c_str(), &st) == 0 &&
+                   static_cast<uint64_t>(st.st_size) >= tb.entry.offset + tb.entry.size;
+    }
+    if (!it->second) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(files_[tb.entry.file_id].path, " is gone or shorter than when it was read",
+                       " (a pruned node deletes blk files): it holds block ", tb.hash.ToHex(),
+                       " at height ", i, ", which is not indexed yet; nothing was changed"));
+    }
   }
-  fds_[file_id] = fd;
-  return fd;
+  return absl::OkStatus();
 }
 
 void Indexer::ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQueue* queue) {
@@ -424,13 +461,9 @@ void Indexer::ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQ
     item->height = static_cast<uint32_t>(i);
     const btc::TreeBlock& tb = tree_.block(chain[i]);
     const store::FileEntry& file = files_[tb.entry.file_id];
-    absl::StatusOr<int> fd = FileFd(tb.entry.file_id);
-    if (!fd.ok()) {
-      item->status = fd.status();
-    } else {
-      item->bytes.resize(tb.entry.size);
-      item->status = ReadAt(*fd, tb.entry.offset, tb.entry.size, item->bytes.data(), file.path);
-    }
+    item->bytes.resize(tb.entry.size);
+    item->status = blk_files_.Read(tb.entry.file_id, file.path, tb.entry.offset, tb.entry.size,
+                                   item->bytes.data());
     if (item->status.ok()) {
       btc::ApplyXor(file.xor_key, tb.entry.offset, item->bytes.data(), item->bytes.size());
       absl::Status s = btc::DecodeBlock(item->bytes, tb.entry.offset, decode, &item->block);
@@ -457,11 +490,17 @@ void Indexer::ReaderLoop(const std::vector<uint32_t>& chain, size_t from, BlockQ
 absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const AddressKey& key,
                                                                      ScriptType type,
                                                                      ByteSpan script) {
+  ++result_->lookups.address_lookups;
   AddrId id = addr_cache_.Find(key);
-  if (id.valid()) return std::make_pair(id, false);
-  if (!addr_cache_.complete()) {
-    absl::StatusOr<AddrId> found = store_->FindAddress(key);
+  if (id.valid()) {
+    ++result_->lookups.address_cache_hits;
+    return std::make_pair(id, false);
+  }
+  if (!addr_cache_.complete() && addr_filter_->MayContain(key)) {
+    ++result_->lookups.address_store_reads;
+    absl::StatusOr<AddrId> found = lookup_.FindAddress(key);
     if (found.ok()) {
+      ++result_->lookups.address_store_found;
       addr_cache_.Insert(key, *found);
       return std::make_pair(*found, false);
     }
@@ -469,6 +508,7 @@ absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const Addre
   }
   id = AddrId(state_.addr_count++);
   addr_cache_.Insert(key, id);
+  addr_filter_->Insert(key);
   store::AddrRow row;
   row.key = key;
   row.type = type;
@@ -496,10 +536,12 @@ absl::Status Indexer::ResolveInput(const btc::TxIn& in, const btc::Tx& tx, uint3
   TxNum num;
   CachedOutput o;
   PrevoutCache::Result r = prevout_cache_.Spend(prev, vout, &num, &o);
+  ++result_->lookups.prevout_lookups;
+  if (r == PrevoutCache::Result::kOk) ++result_->lookups.prevout_cache_hits;
   if (r == PrevoutCache::Result::kMissing && !prevout_cache_.complete()) {
-    absl::StatusOr<TxNum> found = store_->FindTx(prev);
+    ++result_->lookups.prevout_store_reads;
+    absl::StatusOr<TxNum> found = lookup_.FindTx(prev, &lookup_row_);
     if (found.ok()) {
-      RETURN_IF_ERROR(store_->ReadTx(*found, &lookup_row_));
       cached_.clear();
       for (const store::TxOutRow& x : lookup_row_.outputs) {
         cached_.push_back({x.value, x.addr.value(), x.type, false});
@@ -702,7 +744,10 @@ absl::Status Indexer::ProcessBlockRows(BlockItem& item) {
 absl::Status Indexer::HandOff(bool final) {
   // Wait for the previous commit: after it everything up to this batch's start is durable, which
   // is what allows the caches to drop entries.
-  if (commit_done_.valid()) RETURN_IF_ERROR(commit_done_.get());
+  if (commit_done_.valid()) {
+    RETURN_IF_ERROR(commit_done_.get());
+    RETURN_IF_ERROR(lookup_.Refresh());
+  }
   if (batch_txs_ == 0 && building_->rows() == 0) return absl::OkStatus();
   addr_cache_.MaybeRotate();
   prevout_cache_.Evict(TxNum(batch_first_txnum_));
@@ -714,6 +759,10 @@ absl::Status Indexer::HandOff(bool final) {
   // it again, page by page).
   batch_stats_.erase(batch_stats_.begin(), batch_stats_.end());
   for (store::IndexObserver* o : options_.observers) RETURN_IF_ERROR(o->OnCommit(building_.get()));
+  if (reorg_from_.has_value() && state_.tip_height >= *reorg_from_) {
+    building_->Delete(Cf::kMeta, store::kMetaReorg);  // the new branch reached the old tip
+    reorg_from_.reset();
+  }
   building_->Put(Cf::kMeta, store::kMetaState, store::EncodeState(state_));
   std::swap(building_, committing_);
   batch_txs_ = 0;
@@ -741,31 +790,78 @@ void Indexer::Progress(bool force) {
   options_.progress(p);
 }
 
-absl::Status Indexer::PrepareCaches() {
+absl::Status Indexer::PlanMemoryUse(uint64_t addresses_at_end) {
+  uint64_t observer_bytes = 0, mapped_bytes = 0;
+  for (store::IndexObserver* o : options_.observers) {
+    ASSIGN_OR_RETURN(uint64_t bytes, o->Prepare(addresses_at_end));
+    observer_bytes += bytes;
+    mapped_bytes += o->MappedBytes();
+  }
+  if (options_.memory_budget_bytes > 0) {
+    ChainFacts facts;
+    facts.addresses_at_end = addresses_at_end;
+    facts.blocks_at_end = tree_.size();
+    facts.observer_bytes = observer_bytes;
+    facts.mapped_bytes = mapped_bytes;
+    plan_ = PlanMemory(options_.memory_budget_bytes, facts);
+  } else {
+    plan_ = MemoryPlan();
+    plan_.observer_bytes = observer_bytes;
+    plan_.mapped_bytes = mapped_bytes;
+    plan_.address_cache_entries = 40'000'000;
+    plan_.prevout_cache_txs = 8'000'000;
+    plan_.commit_txs = 250'000;
+    plan_.read_queue_bytes = size_t{64} << 20;
+  }
+  // Expert settings override the plan.
+  if (options_.address_cache_entries) plan_.address_cache_entries = *options_.address_cache_entries;
+  if (options_.prevout_cache_txs) plan_.prevout_cache_txs = *options_.prevout_cache_txs;
+  if (options_.commit_txs) plan_.commit_txs = *options_.commit_txs;
+  if (options_.queue_bytes) plan_.read_queue_bytes = *options_.queue_bytes;
+  addr_cache_.set_capacity(plan_.address_cache_entries);
+  prevout_cache_.set_capacity(plan_.prevout_cache_txs);
+  plan_.filter_bytes = addr_filter_->bytes();
+  result_->memory_plan = plan_;
+  if (options_.on_memory_plan) options_.on_memory_plan(plan_);
+  return absl::OkStatus();
+}
+
+absl::Status Indexer::PrepareCaches(uint64_t bytes_to_apply, const store::ChainState& at_start) {
   addr_cache_.Clear();
   prevout_cache_.Clear();
+  // The filter is sized for the addresses the run may add: about one per 200 bytes of blocks
+  // (generated chains ~250, mainnet ~480).
+  const uint64_t expected = state_.addr_count + bytes_to_apply / 200 + 1024;
+  // A rewind removes addresses, never adds one: the filter of the state the run started from
+  // has no false negative for the rewound store (the rewound blocks' addresses cost a lookup).
+  absl::StatusOr<std::unique_ptr<AddressFilter>> filter =
+      AddressFilter::Load(FilterPath(), at_start);
+  if (!filter.ok()) {
+    if (!absl::IsNotFound(filter.status())) {
+      result_->warnings.push_back(
+          absl::StrCat(filter.status().message(), "; rebuilt from the address index"));
+    }
+    filter = state_.addr_count == 0 ? std::make_unique<AddressFilter>(expected)
+                                    : AddressFilter::FromStore(*store_, expected);
+    if (!filter.ok()) return filter.status();
+  }
+  addr_filter_ = *std::move(filter);
+  // The caches as the last run left them, when they describe the store as it is.
+  const std::string binding = store::EncodeState(state_);
+  for (absl::Status loaded : {addr_cache_.Load(CachePath("address.cache"), binding),
+                              prevout_cache_.Load(CachePath("prevout.cache"), binding)}) {
+    if (!loaded.ok() && !absl::IsNotFound(loaded) && !absl::IsFailedPrecondition(loaded)) {
+      result_->warnings.push_back(absl::StrCat(loaded.message(), "; starting empty"));
+    }
+  }
+  RETURN_IF_ERROR(PlanMemoryUse(expected));
   if (state_.tx_count == 0) {
     addr_cache_.set_complete(true);
     prevout_cache_.set_complete(true);
     return absl::OkStatus();
   }
-  // Resuming: preload every address id when they fit, so that new addresses need no lookups.
-  if (state_.addr_count <= addr_cache_.capacity() / 2) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        store_->db()->NewIterator(rocksdb::ReadOptions(), store_->handle(Cf::kAddr)));
-    uint64_t n = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
-      ASSIGN_OR_RETURN(store::AddrRow row, store::DecodeAddrRow(std::string_view(
-                                               it->value().data(), it->value().size())));
-      addr_cache_.Insert(row.key, AddrId(static_cast<uint32_t>(store::GetBE(it->key().data(), 4))));
-    }
-    RETURN_IF_ERROR(store::FromRocks(it->status(), "reading addresses"));
-    if (n != state_.addr_count) {
-      return absl::DataLossError(
-          absl::StrCat("store has ", n, " address rows, its state says ", state_.addr_count));
-    }
-    addr_cache_.set_complete(true);
-  }
+  // Resuming: the cache fills as addresses are met again, and the filter answers for new ones
+  // (preloading every address cost more than the lookups it saved: 10 s at 9.7M addresses).
   return absl::OkStatus();
 }
 
@@ -860,20 +956,22 @@ absl::Status Indexer::RewindTip() {
   state_.utxo_count = state_.utxo_count - spendable + inputs;
   state_.utxo_value = state_.utxo_value - spendable_value + in_value_total;
   wb.Put(store_->handle(Cf::kMeta), ToSlice(store::kMetaState), store::EncodeState(state_));
+  // The observers' rows (e.g. the clustering's) go back in the same atomic write.
+  for (store::IndexObserver* o : options_.observers) {
+    RETURN_IF_ERROR(o->OnRewind(*store_, h, b, &wb));
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   RETURN_IF_ERROR(store::FromRocks(store_->db()->Write(wo, &wb), "rewinding a block"));
-  for (store::IndexObserver* o : options_.observers) {
-    RETURN_IF_ERROR(o->OnRewind(store_, state_.tip_height));
-  }
   result_->blocks_rewound++;
   return absl::OkStatus();
 }
 
 absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
+  result_->prepare_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   blocks_total_ = chain.size() - from;
   batch_first_txnum_ = state_.tx_count;
-  BlockQueue queue(options_.queue_blocks);
+  BlockQueue queue(plan_.read_queue_bytes);
   std::thread reader([&] { ReaderLoop(chain, from, &queue); });
   absl::Status status;
   bool commit_failed = false;
@@ -882,7 +980,7 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
     status = item->status;
     if (status.ok()) status = ProcessBlock(*item);
     if (!status.ok()) break;
-    if (batch_txs_ >= options_.commit_txs) {
+    if (batch_txs_ >= plan_.commit_txs) {
       status = HandOff(false);
       commit_failed = !status.ok();
       if (commit_failed) break;
@@ -907,6 +1005,7 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
 absl::Status Indexer::Run() {
   RETURN_IF_ERROR(Load());
   const uint32_t addr_count_at_start = state_.addr_count;
+  const store::ChainState state_at_start = state_;
   absl::Status scan_error = Scan();
   if (!scan_error.ok() && !absl::IsDataLoss(scan_error) &&
       !absl::IsFailedPrecondition(scan_error)) {
@@ -921,15 +1020,41 @@ absl::Status Indexer::Run() {
   std::vector<uint32_t> chain;
   if (best.has_value()) chain = tree_.ChainTo(*best);
   ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
+  // Every block to apply must be readable before anything is rewound (a pruned node deletes the
+  // files of blocks it has validated).
+  if (best.has_value()) RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
+  ASSIGN_OR_RETURN(reorg_from_, MarkReorg(store_, state_, fork));  // readers keep the old tip
   while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
   const uint64_t tx_count_at_fork = state_.tx_count;
   if (best.has_value()) {
     ASSIGN_OR_RETURN(committer_,
                      store::Committer::Create(store_, store_->dir() / "ingest-staging"));
-    RETURN_IF_ERROR(PrepareCaches());
+    uint64_t bytes_to_apply = 0;
+    for (size_t i = static_cast<size_t>(fork + 1); i < chain.size(); ++i) {
+      bytes_to_apply += tree_.block(chain[i]).entry.size;
+    }
+    RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, state_at_start));
     status = Apply(chain, static_cast<size_t>(fork + 1));
     result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
+    // The filter holds every address of the store (and those of blocks rewound or not committed,
+    // which only cost a lookup): it is valid for the state the store holds now.
+    absl::StatusOr<store::ChainState> durable = store_->ReadState();
+    if (durable.ok() && addr_filter_ != nullptr && result_->blocks_applied > 0) {
+      absl::Status saved = addr_filter_->Save(FilterPath(), *durable);
+      // The caches hold exactly what the store holds once every block applied is committed.
+      if (saved.ok() && *durable == state_) {
+        const std::string binding = store::EncodeState(state_);
+        saved = addr_cache_.Save(CachePath("address.cache"), binding);
+        if (saved.ok()) saved = prevout_cache_.Save(CachePath("prevout.cache"), binding);
+      }
+      if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
+    }
+    for (store::IndexObserver* o : options_.observers) {
+      absl::Status saved = durable.ok() ? o->OnRunEnd(*durable) : durable.status();
+      if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
+    }
   }
+  if (status.ok() && reorg_from_.has_value()) RETURN_IF_ERROR(ClearReorg(store_));
   result_->unconnected_blocks = tree_.unconnected();
   // What the store holds, not what was built in memory: after a failed commit (e.g. a full disk)
   // they differ.

@@ -25,6 +25,7 @@
 #include "engine/store/resolved_tx.h"
 #include "engine/store/store.h"
 #include "indexer/btc/blk_reader.h"
+#include "indexer/pipeline/memory_budget.h"
 
 namespace ariadne::pipeline {
 
@@ -42,18 +43,40 @@ struct BtcIndexOptions {
   std::vector<std::filesystem::path> inputs;
   // Default unset: folders use their xor.dat, files are read as they are.
   std::optional<btc::XorKey> xor_key;
-  // Default 250,000: transactions per commit (a kill loses at most this much work).
-  uint64_t commit_txs = 250'000;
-  // Default 40 M entries (~1.6 GiB): address ids kept in memory.
-  size_t address_cache_entries = 40'000'000;
-  // Default 8 M: transactions with unspent outputs kept in memory.
-  size_t prevout_cache_txs = 8'000'000;
-  // Default 64: decoded blocks buffered between the reader thread and the main thread.
-  size_t queue_blocks = 64;
+  // Default 0 (no budget): the sizes below are used as they are. Set (`ariadne index --memory-mb`,
+  // whose default is 4 GiB): the caches, commit size and read queue are sized by PlanMemory
+  // (memory_budget.h) for the chain being applied, and the sizes below that are set override
+  // the plan (expert settings). The store's own shares (block cache, memtables) are set when it
+  // is opened (SplitStoreShares).
+  uint64_t memory_budget_bytes = 0;
+  // Default unset: 250,000 without a budget. Transactions per commit at most (a kill loses at most
+  // this much work).
+  std::optional<uint64_t> commit_txs;
+  // Default unset: 40 M entries (~1.6 GiB) without a budget. Address ids kept in memory.
+  std::optional<size_t> address_cache_entries;
+  // Default unset: 8 M without a budget. Transactions with unspent outputs kept in memory.
+  std::optional<size_t> prevout_cache_txs;
+  // Default 64 MiB without a budget: bytes of blocks buffered between the reader thread and the
+  // main thread (at least one block).
+  std::optional<size_t> queue_bytes;
+  // Default none: called once the memory plan is made (before the first block is applied).
+  std::function<void(const MemoryPlan&)> on_memory_plan;
   // Default none: called about five times a second while blocks are applied, and once at the end.
   std::function<void(const IndexProgress&)> progress;
   // Default none: receive every transaction and add rows to every commit (e.g. clustering).
   std::vector<store::IndexObserver*> observers;
+};
+
+// Where the indexer found what it looked up (DESIGN.md "Scale": how the caches hold as the chain
+// outgrows them).
+struct LookupCounters {
+  uint64_t address_lookups = 0;      // output addresses resolved to an AddrId
+  uint64_t address_cache_hits = 0;   // found in the address cache
+  uint64_t address_store_reads = 0;  // looked up in the store
+  uint64_t address_store_found = 0;  // of which existed
+  uint64_t prevout_lookups = 0;      // inputs resolved
+  uint64_t prevout_cache_hits = 0;   // found in the prevout cache
+  uint64_t prevout_store_reads = 0;  // read from the store
 };
 
 struct IndexResult {
@@ -70,6 +93,9 @@ struct IndexResult {
   int32_t tip_height = -1;
   BlockHash tip_hash;
   double seconds = 0;
+  double prepare_seconds = 0;  // of which loading, scanning, rewinding and preparing the caches
+  LookupCounters lookups;
+  MemoryPlan memory_plan;  // how the run sized its caches, batches and queue
   std::vector<std::string> warnings;
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/files/checked_file.h"
+
 namespace ariadne::pipeline {
 
 void PrevoutCache::Add(const Txid& txid, TxNum num, std::span<const CachedOutput> outputs) {
@@ -53,6 +55,55 @@ bool PrevoutCache::Evict(TxNum keep_from) {
   absl::erase_if(map_, [&](const auto& kv) { return kv.second.num <= cutoff; });
   complete_ = false;
   return true;
+}
+
+absl::Status PrevoutCache::Save(const std::filesystem::path& path, std::string_view binding) const {
+  return files::WriteCheckedFile(path, "ARDNPO01", binding, [&](files::CheckedWriter& w) {
+    w.Put<uint8_t>(complete_ ? 1 : 0);
+    w.Put<uint64_t>(map_.size());
+    for (const auto& [txid, e] : map_) {
+      w.Bytes(txid.data(), 32);
+      w.Put(e.num);
+      w.Put(e.count);
+      for (uint32_t i = 0; i < e.count; ++i) {
+        const CachedOutput& o = e.outputs[i];
+        w.Put(o.value);
+        w.Put(o.addr);
+        w.Put(static_cast<uint8_t>(o.type));
+        w.Put<uint8_t>(o.spent ? 1 : 0);
+      }
+    }
+  });
+}
+
+absl::Status PrevoutCache::Load(const std::filesystem::path& path, std::string_view binding) {
+  Clear();
+  absl::Status s = files::ReadCheckedFile(path, "ARDNPO01", binding, [&](files::CheckedReader& r) {
+    const bool complete = r.Get<uint8_t>() != 0;
+    const uint64_t n = r.Get<uint64_t>();
+    if (!r.Fits(n, 44)) return false;
+    map_.reserve(n);
+    std::vector<CachedOutput> outputs;
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      uint8_t txid[32];
+      r.Bytes(txid, 32);
+      const uint64_t num = r.Get<uint64_t>();
+      const uint32_t count = r.Get<uint32_t>();
+      if (!r.Fits(count, 14)) return false;
+      outputs.resize(count);
+      for (CachedOutput& o : outputs) {
+        o.value = r.Get<int64_t>();
+        o.addr = r.Get<uint32_t>();
+        o.type = static_cast<ScriptType>(r.Get<uint8_t>());
+        o.spent = r.Get<uint8_t>() != 0;
+      }
+      Add(Txid::FromBytes(txid), TxNum(num), outputs);
+    }
+    complete_ = complete;
+    return r.ok();
+  });
+  if (!s.ok()) Clear();
+  return s;
 }
 
 void PrevoutCache::Clear() {

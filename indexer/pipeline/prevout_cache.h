@@ -5,10 +5,13 @@
 #define ARIADNE_INDEXER_PIPELINE_PREVOUT_CACHE_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
+#include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "engine/core/script.h"
 #include "engine/core/types.h"
 
@@ -27,6 +30,8 @@ class PrevoutCache {
 
   // Args: capacity: transactions kept before the oldest are evicted.
   explicit PrevoutCache(size_t capacity) : capacity_(capacity) {}
+  // Changes the capacity (takes effect at the next eviction).
+  void set_capacity(size_t capacity) { capacity_ = capacity; }
 
   // Adds a transaction's outputs (OP_RETURN outputs count as spent: they never can be). A second
   // transaction with the same txid replaces the first (BIP30's duplicate coinbases).
@@ -37,6 +42,14 @@ class PrevoutCache {
   // yet durable). Returns: true when something was evicted (the cache is then incomplete).
   bool Evict(TxNum keep_from);
   void Clear();
+
+  // Between runs the cache is kept in a file beside the store (engine/files/checked_file.h), valid
+  // only for the state it was written at (`binding`, the store's meta/state).
+  // Returns: UNAVAILABLE naming the file when it cannot be written.
+  absl::Status Save(const std::filesystem::path& path, std::string_view binding) const;
+  // Replaces the contents with a cache saved with exactly `binding`.
+  // Returns: NOT_FOUND, FAILED_PRECONDITION (stale) or DATA_LOSS as files::ReadCheckedFile.
+  absl::Status Load(const std::filesystem::path& path, std::string_view binding);
 
   // "Complete": every transaction with an unspent output is cached, so a miss is an error.
   bool complete() const { return complete_; }

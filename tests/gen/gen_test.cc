@@ -173,6 +173,41 @@ TEST(GenerateChainTest, SameSeedGivesIdenticalBytesOtherSeedDiffers) {
   EXPECT_FALSE(fa.at("truth/addresses.csv") == fc.at("truth/addresses.csv"));
 }
 
+// Generating in chunks (a streaming replay) changes where blk files end, not the chain: the blocks,
+// read in order across the files, and the truth are byte for byte those of one go.
+TEST(GenerateChainTest, ChunksGiveTheSameChainWithAFileEndAtEachStop) {
+  const fs::path a = MakeTempDir("gen_whole"), b = MakeTempDir("gen_chunks");
+  ASSERT_THAT(GenerateChain(SmallChain(a, 7), nullptr), IsOk());
+  GenOptions chunked = SmallChain(b, 7);
+  std::vector<uint64_t> stops;
+  std::vector<size_t> files_at_stop;
+  chunked.next_chunk = [&](const GenProgress& p) -> uint64_t {
+    if (p.height > 0) {
+      stops.push_back(p.txs);
+      size_t n = 0;
+      for (const auto& e : fs::directory_iterator(b / "blocks"))
+        n += e.path().extension() == ".dat";
+      files_at_stop.push_back(n);
+    }
+    return stops.size() < 3 ? (stops.size() + 1) * 2000 : 0;
+  };
+  ASSERT_THAT(GenerateChain(chunked, nullptr), IsOk());
+  ASSERT_EQ(stops.size(), 3u);
+  for (size_t i = 0; i < stops.size(); ++i) {
+    EXPECT_GE(stops[i], (i + 1) * 2000);
+    EXPECT_EQ(files_at_stop[i], i + 1);  // each stop closes a file; the next chunk starts one
+  }
+  auto blocks_of = [](const fs::path& dir) {
+    std::vector<uint8_t> all;
+    for (const auto& [name, bytes] : ReadTree(dir)) {
+      if (name.rfind("blocks/", 0) == 0) all.insert(all.end(), bytes.begin(), bytes.end());
+    }
+    return all;
+  };
+  EXPECT_TRUE(blocks_of(a) == blocks_of(b));
+  EXPECT_TRUE(ReadTree(a).at("truth/addresses.csv") == ReadTree(b).at("truth/addresses.csv"));
+}
+
 TEST(GenerateChainTest, BlocksDecodeWithValidMerkleRootsFromTheRegtestGenesis) {
   const Replay r = ReplayChain(SharedChain(), Network::kRegtest);
   ASSERT_TRUE(r.errors.empty()) << r.errors.front();

@@ -8,6 +8,7 @@
 
 #include "engine/core/address.h"
 #include "engine/core/script.h"
+#include "heuristics/clustering_observer.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
 #include "tests/indexer/pipeline/index_test_util.h"

@@ -2,26 +2,22 @@
 // readable output, exit codes and error messages, and batch case files.
 #include <grpcpp/grpcpp.h>
 #include <simdjson.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
 
-#include "engine/service/ariadne_service.h"
-#include "engine/service/engine.h"
+#include "absl/strings/str_split.h"
 #include "engine/store/store.h"
 #include "heuristics/clustering.h"
 #include "indexer/tags/tag_import.h"
+#include "tests/engine/service/service_harness.h"
 #include "tests/indexer/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
 namespace ariadne::testing {
 namespace {
 
-struct Output {
-  int exit_code;
-  std::string out, err;
-};
+using Output = CliRun;
 
 class Cli : public ::testing::Test {
  protected:
@@ -39,43 +35,19 @@ class Cli : public ::testing::Test {
            << "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S,Satoshi's test coins,exchange,test\n";
     }
     ASSERT_TRUE(tags::ImportTags(s->get(), {*dir_ / "tags.csv"}).ok());
-    auto engine = service::Engine::Load(*std::move(s));
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    source_ = new service::FixedEngineSource(*std::move(engine));
-    service_ = new service::AriadneService(source_, service::ServiceOptions());
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_);
-    server_ = b.BuildAndStart().release();
-    server_address_ = new std::string("127.0.0.1:" + std::to_string(port));
+    auto harness = ServiceHarness::Start(*std::move(s), *dir_, service::ServiceOptions());
+    ASSERT_TRUE(harness.ok()) << harness.status();
+    harness_ = harness->release();
   }
   static void TearDownTestSuite() {
-    if (server_ != nullptr) server_->Shutdown();
-    delete server_;
-    delete service_;
-    delete source_;
-    delete server_address_;
+    delete harness_;
     delete dir_;
   }
   void SetUp() override { REQUIRE_TESTDATA(); }
 
-  // Runs the ariadne binary with the server flag appended.
+  // Runs the ariadne binary, against the harness's server when `with_server`.
   static Output Ariadne(std::vector<std::string> args, bool with_server = true) {
-    if (with_server) args.insert(args.end(), {"--server", *server_address_});
-    std::string cmd = AriadneBinary().string();
-    for (const auto& a : args) cmd += " '" + a + "'";
-    const auto err_file = *dir_ / "stderr.txt";
-    cmd += " 2>'" + err_file.string() + "'";
-    Output r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadFileText(err_file);
-    return r;
+    return with_server ? harness_->Cli(std::move(args)) : RunCli(args, *dir_);
   }
   static simdjson::dom::element Json(simdjson::dom::parser& parser, const std::string& text) {
     simdjson::dom::element e;
@@ -89,10 +61,7 @@ class Cli : public ::testing::Test {
   }
 
   static inline std::filesystem::path* dir_ = nullptr;
-  static inline service::FixedEngineSource* source_ = nullptr;
-  static inline service::AriadneService* service_ = nullptr;
-  static inline grpc::Server* server_ = nullptr;
-  static inline std::string* server_address_ = nullptr;
+  static inline ServiceHarness* harness_ = nullptr;
 };
 
 using ::testing::IsSupersetOf;
@@ -112,6 +81,29 @@ TEST_F(Cli, AddressJsonHasTheSpecifiedFields) {
   // Readable form.
   r = Ariadne({"address", "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3"});
   EXPECT_NE(r.out.find("10.00000000 BTC"), std::string::npos) << r.out;
+}
+
+// decode --json: one block per line, each transaction with the fields a loader into another
+// database needs (bench/peers/postgres loads PostgreSQL from it).
+TEST_F(Cli, DecodeJsonHasOneBlockPerLineAndTheTransactionFields) {
+  Output r =
+      Ariadne({"decode", "--json", TestData("_derived/btc-mainnet-0-4521.blk").string()}, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4522u);
+  simdjson::dom::parser parser;
+  auto block = Json(parser, lines[170]);
+  ASSERT_EQ(std::string_view(block["hash"]),  // block 170
+            "00000000d1145790a8694403d4063f323d499e655c83426834d4ce2f8dd4a2ee");
+  auto tx = block["txs"].at(1);
+  EXPECT_EQ(std::string_view(tx["txid"]),
+            "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16");
+  EXPECT_EQ(int64_t(tx["version"]), 1);
+  EXPECT_EQ(int64_t(tx["locktime"]), 0);
+  EXPECT_EQ(int64_t(tx["size"]), 275);
+  EXPECT_EQ(int64_t(tx["vsize"]), 275);
+  EXPECT_EQ(tx["inputs"].get_array().size(), 1u);
+  EXPECT_EQ(tx["outputs"].get_array().size(), 2u);
 }
 
 TEST_F(Cli, TxJsonHasTheSpecifiedFields) {

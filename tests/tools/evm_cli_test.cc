@@ -3,16 +3,15 @@
 // with 256-bit decimal amounts and EIP-55 addresses, readable output, the bad-checksum error).
 #include <grpcpp/grpcpp.h>
 #include <simdjson.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "engine/core/eip55.h"
-#include "engine/service/ariadne_service.h"
-#include "engine/service/engine.h"
 #include "heuristics/evm_clustering.h"
 #include "indexer/tags/tag_import.h"
+#include "tests/engine/service/hardening_util.h"
+#include "tests/engine/service/service_harness.h"
 #include "tests/indexer/evm/evm_scenario.h"
 #include "tests/indexer/pipeline/index_test_util.h"
 #include "tests/testutil.h"
@@ -20,14 +19,13 @@
 namespace ariadne::evm {
 namespace {
 
-using ::ariadne::testing::AriadneBinary;
+using ::ariadne::testing::CliRun;
 using ::ariadne::testing::MakeTempDir;
 using ::ariadne::testing::ReadFileText;
+using ::ariadne::testing::RunCli;
+using ::ariadne::testing::ServiceHarness;
 
-struct Output {
-  int exit_code;
-  std::string out, err;
-};
+using Output = CliRun;
 
 class EvmCli : public ::testing::Test {
  protected:
@@ -62,44 +60,21 @@ class EvmCli : public ::testing::Test {
     o.mode = store::StoreOptions::Mode::kReadOnly;
     auto st = store::Store::Open(*dir_ / "db", o);
     ASSERT_TRUE(st.ok()) << st.status();
-    auto engine = service::Engine::Load(*std::move(st));
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    source_ = new service::FixedEngineSource(*std::move(engine));
-    service_ = new service::AriadneService(source_, service::ServiceOptions());
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_);
-    server_ = b.BuildAndStart().release();
-    server_address_ = new std::string("127.0.0.1:" + std::to_string(port));
+    auto harness = ServiceHarness::Start(*std::move(st), *dir_, service::ServiceOptions());
+    ASSERT_TRUE(harness.ok()) << harness.status();
+    harness_ = harness->release();
   }
   static void TearDownTestSuite() {
-    if (server_ != nullptr) server_->Shutdown();
-    delete server_;
-    delete service_;
-    delete source_;
-    delete server_address_;
+    delete harness_;
     delete index_output_;
     delete index_errors_;
     delete scenario_;
     delete dir_;
   }
 
+  // Runs the ariadne binary, against the harness's server when `with_server`.
   static Output Ariadne(std::vector<std::string> args, bool with_server = true) {
-    if (with_server) args.insert(args.end(), {"--server", *server_address_});
-    std::string cmd = AriadneBinary().string();
-    for (const auto& a : args) cmd += " '" + a + "'";
-    const auto err_file = *dir_ / "stderr.txt";
-    cmd += " 2>'" + err_file.string() + "'";
-    Output r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadFileText(err_file);
-    return r;
+    return with_server ? harness_->Cli(std::move(args)) : RunCli(args, *dir_);
   }
   static const testing::Scenario& S() { return *scenario_; }
 
@@ -107,10 +82,7 @@ class EvmCli : public ::testing::Test {
   static inline testing::Scenario* scenario_ = nullptr;
   static inline std::string* index_output_ = nullptr;
   static inline std::string* index_errors_ = nullptr;
-  static inline service::FixedEngineSource* source_ = nullptr;
-  static inline service::AriadneService* service_ = nullptr;
-  static inline grpc::Server* server_ = nullptr;
-  static inline std::string* server_address_ = nullptr;
+  static inline ServiceHarness* harness_ = nullptr;
 };
 
 TEST_F(EvmCli, IndexEvmReportsWhatItStoredAndTheClusters) {
@@ -243,6 +215,15 @@ TEST_F(EvmCli, IndexEvmWarnsAboutBlocksWithoutCallTraces) {
   EXPECT_NE(index_errors_->find("warning: 5 block(s) with transactions have no call traces"),
             std::string::npos)
       << *index_errors_;
+}
+
+TEST_F(EvmCli, ServeAnnouncesTheEvmStoresTipAndTransactions) {
+  auto serve = ::ariadne::testing::ServeProcess::Start({"--db", (*dir_ / "db").string()});
+  ASSERT_THAT(serve, IsOk());
+  ASSERT_TRUE((*serve)->WaitForOutput(" txs, ", 60)) << (*serve)->Output();
+  const std::string out = (*serve)->Output();
+  EXPECT_NE(out.find("(ethereum, tip 105, 15 txs, "), std::string::npos) << out;
+  EXPECT_EQ(out.find("tip -1"), std::string::npos) << out;
 }
 
 }  // namespace

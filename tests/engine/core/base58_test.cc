@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/core/hex.h"
+#include "engine/core/types.h"
 #include "tests/testutil.h"
 
 namespace ariadne {
@@ -133,6 +134,14 @@ TEST(Base58Test, CheckRejectsAPayloadOverMaxLen) {
 TEST(Base58Test, CheckPassesOnAlphabetErrors) {
   EXPECT_THAT(DecodeBase58Check("3vQB7B6MrGQZaxCuFg4oh0IOl", 100),
               StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "position 21"));
+}
+
+// Found by address_fuzz: "0x" and 62 digits are 64 characters, which HexDecode made 31 bytes
+// that the hash then read 32 of.
+TEST(HexTest, AHashOfA0xPrefixAndSixtyTwoDigitsIsInvalidNotReadPastItsBytes) {
+  const std::string prefixed = "0x" + std::string(62, 'a');
+  EXPECT_EQ(Txid::FromHex(prefixed).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Txid::FromHex(std::string(64, 'a')).ok());
 }
 
 }  // namespace

@@ -9,11 +9,10 @@
 #include <map>
 
 #include "engine/core/eip55.h"
-#include "engine/service/ariadne_service.h"
-#include "engine/service/engine.h"
 #include "heuristics/evm_clustering.h"
 #include "indexer/evm/evm_indexer.h"
 #include "indexer/tags/tag_import.h"
+#include "tests/engine/service/service_harness.h"
 #include "tests/indexer/evm/evm_scenario.h"
 #include "tests/testutil.h"
 
@@ -21,6 +20,7 @@ namespace ariadne::evm {
 namespace {
 
 using ::ariadne::testing::MakeTempDir;
+using ::ariadne::testing::ServiceHarness;
 
 // Builds the scenario's store: indexed, E labelled as an exchange, clusters rebuilt.
 absl::StatusOr<std::unique_ptr<store::Store>> ScenarioStore(const testing::Scenario& s,
@@ -53,26 +53,14 @@ class EvmServiceTest : public ::testing::Test {
     scenario_ = testing::MakeScenario().release();
     auto st = ScenarioStore(*scenario_, MakeTempDir("evm-service"));
     ASSERT_TRUE(st.ok()) << st.status();
-    auto engine = service::Engine::Load(*std::move(st));
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    source_ = new service::FixedEngineSource(*std::move(engine));
-    service_ = new service::AriadneService(source_, service::ServiceOptions());
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_);
-    server_ = b.BuildAndStart().release();
-    ASSERT_GT(port, 0);
-    stub_ = v1::Ariadne::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                     grpc::InsecureChannelCredentials()))
-                .release();
+    auto harness = ServiceHarness::Start(*std::move(st), MakeTempDir("evm-service-harness"),
+                                         service::ServiceOptions());
+    ASSERT_TRUE(harness.ok()) << harness.status();
+    harness_ = harness->release();
+    stub_ = harness_->stub();
   }
   static void TearDownTestSuite() {
-    if (server_ != nullptr) server_->Shutdown();
-    delete stub_;
-    delete server_;
-    delete service_;
-    delete source_;
+    delete harness_;
     delete scenario_;
   }
 
@@ -113,10 +101,8 @@ class EvmServiceTest : public ::testing::Test {
   }
 
   static inline testing::Scenario* scenario_ = nullptr;
-  static inline service::FixedEngineSource* source_ = nullptr;
-  static inline service::AriadneService* service_ = nullptr;
-  static inline grpc::Server* server_ = nullptr;
-  static inline v1::Ariadne::Stub* stub_ = nullptr;
+  static inline ServiceHarness* harness_ = nullptr;
+  static inline v1::Ariadne::Stub* stub_ = nullptr;  // harness_'s
 };
 
 TEST_F(EvmServiceTest, StatusReportsTheChainAndItsCounts) {

@@ -101,17 +101,10 @@ class Stream final : public grpc::ClientReadReactor<v1::HistoryEntry> {
   v1::HistoryEntry entry_;
 };
 
-// Returns: a connected TCP socket to 127.0.0.1:port, or -1.
+// Returns: a connected TCP socket to 127.0.0.1:port (reads time out after 1 s), or -1.
 int Connect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
-    ::close(fd);
-    return -1;
-  }
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return -1;
   timeval tv{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   return fd;

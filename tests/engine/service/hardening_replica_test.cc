@@ -1,7 +1,8 @@
 // Serving while indexing: a replica (RocksDB secondary) serves while `ariadne index`, a separate
 // process holding the primary, appends to the same store; the replica catches up, answers stay
 // consistent (each answer from one state of the store, the tip never goes back), requests keep
-// the engine they started with, and the refreshed engine equals one loaded from scratch.
+// the engine they started with, the refreshed engine equals one loaded from scratch, and a reorg
+// is served as one step.
 #include <google/protobuf/util/message_differencer.h>
 
 #include <atomic>
@@ -9,11 +10,20 @@
 
 #include "engine/service/replica.h"
 #include "engine/store/store.h"
+#include "engine/utxo/utxo_backend.h"
+#include "heuristics/clustering.h"
+#include "heuristics/clustering_observer.h"
+#include "indexer/pipeline/btc_indexer.h"
 #include "tests/engine/service/hardening_util.h"
 #include "tests/testutil.h"
 
 namespace ariadne::testing {
 namespace {
+
+// The UTXO backend of a Bitcoin store's engine, whose structures the replica refreshes.
+const utxo::UtxoBackend& Utxo(const service::Engine& e) {
+  return static_cast<const utxo::UtxoBackend&>(e.backend());
+}
 
 v1::ChainStatus GetStatus(v1::Ariadne::Stub* stub, grpc::Status* status) {
   v1::ChainStatus r;
@@ -54,7 +64,7 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
   ASSERT_EQ(before.tip_height(), 59);
   // A request that started before the catch-up keeps its engine.
   std::shared_ptr<const service::Engine> old = (*replica)->Get();
-  const uint64_t old_txs = old->graph().tx_count();
+  const uint64_t old_txs = Utxo(*old).graph().tx_count();
 
   // Index the rest in another process (small commits, so the replica may see several) while
   // queries go on; every answer must come from one consistent state, and the tip never goes back.
@@ -99,7 +109,7 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
 
   // The old engine still answers from its own state.
   EXPECT_EQ(old->store().ReadState()->tip_height, 59);
-  EXPECT_EQ(old->graph().tx_count(), old_txs);
+  EXPECT_EQ(Utxo(*old).graph().tx_count(), old_txs);
 
   // The caught-up engine equals one loaded from scratch.
   std::shared_ptr<const service::Engine> now = (*replica)->Get();
@@ -109,38 +119,39 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
   ASSERT_THAT(fresh_store, IsOk());
   auto fresh = service::Engine::Load(*std::move(fresh_store));
   ASSERT_THAT(fresh, IsOk());
-  ASSERT_EQ(now->graph().tx_count(), (*fresh)->graph().tx_count());
-  ASSERT_EQ(now->graph().output_count(), (*fresh)->graph().output_count());
-  for (uint64_t o = 0; o < now->graph().output_count(); o += 97) {
-    ASSERT_EQ(now->graph().SpentBy(OutNum(o)), (*fresh)->graph().SpentBy(OutNum(o))) << o;
-    ASSERT_EQ(now->graph().Addr(OutNum(o)), (*fresh)->graph().Addr(OutNum(o))) << o;
+  ASSERT_EQ(Utxo(*now).graph().tx_count(), Utxo(**fresh).graph().tx_count());
+  ASSERT_EQ(Utxo(*now).graph().output_count(), Utxo(**fresh).graph().output_count());
+  for (uint64_t o = 0; o < Utxo(*now).graph().output_count(); o += 97) {
+    ASSERT_EQ(Utxo(*now).graph().SpentBy(OutNum(o)), Utxo(**fresh).graph().SpentBy(OutNum(o))) << o;
+    ASSERT_EQ(Utxo(*now).graph().Addr(OutNum(o)), Utxo(**fresh).graph().Addr(OutNum(o))) << o;
   }
   // The names held in memory (txids, address keys) are the store's, extended and loaded alike.
   const store::Store& st = (*fresh)->store();
-  for (uint64_t t = 0; t < now->graph().tx_count(); ++t) {
+  for (uint64_t t = 0; t < Utxo(*now).graph().tx_count(); ++t) {
     auto txid = st.ReadTxid(TxNum(t));
     ASSERT_THAT(txid, IsOk());
-    ASSERT_EQ(now->graph().TxidOf(TxNum(t)), *txid) << t;
-    ASSERT_EQ((*fresh)->graph().TxidOf(TxNum(t)), *txid) << t;
+    ASSERT_EQ(Utxo(*now).graph().TxidOf(TxNum(t)), *txid) << t;
+    ASSERT_EQ(Utxo(**fresh).graph().TxidOf(TxNum(t)), *txid) << t;
   }
-  ASSERT_EQ(now->names().size(), st.ReadState()->addr_count);
-  ASSERT_EQ((*fresh)->names().size(), st.ReadState()->addr_count);
-  for (uint32_t a = 0; a < now->names().size(); ++a) {
+  ASSERT_EQ(Utxo(*now).names().size(), st.ReadState()->addr_count);
+  ASSERT_EQ(Utxo(**fresh).names().size(), st.ReadState()->addr_count);
+  for (uint32_t a = 0; a < Utxo(*now).names().size(); ++a) {
     auto row = st.ReadAddress(AddrId(a));
     ASSERT_THAT(row, IsOk());
     AddressKey k1, k2;
-    ASSERT_TRUE(now->names().Get(AddrId(a), &k1));
-    ASSERT_TRUE((*fresh)->names().Get(AddrId(a), &k2));
+    ASSERT_TRUE(Utxo(*now).names().Get(AddrId(a), &k1));
+    ASSERT_TRUE(Utxo(**fresh).names().Get(AddrId(a), &k2));
     ASSERT_EQ(k1, row->key) << a;
     ASSERT_EQ(k2, row->key) << a;
   }
   AddressKey none;
-  EXPECT_FALSE(now->names().Get(AddrId(now->names().size()), &none));
-  ASSERT_NE(now->clusters(), nullptr);
-  ASSERT_NE((*fresh)->clusters(), nullptr);
-  EXPECT_EQ(now->clusters()->cluster_count(), (*fresh)->clusters()->cluster_count());
-  EXPECT_EQ(now->addresses().address_count(), (*fresh)->addresses().address_count());
-  EXPECT_EQ(now->heights().blocks(), (*fresh)->heights().blocks());
+  EXPECT_FALSE(Utxo(*now).names().Get(AddrId(Utxo(*now).names().size()), &none));
+  ASSERT_NE(now->backend().clusters(), nullptr);
+  ASSERT_NE((*fresh)->backend().clusters(), nullptr);
+  EXPECT_EQ(now->backend().clusters()->cluster_count(),
+            (*fresh)->backend().clusters()->cluster_count());
+  EXPECT_EQ(Utxo(*now).addresses().address_count(), Utxo(**fresh).addresses().address_count());
+  EXPECT_EQ(Utxo(*now).heights().blocks(), Utxo(**fresh).heights().blocks());
 
   // And the served answers equal those of a server started on the finished store.
   auto reference = TestServer::Start(chain->db, service::ServerOptions());
@@ -218,6 +229,101 @@ TEST(ReplicaTest, ServeCommandFollowsTheIndexer) {
       << (*serve)->Output();
   EXPECT_EQ(RunAriadne({"status", "--server", (*serve)->address(), "--json"}, &out), 0);
   EXPECT_NE(out.find("\"tip_height\":79"), std::string::npos) << out;
+}
+
+// Watches a reorg from inside the indexer: after each rewind, and before each commit (when the
+// previous one is durable), catches the replica up and records the tip it serves and whether it
+// answers cluster queries.
+class ServedDuringTheReorg : public store::IndexObserver {
+ public:
+  explicit ServedDuringTheReorg(service::ReplicaEngineSource* replica) : replica_(replica) {}
+  void OnTx(const store::ResolvedTx&) override {}
+  absl::Status OnCommit(store::CommitBatch*) override { return Record(); }
+  absl::Status OnRewind(const store::Store&, uint32_t, const store::BlockRow&,
+                        rocksdb::WriteBatch*) override {
+    return Record();
+  }
+  absl::Status Record() {
+    auto step = replica_->CatchUpNow();
+    if (!step.ok()) return step.status();
+    std::shared_ptr<const service::Engine> e = replica_->Get();
+    tips.push_back(e->store().ReadState()->tip_height);
+    clusters.push_back(e->backend().clusters() != nullptr);
+    return absl::OkStatus();
+  }
+  std::vector<int> tips;
+  std::vector<bool> clusters;
+
+ private:
+  service::ReplicaEngineSource* replica_;
+};
+
+// A deep reorg takes many commits (a rewind per block, batches of the new branch, the clusters'
+// rebuild). A replica used to serve each of them (tips 24, 23, ..., 0, then up to 29, cluster
+// queries failing meanwhile); it now serves the old tip until the new branch is complete.
+TEST(ReplicaTest, ADeepReorgIsServedInOneStep) {
+  const std::filesystem::path dir = MakeTempDir("replica-reorg");
+  std::string out;
+  for (const auto& [name, blocks, seed] :
+       {std::tuple{"old", "25", "1"}, std::tuple{"new", "30", "2"}}) {
+    ASSERT_EQ(RunAriadne({"gen", "--out", (dir / name).string(), "--blocks", blocks, "--seed", seed,
+                          "--txs-per-block", "20", "--no-truth"},
+                         &out),
+              0)
+        << out;
+  }
+  const std::filesystem::path old_blk = dir / "old" / "blocks" / "blk00000.dat";
+  const std::filesystem::path new_blk = dir / "new" / "blocks" / "blk00000.dat";
+  const std::filesystem::path db = dir / "db";
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", old_blk.string(), "--db", db.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+
+  std::vector<std::string> notes;
+  service::ReplicaOptions ro;
+  ro.catch_up_interval = absl::Hours(1);  // caught up by hand below
+  ro.secondary_dir = dir / "views";
+  ro.on_error = [&](const absl::Status& s) { notes.emplace_back(s.message()); };
+  auto replica = service::ReplicaEngineSource::Open(db, ro);
+  ASSERT_THAT(replica, IsOk());
+  ASSERT_TRUE((*replica)->WaitLoaded(absl::Seconds(60)));
+  ASSERT_EQ((*replica)->Get()->store().ReadState()->tip_height, 24);
+  ASSERT_NE((*replica)->Get()->backend().clusters(), nullptr);
+
+  store::StoreOptions so;
+  so.network = Network::kRegtest;
+  auto store = store::Store::Open(db, so);
+  ASSERT_THAT(store, IsOk());
+  auto clustering = heuristics::ClusteringObserver::Create(store->get());
+  ASSERT_THAT(clustering, IsOk());
+  ServedDuringTheReorg served(replica->get());
+  pipeline::BtcIndexOptions io;
+  io.inputs = {old_blk, new_blk};
+  io.commit_txs = 100;
+  io.observers = {clustering->get(), &served};
+  pipeline::IndexResult r;
+  ASSERT_THAT(pipeline::IndexBitcoin(store->get(), io, &r), IsOk());
+  EXPECT_EQ(r.blocks_rewound, 24u);
+  EXPECT_EQ(r.tip_height, 29);
+  EXPECT_THAT(store->get()->ReadMeta(store::kMetaReorg), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_THAT(served.Record(), IsOk());  // the new branch is in, its clusters are not
+  ASSERT_TRUE((*clustering)->needs_rebuild());
+  ASSERT_THAT((*clustering)->Finish(store->get()), IsOk());
+  ASSERT_THAT(served.Record(), IsOk());
+
+  ASSERT_GT(served.tips.size(), 28u);  // 24 rewinds, several commits of the new branch
+  EXPECT_EQ(served.tips.back(), 29);
+  EXPECT_TRUE(served.clusters.back());
+  for (size_t i = 0; i + 1 < served.tips.size(); ++i) {
+    EXPECT_EQ(served.tips[i], 24) << "step " << i << " of the reorg was served";
+    EXPECT_TRUE(served.clusters[i]) << "step " << i << ": no cluster queries";
+  }
+  EXPECT_THAT(notes, ::testing::Contains(::testing::HasSubstr(
+                         "the indexer is switching to another branch: serving tip 24")));
+  EXPECT_THAT(notes, ::testing::Contains(::testing::HasSubstr(
+                         "the indexer is rebuilding the clusters: serving the previous ones")));
 }
 
 }  // namespace

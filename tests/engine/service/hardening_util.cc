@@ -2,8 +2,11 @@
 
 #include <fcntl.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,38 +20,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "engine/store/store.h"
+#include "tests/engine/service/service_harness.h"
 #include "tests/indexer/pipeline/index_test_util.h"
 
 namespace ariadne::testing {
 namespace {
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
+std::string Quote(const std::string& s) { return ShellQuote(s); }
 
 }  // namespace
 
 int RunAriadne(const std::vector<std::string>& args, std::string* output) {
   std::string cmd = Quote(AriadneBinary().string());
   for (const std::string& a : args) cmd += " " + Quote(a);
-  cmd += " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = ::pclose(p);
-  if (output != nullptr) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return RunCommand(cmd + " 2>&1", output);
 }
 
 absl::StatusOr<TestChain> MakeTestChain(const std::filesystem::path& dir, int blocks,
@@ -95,6 +80,19 @@ absl::Status CopyBlkPrefix(const std::filesystem::path& from, const std::filesys
   return out.good() ? absl::OkStatus() : absl::InternalError("cannot write " + to.string());
 }
 
+int ConnectLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 std::filesystem::path WriteTokenFile(const std::filesystem::path& dir) {
   const std::filesystem::path path = dir / "tokens";
   std::ofstream out(path);
@@ -128,14 +126,10 @@ absl::Status MakeTestCertificates(const std::filesystem::path& dir) {
 
 absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(const std::filesystem::path& db,
                                                               service::ServerOptions options) {
-  store::StoreOptions so;
-  so.mode = store::StoreOptions::Mode::kReadOnly;
-  auto store = store::Store::Open(db, so);
-  if (!store.ok()) return store.status();
-  auto engine = service::Engine::Load(*std::move(store));
-  if (!engine.ok()) return engine.status();
+  auto source = LoadEngineSource(db);
+  if (!source.ok()) return source.status();
   std::unique_ptr<TestServer> t(new TestServer());
-  t->source_ = std::make_unique<service::FixedEngineSource>(*std::move(engine));
+  t->source_ = *std::move(source);
   options.listen = "127.0.0.1:0";
   auto server = service::AriadneServer::Start(t->source_.get(), options);
   if (!server.ok()) return server.status();
@@ -193,9 +187,21 @@ std::string Health(const std::shared_ptr<grpc::Channel>& channel, const std::str
 
 absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
     const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"serve", "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = Spawn(argv, {});
+  if (!p.ok()) return p.status();
+  if (!(*p)->WaitListening(30)) {
+    return absl::UnavailableError("ariadne serve did not start: " + (*p)->Output());
+  }
+  return p;
+}
+
+absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Spawn(
+    const std::vector<std::string>& args, const SpawnOptions& options) {
   int fds[2];
   if (::pipe(fds) != 0) return absl::InternalError("pipe");
-  std::vector<std::string> argv = {AriadneBinary().string(), "serve", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {AriadneBinary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError("fork");
@@ -204,6 +210,13 @@ absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
     ::dup2(fds[1], 2);
     ::close(fds[0]);
     ::close(fds[1]);
+    if (options.nofile > 0) {
+      rlimit rl;
+      rl.rlim_cur = options.nofile;
+      rl.rlim_max = options.nofile_hard > 0 ? options.nofile_hard : options.nofile;
+      if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) ::_exit(126);
+    }
+    for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> cargs;
     for (std::string& a : argv) cargs.push_back(a.data());
     cargs.push_back(nullptr);
@@ -215,13 +228,15 @@ absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
   p->pid_ = pid;
   p->out_fd_ = fds[0];
   ::fcntl(p->out_fd_, F_SETFL, ::fcntl(p->out_fd_, F_GETFL) | O_NONBLOCK);
-  if (!p->WaitForOutput("listening on ", 30)) {
-    return absl::UnavailableError("ariadne serve did not start: " + p->Output());
-  }
-  const std::string out = p->Output();
-  const size_t at = out.find("listening on ") + 13;
-  p->address_ = out.substr(at, out.find(' ', at) - at);
   return p;
+}
+
+bool ServeProcess::WaitListening(double seconds) {
+  if (!WaitForOutput("listening on ", seconds)) return false;
+  const std::string out = Output();
+  const size_t at = out.find("listening on ") + 13;
+  address_ = out.substr(at, out.find(' ', at) - at);
+  return true;
 }
 
 ServeProcess::~ServeProcess() {
@@ -274,6 +289,28 @@ bool ServeProcess::WaitForOutput(const std::string& text, double seconds) {
     ::poll(&pfd, 1, 50);
   }
   return Output().find(text) != std::string::npos;
+}
+
+void ServeProcess::Signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
+int ServeProcess::WaitExit(double seconds) {
+  const auto end = std::chrono::steady_clock::now() +
+                   std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  while (pid_ > 0) {
+    int status;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -pid_;
+      Output();
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= end) return -1;
+    Output();  // keep the pipe drained
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
 }
 
 int ServeProcess::Stop(std::string* output) {

@@ -7,9 +7,11 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,6 +39,9 @@ absl::StatusOr<TestChain> MakeTestChain(const std::filesystem::path& dir, int bl
 // Copies the first `blocks` records of a blk file. Returns: INTERNAL when it has fewer.
 absl::Status CopyBlkPrefix(const std::filesystem::path& from, const std::filesystem::path& to,
                            int blocks);
+
+// Returns: a TCP connection to 127.0.0.1:`port` that has sent nothing; -1 when it cannot connect.
+int ConnectLoopback(int port);
 
 // A token file with alice (analyst), bob (analyst) and root (admin); the secrets are below.
 inline constexpr char kAliceToken[] = "alice-secret-0123456789abcdef";
@@ -74,11 +79,26 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "",
 // Returns: the health status ("SERVING", "NOT_SERVING", or the call's error) of `service`.
 std::string Health(const std::shared_ptr<grpc::Channel>& channel, const std::string& service = "");
 
+// How to start an `ariadne` child process.
+struct SpawnOptions {
+  // Default 0: the test's own limit. Set: the child's RLIMIT_NOFILE, soft (and hard, unless
+  // nofile_hard is set too), as `ulimit -n N` would.
+  uint64_t nofile = 0;
+  uint64_t nofile_hard = 0;
+  // Environment variables set in the child (e.g. TMPDIR).
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
 // An `ariadne serve` child process; killed (SIGTERM, then SIGKILL) when destroyed.
 class ServeProcess {
  public:
   // Starts `ariadne serve --listen 127.0.0.1:0 ARGS...` and waits for its "listening on" line.
   static absl::StatusOr<std::unique_ptr<ServeProcess>> Start(const std::vector<std::string>& args);
+  // Starts `ariadne ARGS...` (no --listen added, no waiting).
+  static absl::StatusOr<std::unique_ptr<ServeProcess>> Spawn(const std::vector<std::string>& args,
+                                                             const SpawnOptions& options);
+  // Waits for the "listening on" line and takes the address from it. Returns: whether it came.
+  bool WaitListening(double seconds);
   ~ServeProcess();
   const std::string& address() const { return address_; }
   pid_t pid() const { return pid_; }
@@ -88,6 +108,11 @@ class ServeProcess {
   long RssKib() const;
   // Sends SIGTERM and waits. Returns: the exit status, and the output so far in *output.
   int Stop(std::string* output = nullptr);
+  // Sends `signal` to the process.
+  void Signal(int signal);
+  // Waits for the process to end, at most `seconds` (then kills it).
+  // Returns: its exit code; 128 + the signal that ended it; -1 when it was still running.
+  int WaitExit(double seconds);
   // Returns: what the process printed so far (stdout and stderr).
   std::string Output();
   // Waits until the output contains `text`. Returns: whether it did within `seconds`.

@@ -102,6 +102,12 @@ class PythonClientTest(unittest.TestCase):
             exposure = c.exposure(address=addr)
             self.assertEqual(exposure.subject, addr)
 
+    def test_an_unknown_direction_is_refused_not_run_forward(self):
+        with self.client() as c:
+            with self.assertRaises(ValueError) as e:
+                c.trace(self.addresses[0], direction="sideways")
+            self.assertIn("unknown direction 'sideways'", str(e.exception))
+
     def test_errors_carry_their_codes(self):
         with self.client() as c:
             with self.assertRaises(AriadneError) as e:

@@ -1,8 +1,7 @@
 // The gRPC service through a real server on loopback: answers, paging, and error codes.
 #include <grpcpp/grpcpp.h>
 
-#include "engine/service/ariadne_service.h"
-#include "engine/service/engine.h"
+#include "tests/engine/service/service_harness.h"
 #include "tests/indexer/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
@@ -19,35 +18,18 @@ class ServiceTest : public ::testing::Test {
     auto s =
         IndexInto(dir / "db", {TestData("_derived/btc-mainnet-0-4521.blk")}, Network::kMainnet);
     ASSERT_TRUE(s.ok()) << s.status();
-    auto engine = service::Engine::Load(*std::move(s));
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    source_ = new service::FixedEngineSource(*std::move(engine));
     service::ServiceOptions opts;
     opts.max_page = 50;
-    service_ = new service::AriadneService(source_, opts);
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_);
-    server_ = b.BuildAndStart().release();
-    ASSERT_GT(port, 0);
-    stub_ = v1::Ariadne::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                     grpc::InsecureChannelCredentials()))
-                .release();
+    auto harness = ServiceHarness::Start(*std::move(s), MakeTempDir("service-harness"), opts);
+    ASSERT_TRUE(harness.ok()) << harness.status();
+    harness_ = harness->release();
+    stub_ = harness_->stub();
   }
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) server_->Shutdown();
-    delete stub_;
-    delete server_;
-    delete service_;
-    delete source_;
-  }
+  static void TearDownTestSuite() { delete harness_; }
   void SetUp() override { REQUIRE_TESTDATA(); }
 
-  static inline service::FixedEngineSource* source_ = nullptr;
-  static inline service::AriadneService* service_ = nullptr;
-  static inline grpc::Server* server_ = nullptr;
-  static inline v1::Ariadne::Stub* stub_ = nullptr;
+  static inline ServiceHarness* harness_ = nullptr;
+  static inline v1::Ariadne::Stub* stub_ = nullptr;  // harness_'s
 };
 
 TEST_F(ServiceTest, StatusReportsTipAndCounts) {
@@ -194,6 +176,84 @@ TEST_F(ServiceTest, HistoryLimitsAndBadCursors) {
     EXPECT_FALSE(reader->Read(&e));
     EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   }
+}
+
+// Streams a trace. Out: *summary; *edges: the edge events. Returns: the call's status.
+grpc::Status StreamTrace(v1::Ariadne::Stub* stub, const v1::TraceRequest& req,
+                         v1::TraceSummary* summary, int* edges) {
+  grpc::ClientContext ctx;
+  auto reader = stub->Trace(&ctx, req);
+  v1::TraceEvent ev;
+  *edges = 0;
+  auto take = [&](const v1::TraceEvent& e) {
+    if (e.has_edge()) ++*edges;
+    if (e.has_summary()) *summary = e.summary();
+  };
+  while (reader->Read(&ev)) {
+    if (ev.has_batch()) {
+      for (const v1::TraceEvent& e : ev.batch().events()) take(e);
+    } else {
+      take(ev);
+    }
+  }
+  return reader->Finish();
+}
+
+TEST_F(ServiceTest, AnUnknownDirectionIsInvalidArgumentNotForward) {
+  v1::TraceRequest req;
+  req.set_seed("12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S");
+  req.set_direction(static_cast<v1::TraceRequest::Direction>(7));  // a newer client's value
+  v1::TraceSummary sum;
+  int edges = 0;
+  grpc::Status s = StreamTrace(stub_, req, &sum, &edges);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("unknown direction 7"), std::string::npos) << s.error_message();
+  EXPECT_EQ(edges, 0);
+}
+
+TEST_F(ServiceTest, ATraceNeverAnswersMoreEdgesThanItsLimit) {
+  v1::TraceRequest req;
+  req.set_seed("12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S");
+  req.set_hops(10);
+  req.set_events_per_message(64);
+  v1::TraceSummary whole;
+  int all_edges = 0;
+  ASSERT_TRUE(StreamTrace(stub_, req, &whole, &all_edges).ok());
+  ASSERT_FALSE(whole.truncated());
+  ASSERT_GT(all_edges, 13);
+  // Hal's coins move in transactions of two outputs or more: a limit that falls inside one
+  // transaction's edges stops before that transaction, never after it.
+  for (uint32_t limit : {1u, 2u, 3u, 5u, 8u, 13u}) {
+    req.set_max_edges(limit);
+    v1::TraceSummary sum;
+    int edges = 0;
+    ASSERT_TRUE(StreamTrace(stub_, req, &sum, &edges).ok());
+    EXPECT_LE(edges, static_cast<int>(limit)) << limit;
+    EXPECT_EQ(sum.edges(), static_cast<uint64_t>(edges));
+    EXPECT_TRUE(sum.truncated()) << limit;
+    EXPECT_GT(sum.tainted_by_reason().at("truncated"), 0) << limit;
+  }
+}
+
+TEST_F(ServiceTest, MorePathsThanTheLimitAreRefusedNotCapped) {
+  v1::PathsRequest req;
+  req.set_from("12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S");
+  req.set_to("1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3");
+  req.set_max_paths(101);
+  v1::PathsReply r;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = stub_->FindPaths(&ctx, req, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_NE(s.error_message().find("max_paths 101 above the limit of 100"), std::string::npos)
+        << s.error_message();
+  }
+  req.set_max_paths(100);
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->FindPaths(&ctx, req, &r).ok());
+  ASSERT_GE(r.paths_size(), 1);
+  EXPECT_EQ(r.paths(0).steps(0).txid(),
+            "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16");
 }
 
 }  // namespace

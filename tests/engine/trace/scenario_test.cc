@@ -11,12 +11,14 @@
 #include <set>
 
 #include "engine/core/address.h"
-#include "engine/service/ariadne_service.h"
-#include "engine/service/engine.h"
+#include "engine/store/codec.h"
+#include "engine/store/scan.h"
 #include "gen/generator.h"
 #include "gen/truth.h"
 #include "heuristics/clustering.h"
+#include "heuristics/clustering_observer.h"
 #include "indexer/tags/tag_import.h"
+#include "tests/engine/service/service_harness.h"
 #include "tests/indexer/pipeline/index_test_util.h"
 #include "tests/testutil.h"
 
@@ -67,26 +69,12 @@ class ScenarioTrace : public ::testing::Test {
     pipeline::IndexResult r;
     ASSERT_TRUE(pipeline::IndexBitcoin(store->get(), io, &r).ok());
     ASSERT_TRUE(tags::ImportTags(store->get(), {g.out_dir / "truth" / "tags.csv"}).ok());
-    auto engine = service::Engine::Load(*std::move(store));
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    source_ = new service::FixedEngineSource(*std::move(engine));
-    service_ = new service::AriadneService(source_, service::ServiceOptions());
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_);
-    server_ = b.BuildAndStart().release();
-    stub_ = v1::Ariadne::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                     grpc::InsecureChannelCredentials()))
-                .release();
+    auto harness = ServiceHarness::Start(*std::move(store), dir, service::ServiceOptions());
+    ASSERT_TRUE(harness.ok()) << harness.status();
+    harness_ = harness->release();
+    stub_ = harness_->stub();
   }
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) server_->Shutdown();
-    delete stub_;
-    delete server_;
-    delete service_;
-    delete source_;
-  }
+  static void TearDownTestSuite() { delete harness_; }
 
   static int64_t ClusterOf(const std::string& address) {
     grpc::ClientContext ctx;
@@ -165,10 +153,8 @@ class ScenarioTrace : public ::testing::Test {
   }
 
   static inline std::map<uint32_t, Scenario> scenarios_;
-  static inline service::FixedEngineSource* source_ = nullptr;
-  static inline service::AriadneService* service_ = nullptr;
-  static inline grpc::Server* server_ = nullptr;
-  static inline v1::Ariadne::Stub* stub_ = nullptr;
+  static inline ServiceHarness* harness_ = nullptr;
+  static inline v1::Ariadne::Stub* stub_ = nullptr;  // harness_'s
 };
 
 TEST_F(ScenarioTrace, TracesBringTheCashedOutValueToTheCashOutClusters) {
@@ -241,7 +227,7 @@ TEST_F(ScenarioTrace, BatchedEventsAreTheSameEventsInFewerMessages) {
 // The default policy defers change links to the change's spend; the served view also links the
 // candidates whose output is still unspent, and says so in the evidence.
 TEST_F(ScenarioTrace, ExplainNamesDeferredAndUnspentChangeLinks) {
-  const store::Store& store = source_->Get()->store();
+  const store::Store& store = harness_->engine().store();
   auto name = [&](uint32_t id) {
     auto row = store.ReadAddress(AddrId(id));
     EXPECT_TRUE(row.ok()) << row.status();
@@ -286,6 +272,41 @@ TEST_F(ScenarioTrace, ExplainNamesDeferredAndUnspentChangeLinks) {
     EXPECT_EQ(later.links(0).related_txid(), store.ReadTxid(row->at)->ToHex());
   }
   EXPECT_TRUE(found);
+}
+
+TEST_F(ScenarioTrace, EveryAddressKindIsASeedWhateverItsLength) {
+  // One address of every shape on this regtest chain: base58 (P2PKH, P2SH) and bech32 of every
+  // length, P2WSH and P2TR (bcrt1q.../bcrt1p..., 64 characters: as long as a txid) included.
+  const store::Store& store = harness_->engine().store();
+  std::map<std::pair<AddrKind, size_t>, std::string> shapes;
+  ASSERT_THAT(store::ScanRows(store, store::Cf::kAddr, "",
+                              [&](std::string_view, std::string_view v) -> absl::Status {
+                                auto row = store::DecodeAddrRow(v);
+                                if (!row.ok()) return row.status();
+                                const std::string a = EncodeAddress(row->key, store.network());
+                                shapes.emplace(std::make_pair(row->key.kind, a.size()), a);
+                                return absl::OkStatus();
+                              }),
+              IsOk());
+  bool long_bech32 = false;
+  for (const auto& [shape, address] : shapes) {
+    long_bech32 |= address.size() == 64;
+    grpc::ClientContext ctx;
+    v1::TraceRequest req;
+    req.set_seed(address);
+    req.set_hops(1);
+    auto reader = stub_->Trace(&ctx, req);
+    v1::TraceEvent ev;
+    v1::TraceSummary summary;
+    while (reader->Read(&ev)) {
+      if (ev.has_summary()) summary = ev.summary();
+    }
+    grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << address << ": " << s.error_message();
+    EXPECT_GT(summary.seed_value(), 0) << address;
+    EXPECT_EQ(summary.seed(), address);
+  }
+  EXPECT_TRUE(long_bech32) << "the chain has no 64-character address";
 }
 
 }  // namespace

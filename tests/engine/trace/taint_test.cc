@@ -140,9 +140,9 @@ TEST(Taint, HaircutAndFifoConserveValueOnRandomTransactions) {
 }
 
 TEST(Taint, ModelNamesParse) {
-  EXPECT_THAT(ParseTaintModel("fifo"), IsOk());
-  EXPECT_THAT(ParseTaintModel("FIFO"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(TaintModelName(*ParseTaintModel("haircut")), "haircut");
+  EXPECT_THAT(query::ParseTaintModel("fifo"), IsOk());
+  EXPECT_THAT(query::ParseTaintModel("FIFO"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(query::TaintModelName(*query::ParseTaintModel("haircut")), "haircut");
 }
 
 }  // namespace

@@ -197,5 +197,31 @@ TEST_F(TraceGraph, TruncationAndCancellationAccountForTheRest) {
   EXPECT_FALSE(r.cancelled);
 }
 
+TEST_F(TraceGraph, TheEdgeLimitIsNeverExceededTheTransactionThatWouldIsLeftOut) {
+  // tx 1 makes two edges (A->B, A->C): with room for one it is not taken up at all, and the taint
+  // it would have moved ends where it is, truncated.
+  TraceOptions o;
+  o.max_hops = 10;
+  o.max_edges = 1;
+  TraceResult r = Run({OutNum(0)}, o);
+  EXPECT_TRUE(r.edges.empty());
+  EXPECT_TRUE(r.truncated);
+  EXPECT_EQ(EndAt(r, A, EndReason::kTruncated), 10 * kBtc);
+  EXPECT_EQ(Total(r), 10 * kBtc);
+  EXPECT_EQ(r.txs, 0u);
+  // Room for exactly the four edges: the whole trace, not truncated.
+  o.max_edges = 4;
+  r = Run({OutNum(0)}, o);
+  EXPECT_EQ(r.edges.size(), 4u);
+  EXPECT_FALSE(r.truncated);
+  // Three: tx 1 and tx 2 fit (three edges), tx 3 does not.
+  o.max_edges = 3;
+  r = Run({OutNum(0)}, o);
+  EXPECT_EQ(r.edges.size(), 3u);
+  EXPECT_TRUE(r.truncated);
+  EXPECT_EQ(EndAt(r, D, EndReason::kTruncated), 58 * kBtc / 10);
+  EXPECT_EQ(Total(r), 10 * kBtc);
+}
+
 }  // namespace
 }  // namespace ariadne::trace

@@ -99,5 +99,52 @@ TEST(CrashSafety, KilledIndexerResumesToTheSameStoreAsACleanRun) {
   EXPECT_GE(killed, 20) << "runs killed mid-way";
 }
 
+// The files the indexer keeps beside the store (index-cache/: address filter, caches, the
+// clustering's mapped union-find and maps) after a finished run are then changed by runs that are
+// killed (mid-run, or while they write those files at their end): every restart must find them
+// stale or dirty and rebuild them, and the final store equals the clean run's.
+TEST(CrashSafety, KilledRunsAfterAFinishedOneLeaveNoStaleFilesBesideTheStore) {
+  REQUIRE_TESTDATA();
+  ASSERT_TRUE(std::filesystem::exists(AriadneBinary())) << AriadneBinary();
+  auto dir = MakeTempDir("crash-files");
+  const std::string first = TestData("nbitcoin/blk00000.dat").string();
+  const std::string second = TestData("_derived/btc-mainnet-0-4521.blk").string();
+  auto args = [&](const std::filesystem::path& db, bool both) {
+    std::vector<std::string> a = {"index",        "btc", "--db",     db.string(),
+                                  "--commit-txs", "50",  "--blocks", first};
+    if (both) a.insert(a.end(), {"--blocks", second});
+    return a;
+  };
+  ASSERT_EQ(Wait(StartIndexer(args(dir / "clean", true))), 0);
+  const std::string clean = Digest(dir / "clean");
+  ASSERT_FALSE(clean.empty());
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(Wait(StartIndexer(args(dir / "timing", true))), 0);
+  const int run_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> delay_ms(5, std::max(10, run_ms));
+  int killed = 0;
+  for (int sequence = 0; sequence < 8; ++sequence) {
+    const auto db = dir / ("crashed-" + std::to_string(sequence));
+    ASSERT_EQ(Wait(StartIndexer(args(db, false))), 0);  // leaves valid files beside the store
+    ASSERT_TRUE(std::filesystem::exists(db / "index-cache" / "clusters.uf"));
+    for (int i = 0; i < 4; ++i) {
+      pid_t pid = StartIndexer(args(db, true));
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      ::kill(pid, SIGKILL);
+      if (WIFSIGNALED(Wait(pid))) {
+        ++killed;
+      } else {
+        break;
+      }
+    }
+    ASSERT_EQ(Wait(StartIndexer(args(db, true))), 0);
+    EXPECT_EQ(Digest(db), clean) << "sequence " << sequence;
+  }
+  EXPECT_GE(killed, 6) << "runs killed mid-way";
+}
+
 }  // namespace
 }  // namespace ariadne::testing

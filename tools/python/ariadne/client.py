@@ -207,13 +207,17 @@ class Client:
               min_value: int = 0, from_height: int = 0, to_height: int = 0,
               stop_at: Sequence[str] = (), by_cluster: bool = False,
               max_edges: int = 0) -> TraceResult:
-        """Follows value from an address, a txid or txid:vout (see proto/ariadne.proto)."""
+        """Follows value from an address, a txid or txid:vout (see proto/ariadne.proto).
+
+        Raises ValueError for a direction other than "forward" or "backward"."""
+        directions = {"forward": pb.TraceRequest.FORWARD, "backward": pb.TraceRequest.BACKWARD}
+        if direction not in directions:
+            raise ValueError(f"unknown direction {direction!r} (forward, backward)")
         request = pb.TraceRequest(
             seed=seed, hops=hops, taint=taint, min_value=min_value, from_height=from_height,
             to_height=to_height, stop_at=list(stop_at), by_cluster=by_cluster,
             max_edges=max_edges, events_per_message=256,
-            direction=(pb.TraceRequest.BACKWARD if direction == "backward"
-                       else pb.TraceRequest.FORWARD))
+            direction=directions[direction])
         result = TraceResult()
         for message in self._stream(self._stub.Trace, request):
             events = message.batch.events if message.WhichOneof("event") == "batch" else [message]

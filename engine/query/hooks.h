@@ -1,0 +1,45 @@
+// What queries need of heuristics/ at answer time. The engine below the service may not include
+// heuristics/ (DESIGN.md), so the service hands an implementation (heuristics/query_hooks.h) to the
+// backend when it opens a store.
+#ifndef ARIADNE_ENGINE_QUERY_HOOKS_H_
+#define ARIADNE_ENGINE_QUERY_HOOKS_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/store/resolved_tx.h"
+#include "engine/store/schema.h"
+#include "engine/store/store.h"
+
+namespace ariadne::query {
+
+// Tells CoinJoins (UTXO chains). Keeps scratch space: one per query.
+class CoinJoinTest {
+ public:
+  virtual ~CoinJoinTest() = default;
+  // Returns: true for a transaction detected as a CoinJoin.
+  virtual bool IsCoinJoin(const store::ResolvedTx& tx) = 0;
+};
+
+class QueryHooks {
+ public:
+  virtual ~QueryHooks() = default;
+  // Returns: a CoinJoin test for one query.
+  virtual std::unique_ptr<CoinJoinTest> NewCoinJoinTest() const = 0;
+  // Returns: the name of a stored union of a UTXO clustering: "common_input", "change:<rule>" or
+  //          "change:<rule>:unspent".
+  virtual std::string EvidenceName(uint8_t kind, uint8_t rule) const = 0;
+  // Returns: the links the served view of a UTXO clustering adds to its stored unions (under a
+  //          deferring policy, the change outputs not yet spent).
+  // Args: stored: the active generation's unions.
+  virtual absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(
+      const store::Store& store, std::span<const store::EvidenceRow> stored) const = 0;
+};
+
+}  // namespace ariadne::query
+
+#endif  // ARIADNE_ENGINE_QUERY_HOOKS_H_

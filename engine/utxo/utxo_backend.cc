@@ -1,0 +1,263 @@
+#include "engine/utxo/utxo_backend.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/core/address.h"
+#include "engine/core/status_macros.h"
+#include "engine/core/strings.h"
+#include "engine/store/codec.h"
+
+namespace ariadne::utxo {
+
+absl::StatusOr<std::unique_ptr<UtxoBackend>> UtxoBackend::Open(
+    const store::Store& store, std::shared_ptr<const query::QueryHooks> hooks) {
+  std::unique_ptr<UtxoBackend> b(new UtxoBackend(store, std::move(hooks)));
+  RETURN_IF_ERROR(b->heights_.Load(store));
+  ASSIGN_OR_RETURN(b->graph_, graph::TxGraph::Load(store));
+  ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
+  b->addresses_ = std::make_unique<graph::AddressIndex>(*b->graph_, state.addr_count);
+  ASSIGN_OR_RETURN(b->names_, graph::AddressNames::Load(store));
+  RETURN_IF_ERROR(b->LoadClustersAndLabels());
+  return b;
+}
+
+absl::StatusOr<std::unique_ptr<query::ChainBackend>> UtxoBackend::Refreshed(
+    const store::Store& store) const {
+  ASSIGN_OR_RETURN(const store::ChainState before, store_.ReadState());
+  ASSIGN_OR_RETURN(const store::ChainState after, store.ReadState());
+  bool grew = after.tx_count >= before.tx_count && after.tip_height >= before.tip_height &&
+              graph_->tx_count() == before.tx_count;
+  if (grew && before.tip_height >= 0) {
+    auto block = store.ReadBlock(static_cast<uint32_t>(before.tip_height));
+    grew = block.ok() && block->hash() == before.tip_hash;
+  }
+  if (!grew) return Open(store, hooks_);
+  std::unique_ptr<UtxoBackend> b(new UtxoBackend(store, hooks_));
+  RETURN_IF_ERROR(b->heights_.Load(store));
+  b->graph_ = std::make_unique<graph::TxGraph>(*graph_);
+  RETURN_IF_ERROR(b->graph_->Extend(store).status());
+  b->addresses_ = std::make_unique<graph::AddressIndex>(*b->graph_, after.addr_count);
+  b->names_ = std::make_unique<graph::AddressNames>(*names_);
+  RETURN_IF_ERROR(b->names_->Extend(store).status());
+  RETURN_IF_ERROR(b->LoadClustersAndLabels());
+  return b;
+}
+
+absl::Status UtxoBackend::LoadClustersAndLabels() {
+  uint64_t rows_read = 0;
+  auto rows = graph::LoadAddressLabels(store_, &rows_read);
+  RETURN_IF_ERROR(AdoptClustersAndLabels(LoadClusters(), std::move(rows), rows_read));
+  if (clusters() != nullptr) totals_ = graph::ComputeClusterTotals(*graph_, heights_, *clusters());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> UtxoBackend::LoadClusters() {
+  ASSIGN_OR_RETURN(
+      graph::StoredClustering<store::EvidenceRow> stored,
+      (graph::ReadClustering<store::EvidenceRow>(
+          store_, store::kMetaCluster, store::Cf::kEvidence, store::DecodeEvidence,
+          graph_->tx_count(), "the clustering", "`ariadne recluster`",
+          absl::NotFoundError("the store has no clustering: run `ariadne recluster`"))));
+  ASSIGN_OR_RETURN(const store::ChainState state, store_.ReadState());
+  ASSIGN_OR_RETURN(const std::vector<store::EvidenceRow> settled,
+                   hooks_->SettledLinks(store_, stored.unions));
+  evidence_ = std::move(stored.unions);
+  evidence_.insert(evidence_.end(), settled.begin(), settled.end());
+  return graph::IndexUnions<store::EvidenceRow>(state.addr_count, evidence_, stored.meta.policy);
+}
+
+absl::StatusOr<query::ChainStatus> UtxoBackend::Status() const {
+  ASSIGN_OR_RETURN(const store::ChainState state, store_.ReadState());
+  query::ChainStatus s;
+  s.model = model();
+  s.network = std::string(Params(store_.network()).name);
+  s.tip_height = state.tip_height;
+  if (state.tip_height >= 0) {
+    s.tip_hash = state.tip_hash.ToHex();
+    s.tip_time = heights_.TimeOf(static_cast<uint32_t>(state.tip_height));
+  }
+  s.tx_count = state.tx_count;
+  s.input_count = state.input_count;
+  s.output_count = state.output_count;
+  s.address_count = state.addr_count;
+  s.utxo_count = state.utxo_count;
+  s.utxo_value = state.utxo_value;
+  s.schema_version = store::kSchemaVersion;
+  return s;
+}
+
+absl::StatusOr<uint32_t> UtxoBackend::ResolveMember(std::string_view address) const {
+  if (address.empty()) return absl::InvalidArgumentError("address is empty");
+  if (address.size() > 128) return absl::InvalidArgumentError("address is longer than 128 bytes");
+  auto key = DecodeAddress(address, store_.network());
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid address '", AV(address), "': ", key.status().message()));
+  }
+  auto id = store_.FindAddress(*key);
+  if (absl::IsNotFound(id.status())) {
+    return absl::NotFoundError(absl::StrCat("address ", AV(address), " never appeared on chain"));
+  }
+  if (!id.ok()) return id.status();
+  return id->value();
+}
+
+std::string UtxoBackend::MemberName(uint32_t member) const {
+  const AddrId id(member);
+  if (!id.valid()) return "";
+  AddressKey key;
+  if (names_->Get(id, &key)) return EncodeAddress(key, store_.network());
+  auto row = store_.ReadAddress(id);
+  if (!row.ok()) return absl::StrCat("<address id ", member, ">");
+  return EncodeAddress(row->key, store_.network());
+}
+
+absl::Status UtxoBackend::NoClustering() const {
+  return absl::FailedPreconditionError(
+      "the store has no clustering: run `ariadne recluster --db DIR`");
+}
+
+absl::Status UtxoBackend::FillAddress(uint32_t member, query::AddressSummary* s) const {
+  const AddrId id(member);
+  ASSIGN_OR_RETURN(const store::AddrRow row, store_.ReadAddress(id));
+  ASSIGN_OR_RETURN(const store::AddrStats stats, store_.ReadStats(id));
+  s->address = EncodeAddress(row.key, store_.network());
+  s->type = std::string(ScriptTypeName(row.type));
+  s->tx_count = stats.tx_count;
+  s->received = static_cast<int64_t>(stats.received);
+  s->sent = static_cast<int64_t>(stats.sent);
+  s->balance = stats.balance();
+  const bool seen = stats.tx_count > 0;
+  s->first_seen_height = seen ? static_cast<int32_t>(stats.first_height) : -1;
+  s->last_seen_height = seen ? static_cast<int32_t>(stats.last_height) : -1;
+  s->output_count = stats.output_count;
+  s->unspent_count = stats.output_count - stats.spent_count;
+  for (AddrId k : row.multisig_keys) s->multisig_keys.push_back(MemberName(k.value()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> UtxoBackend::HistoryPage(uint32_t member, uint64_t from, uint32_t limit,
+                                                  bool newest_first,
+                                                  std::vector<uint64_t>* txs) const {
+  std::vector<TxNum> nums;
+  ASSIGN_OR_RETURN(const TxNum next,
+                   newest_first
+                       ? store_.ReadHistoryReverse(AddrId(member), TxNum(from), limit, &nums)
+                       : store_.ReadHistory(AddrId(member), TxNum(from), limit, &nums));
+  for (TxNum t : nums) txs->push_back(t.value());
+  return next.value();
+}
+
+absl::StatusOr<bool> UtxoBackend::FillHistoryEntry(uint32_t member, uint64_t tx,
+                                                   query::HistoryEntry* e) const {
+  const graph::TxGraph& g = *graph_;
+  if (tx >= g.tx_count()) return false;
+  const TxNum t(tx);
+  const AddrId id(member);
+  int64_t received = 0, sent = 0;
+  for (uint64_t o = g.FirstOut(t); o < g.FirstOut(TxNum(tx + 1)); ++o) {
+    if (g.Addr(OutNum(o)) == id) received += g.Value(OutNum(o));
+  }
+  for (uint64_t in = g.FirstIn(t); in < g.FirstIn(TxNum(tx + 1)); ++in) {
+    const OutNum prev = g.Input(in);
+    if (g.Addr(prev) == id) sent += g.Value(prev);
+  }
+  const uint32_t h = heights_.HeightOf(t);
+  e->txid = g.TxidOf(t).ToHex();
+  e->block_height = static_cast<int32_t>(h);
+  e->block_time = heights_.TimeOf(h);
+  e->received = received;
+  e->sent = sent;
+  return true;
+}
+
+absl::StatusOr<query::Transaction> UtxoBackend::Tx(std::string_view text) const {
+  auto txid = Txid::FromHex(text);
+  if (!txid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid txid '", AV(text.substr(0, 100)), "': ", txid.status().message()));
+  }
+  ASSIGN_OR_RETURN(const TxNum num, store_.FindTx(*txid));
+  store::TxRow row;
+  RETURN_IF_ERROR(store_.ReadTx(num, &row));
+  const uint32_t h = heights_.HeightOf(num);
+  ASSIGN_OR_RETURN(const store::BlockRow block, store_.ReadBlock(h));
+  query::Transaction r;
+  r.model = model();
+  r.txid = row.txid.ToHex();
+  r.block_height = static_cast<int32_t>(h);
+  r.block_hash = block.hash().ToHex();
+  r.block_time = block.time();
+  r.fee = row.fee;
+  r.coinbase = row.coinbase;
+  r.size = row.size;
+  r.vsize = row.vsize;
+  r.version = row.version;
+  r.locktime = row.locktime;
+  const graph::TxGraph& g = *graph_;
+  const bool in_graph = num.value() < g.tx_count();
+  store::TxRow prev;
+  for (const store::TxInRow& in : row.inputs) {
+    query::TxInput& ti = r.inputs.emplace_back();
+    ti.prev_vout = in.prev_vout;
+    if (in_graph) {
+      ti.prev_txid = g.TxidOf(in.prev_tx).ToHex();
+      const OutNum o(g.FirstOut(in.prev_tx) + in.prev_vout);
+      ti.address = MemberName(g.Addr(o).value());
+      ti.value = g.Value(o);
+      ti.type = std::string(ScriptTypeName(g.Type(o)));
+    } else {
+      RETURN_IF_ERROR(store_.ReadTx(in.prev_tx, &prev));
+      ti.prev_txid = prev.txid.ToHex();
+      const store::TxOutRow& po = prev.outputs[in.prev_vout];
+      ti.address = MemberName(po.addr.value());
+      ti.value = po.value;
+      ti.type = std::string(ScriptTypeName(po.type));
+    }
+  }
+  for (uint32_t v = 0; v < row.outputs.size(); ++v) {
+    const store::TxOutRow& o = row.outputs[v];
+    query::TxOutput& to = r.outputs.emplace_back();
+    to.vout = v;
+    to.type = std::string(ScriptTypeName(o.type));
+    to.address = MemberName(o.addr.value());
+    to.value = o.value;
+    if (in_graph) {
+      const TxNum spender = g.SpentBy(OutNum(g.FirstOut(num) + v));
+      if (spender.valid()) to.spent_by = g.TxidOf(spender).ToHex();
+    }
+  }
+  return r;
+}
+
+void UtxoBackend::FillClusterFlows(ClusterId cluster, query::ClusterSummary* s) const {
+  const graph::ClusterTotals& t = totals_[clusters()->Ordinal(cluster)];
+  s->received = t.received;
+  s->sent = t.sent;
+  s->balance = t.received - t.sent;
+  const bool seen = t.tx_count > 0;
+  s->first_seen_height = seen ? static_cast<int32_t>(t.first_height) : -1;
+  s->last_seen_height = seen ? static_cast<int32_t>(t.last_height) : -1;
+  s->tx_count = t.tx_count;
+}
+
+absl::StatusOr<query::EvidenceLink> UtxoBackend::NameLink(const graph::LinkStep& step) const {
+  const store::EvidenceRow& e = evidence_[step.link];
+  query::EvidenceLink link;
+  link.heuristic = hooks_->EvidenceName(e.kind, e.rule);
+  ASSIGN_OR_RETURN(const Txid txid, store_.ReadTxid(e.tx));
+  link.txid = txid.ToHex();
+  if (e.at.value() > e.tx.value()) {
+    ASSIGN_OR_RETURN(const Txid spend, store_.ReadTxid(e.at));
+    link.related_txid = spend.ToHex();
+  }
+  link.block_height = static_cast<int32_t>(heights_.HeightOf(e.tx));
+  return link;
+}
+
+std::string UtxoBackend::TxidString(TxNum t) const {
+  if (t.value() < graph_->tx_count()) return graph_->TxidOf(t).ToHex();
+  auto txid = store_.ReadTxid(t);
+  return txid.ok() ? txid->ToHex() : absl::StrCat("<tx ", t.value(), ">");
+}
+
+}  // namespace ariadne::utxo
