@@ -40,7 +40,10 @@ bool DepositCandidates(const graph::AccountGraph& g, uint32_t d,
     for (auto it = end; it != in.begin();) {
       const TransferNum r = *--it;
       if (g.TransferBlock(r) + p.deposit_window_blocks < fb) break;
-      if (g.AssetOf(r) != asset || g.From(r).value() == d) continue;
+      // A fee recipient's fee income is no deposit.
+      if (g.AssetOf(r) != asset || g.From(r).value() == d || g.Kind(r) == store::kEvmFeeTransfer) {
+        continue;
+      }
       const evm::U256& received = g.Amount(r);
       const evm::U256& forwarded = g.Amount(f);
       if (forwarded > received) continue;

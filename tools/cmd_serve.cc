@@ -75,6 +75,14 @@ void PrintEngine(const std::string& db, const service::Engine& engine, bool firs
   const graph::ClusterIndex* clusters = engine.backend().clusters();
   if (first) {
     for (const std::string& w : engine.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    // An EVM store: what its indexer could not know.
+    if (status->blocks_without_traces > 0) {
+      std::fprintf(stderr,
+                   "warning: %s of %s blocks were indexed without call traces: internal ETH "
+                   "movements in them are absent\n",
+                   FormatCount(static_cast<uint64_t>(status->blocks_without_traces)).c_str(),
+                   FormatCount(status->block_count).c_str());
+    }
     std::printf(
         "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
         "%.1f s)\n",

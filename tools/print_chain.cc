@@ -43,7 +43,8 @@ int PrintStatus(const v1::ChainStatus& r, bool json) {
           .Field("transfer_count", r.transfer_count())
           .Field("log_count", r.log_count())
           .Field("address_count", r.address_count())
-          .Field("asset_count", r.asset_count());
+          .Field("asset_count", r.asset_count())
+          .Field("blocks_without_traces", r.blocks_without_traces());
     } else {
       w.Field("tx_count", r.tx_count())
           .Field("input_count", r.input_count())
@@ -70,6 +71,15 @@ int PrintStatus(const v1::ChainStatus& r, bool json) {
                 FormatCount(r.transfer_count()).c_str(), FormatCount(r.log_count()).c_str());
     std::printf("addresses     %s\n", FormatCount(r.address_count()).c_str());
     std::printf("assets        %s (ETH and tokens)\n", FormatCount(r.asset_count()).c_str());
+    if (r.blocks_without_traces() > 0) {
+      std::printf(
+          "traces        missing in %s of %s blocks: internal ETH movements (value moved by "
+          "contract calls) in them are absent\n",
+          FormatCount(static_cast<uint64_t>(r.blocks_without_traces())).c_str(),
+          FormatCount(r.block_count()).c_str());
+    } else if (r.blocks_without_traces() < 0) {
+      std::printf("traces        not counted by the build that indexed this store (run index evm)\n");
+    }
     return 0;
   }
   std::printf("transactions  %s (%s inputs, %s outputs)\n", FormatCount(r.tx_count()).c_str(),

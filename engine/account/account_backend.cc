@@ -21,8 +21,9 @@ using evm::U256;
 std::string StatusName(uint8_t s) { return s == 0 ? "success" : s == 1 ? "failed" : "unknown"; }
 
 std::string KindName(uint8_t k) {
-  static constexpr const char* kNames[] = {"native", "internal", "erc20", "erc721", "erc1155"};
-  return k < 5 ? kNames[k] : "unknown";
+  static constexpr const char* kNames[] = {"native", "internal", "erc20",
+                                           "erc721", "erc1155",  "fee"};
+  return k < 6 ? kNames[k] : "unknown";
 }
 
 // Returns: a - b as a signed decimal.
@@ -83,6 +84,8 @@ absl::StatusOr<query::ChainStatus> AccountBackend::Status() const {
   s.asset_count = state.asset_count;
   s.log_count = state.log_count;
   s.block_count = state.block_count;
+  s.blocks_without_traces =
+      state.traces_counted ? static_cast<int64_t>(state.blocks_without_traces) : -1;
   s.schema_version = store::kSchemaVersion;
   return s;
 }
@@ -214,7 +217,10 @@ absl::StatusOr<bool> AccountBackend::FillHistoryEntry(uint32_t member, uint64_t 
   std::map<uint32_t, std::pair<U256, U256>> by_asset;  // received, sent
   for (const store::EvmTransferRow& t : transfers) {
     if (t.to == member) by_asset[t.asset].first = Add(by_asset[t.asset].first, t.amount);
-    if (t.from == member) by_asset[t.asset].second = Add(by_asset[t.asset].second, t.amount);
+    // A fee transfer's sender pays it as its fee, not as a sent amount.
+    if (t.from == member && t.kind != store::kEvmFeeTransfer) {
+      by_asset[t.asset].second = Add(by_asset[t.asset].second, t.amount);
+    }
   }
   e->txid = evm::HashHex(row.hash);
   e->block_height = static_cast<int32_t>(row.block);
@@ -279,7 +285,7 @@ absl::StatusOr<query::Transaction> AccountBackend::Tx(std::string_view text) con
     m.from = MemberName(t.from);
     m.to = MemberName(t.to);
     m.amount = t.amount.ToDecimal();
-    if (t.kind >= 3) m.token_id = t.token_id.ToDecimal();
+    if (t.kind == 3 || t.kind == 4) m.token_id = t.token_id.ToDecimal();
     m.log_index = t.log_index == UINT32_MAX ? -1 : static_cast<int64_t>(t.log_index);
   }
   return r;

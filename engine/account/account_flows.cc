@@ -38,6 +38,9 @@ absl::StatusOr<std::vector<TransferNum>> AccountBackend::Seeds(const query::Trac
       const uint64_t end = g.FirstTransfer(TxNum(num + 1)).value();
       if (!seed.index.has_value()) {
         for (uint64_t t = begin; t < end; ++t) {
+          // The priority fee is paid from the sender's balance, not moved by the transaction: it
+          // seeds a trace only when named (hash:index).
+          if (g.Kind(TransferNum(t)) == store::kEvmFeeTransfer) continue;
           if (!asset.has_value() || g.AssetOf(TransferNum(t)) == *asset) {
             seeds.push_back(TransferNum(t));
           }

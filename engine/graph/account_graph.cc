@@ -134,17 +134,23 @@ void AccountGraph::AddTransferRow(uint32_t from, uint32_t to, uint32_t asset, ui
 
 void AccountGraph::BuildAdjacency() {
   const uint32_t accounts = account_count();
-  auto build = [accounts](const std::vector<uint32_t>& owner, std::vector<uint64_t>* offsets,
-                          std::vector<TransferNum>* targets) {
+  // skip_fees: a fee transfer is not among its sender's outputs (the sender's side is its fee).
+  auto build = [&](const std::vector<uint32_t>& owner, bool skip_fees,
+                   std::vector<uint64_t>* offsets, std::vector<TransferNum>* targets) {
+    auto skip = [&](uint64_t t) { return skip_fees && tr_kind_[t] == store::kEvmFeeTransfer; };
     offsets->assign(uint64_t{accounts} + 1, 0);
-    for (uint32_t a : owner) (*offsets)[a + 1]++;
+    for (uint64_t t = 0; t < owner.size(); ++t) {
+      if (!skip(t)) (*offsets)[owner[t] + 1]++;
+    }
     for (uint32_t i = 0; i < accounts; ++i) (*offsets)[i + 1] += (*offsets)[i];
-    targets->resize(owner.size());
+    targets->resize((*offsets)[accounts]);
     std::vector<uint64_t> fill(offsets->begin(), offsets->end() - 1);
-    for (uint64_t t = 0; t < owner.size(); ++t) (*targets)[fill[owner[t]]++] = TransferNum(t);
+    for (uint64_t t = 0; t < owner.size(); ++t) {
+      if (!skip(t)) (*targets)[fill[owner[t]]++] = TransferNum(t);
+    }
   };
-  build(tr_from_, &out_offsets_, &out_);
-  build(tr_to_, &in_offsets_, &in_);
+  build(tr_from_, /*skip_fees=*/true, &out_offsets_, &out_);
+  build(tr_to_, /*skip_fees=*/false, &in_offsets_, &in_);
   // Fees: only transactions with a fee (zero-fee ones, as in hand-made chains, pay nothing).
   fee_offsets_.assign(uint64_t{accounts} + 1, 0);
   for (uint64_t t = 0; t < tx_count(); ++t) {

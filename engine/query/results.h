@@ -41,6 +41,8 @@ struct ChainStatus {
   uint64_t asset_count = 0;     // account
   uint64_t log_count = 0;       // account
   uint64_t block_count = 0;     // account
+  // account: blocks with transactions indexed without call traces; -1: not counted by the indexer
+  int64_t blocks_without_traces = 0;
 };
 
 // An amount of one asset (account chains). Which fields are set depends on the answer.

@@ -186,6 +186,7 @@ void ToProto(const query::ChainStatus& s, v1::ChainStatus* out) {
   out->set_asset_count(s.asset_count);
   out->set_log_count(s.log_count);
   out->set_block_count(s.block_count);
+  out->set_blocks_without_traces(s.blocks_without_traces);
 }
 
 void ToProto(const query::AddressSummary& s, v1::AddressSummary* out) {

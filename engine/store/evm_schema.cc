@@ -105,6 +105,7 @@ std::string EncodeEvmState(const EvmChainState& s) {
   PutVarint(&out, s.asset_count);
   PutVarint(&out, s.approval_count);
   PutVarint(&out, s.gaps);
+  if (s.traces_counted) PutVarint(&out, s.blocks_without_traces);
   return out;
 }
 
@@ -122,6 +123,8 @@ absl::StatusOr<EvmChainState> DecodeEvmState(std::string_view v) {
   const uint64_t assets = r.Varint();
   s.approval_count = r.Varint();
   s.gaps = r.Varint();
+  s.traces_counted = r.ok() && !r.done();
+  if (s.traces_counted) s.blocks_without_traces = r.Varint();
   if (!r.ok() || !r.done() || accounts > UINT32_MAX || assets > UINT32_MAX) {
     return Corrupt("meta/evm/state");
   }
@@ -274,7 +277,7 @@ absl::StatusOr<EvmTransferRow> DecodeEvmTransferRow(std::string_view v) {
   t.tx = r.Varint();
   const uint64_t li = r.Varint();
   t.log_index = li == 0 ? UINT32_MAX : static_cast<uint32_t>(li - 1);
-  if (!r.ok() || !r.done() || t.kind > 4) return Corrupt("evm_transfer");
+  if (!r.ok() || !r.done() || t.kind > kEvmFeeTransfer) return Corrupt("evm_transfer");
   return t;
 }
 

@@ -79,6 +79,11 @@ struct EvmChainState {
   uint32_t asset_count = 1;     // the next AssetId (0 is ether)
   uint64_t approval_count = 0;
   uint64_t gaps = 0;  // blocks whose parent is not the previous indexed block (a gap before it)
+  // Blocks with transactions indexed without call traces: their internal transfers (value moved
+  // by contract calls) are absent. Appended to the row later: a row written by an earlier build
+  // lacks it and decodes with traces_counted false (the indexer recounts from the block rows).
+  uint64_t blocks_without_traces = 0;
+  bool traces_counted = true;
 
   friend bool operator==(const EvmChainState&, const EvmChainState&) = default;
 };
@@ -132,8 +137,13 @@ std::string EvmTxHashKey(const evm::EvmTxHash& hash, TxNum n);
 std::string EvmTxHashPrefix(const evm::EvmTxHash& hash);
 
 // ---- evm_transfer
+// The kind of a fee transfer: the priority fee from a transaction's sender to the block's fee
+// recipient. The sender's side is part of its fee (EvmTxRow::fee, EvmTotals::fees), not of what it
+// sent; the graph (engine/evm) keeps it among the recipient's inputs only.
+inline constexpr uint8_t kEvmFeeTransfer = 5;
+
 struct EvmTransferRow {
-  uint8_t kind = 0;  // evm::TransferKind: native, internal, erc20, erc721, erc1155
+  uint8_t kind = 0;  // evm::TransferKind: native, internal, erc20, erc721, erc1155, fee
   uint32_t from = 0;
   uint32_t to = 0;
   uint32_t asset = 0;

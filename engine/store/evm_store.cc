@@ -97,6 +97,19 @@ absl::StatusOr<EvmBlockRow> ReadEvmBlock(const Store& store, uint64_t number) {
   return DecodeEvmBlockRow(v);
 }
 
+absl::Status CountEvmBlocksWithoutTraces(const Store& store, uint64_t* count) {
+  constexpr uint8_t kHasTraces = 2;  // EvmBlockRow::provenance
+  *count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.handle(Cf::kEvmBlock)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto row = DecodeEvmBlockRow(std::string_view(it->value().data(), it->value().size()));
+    if (!row.ok()) return row.status();
+    if (row->tx_count > 0 && (row->provenance & kHasTraces) == 0) ++*count;
+  }
+  return FromRocks(it->status(), "reading evm_block");
+}
+
 absl::Status ReadEvmTransfers(const Store& store, uint64_t first, uint64_t count,
                               std::vector<EvmTransferRow>* out) {
   out->clear();

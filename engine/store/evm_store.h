@@ -28,6 +28,9 @@ absl::StatusOr<uint64_t> FindEvmTx(const Store& store, const evm::EvmTxHash& has
 absl::StatusOr<EvmTxRow> ReadEvmTx(const Store& store, uint64_t n);
 // Returns: the block row; NOT_FOUND when the block is not indexed.
 absl::StatusOr<EvmBlockRow> ReadEvmBlock(const Store& store, uint64_t number);
+// Out: *count = the indexed blocks with transactions whose provenance has no call traces.
+// Returns: OK, or DATA_LOSS for a corrupt block row.
+absl::Status CountEvmBlocksWithoutTraces(const Store& store, uint64_t* count);
 // Out: *out = the transfers [first, first + count) in order (cleared first).
 absl::Status ReadEvmTransfers(const Store& store, uint64_t first, uint64_t count,
                               std::vector<EvmTransferRow>* out);

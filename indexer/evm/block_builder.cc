@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/core/keccak.h"
 #include "engine/core/strings.h"
+#include "indexer/evm/tx_rules.h"
 
 namespace ariadne::evm {
 namespace {
@@ -81,8 +82,13 @@ void EvmBlockBuilder::AddTransaction(const Transaction& tx, const Address& sende
     std::memcpy(t.selector.data(), tx.data.data(), std::min<size_t>(tx.data.size(), 4));
   }
   t.first_log = static_cast<uint32_t>(block_->logs.size());
+  if (chain_id_.has_value() && !foreign_tx_.has_value() && !CheckChainId(tx, *chain_id_).ok()) {
+    foreign_tx_ = t.index;
+    foreign_chain_id_ = tx.chain_id;
+  }
   block_->txs.push_back(t);
   has_receipt_.push_back(false);
+  receipt_source_.emplace_back();
   receipt_blob_price_.emplace_back();
   receipt_gas_used_.emplace_back();
   receipt_effective_price_.emplace_back();
@@ -97,6 +103,7 @@ void EvmBlockBuilder::SetReceipt(uint32_t tx_index, const ReceiptInfo& info) {
   receipt_gas_used_[tx_index] = info.gas_used;
   receipt_effective_price_[tx_index] = info.effective_gas_price;
   receipt_blob_price_[tx_index] = info.blob_gas_price;
+  receipt_source_[tx_index] = info.source;
 }
 
 bool EvmBlockBuilder::AddLog(uint32_t tx_index, const Address& address,
@@ -137,38 +144,67 @@ void EvmBlockBuilder::AddCallFrame(uint32_t tx_index, CallKind kind, const Addre
 absl::Status EvmBlockBuilder::FinishTx(EvmTx& tx, uint64_t prev_cumulative,
                                        std::string_view context) {
   const uint32_t i = tx.index;
-  // Effective gas price: the receipt's, else the gas price, or for dynamic-fee transactions
-  // min(maxFee, baseFee + maxPriorityFee).
-  if (receipt_effective_price_[i].has_value()) {
-    tx.effective_gas_price = *receipt_effective_price_[i];
-  } else if (tx.type >= TxType::kDynamicFee) {
-    if (!block_->base_fee.has_value()) {
-      return absl::DataLossError(absl::StrCat(AV(context), ": transaction ", i,
-                                              " has dynamic fees but the block has no base fee"));
-    }
+  // Errors about receipt fields name the receipt's file when the source gave it.
+  auto fail = [&](std::string_view what) {
+    const std::string where = receipt_source_[i].empty() ? std::string(context)
+                                                         : absl::StrCat(AV(receipt_source_[i]),
+                                                                        ": block ", block_->number);
+    return absl::DataLossError(
+        absl::StrCat(where, ": transaction ", i, " (", HashHex(tx.hash), "): ", AV(what)));
+  };
+  // Effective gas price, derived from signed and header data: the gas price, or for dynamic-fee
+  // transactions min(maxFee, baseFee + maxPriorityFee). A receipt's value must agree.
+  std::optional<U256> derived_price;
+  if (tx.type < TxType::kDynamicFee) {
+    derived_price = tx.gas_price;
+  } else if (block_->base_fee.has_value()) {
     U256 tip_cap;
     if (!U256::CheckedAdd(*block_->base_fee, tx.max_priority_fee_per_gas, &tip_cap)) {
       tip_cap = U256::Max();
     }
-    tx.effective_gas_price = std::min(tx.max_fee_per_gas, tip_cap);
+    derived_price = std::min(tx.max_fee_per_gas, tip_cap);
+  }
+  const std::optional<U256>& claimed_price = receipt_effective_price_[i];
+  if (derived_price.has_value() && claimed_price.has_value() && *derived_price != *claimed_price) {
+    return fail(absl::StrCat("receipt effectiveGasPrice ", claimed_price->ToDecimal(),
+                             " differs from ", derived_price->ToDecimal(),
+                             " derived from the transaction and the block's base fee"));
+  }
+  if (derived_price.has_value()) {
+    tx.effective_gas_price = *derived_price;
+  } else if (claimed_price.has_value()) {
+    tx.effective_gas_price = *claimed_price;
   } else {
-    tx.effective_gas_price = tx.gas_price;
+    return absl::DataLossError(absl::StrCat(AV(context), ": transaction ", i,
+                                            " has dynamic fees but the block has no base fee"));
   }
   if (!has_receipt_[i]) return absl::OkStatus();
-  if (receipt_gas_used_[i].has_value()) {
-    tx.gas_used = *receipt_gas_used_[i];
-  } else {
-    if (tx.cumulative_gas_used < prev_cumulative) {
-      return absl::DataLossError(absl::StrCat(AV(context), ": receipt ", i,
-                                              " has a cumulative gas used below the previous one"));
-    }
-    tx.gas_used = tx.cumulative_gas_used - prev_cumulative;
+  // Gas used: the difference of cumulative gas used, which the receipts root covers.
+  if (tx.cumulative_gas_used < prev_cumulative) {
+    return absl::DataLossError(absl::StrCat(AV(context), ": receipt ", i,
+                                            " has a cumulative gas used below the previous one"));
+  }
+  tx.gas_used = tx.cumulative_gas_used - prev_cumulative;
+  if (receipt_gas_used_[i].has_value() && *receipt_gas_used_[i] != tx.gas_used) {
+    return fail(absl::StrCat("receipt gasUsed ", *receipt_gas_used_[i], " differs from ",
+                             tx.gas_used, ", its cumulativeGasUsed ", tx.cumulative_gas_used,
+                             " less the previous receipt's ", prev_cumulative,
+                             " (the receipts root covers cumulativeGasUsed, not gasUsed)"));
+  }
+  if (tx.gas_used > tx.gas_limit) {
+    return fail(absl::StrCat("uses ", tx.gas_used, " gas, above its gas limit ", tx.gas_limit));
   }
   if (tx.type == TxType::kBlob) {
-    if (receipt_blob_price_[i].has_value()) {
-      tx.blob_gas_price = *receipt_blob_price_[i];
-    } else if (blob_base_fee_.has_value()) {
+    const std::optional<U256>& claimed = receipt_blob_price_[i];
+    if (blob_base_fee_.has_value() && claimed.has_value() && *blob_base_fee_ != *claimed) {
+      return fail(absl::StrCat("receipt blobGasPrice ", claimed->ToDecimal(), " differs from ",
+                               blob_base_fee_->ToDecimal(),
+                               " derived from the block's excess blob gas"));
+    }
+    if (blob_base_fee_.has_value()) {
       tx.blob_gas_price = *blob_base_fee_;
+    } else if (claimed.has_value()) {
+      tx.blob_gas_price = *claimed;
     }
   }
   U256 exec_fee;
@@ -179,7 +215,44 @@ absl::Status EvmBlockBuilder::FinishTx(EvmTx& tx, uint64_t prev_cumulative,
     return absl::DataLossError(
         absl::StrCat(AV(context), ": fee of transaction ", i, " overflows 256 bits"));
   }
+  // The fee recipient gets what is paid per gas above the base fee (all of it before London);
+  // the base fee and blob fees are burned.
+  U256 tip_per_gas = tx.effective_gas_price;
+  if (block_->base_fee.has_value() &&
+      !U256::CheckedSub(tx.effective_gas_price, *block_->base_fee, &tip_per_gas)) {
+    return fail(absl::StrCat("pays ", tx.effective_gas_price.ToDecimal(),
+                             " wei per gas, below the block's base fee ",
+                             block_->base_fee->ToDecimal()));
+  }
+  // Cannot overflow: tip_per_gas <= effective_gas_price and their product with gas_used fits.
+  (void)U256::CheckedMul(U256(tx.gas_used), tip_per_gas, &tx.priority_fee);
   return absl::OkStatus();
+}
+
+absl::Status EvmBlockBuilder::CheckBlockGas(std::string_view context) const {
+  const EvmBlock& b = *block_;
+  if (b.gas_used > b.gas_limit) {
+    return absl::DataLossError(absl::StrCat(AV(context), ": header gasUsed ", b.gas_used,
+                                            " is above its gasLimit ", b.gas_limit));
+  }
+  if (b.provenance.has_receipts && !b.txs.empty() &&
+      b.txs.back().cumulative_gas_used != b.gas_used) {
+    return absl::DataLossError(absl::StrCat(AV(context), ": the last receipt's cumulativeGasUsed ",
+                                            b.txs.back().cumulative_gas_used,
+                                            " differs from the header's gasUsed ", b.gas_used));
+  }
+  return absl::OkStatus();
+}
+
+void EvmBlockBuilder::EmitFeeTransfer(const EvmTx& tx) {
+  if (tx.priority_fee.IsZero()) return;
+  Transfer t;
+  t.kind = TransferKind::kFee;
+  t.from = tx.from;
+  t.to = block_->miner;
+  t.amount = tx.priority_fee;
+  t.tx_index = tx.index;
+  block_->transfers.push_back(t);
 }
 
 void EvmBlockBuilder::EmitInternalTransfers(const EvmTx& tx, size_t frame_begin, size_t frame_end) {
@@ -272,6 +345,13 @@ void EvmBlockBuilder::EmitTokenTransfers(const EvmTx& tx) {
 absl::Status EvmBlockBuilder::Finish(std::string_view context) {
   EvmBlock& b = *block_;
   const size_t n = b.txs.size();
+  if (foreign_tx_.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        AV(context), ": transaction ", *foreign_tx_, " (", HashHex(b.txs[*foreign_tx_].hash),
+        ") is signed for chain id ", foreign_chain_id_, ", but the store's chain is ",
+        AV(chain_name_), " (chain id ", *chain_id_,
+        "): the input belongs to another chain; index it into a store of its own chain"));
+  }
   // Receipts: all or none.
   size_t with_receipt = 0;
   for (bool r : has_receipt_) with_receipt += r ? 1 : 0;
@@ -310,6 +390,7 @@ absl::Status EvmBlockBuilder::Finish(std::string_view context) {
     EvmTx& tx = b.txs[i];
     if (absl::Status s = FinishTx(tx, prev_cumulative, context); !s.ok()) return s;
     if (has_receipt_[i]) prev_cumulative = tx.cumulative_gas_used;
+    if (has_receipt_[i]) EmitFeeTransfer(tx);
 
     const size_t frame_begin = fk;
     while (fk < frames_.size() && frames_[fk].tx_index == i) ++fk;
@@ -357,6 +438,10 @@ absl::Status EvmBlockBuilder::Finish(std::string_view context) {
         failed_stack_.resize(f.depth + 1);
         failed_stack_[f.depth] = (failed_stack_[f.depth - 1] != 0 || f.error) ? 1 : 0;
         EmitInternalTransfers(tx, k, k + 1);
+        if ((f.kind == CallKind::kCreate || f.kind == CallKind::kCreate2) &&
+            failed_stack_[f.depth] == 0 && !f.to.IsZero()) {
+          b.created.push_back({tx.index, f.to});
+        }
       }
     }
     EmitTokenTransfers(tx);
@@ -365,7 +450,7 @@ absl::Status EvmBlockBuilder::Finish(std::string_view context) {
     return absl::DataLossError(absl::StrCat(AV(context), ": trace for transaction ",
                                             frames_[fk].tx_index, " beyond the block's ", n));
   }
-  return absl::OkStatus();
+  return CheckBlockGas(context);
 }
 
 void EvmBlock::Clear() {

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "indexer/evm/evm_block.h"
+#include "indexer/evm/header.h"
 #include "indexer/evm/transaction.h"
 
 namespace ariadne::evm {
@@ -28,13 +29,17 @@ enum class CallKind : uint8_t {
   kOther,  // rewards and anything else that is not part of a transaction's execution
 };
 
-// What a receipt says about a transaction.
+// What a receipt says about a transaction. Only the status and the cumulative gas used are covered
+// by the receipts root; the other fields are what a JSON-RPC node adds, and they are checked
+// against the values derived from covered data (a mismatch is refused, never stored).
 struct ReceiptInfo {
   TxStatus status = TxStatus::kUnknown;
   uint64_t cumulative_gas_used = 0;
-  std::optional<uint64_t> gas_used;         // JSON receipts carry it; else from cumulative gas
-  std::optional<U256> effective_gas_price;  // JSON receipts carry it (London on)
-  std::optional<U256> blob_gas_price;       // JSON receipts carry it (Cancun on)
+  std::optional<uint64_t> gas_used;         // JSON receipts: must equal the cumulative difference
+  std::optional<U256> effective_gas_price;  // JSON receipts (London on): must equal the derived
+  std::optional<U256> blob_gas_price;       // JSON receipts (Cancun on): checked when derivable
+  std::string_view source;                  // names the receipt's file in errors (default: the
+                                            // block's context); must outlive Finish()
 };
 
 class EvmBlockBuilder {
@@ -61,11 +66,22 @@ class EvmBlockBuilder {
                     const U256& value, bool error, std::span<const uint32_t> trace_address);
   // The blob base fee of the block, when the source does not give it per receipt.
   void SetBlobBaseFee(const U256& fee) { blob_base_fee_ = fee; }
+  // The chain the block must belong to: a transaction signed for another chain id (EIP-155 or a
+  // typed transaction) makes Finish() fail. Default: not checked (hand-built blocks).
+  void SetChain(const ChainConfig& chain) {
+    chain_id_ = chain.chain_id;
+    chain_name_ = chain.name;
+  }
 
   // Applies the model's rules; see evm_block.h.
-  // Returns: OK, or DATA_LOSS "<context>: ..." for inconsistent inputs (cumulative gas going down,
-  //          a receipt contradicting its trace, a dynamic-fee transaction without a base fee, a fee
-  //          above 2^256, a transaction without a top-level trace frame).
+  // Returns: OK; FAILED_PRECONDITION "<context>: transaction i (hash) is signed for chain id X..."
+  //          when SetChain was given and a transaction belongs to another chain; or DATA_LOSS
+  //          "<context>: ..." for inconsistent inputs (cumulative gas going down, a receipt's
+  //          gasUsed or effectiveGasPrice differing from the derived value, gas used above the
+  //          transaction's or the block's gas limit, the last cumulative gas used differing from
+  //          the header's gasUsed, a price below the base fee, a receipt contradicting its trace,
+  //          a dynamic-fee transaction without a base fee, a fee above 2^256, a transaction
+  //          without a top-level trace frame).
   absl::Status Finish(std::string_view context);
 
  private:
@@ -81,6 +97,8 @@ class EvmBlockBuilder {
   };
 
   absl::Status FinishTx(EvmTx& tx, uint64_t prev_cumulative, std::string_view context);
+  absl::Status CheckBlockGas(std::string_view context) const;
+  void EmitFeeTransfer(const EvmTx& tx);
   void EmitTokenTransfers(const EvmTx& tx);
   void EmitInternalTransfers(const EvmTx& tx, size_t frame_begin, size_t frame_end);
 
@@ -92,6 +110,11 @@ class EvmBlockBuilder {
   std::vector<std::optional<U256>> receipt_blob_price_;
   std::vector<std::optional<uint64_t>> receipt_gas_used_;
   std::vector<std::optional<U256>> receipt_effective_price_;
+  std::vector<std::string_view> receipt_source_;
+  std::optional<uint64_t> chain_id_;
+  std::string_view chain_name_;
+  std::optional<uint32_t> foreign_tx_;  // the first transaction signed for another chain
+  uint64_t foreign_chain_id_ = 0;       // its chain id
   std::vector<uint8_t> failed_stack_;
 };
 

@@ -7,19 +7,24 @@
 //   kInternal  value moved by a nested call, create or selfdestruct, known only from traces;
 //   kErc20     a Transfer(address,address,uint256) log with 3 topics and a 32-byte amount;
 //   kErc721    the same event with 4 topics (token id in topic 3, no data): non-fungible;
-//   kErc1155   TransferSingle / TransferBatch logs (one Transfer per id).
+//   kErc1155   TransferSingle / TransferBatch logs (one Transfer per id);
+//   kFee       the priority fee, sender -> the block's fee recipient (miner / coinbase): gas used
+//              times what is paid per gas above the base fee (all of the fee before London). The
+//              sender's whole fee is fee_paid; the base fee and blob fees are burned.
 // Rules:
 //   - A failed transaction (receipt status 0, or a top-level trace error) moves no value: it gets
-//     no transfers of any kind, but its fee is paid (fee_paid is set as for a success).
+//     no transfers but the fee one, and its fee is paid (fee_paid is set as for a success).
+//   - Fees are known only with receipts (gas used is the difference of cumulative gas used, which
+//     the receipts root covers); without receipts there is no kFee transfer.
 //   - Internal transfers come from parity trace_block ("call" traces of call type "call" with
 //     value > 0, "create" traces with value > 0, "suicide" traces with balance > 0) or from geth's
 //     callTracer (CALL, CREATE, CREATE2, SELFDESTRUCT frames with value > 0). The top-level call
 //     is the native transfer itself and is not repeated. DELEGATECALL, CALLCODE and STATICCALL
 //     move no value between accounts. A frame that failed (error or revert) moves nothing, and
 //     neither does anything beneath it.
-//   - Transfers are ordered by transaction index, then native, internal (trace order), token (log
-//     order). Zero-value native and internal transfers are not emitted; zero-amount token transfer
-//     logs are (they are on chain, and airdrop/poisoning analysis wants them).
+//   - Transfers are ordered by transaction index, then fee, native, internal (trace order), token
+//     (log order). Zero-value native and internal transfers are not emitted; zero-amount token
+//     transfer logs are (they are on chain, and airdrop/poisoning analysis wants them).
 //   - Pre-Byzantium receipts have no status. Without traces such a transaction has status kUnknown
 //     and is treated as successful for transfers (as explorers do when they lack traces); with
 //     traces its status comes from the top-level trace's error.
@@ -54,6 +59,7 @@ enum class TransferKind : uint8_t {
   kErc20 = 2,
   kErc721 = 3,
   kErc1155 = 4,
+  kFee = 5,  // the priority fee to the block's fee recipient
 };
 
 struct EvmTx {
@@ -77,6 +83,7 @@ struct EvmTx {
   uint64_t blob_gas_used = 0;  // type 3: blob_count * 131072
   U256 blob_gas_price;         // type 3: the block's blob base fee (0 when unknown)
   U256 fee_paid;               // gas_used * effective_gas_price + blob_gas_used * blob_gas_price
+  U256 priority_fee;           // the part of fee_paid the fee recipient gets (see kFee)
   TxStatus status = TxStatus::kUnknown;
   uint64_t cumulative_gas_used = 0;  // from the receipt
   uint32_t log_count = 0;
@@ -98,7 +105,7 @@ struct EvmLog {
 
 struct Transfer {
   TransferKind kind = TransferKind::kNative;
-  Address asset;  // token contract for kErc20/721/1155; zero for kNative and kInternal (ether)
+  Address asset;  // token contract for kErc20/721/1155; zero for kNative, kInternal, kFee (ether)
   Address from;
   Address to;
   U256 amount;    // wei or token units; 1 for kErc721
@@ -110,6 +117,13 @@ struct Transfer {
   uint32_t trace_offset = 0;
   uint32_t trace_depth = 0;
   uint32_t batch_index = 0;  // kErc1155 TransferBatch: position in the batch
+};
+
+// A contract created by a CREATE or CREATE2 frame below a transaction's top-level call (traces
+// only) whose frame and every frame above it succeeded.
+struct CreatedContract {
+  uint32_t tx_index = 0;
+  Address address;
 };
 
 // A consensus-layer withdrawal (Shanghai on): ether credited to `address` outside any transaction.
@@ -151,6 +165,7 @@ struct EvmBlock {
   std::vector<uint8_t> log_data;
   std::vector<uint32_t> trace_addresses;
   std::vector<Withdrawal> withdrawals;
+  std::vector<CreatedContract> created;  // by internal calls, in transaction and trace order
 
   // Returns: the data bytes of a log of this block.
   ByteSpan LogData(const EvmLog& log) const {

@@ -23,6 +23,7 @@ using store::Cf;
 namespace {
 
 constexpr uint8_t kReceived = 0, kSent = 1, kFee = 2, kTx = 3;
+static_assert(static_cast<uint8_t>(TransferKind::kFee) == store::kEvmFeeTransfer);
 
 uint8_t ProvenanceBits(const BlockProvenance& p) {
   return (p.has_receipts ? 1 : 0) | (p.has_traces ? 2 : 0) | (p.hash_verified ? 4 : 0) |
@@ -88,6 +89,12 @@ absl::StatusOr<std::unique_ptr<EvmIndexer>> EvmIndexer::Create(
                      AV(Params(store->network()).name), " has ", EvmChainId(store->network())));
   }
   ix->committed_ = ix->state_;
+  if (!ix->state_.traces_counted) {
+    // Written by a build that did not count them: count from the block rows (written with the
+    // next commit).
+    RETURN_IF_ERROR(store::CountEvmBlocksWithoutTraces(*store, &ix->state_.blocks_without_traces));
+    ix->state_.traces_counted = true;
+  }
   ix->store_had_accounts_ = ix->state_.account_count > 0;
   std::vector<store::EvmAssetRow> assets;
   RETURN_IF_ERROR(store::ReadEvmAssets(*store, &assets));
@@ -270,6 +277,10 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
   result_.transfers += block.transfers.size();
   result_.logs += block.logs.size();
   if (!block.provenance.has_receipts) ++result_.blocks_without_receipts;
+  if (!block.txs.empty() && !block.provenance.has_traces) {
+    ++state_.blocks_without_traces;
+    ++result_.blocks_without_traces;
+  }
   result_.tip_number = state_.tip_number;
   result_.tip_hash = state_.tip_hash;
   return absl::OkStatus();
@@ -294,8 +305,15 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
   }
   if (tx.created_contract.has_value()) {
     r.has_created = true;
-    ASSIGN_OR_RETURN(r.created, Account(*tx.created_contract, b, true));
+    // A failed creation leaves no code at the address: it is not typed contract.
+    ASSIGN_OR_RETURN(r.created, Account(*tx.created_contract, b, tx.status != TxStatus::kFailed));
     touched_.push_back(r.created);
+  }
+  // Contracts created by internal calls (known from traces).
+  for (const CreatedContract& c : block.created) {
+    if (c.tx_index != tx.index) continue;
+    ASSIGN_OR_RETURN(const uint32_t id, Account(c.address, b, true));
+    touched_.push_back(id);
   }
   r.nonce = tx.nonce;
   r.value = tx.value;
@@ -330,7 +348,10 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
     if (!observers_.empty()) pending_.transfers.push_back(tr);
     const uint64_t asset = tr.asset;
     deltas_.push_back({uint64_t{tr.to} << 32 | asset, kReceived, b, t.amount});
-    deltas_.push_back({uint64_t{tr.from} << 32 | asset, kSent, b, t.amount});
+    // The sender's side of the fee transfer is in its fee (below), not in what it sent.
+    if (t.kind != TransferKind::kFee) {
+      deltas_.push_back({uint64_t{tr.from} << 32 | asset, kSent, b, t.amount});
+    }
     touched_.push_back(tr.from);
     touched_.push_back(tr.to);
   }
@@ -545,6 +566,13 @@ absl::Status IndexEvm(store::Store* store, const EvmIndexOptions& options, EvmIn
         absl::StrCat(ix.result().blocks_without_receipts,
                      " block(s) without receipts: their token transfers and transaction statuses "
                      "are unknown (native transfers only)"));
+  }
+  if (ix.result().blocks_without_traces > 0) {
+    ix.mutable_result()->warnings.push_back(absl::StrCat(
+        ix.result().blocks_without_traces,
+        " block(s) with transactions have no call traces (parity trace_block or geth "
+        "debug_traceBlockByNumber with the callTracer): internal ETH movements (value moved by "
+        "contract calls) in them are absent from the store; `ariadne status` reports the count"));
   }
   return finish(absl::OkStatus());
 }

@@ -78,6 +78,7 @@ struct EvmIndexResult {
   uint64_t new_assets = 0;
   uint64_t gaps = 0;
   uint64_t blocks_without_receipts = 0;
+  uint64_t blocks_without_traces = 0;  // with transactions but no call traces
   int64_t tip_number = -1;
   EvmBlockHash tip_hash;
   double seconds = 0;

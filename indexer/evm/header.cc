@@ -55,6 +55,7 @@ ChainConfig ChainConfig::Mainnet() {
 ChainConfig ChainConfig::Sepolia() {
   ChainConfig c;
   c.chain_id = 11155111;
+  c.name = "sepolia";
   c.blob_schedule = {{1706655072, 3338477}, {1741159776, 5007716}};
   return c;
 }

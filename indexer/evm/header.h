@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -56,6 +57,7 @@ struct BlobSchedule {
 // What differs between EVM chains for decoding purposes.
 struct ChainConfig {
   uint64_t chain_id = 1;
+  std::string_view name = "ethereum";  // as the store's network is named
   // Sorted by activation time. Default: empty (blob gas price unknown, left at 0).
   std::vector<BlobSchedule> blob_schedule;
 

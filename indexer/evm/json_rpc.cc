@@ -792,6 +792,7 @@ absl::Status BuildBlock(const JsonBlock& jb, const Collected& c,
                         EvmBlock* out) {
   const std::string ctx = absl::StrCat(jb.source, ": block ", jb.number);
   EvmBlockBuilder builder(out);
+  builder.SetChain(options.chain);
   out->number = jb.number;
   out->hash = jb.hash;
   out->parent_hash = jb.parent_hash;
@@ -889,6 +890,7 @@ absl::Status BuildBlock(const JsonBlock& jb, const Collected& c,
       info.gas_used = r.gas_used;
       info.effective_gas_price = r.effective_gas_price;
       info.blob_gas_price = r.blob_gas_price;
+      info.source = r.source;
       builder.SetReceipt(static_cast<uint32_t>(i), info);
       logs_rlp.clear();
       RlpWriter lw(&logs_rlp);

@@ -27,6 +27,7 @@ std::string RootMismatch(std::string_view what, const H256& computed, const H256
 absl::Status RlpBlockDecoder::Decode(ByteSpan header, ByteSpan body, ByteSpan receipts,
                                      std::string_view context, EvmBlock* out) {
   EvmBlockBuilder builder(out);
+  builder.SetChain(options_.chain);
   {
     RlpError err;
     DecodeHeader(header, 0, &err, &header_);

@@ -71,6 +71,13 @@ uint64_t IntrinsicGas(const Transaction& tx, Fork fork) {
   return gas;
 }
 
+absl::Status CheckChainId(const Transaction& tx, uint64_t chain_id) {
+  if (tx.has_chain_id && tx.chain_id != chain_id) {
+    return Invalid(absl::StrCat("chain id ", tx.chain_id, " is not ", chain_id));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckTransactionRules(const Transaction& tx, Fork fork, uint64_t chain_id) {
   switch (tx.type) {
     case TxType::kLegacy:
@@ -95,9 +102,7 @@ absl::Status CheckTransactionRules(const Transaction& tx, Fork fork, uint64_t ch
     if (tx.type == TxType::kLegacy && fork < Fork::kEip158) {
       return Invalid("EIP-155 chain id before Spurious Dragon");
     }
-    if (tx.chain_id != chain_id) {
-      return Invalid(absl::StrCat("chain id ", tx.chain_id, " is not ", chain_id));
-    }
+    if (absl::Status s = CheckChainId(tx, chain_id); !s.ok()) return s;
   }
   if (tx.r.IsZero() || tx.s.IsZero() || !(tx.r < kCurveOrder) || !(tx.s < kCurveOrder)) {
     return Invalid("signature r or s out of range");

@@ -40,6 +40,12 @@ absl::StatusOr<Fork> ParseFork(std::string_view name);
 //          under Prague the EIP-7623 calldata floor when it is higher. Saturates at 2^64 - 1.
 uint64_t IntrinsicGas(const Transaction& tx, Fork fork);
 
+// Checks that a transaction may be included in chain `chain_id`: one with a chain id (EIP-155
+// legacy, or any typed transaction) must name this chain; a legacy transaction signed without
+// EIP-155 is valid on every chain and passes.
+// Returns: OK, or INVALID_ARGUMENT "chain id X is not Y".
+absl::Status CheckChainId(const Transaction& tx, uint64_t chain_id);
+
 // Checks a decoded transaction against the rules of `fork` for chain `chain_id`: type enabled,
 // chain id (EIP-155 from Spurious Dragon; typed transactions always), signature values (r, s in
 // [1, n-1], s <= n/2 from Homestead), the signature recovers, nonce below 2^64 - 1 (EIP-2681),

@@ -43,6 +43,7 @@ class EvmCli : public ::testing::Test {
                        false);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     index_output_ = new std::string(r.out);
+    index_errors_ = new std::string(r.err);
     // Labels after indexing, then the clusters rebuilt with them (index evm without a source).
     {
       std::ofstream tags(*dir_ / "tags.csv");
@@ -66,6 +67,7 @@ class EvmCli : public ::testing::Test {
   static void TearDownTestSuite() {
     delete harness_;
     delete index_output_;
+    delete index_errors_;
     delete scenario_;
     delete dir_;
   }
@@ -79,11 +81,12 @@ class EvmCli : public ::testing::Test {
   static inline std::filesystem::path* dir_ = nullptr;
   static inline testing::Scenario* scenario_ = nullptr;
   static inline std::string* index_output_ = nullptr;
+  static inline std::string* index_errors_ = nullptr;
   static inline ServiceHarness* harness_ = nullptr;
 };
 
 TEST_F(EvmCli, IndexEvmReportsWhatItStoredAndTheClusters) {
-  EXPECT_NE(index_output_->find("indexed 6 blocks (0 already indexed) from 1 inputs: 15 txs, 14 "
+  EXPECT_NE(index_output_->find("indexed 6 blocks (0 already indexed) from 1 inputs: 15 txs, 29 "
                                 "transfers, 8 logs, 1 approvals"),
             std::string::npos)
       << *index_output_;
@@ -179,7 +182,7 @@ TEST_F(EvmCli, HistoryTxTraceAndWhyPrintTheEvmFields) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(r.out).value();
   EXPECT_EQ(std::string(doc["fee"].get_string().value()), "60000000000000");
-  EXPECT_EQ(doc["transfers"].get_array().value().size(), 2u);
+  EXPECT_EQ(doc["transfers"].get_array().value().size(), 3u);  // fee, native, internal
   r = Ariadne({"trace", HashHex(S().a_b_eth), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   doc = parser.parse(r.out).value();
@@ -202,6 +205,16 @@ TEST_F(EvmCli, HistoryTxTraceAndWhyPrintTheEvmFields) {
   r = Ariadne({"status"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ethereum (chain id 1, account model)"), std::string::npos) << r.out;
+  // Five of the six blocks came without call traces: status says what that loses.
+  EXPECT_NE(r.out.find("traces        missing in 5 of 6 blocks: internal ETH movements"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(EvmCli, IndexEvmWarnsAboutBlocksWithoutCallTraces) {
+  EXPECT_NE(index_errors_->find("warning: 5 block(s) with transactions have no call traces"),
+            std::string::npos)
+      << *index_errors_;
 }
 
 TEST_F(EvmCli, ServeAnnouncesTheEvmStoresTipAndTransactions) {

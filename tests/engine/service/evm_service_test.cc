@@ -115,8 +115,20 @@ TEST_F(EvmServiceTest, StatusReportsTheChainAndItsCounts) {
   EXPECT_EQ(r.tip_hash(), HashHex(S().chain->BlockHash(105)));
   EXPECT_EQ(r.block_count(), 6u);
   EXPECT_EQ(r.tx_count(), 15u);
-  EXPECT_EQ(r.transfer_count(), 14u);  // 13 native and token transfers, 1 internal
-  EXPECT_EQ(r.asset_count(), 3u);      // ETH, TKN, NFT
+  // 13 native and token transfers, 1 internal, and each transaction's fee to the miner.
+  EXPECT_EQ(r.transfer_count(), 29u);
+  EXPECT_EQ(r.asset_count(), 3u);           // ETH, TKN, NFT
+  EXPECT_EQ(r.blocks_without_traces(), 5);  // only block 104 has call traces
+}
+
+TEST_F(EvmServiceTest, TheMinerIsFoundWithTheFeesItReceived) {
+  const v1::AddressSummary r = Address(Lower(S().miner.address));
+  EXPECT_EQ(r.address(), Eip55(S().miner.address));
+  EXPECT_EQ(r.tx_count(), 15u);
+  ASSERT_EQ(r.assets_size(), 1);
+  EXPECT_EQ(r.assets(0).asset(), "ETH");
+  EXPECT_EQ(r.assets(0).received(), "546000000000000");
+  EXPECT_EQ(r.assets(0).balance(), "546000000000000");
 }
 
 TEST_F(EvmServiceTest, AddressSummaryGivesEveryAssetAs256BitDecimals) {
@@ -270,21 +282,25 @@ TEST_F(EvmServiceTest, TransactionShowsItsTransfersIncludingInternalOnes) {
   EXPECT_EQ(x.value(), "3000000000000000000");
   EXPECT_EQ(x.fee(), "60000000000000");
   EXPECT_EQ(x.status(), "success");
-  ASSERT_EQ(x.transfers_size(), 2);
-  EXPECT_EQ(x.transfers(0).kind(), "native");
-  EXPECT_EQ(x.transfers(1).kind(), "internal");
-  EXPECT_EQ(x.transfers(1).from(), Eip55(S().vault));
-  EXPECT_EQ(x.transfers(1).to(), Eip55(S().c.address));
-  EXPECT_EQ(x.transfers(1).amount(), "1000000000000000000");
+  ASSERT_EQ(x.transfers_size(), 3);
+  EXPECT_EQ(x.transfers(0).kind(), "fee");  // the priority fee, to the block's fee recipient
+  EXPECT_EQ(x.transfers(0).from(), Eip55(S().m.address));
+  EXPECT_EQ(x.transfers(0).to(), Eip55(S().miner.address));
+  EXPECT_EQ(x.transfers(0).amount(), "60000000000000");
+  EXPECT_EQ(x.transfers(1).kind(), "native");
+  EXPECT_EQ(x.transfers(2).kind(), "internal");
+  EXPECT_EQ(x.transfers(2).from(), Eip55(S().vault));
+  EXPECT_EQ(x.transfers(2).to(), Eip55(S().c.address));
+  EXPECT_EQ(x.transfers(2).amount(), "1000000000000000000");
   // A token transfer names its contract and log.
   grpc::ClientContext c2;
   req.set_txid(HashHex(S().a_c_nft));
   ASSERT_TRUE(stub_->GetTransaction(&c2, req, &r).ok());
-  ASSERT_EQ(r.evm().transfers_size(), 1);
-  EXPECT_EQ(r.evm().transfers(0).kind(), "erc721");
-  EXPECT_EQ(r.evm().transfers(0).asset(), Eip55(S().nft));
-  EXPECT_EQ(r.evm().transfers(0).token_id(), "7");
-  EXPECT_EQ(r.evm().transfers(0).log_index(), 0);
+  ASSERT_EQ(r.evm().transfers_size(), 2);
+  EXPECT_EQ(r.evm().transfers(1).kind(), "erc721");
+  EXPECT_EQ(r.evm().transfers(1).asset(), Eip55(S().nft));
+  EXPECT_EQ(r.evm().transfers(1).token_id(), "7");
+  EXPECT_EQ(r.evm().transfers(1).log_index(), 0);
 }
 
 TEST_F(EvmServiceTest, HaircutTraceOfEtherHasKnownNumbers) {

@@ -43,9 +43,19 @@ TEST(EvmSchema, StateRoundTripsAndCorruptionIsDataLoss) {
   s.asset_count = 40'000;
   s.approval_count = 12;
   s.gaps = 2;
+  s.blocks_without_traces = 3;
   const std::string v = EncodeEvmState(s);
   ExpectValue(DecodeEvmState(v), s);
-  ExpectCorruptionIsDataLoss(v, DecodeEvmState);
+  EXPECT_THAT(DecodeEvmState(v + '\x01'), StatusIs(absl::StatusCode::kDataLoss));
+  // A row written by an earlier build lacks the appended blocks_without_traces: it decodes as not
+  // counted; every prefix of it is DATA_LOSS (a byte appended makes it the current row).
+  EvmChainState earlier = s;
+  earlier.traces_counted = false;
+  earlier.blocks_without_traces = 0;
+  const std::string e = EncodeEvmState(earlier);
+  ASSERT_EQ(e, v.substr(0, e.size()));
+  ExpectValue(DecodeEvmState(e), earlier);
+  ExpectCorruptionIsDataLoss(e, DecodeEvmState, /*strict_end=*/false);
   EvmChainState empty;
   EXPECT_EQ(DecodeEvmState(EncodeEvmState(empty))->tip_number, -1);
 }

@@ -106,6 +106,7 @@ void ChainWriter::BeginBlock(uint64_t timestamp, bool with_traces) {
   b.number = first_ + blocks_.size();
   b.timestamp = timestamp;
   b.traces = with_traces;
+  b.miner = miner_;
   if (!blocks_.empty()) b.parent = blocks_.back().hash;
   blocks_.push_back(std::move(b));
 }
@@ -217,7 +218,7 @@ void ChainWriter::EndBlock() {
   const size_t l = r.BeginList();
   r.Hash(b.parent);
   r.Hash(ParseH256(kEmptyUncles).value());
-  r.Addr(Address());
+  r.Addr(b.miner);
   r.Hash(H256());
   r.Hash(b.tx_root);
   r.Hash(b.receipt_root);
@@ -236,7 +237,7 @@ void ChainWriter::EndBlock() {
   b.header_json = absl::StrCat(
       "\"number\":", Quote(Q(b.number)), ",\"hash\":", Quote(Hex(b.hash)),
       ",\"parentHash\":", Quote(Hex(b.parent)), ",\"sha3Uncles\":", Quote(kEmptyUncles),
-      ",\"miner\":", Quote(Hex(Address())), ",\"stateRoot\":", Quote(Hex(H256())),
+      ",\"miner\":", Quote(Hex(b.miner)), ",\"stateRoot\":", Quote(Hex(H256())),
       ",\"transactionsRoot\":", Quote(Hex(b.tx_root)),
       ",\"receiptsRoot\":", Quote(Hex(b.receipt_root)),
       ",\"logsBloom\":", Quote(Hex(ByteSpan(b.bloom.data(), 256))),
@@ -335,6 +336,15 @@ absl::Status ChainWriter::Write(const std::filesystem::path& dir, uint64_t first
                            ",\"gasUsed\":\"0x0\",\"code\":\"0x\""));
       }
       for (const InternalCall& c : t.spec.internal) {
+        if (c.create) {
+          frame("create",
+                absl::StrCat("\"from\":", Quote(Hex(c.from)), ",\"value\":", Quote(Q(c.value)),
+                             ",\"gas\":\"0x0\",\"init\":\"0x\""),
+                c.trace_address, i, c.error,
+                absl::StrCat("\"address\":", Quote(Hex(c.to)),
+                             ",\"gasUsed\":\"0x0\",\"code\":\"0x\""));
+          continue;
+        }
         frame("call",
               absl::StrCat("\"callType\":\"call\",\"from\":", Quote(Hex(c.from)),
                            ",\"to\":", Quote(Hex(c.to)), ",\"value\":", Quote(Q(c.value)),

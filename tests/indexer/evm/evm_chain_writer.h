@@ -52,6 +52,7 @@ struct InternalCall {
   U256 value;
   std::vector<uint32_t> trace_address;  // e.g. {0}: the first call of the top-level frame
   bool error = false;
+  bool create = false;  // a CREATE frame: `to` is the created contract
 };
 
 struct TxSpec {
@@ -71,6 +72,9 @@ class ChainWriter {
   // Args: chain_id: EIP-155 chain id of the signatures; first: the first block's number.
   ChainWriter(uint64_t chain_id, uint64_t first);
 
+  // The fee recipient (header "miner") of the blocks begun after the call. Default: the zero
+  // address.
+  void SetMiner(const Address& miner) { miner_ = miner; }
   // Starts the next block. Args: with_traces: write a parity trace_block file for it.
   void BeginBlock(uint64_t timestamp, bool with_traces = false);
   // Adds a transaction to the current block. Returns: its hash.
@@ -103,6 +107,7 @@ class ChainWriter {
     uint64_t number = 0;
     uint64_t timestamp = 0;
     bool traces = false;
+    Address miner;
     EvmBlockHash parent;
     EvmBlockHash hash;
     H256 tx_root, receipt_root;
@@ -113,6 +118,7 @@ class ChainWriter {
   };
   uint64_t chain_id_;
   uint64_t first_;
+  Address miner_;
   std::vector<Block> blocks_;
   std::vector<std::pair<Address, uint64_t>> nonces_;
 };

@@ -6,6 +6,7 @@ std::unique_ptr<Scenario> MakeScenario() {
   auto s = std::make_unique<Scenario>();
   s->chain = std::make_unique<ChainWriter>(1, 100);
   ChainWriter& w = *s->chain;
+  w.SetMiner(s->miner.address);
   const Address zero;
   auto call = [&](const Key& from, const Address& to, uint64_t gas, std::vector<LogSpec> logs) {
     TxSpec t;

@@ -10,6 +10,8 @@
 //   105  B -> C 1 ETH fails (no value moves, B pays the fee); M moves 100 of A's TKN to itself
 //        (transferFrom: the approved spender sends the transaction)
 // Gas price 1 gwei; gas used 21000 for ether transfers, 30000 for token calls, 60000 for others.
+// Every block's fee recipient is Miner (no base fee: each fee is all priority fee, 546,000 gwei in
+// all).
 #ifndef ARIADNE_TESTS_EVM_EVM_SCENARIO_H_
 #define ARIADNE_TESTS_EVM_EVM_SCENARIO_H_
 
@@ -21,7 +23,8 @@ namespace ariadne::evm::testing {
 
 struct Scenario {
   Key a = MakeKey("alice"), b = MakeKey("bob"), c = MakeKey("carol"), d = MakeKey("dave"),
-      m = MakeKey("mallory"), e = MakeKey("exchange"), dep = MakeKey("deposit");
+      m = MakeKey("mallory"), e = MakeKey("exchange"), dep = MakeKey("deposit"),
+      miner = MakeKey("miner");
   Address token = ContractAddress("TKN");
   Address nft = ContractAddress("NFT");
   Address vault = ContractAddress("Vault");

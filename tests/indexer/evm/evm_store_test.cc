@@ -263,7 +263,7 @@ TEST(EvmStore, PortalBlocksAreStoredAsDecoded) {
       EXPECT_EQ(tx->status, static_cast<uint8_t>(t.status));
     }
   }
-  EXPECT_EQ(checked, 13067u);
+  EXPECT_EQ(checked, 14740u);  // 13,067 value and token transfers, 1,673 fees to the miners
 }
 
 TEST(EvmStore, Era1ArchivesIndexIntoASepoliaStore) {
@@ -363,13 +363,124 @@ TEST(EvmStore, StoredTotalsAndHistoryOfTheScenario) {
   EXPECT_EQ(history.back(), *failed);
   auto tx = store::ReadEvmTx(*s, *failed);
   EXPECT_EQ(tx->status, 1);
-  EXPECT_EQ(tx->transfer_count, 0u);
+  EXPECT_EQ(tx->transfer_count, 1u);  // its fee, to the miner
   EXPECT_EQ(tx->fee.ToDecimal(), "21000000000000");
   // The internal transfer of the traced block is stored.
   auto vault_tx = store::ReadEvmTx(*s, *store::FindEvmTx(*s, scenario->m_vault));
-  EXPECT_EQ(vault_tx->transfer_count, 2u);  // native M -> Vault, internal Vault -> C
+  EXPECT_EQ(vault_tx->transfer_count, 3u);  // fee, native M -> Vault, internal Vault -> C
   auto state = store::ReadEvmState(*s);
   EXPECT_EQ(state->approval_count, 1u);
+}
+
+TEST(EvmStore, TheFeeRecipientIsCreditedWithThePriorityFeesAndFeesDoNotVanish) {
+  auto scenario = testing::MakeScenario();
+  auto dir = MakeTempDir("evm-miner");
+  ASSERT_THAT(scenario->chain->WriteAll(dir / "chain"), IsOk());
+  auto s = OpenStore(dir / "db");
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}), IsOk());
+  auto miner = store::FindEvmAccount(*s, scenario->miner.address);
+  ASSERT_THAT(miner, IsOk()) << "the fee recipient is an account of the store";
+  std::vector<std::pair<uint32_t, store::EvmTotals>> totals;
+  ASSERT_THAT(store::ReadEvmTotals(*s, *miner, &totals), IsOk());
+  ASSERT_EQ(totals.size(), 2u);                                         // ether, the account row
+  EXPECT_EQ(totals[0].second.received.ToDecimal(), "546000000000000");  // no base fee: all tips
+  EXPECT_EQ(totals[0].second.received_count, 15u);
+  EXPECT_TRUE(totals[0].second.sent.IsZero());
+  EXPECT_EQ(totals[1].second.tx_count, 15u);
+  // What every account paid in fees is what the miner received: nothing vanishes.
+  auto state = store::ReadEvmState(*s);
+  ASSERT_THAT(state, IsOk());
+  U256 fees;
+  for (uint32_t a = 0; a < state->account_count; ++a) {
+    std::vector<std::pair<uint32_t, store::EvmTotals>> t;
+    ASSERT_THAT(store::ReadEvmTotals(*s, a, &t), IsOk());
+    for (const auto& [asset, x] : t) {
+      if (asset == store::kEtherAsset) ASSERT_TRUE(U256::CheckedAdd(fees, x.fees, &fees));
+    }
+  }
+  EXPECT_EQ(fees, totals[0].second.received);
+  std::vector<uint64_t> history;
+  ASSERT_THAT(store::ReadEvmHistory(*s, *miner, 0, 100, false, &history), IsOk());
+  EXPECT_EQ(history.size(), 15u);
+}
+
+TEST(EvmStore, BlocksWithoutCallTracesAreCountedWarnedAboutAndRecountedForOldStores) {
+  auto scenario = testing::MakeScenario();
+  auto dir = MakeTempDir("evm-no-traces");
+  ASSERT_THAT(scenario->chain->WriteAll(dir / "chain"), IsOk());
+  auto s = OpenStore(dir / "db");
+  EvmIndexResult r;
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}, &r), IsOk());
+  // Only block 104 comes with a trace_block file.
+  EXPECT_EQ(r.blocks_without_traces, 5u);
+  std::string warnings;
+  for (const std::string& w : r.warnings) warnings += w + "\n";
+  EXPECT_THAT(warnings, ::testing::HasSubstr("5 block(s) with transactions have no call traces"));
+  EXPECT_THAT(warnings, ::testing::HasSubstr("internal ETH movements"));
+  auto state = store::ReadEvmState(*s);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_TRUE(state->traces_counted);
+  EXPECT_EQ(state->blocks_without_traces, 5u);
+
+  // A state row as an earlier build wrote it (without the count) decodes as "not counted"...
+  store::EvmChainState old = *state;
+  old.traces_counted = false;
+  const std::string old_row = store::EncodeEvmState(old);
+  EXPECT_EQ(old_row.size() + 1, store::EncodeEvmState(*state).size());
+  ASSERT_TRUE(s->db()
+                  ->Put(rocksdb::WriteOptions(), s->handle(store::Cf::kMeta),
+                        std::string(store::kMetaEvmState), old_row)
+                  .ok());
+  auto decoded = store::ReadEvmState(*s);
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_FALSE(decoded->traces_counted);
+  EXPECT_EQ(decoded->tx_count, state->tx_count);
+  // ...and the next run counts them from the block rows.
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}, &r), IsOk());
+  EXPECT_EQ(r.blocks_applied, 0u);
+  auto recounted = store::ReadEvmState(*s);
+  ASSERT_THAT(recounted, IsOk());
+  EXPECT_TRUE(recounted->traces_counted);
+  EXPECT_EQ(recounted->blocks_without_traces, 5u);
+}
+
+TEST(EvmStore, ContractsCreatedByInternalCallsAreContractsAndFailedCreationsAreNot) {
+  auto dir = MakeTempDir("evm-creations");
+  testing::ChainWriter w(1, 100);
+  const testing::Key alice = testing::MakeKey("alice");
+  const Address factory = testing::ContractAddress("factory");
+  const Address child = testing::ContractAddress("child");
+  const Address reverted_child = testing::ContractAddress("reverted child");
+  w.BeginBlock(1'700'000'000, /*with_traces=*/true);
+  testing::TxSpec call;
+  call.from = &alice;
+  call.to = factory;
+  call.gas_used = 60000;
+  // The factory creates `child` (no value: no transfer), and `reverted_child` in a frame that
+  // reverts.
+  call.internal.push_back({factory, child, U256(), {0}, false, true});
+  call.internal.push_back({factory, reverted_child, U256(), {1}, true, true});
+  w.AddTx(call);
+  testing::TxSpec failed_creation;  // a top-level creation that fails
+  failed_creation.from = &alice;
+  failed_creation.gas_used = 60000;
+  failed_creation.failed = true;
+  w.AddTx(failed_creation);
+  w.EndBlock();
+  ASSERT_THAT(w.WriteAll(dir / "chain"), IsOk());
+  auto s = OpenStore(dir / "db");
+  ASSERT_THAT(Index(s.get(), {dir / "chain"}), IsOk());
+  auto type_of = [&](const Address& a) -> std::string {
+    auto id = store::FindEvmAccount(*s, a);
+    if (!id.ok()) return "absent";
+    auto row = store::ReadEvmAccount(*s, *id);
+    return row.ok() ? (row->contract ? "contract" : "account") : "error";
+  };
+  EXPECT_EQ(type_of(child), "contract");
+  EXPECT_EQ(type_of(reverted_child), "absent");
+  // The failed creation's address is the transaction's, but no code was deployed there.
+  EXPECT_EQ(type_of(CreateAddress(alice.address, 1)), "account");
+  EXPECT_EQ(type_of(alice.address), "account");
 }
 
 // Writes `bytes` to `path`.

@@ -94,10 +94,28 @@ TEST(PortalBlocks, ModelFieldsOfThePragueAndCancunBlocks) {
     EXPECT_LE(t.effective_gas_price, t.max_fee_per_gas);
     if (t.type == TxType::kSetCode) ++set_code;
     if (t.status != TxStatus::kFailed) continue;
-    for (const Transfer& x : b.transfers) EXPECT_NE(x.tx_index, t.index) << "failed tx moved value";
+    for (const Transfer& x : b.transfers) {
+      if (x.kind != TransferKind::kFee) EXPECT_NE(x.tx_index, t.index) << "failed tx moved value";
+    }
   }
   EXPECT_GT(set_code, 0);
   EXPECT_EQ(logs, b.logs.size());
+  // The fee recipient gets each transaction's gas used times its price above the base fee (the
+  // rest is burned); one fee transfer per transaction that pays a tip, in the block's order.
+  size_t fees = 0;
+  for (const Transfer& x : b.transfers) {
+    if (x.kind != TransferKind::kFee) continue;
+    const EvmTx& t = b.txs[x.tx_index];
+    U256 tip, want;
+    ASSERT_TRUE(U256::CheckedSub(t.effective_gas_price, *b.base_fee, &tip));
+    ASSERT_TRUE(U256::CheckedMul(U256(t.gas_used), tip, &want));
+    EXPECT_EQ(x.from, t.from);
+    EXPECT_EQ(x.to, b.miner);
+    EXPECT_EQ(x.amount, want);
+    EXPECT_LT(x.amount, t.fee_paid);
+    ++fees;
+  }
+  EXPECT_GT(fees, b.txs.size() / 2);
   uint64_t gas = 0;
   for (const EvmTx& t : b.txs) gas += t.gas_used;
   EXPECT_EQ(gas, b.gas_used);  // per-transaction gas adds up to the header's
