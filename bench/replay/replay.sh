@@ -94,18 +94,8 @@ mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 [[ -n "$out" ]] || out="$work/replay.json"
 
-# "1M" -> 1000000, "250k" -> 250000, "1500000" -> 1500000.
-parse_size() {
-  local s="${1,,}"
-  case "$s" in
-    *m) echo $(( ${s%m} * 1000000 )) ;;
-    *k) echo $(( ${s%k} * 1000 )) ;;
-    *) echo "$s" ;;
-  esac
-}
-
-now() { date +%s.%N; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# shellcheck source=common.sh
+source "$here/common.sh"
 
 # run_phase DIR NAME CMD...: runs CMD under /usr/bin/time -v with stdout in DIR/NAME.out, stderr
 # in DIR/NAME.err and the rusage in DIR/NAME.time; records wall time and load in DIR/NAME.phase.

@@ -81,17 +81,8 @@ for b in "$ariadne" "$replay_tool"; do
 done
 [[ -x /usr/bin/time ]] || { echo "missing /usr/bin/time (Debian package: time)" >&2; exit 1; }
 
-parse_size() {
-  local s="${1,,}"
-  case "$s" in
-    *.*m) python3 -c "print(int(float('${s%m}') * 1000000))" ;;
-    *m) echo $(( ${s%m} * 1000000 )) ;;
-    *k) echo $(( ${s%k} * 1000 )) ;;
-    *) echo "$s" ;;
-  esac
-}
-now() { date +%s.%N; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# shellcheck source=common.sh
+source "$here/common.sh"
 
 rm -rf "$work"
 mkdir -p "$work"
