@@ -102,6 +102,9 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
   if (!q.through_coinjoins) {
     coinjoins = hooks_->NewCoinJoinTest();
     o.stop_at_tx = [&](TxNum t) {
+      const uint64_t n_in = g.FirstIn(TxNum(t.value() + 1)) - g.FirstIn(t);
+      const uint64_t n_out = g.FirstOut(TxNum(t.value() + 1)) - g.FirstOut(t);
+      if (!coinjoins->MayBeCoinJoin(n_in, n_out)) return false;
       cj_in.clear();
       cj_out.clear();
       for (uint64_t i = g.FirstIn(t); i < g.FirstIn(TxNum(t.value() + 1)); ++i) {
