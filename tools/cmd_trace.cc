@@ -128,8 +128,7 @@ int RunTrace(const std::vector<std::string>& argv) {
   } else if (shape == "aggregated") {
     req.set_shape(v1::TraceRequest::AGGREGATED);
   } else if (shape != "edges") {
-    return PrintError(
-        absl::InvalidArgumentError("--shape must be edges, summary or aggregated"));
+    return PrintError(absl::InvalidArgumentError("--shape must be edges, summary or aggregated"));
   }
 
   Client client(*args);

@@ -176,7 +176,8 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
             : absl::StrCat(f.tainted_amount(), " / ", f.amount(), " ",
                            JsonEscape(Short(f.asset())));
     absl::StrAppend(&dot, "  \"", JsonEscape(f.from()), "\" -> \"", JsonEscape(f.to()),
-                    "\" [label=\"", amounts, "\\nhop ", f.hop(), ", ", f.transactions(), " tx\"];\n");
+                    "\" [label=\"", amounts, "\\nhop ", f.hop(), ", ", f.transactions(),
+                    " tx\"];\n");
   }
   dot += "}\n";
   return dot;

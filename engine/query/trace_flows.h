@@ -62,8 +62,8 @@ template <typename Amount>
 class FlowTable {
  public:
   void Add(const FlowEdge<Amount>& e) {
-    auto [it, inserted] =
-        index_.emplace(std::make_tuple(e.from, e.to, e.asset), static_cast<uint32_t>(flows_.size()));
+    auto [it, inserted] = index_.emplace(std::make_tuple(e.from, e.to, e.asset),
+                                         static_cast<uint32_t>(flows_.size()));
     if (inserted) {
       FlowSums<Amount>& f = flows_.emplace_back();
       f.from = e.from;

@@ -141,8 +141,8 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
         }
       },
       [&](const trace::TraceEdge& e) {
-        return query::FlowEdge<int64_t>{e.from,    e.to,      0, e.tx.value(), heights_.HeightOf(e.tx),
-                                        e.value, e.tainted, e.hop};
+        return query::FlowEdge<int64_t>{
+            e.from, e.to, 0, e.tx.value(), heights_.HeightOf(e.tx), e.value, e.tainted, e.hop};
       },
       [](const query::FlowSums<int64_t>& f, query::TraceFlow* flow) {
         flow->value = f.value;
