@@ -136,7 +136,8 @@ absl::Status AccountBackend::RunTrace(const query::TraceQuery& q, const query::C
         flow->asset = AssetName(AssetId(f.asset));
         flow->amount = f.value.ToDecimal();
         flow->tainted_amount = f.tainted.ToDecimal();
-      });
+      },
+      static_cast<const query::EdgeDigest<evm::U256>*>(nullptr));
 }
 
 absl::StatusOr<bool> AccountBackend::RunPaths(std::span<const uint32_t> from,

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -168,14 +169,17 @@ class ChainBackend {
   // fill_edge(edge, &out), fill_end(end, &out) and fill_summary(&out) add the model's. Aggregated,
   // flow_of(edge) gives the FlowEdge of a result's edge (asset, transaction, height, amounts) and
   // fill_flow(sums, &out) adds the model's fields of a flow. Result: a trace result of
-  // engine/trace (edges with from, to and hop, grouped by transaction; ends with node, reason and
-  // hop; txs, truncated, cancelled).
+  // engine/trace (edges with from, to and hop, grouped by transaction; edge_count; ends with node,
+  // reason and hop; txs, truncated, cancelled).
   // Returns: DEADLINE_EXCEEDED for a cancelled trace, CANCELLED when the sink went away.
+  // digest: null, or the digest of the edges the trace took while it ran (TraceOptions::take_edges)
+  // for a summary-only or aggregated answer; the result's edges are then empty.
   template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary,
-            typename FlowOf, typename FillFlow>
+            typename FlowOf, typename FillFlow, typename Amount>
   absl::Status AnswerTrace(const TraceQuery& query, const Result& result, const CancelFn& cancelled,
                            TraceSink* sink, FillEdge fill_edge, FillEnd fill_end,
-                           FillSummary fill_summary, FlowOf flow_of, FillFlow fill_flow) const;
+                           FillSummary fill_summary, FlowOf flow_of, FillFlow fill_flow,
+                           const EdgeDigest<Amount>* digest) const;
   // Appends an exposure's entries per category and per entity: fill(amounts, asset, &entry) adds
   // the amounts. Result: an exposure result of engine/trace (exposure_result.h).
   template <typename Result, typename Fill>
@@ -190,27 +194,31 @@ class ChainBackend {
 };
 
 template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary,
-          typename FlowOf, typename FillFlow>
+          typename FlowOf, typename FillFlow, typename Amount>
 absl::Status ChainBackend::AnswerTrace(const TraceQuery& q, const Result& r,
                                        const CancelFn& cancelled, TraceSink* sink,
                                        FillEdge fill_edge, FillEnd fill_end,
-                                       FillSummary fill_summary, FlowOf flow_of,
-                                       FillFlow fill_flow) const {
+                                       FillSummary fill_summary, FlowOf flow_of, FillFlow fill_flow,
+                                       const EdgeDigest<Amount>* digest) const {
   if (r.cancelled) return absl::DeadlineExceededError(kTraceCancelled);
   auto send_summary = [&](uint64_t nodes) {
-    TraceSummary summary = SummaryOf(q, model(), r.txs, nodes, r.edges.size(), r.truncated);
+    TraceSummary summary = SummaryOf(q, model(), r.txs, nodes, r.edge_count, r.truncated);
     fill_summary(&summary);
     return sink->Summary(summary) ? absl::OkStatus() : absl::CancelledError(kClientGone);
   };
+  // The digest of the edges: the one taken while tracing, or one made from the result's edges.
+  std::optional<EdgeDigest<Amount>> made;
+  if (q.shape != TraceShape::kEdges && digest == nullptr) {
+    made.emplace(q.shape == TraceShape::kAggregated);
+    for (const auto& e : r.edges) made->Add(flow_of(e));
+    digest = &*made;
+  }
   // Only the summary: the nodes are counted, not named (naming is most of an answer's cost).
-  if (q.shape == TraceShape::kSummary) return send_summary(CountNodes(r.edges, r.ends));
-  using Amount = decltype(flow_of(r.edges.front()).value);
-  FlowTable<Amount> flows;
+  if (q.shape == TraceShape::kSummary) return send_summary(digest->CountNodes(r.ends));
   std::vector<uint32_t> nodes;
   if (q.shape == TraceShape::kAggregated) {
-    for (const auto& e : r.edges) flows.Add(flow_of(e));
     // The flows name the same nodes as the edges they sum.
-    for (const auto& f : flows.flows()) {
+    for (const auto& f : digest->flows().flows()) {
       nodes.push_back(f.from);
       nodes.push_back(f.to);
     }
@@ -226,7 +234,7 @@ absl::Status ChainBackend::AnswerTrace(const TraceQuery& q, const Result& r,
   CancelPoll poll(cancelled);
   if (q.shape == TraceShape::kAggregated) {
     TraceFlow flow;
-    for (const auto& f : flows.flows()) {
+    for (const auto& f : digest->flows().flows()) {
       if (poll()) return absl::CancelledError("cancelled");
       flow = TraceFlow();
       flow.from = names->Of(f.from);

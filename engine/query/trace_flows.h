@@ -89,18 +89,40 @@ class FlowTable {
   std::vector<FlowSums<Amount>> flows_;
 };
 
-// Returns: the number of distinct nodes among `edges`' ends and `ends`' nodes (the `nodes` of a
-// trace's summary) without naming any: what a summary-only answer needs of them.
-template <typename Edges, typename Ends>
-uint64_t CountNodes(const Edges& edges, const Ends& ends) {
-  absl::flat_hash_set<uint32_t> nodes;
-  for (const auto& e : edges) {
-    nodes.insert(e.from);
-    nodes.insert(e.to);
+// What the summary-only and aggregated answers need of a trace's edges, taken one at a time (as
+// the trace finds them, or from its list): for a summary the distinct nodes, for an aggregated
+// answer the flows (whose nodes are the edges' nodes).
+template <typename Amount>
+class EdgeDigest {
+ public:
+  // Args: aggregate: true sums flows, false only collects the nodes.
+  explicit EdgeDigest(bool aggregate) : aggregate_(aggregate) {}
+  void Add(const FlowEdge<Amount>& e) {
+    if (aggregate_) {
+      flows_.Add(e);
+    } else {
+      nodes_.insert(e.from);
+      nodes_.insert(e.to);
+    }
   }
-  for (const auto& e : ends) nodes.insert(e.node);
-  return nodes.size();
-}
+  // Returns: the distinct nodes of the edges and of `ends` (the `nodes` of a trace's summary),
+  //          without naming any. Requires: !aggregate.
+  template <typename Ends>
+  uint64_t CountNodes(const Ends& ends) const {
+    uint64_t extra = 0;
+    absl::flat_hash_set<uint32_t> seen;
+    for (const auto& e : ends) {
+      if (!nodes_.contains(e.node) && seen.insert(e.node).second) ++extra;
+    }
+    return nodes_.size() + extra;
+  }
+  const FlowTable<Amount>& flows() const { return flows_; }
+
+ private:
+  bool aggregate_;
+  absl::flat_hash_set<uint32_t> nodes_;
+  FlowTable<Amount> flows_;
+};
 
 }  // namespace ariadne::query
 

@@ -112,7 +112,8 @@ void Forward(TaintModel model, std::span<const int64_t> in_values, std::span<con
   const int64_t total_in = Sum(in_values), total_out = Sum(out_values);
   switch (model) {
     case TaintModel::kPoison:
-      for (size_t j = 0; j < n_out; ++j) (*out_taint)[j] = Whole(out_values[j]);
+      // Amounts only: intervals are FIFO's (an allocation per output otherwise).
+      for (size_t j = 0; j < n_out; ++j) (*out_taint)[j].amount = out_values[j];
       *fee_taint = total_in - total_out;
       if (share != nullptr) {
         // Each output is attributed to the tainted inputs in proportion to their taint.
@@ -176,7 +177,7 @@ void Backward(TaintModel model, std::span<const int64_t> in_values,
   if (tainted_out == 0) return;
   switch (model) {
     case TaintModel::kPoison:
-      for (size_t i = 0; i < n_in; ++i) (*in_taint)[i] = Whole(in_values[i]);
+      for (size_t i = 0; i < n_in; ++i) (*in_taint)[i].amount = in_values[i];
       if (share != nullptr) {
         for (size_t j = 0; j < n_out; ++j) {
           std::vector<int64_t> p =

@@ -42,7 +42,7 @@ class Tracer {
   // Returns: true when the transaction's edges fit in what is left of max_edges.
   template <typename Within>
   bool EdgesFit(uint64_t in0, uint64_t out0, Within within) {
-    const size_t room = o_.max_edges - std::min(o_.max_edges, r_->edges.size());
+    const size_t room = o_.max_edges - std::min<uint64_t>(o_.max_edges, r_->edge_count);
     if (in_values_.size() * out_values_.size() <= room) return true;  // fits whatever merges
     return NewEdges(in0, out0, within) <= room;
   }
@@ -122,6 +122,7 @@ void Tracer::AddEdge(uint32_t from, uint32_t to, TxNum tx, int64_t value, int64_
   auto [it, inserted] = edge_index_.emplace(std::make_pair(from, to), r_->edges.size());
   if (inserted) {
     r_->edges.push_back({from, to, tx, value, tainted, hop});
+    ++r_->edge_count;
   } else {
     r_->edges[it->second].value += value;
     r_->edges[it->second].tainted += tainted;
@@ -342,6 +343,10 @@ void Tracer::Run(std::span<const OutNum> seeds) {
     if (!fits) {
       Truncate();
       break;
+    }
+    if (o_.take_edges && !r_->edges.empty()) {
+      o_.take_edges(r_->edges);
+      r_->edges.clear();
     }
     if (o_.cancelled && (++steps & 255) == 0 && o_.cancelled()) {
       r_->cancelled = true;

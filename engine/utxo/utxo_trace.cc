@@ -122,6 +122,22 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
       return coinjoins->IsCoinJoin(tx);
     };
   }
+  auto flow_of = [&](const trace::TraceEdge& e) {
+    return query::FlowEdge<int64_t>{e.from,  e.to,      0,    e.tx.value(), heights_.HeightOf(e.tx),
+                                    e.value, e.tainted, e.hop};
+  };
+  // A summary-only or aggregated answer takes the edges as the trace finds them, never all of them
+  // at once.
+  query::EdgeDigest<int64_t> digest(q.shape == query::TraceShape::kAggregated);
+  if (q.shape != query::TraceShape::kEdges) {
+    const bool aggregate = q.shape == query::TraceShape::kAggregated;
+    o.take_edges = [&, aggregate](std::span<const trace::TraceEdge> edges) {
+      // A summary needs only the nodes.
+      for (const trace::TraceEdge& e : edges) {
+        digest.Add(aggregate ? flow_of(e) : query::FlowEdge<int64_t>{e.from, e.to});
+      }
+    };
+  }
   ASSIGN_OR_RETURN(const std::vector<OutNum> seeds, Seeds(q));
   const trace::TraceResult r = trace::Trace(g, heights_, seeds, o);
   return AnswerTrace(
@@ -140,14 +156,12 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
           if (v != 0) sum->tainted_by_reason.emplace_back(query::EndReasonName(reason), v);
         }
       },
-      [&](const trace::TraceEdge& e) {
-        return query::FlowEdge<int64_t>{
-            e.from, e.to, 0, e.tx.value(), heights_.HeightOf(e.tx), e.value, e.tainted, e.hop};
-      },
+      flow_of,
       [](const query::FlowSums<int64_t>& f, query::TraceFlow* flow) {
         flow->value = f.value;
         flow->tainted_value = f.tainted;
-      });
+      },
+      q.shape != query::TraceShape::kEdges ? &digest : nullptr);
 }
 
 absl::StatusOr<bool> UtxoBackend::RunPaths(std::span<const uint32_t> from,

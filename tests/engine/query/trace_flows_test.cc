@@ -43,14 +43,18 @@ TEST(TraceFlows, AccountSumsSaturateAndNodesAreCountedOnce) {
   ASSERT_EQ(t.flows().size(), 1u);
   EXPECT_EQ(t.flows()[0].value, evm::U256::Max());
   EXPECT_EQ(t.flows()[0].tainted, evm::U256(15));
-  struct E {
-    uint32_t from, to;
-  };
   struct End {
     uint32_t node;
   };
-  EXPECT_EQ(CountNodes(std::vector<E>{{1, 2}, {2, 3}, {1, 2}}, std::vector<End>{{3}, {9}}), 4u);
-  EXPECT_EQ(CountNodes(std::vector<E>{}, std::vector<End>{}), 0u);
+  // A summary's digest counts the nodes of edges and ends once each, and sums no flows.
+  EdgeDigest<int64_t> nodes(/*aggregate=*/false);
+  EXPECT_EQ(nodes.CountNodes(std::vector<End>{}), 0u);
+  for (auto [from, to] : {std::pair{1u, 2u}, {2u, 3u}, {1u, 2u}}) nodes.Add({from, to});
+  EXPECT_EQ(nodes.CountNodes(std::vector<End>{{3}, {9}, {9}, {10}}), 5u);
+  EXPECT_TRUE(nodes.flows().flows().empty());
+  EdgeDigest<int64_t> flows(/*aggregate=*/true);
+  flows.Add({1, 2, 0, 7, 1, 10, 5, 1});
+  EXPECT_EQ(flows.flows().flows().size(), 1u);
 }
 
 }  // namespace
