@@ -119,7 +119,9 @@ bool CoinJoinDetector::IsJoinMarket(const store::ResolvedTx& tx) {
 }
 
 CoinJoinKind CoinJoinDetector::Detect(const store::ResolvedTx& tx) {
-  if (tx.coinbase || tx.inputs.size() < 2 || tx.outputs.size() < 3) return CoinJoinKind::kNone;
+  if (tx.coinbase || !MayBeCoinJoin(tx.inputs.size(), tx.outputs.size())) {
+    return CoinJoinKind::kNone;
+  }
   if (IsWhirlpool(tx)) return CoinJoinKind::kWhirlpool;
   if (IsWasabi2(tx)) return CoinJoinKind::kWasabi2;
   if (IsWasabi1(tx)) return CoinJoinKind::kWasabi1;

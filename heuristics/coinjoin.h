@@ -44,6 +44,9 @@ class CoinJoinDetector {
   // Returns: the most specific shape that matches (whirlpool, wasabi2, wasabi1, joinmarket, then
   // generic), or kNone.
   CoinJoinKind Detect(const store::ResolvedTx& tx);
+  // Returns: false for a shape Detect always answers kNone for (fewer than 2 inputs or 3
+  //          outputs; a coinbase has no inputs).
+  static bool MayBeCoinJoin(size_t inputs, size_t outputs) { return inputs >= 2 && outputs >= 3; }
 
   bool IsGeneric(const store::ResolvedTx& tx);
   bool IsWhirlpool(const store::ResolvedTx& tx);

@@ -12,6 +12,9 @@ class DetectorTest : public query::CoinJoinTest {
   bool IsCoinJoin(const store::ResolvedTx& tx) override {
     return detector_.Detect(tx) != CoinJoinKind::kNone;
   }
+  bool MayBeCoinJoin(size_t inputs, size_t outputs) const override {
+    return CoinJoinDetector::MayBeCoinJoin(inputs, outputs);
+  }
 
  private:
   CoinJoinDetector detector_;

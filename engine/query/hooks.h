@@ -23,6 +23,10 @@ class CoinJoinTest {
   virtual ~CoinJoinTest() = default;
   // Returns: true for a transaction detected as a CoinJoin.
   virtual bool IsCoinJoin(const store::ResolvedTx& tx) = 0;
+  // Returns: false when no transaction of this shape can be a CoinJoin, so that a trace asks
+  //          IsCoinJoin (and builds its ResolvedTx) only for the few that can: most transactions
+  //          have one input or two outputs.
+  virtual bool MayBeCoinJoin(size_t inputs, size_t outputs) const = 0;
 };
 
 class QueryHooks {

@@ -168,6 +168,7 @@ class Recorder {
   }
   void Finish() {
     r_->txs = txs_.size();
+    r_->edge_count = r_->edges.size();
     std::sort(r_->edges.begin(), r_->edges.end(),
               [](const AccountTraceEdge& a, const AccountTraceEdge& b) {
                 return a.transfer < b.transfer;

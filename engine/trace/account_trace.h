@@ -84,6 +84,7 @@ struct AccountTraceEnd {
 struct AccountTraceResult {
   std::map<AssetId, U256> seed_amounts;                  // per asset
   std::vector<AccountTraceEdge> edges;                   // in chain order of their transfers
+  uint64_t edge_count = 0;                               // edges.size()
   std::vector<AccountTraceEnd> ends;                     // one per (node, reason, asset)
   std::map<std::pair<EndReason, AssetId>, U256> totals;  // per (reason, asset)
   uint64_t txs = 0;

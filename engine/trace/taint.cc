@@ -50,11 +50,31 @@ int64_t Sum(std::span<const int64_t> v) {
   return s;
 }
 
+// Sets *share to n_in rows of n_out zeros, reusing the rows' memory (a trace calls this per
+// transaction).
+void ZeroShares(size_t n_in, size_t n_out, std::vector<std::vector<int64_t>>* share) {
+  share->resize(n_in);
+  for (std::vector<int64_t>& row : *share) row.assign(n_out, 0);
+}
+
 // Largest-remainder split of `total` proportionally to `weights` (exact integer shares).
 std::vector<int64_t> Proportional(int64_t total, std::span<const int64_t> weights) {
   std::vector<int64_t> out(weights.size(), 0);
   const int64_t sum = Sum(weights);
   if (sum <= 0 || total <= 0) return out;
+  // One weight alone takes the whole total (the usual case: one tainted input), without the
+  // remainders and their sort.
+  size_t nonzero = 0, last = 0;
+  for (size_t i = 0; i < weights.size() && nonzero < 2; ++i) {
+    if (weights[i] != 0) {
+      ++nonzero;
+      last = i;
+    }
+  }
+  if (nonzero == 1) {
+    out[last] = total;
+    return out;
+  }
   std::vector<std::pair<unsigned __int128, size_t>> rest;
   int64_t given = 0;
   for (size_t i = 0; i < weights.size(); ++i) {
@@ -85,14 +105,15 @@ void Forward(TaintModel model, std::span<const int64_t> in_values, std::span<con
   const size_t n_in = in_values.size(), n_out = out_values.size();
   out_taint->assign(n_out, Taint());
   *fee_taint = 0;
-  if (share != nullptr) share->assign(n_in, std::vector<int64_t>(n_out, 0));
+  if (share != nullptr) ZeroShares(n_in, n_out, share);
   int64_t tainted_in = 0;
   for (const Taint& t : in_taint) tainted_in += t.amount;
   if (tainted_in == 0) return;
   const int64_t total_in = Sum(in_values), total_out = Sum(out_values);
   switch (model) {
     case TaintModel::kPoison:
-      for (size_t j = 0; j < n_out; ++j) (*out_taint)[j] = Whole(out_values[j]);
+      // Amounts only: intervals are FIFO's (an allocation per output otherwise).
+      for (size_t j = 0; j < n_out; ++j) (*out_taint)[j].amount = out_values[j];
       *fee_taint = total_in - total_out;
       if (share != nullptr) {
         // Each output is attributed to the tainted inputs in proportion to their taint.
@@ -150,13 +171,13 @@ void Backward(TaintModel model, std::span<const int64_t> in_values,
               std::vector<Taint>* in_taint, std::vector<std::vector<int64_t>>* share) {
   const size_t n_in = in_values.size(), n_out = out_values.size();
   in_taint->assign(n_in, Taint());
-  if (share != nullptr) share->assign(n_in, std::vector<int64_t>(n_out, 0));
+  if (share != nullptr) ZeroShares(n_in, n_out, share);
   int64_t tainted_out = 0;
   for (const Taint& t : out_taint) tainted_out += t.amount;
   if (tainted_out == 0) return;
   switch (model) {
     case TaintModel::kPoison:
-      for (size_t i = 0; i < n_in; ++i) (*in_taint)[i] = Whole(in_values[i]);
+      for (size_t i = 0; i < n_in; ++i) (*in_taint)[i].amount = in_values[i];
       if (share != nullptr) {
         for (size_t j = 0; j < n_out; ++j) {
           std::vector<int64_t> p =

@@ -30,7 +30,7 @@ using Intervals = std::vector<Interval>;
 
 struct Taint {
   int64_t amount = 0;   // tainted value
-  Intervals intervals;  // fifo only: where in the coin the taint is
+  Intervals intervals;  // fifo only (empty in the other models): where in the coin the taint is
   bool any() const { return amount > 0; }
 };
 

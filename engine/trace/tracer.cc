@@ -42,7 +42,7 @@ class Tracer {
   // Returns: true when the transaction's edges fit in what is left of max_edges.
   template <typename Within>
   bool EdgesFit(uint64_t in0, uint64_t out0, Within within) {
-    const size_t room = o_.max_edges - std::min(o_.max_edges, r_->edges.size());
+    const size_t room = o_.max_edges - std::min<uint64_t>(o_.max_edges, r_->edge_count);
     if (in_values_.size() * out_values_.size() <= room) return true;  // fits whatever merges
     return NewEdges(in0, out0, within) <= room;
   }
@@ -71,7 +71,9 @@ class Tracer {
   absl::flat_hash_map<uint64_t, Tainted> tainted_;  // outputs whose taint is still on its way
   std::priority_queue<uint64_t> queue_;  // forward: ~TxNum (smallest first); backward: TxNum
   absl::flat_hash_set<uint64_t> queued_;
-  absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint64_t>, size_t> edge_index_;
+  // The edges of the transaction being taken up, by (from, to): an edge is one per (from, to,
+  // transaction), so edges of different transactions never merge and the index is per transaction.
+  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, size_t> edge_index_;
   absl::flat_hash_map<uint64_t, size_t> end_index_;
   // Scratch.
   std::vector<int64_t> in_values_, out_values_;
@@ -117,10 +119,10 @@ void Tracer::End(uint32_t node, EndReason reason, int64_t amount, uint32_t hop) 
 
 void Tracer::AddEdge(uint32_t from, uint32_t to, TxNum tx, int64_t value, int64_t tainted,
                      uint32_t hop) {
-  auto [it, inserted] =
-      edge_index_.emplace(std::make_tuple(from, to, tx.value()), r_->edges.size());
+  auto [it, inserted] = edge_index_.emplace(std::make_pair(from, to), r_->edges.size());
   if (inserted) {
     r_->edges.push_back({from, to, tx, value, tainted, hop});
+    ++r_->edge_count;
   } else {
     r_->edges[it->second].value += value;
     r_->edges[it->second].tainted += tainted;
@@ -205,6 +207,7 @@ bool Tracer::ForwardTx(uint64_t tx) {
     return false;
   }
   ++r_->txs;
+  edge_index_.clear();
   for (size_t j = 0; j < out_values_.size(); ++j) {
     const uint32_t to = Node(g_.Addr(OutNum(out0 + j)));
     const uint32_t out_hop = tainted_nodes_.contains(to) ? hop : hop + 1;
@@ -265,6 +268,7 @@ bool Tracer::BackwardTx(uint64_t tx) {
     return false;
   }
   ++r_->txs;
+  edge_index_.clear();
   for (size_t i = 0; i < in_values_.size(); ++i) {
     const uint32_t from = Node(g_.Addr(g_.Input(in0 + i)));
     const uint32_t in_hop = tainted_nodes_.contains(from) ? hop : hop + 1;
@@ -339,6 +343,10 @@ void Tracer::Run(std::span<const OutNum> seeds) {
     if (!fits) {
       Truncate();
       break;
+    }
+    if (o_.take_edges && !r_->edges.empty()) {
+      o_.take_edges(r_->edges);
+      r_->edges.clear();
     }
     if (o_.cancelled && (++steps & 255) == 0 && o_.cancelled()) {
       r_->cancelled = true;

@@ -36,6 +36,15 @@
 
 namespace ariadne::trace {
 
+struct TraceEdge {
+  uint32_t from = kNoNode;  // node of the inputs' owner (money flows from -> to)
+  uint32_t to = kNoNode;
+  TxNum tx;
+  int64_t value = 0;    // value of the transaction's outputs to `to`
+  int64_t tainted = 0;  // of which tainted (taint from `from`)
+  uint32_t hop = 0;
+};
+
 // The node of an address in a trace is the address itself, or its cluster (node_of); kNoNode
 // stands for outputs without an address and for fees.
 struct TraceOptions : TraceLimits {
@@ -49,15 +58,10 @@ struct TraceOptions : TraceLimits {
   std::function<bool(TxNum)> stop_at_tx;
   // Default: the address id. Groups addresses into nodes (e.g. their cluster id).
   std::function<uint32_t(AddrId)> node_of;
-};
-
-struct TraceEdge {
-  uint32_t from = kNoNode;  // node of the inputs' owner (money flows from -> to)
-  uint32_t to = kNoNode;
-  TxNum tx;
-  int64_t value = 0;    // value of the transaction's outputs to `to`
-  int64_t tainted = 0;  // of which tainted (taint from `from`)
-  uint32_t hop = 0;
+  // Default none: the result keeps every edge. When set, the edges of each transaction are handed
+  // to it once the transaction is taken up, and the result keeps none (edge_count still counts
+  // them): an answer that sums or counts edges never holds them all.
+  std::function<void(std::span<const TraceEdge>)> take_edges;
 };
 
 struct TraceEnd {
@@ -68,8 +72,9 @@ struct TraceEnd {
 };
 
 struct TraceResult {
-  int64_t seed_value = 0;  // value of the seed outputs
-  std::vector<TraceEdge> edges;
+  int64_t seed_value = 0;                        // value of the seed outputs
+  std::vector<TraceEdge> edges;                  // empty when TraceOptions::take_edges took them
+  uint64_t edge_count = 0;                       // the edges found, taken or kept
   std::vector<TraceEnd> ends;                    // one per (node, reason)
   std::array<int64_t, kNumEndReasons> totals{};  // tainted value per end reason
   uint64_t txs = 0;                              // transactions the taint went through

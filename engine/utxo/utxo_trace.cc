@@ -102,6 +102,9 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
   if (!q.through_coinjoins) {
     coinjoins = hooks_->NewCoinJoinTest();
     o.stop_at_tx = [&](TxNum t) {
+      const uint64_t n_in = g.FirstIn(TxNum(t.value() + 1)) - g.FirstIn(t);
+      const uint64_t n_out = g.FirstOut(TxNum(t.value() + 1)) - g.FirstOut(t);
+      if (!coinjoins->MayBeCoinJoin(n_in, n_out)) return false;
       cj_in.clear();
       cj_out.clear();
       for (uint64_t i = g.FirstIn(t); i < g.FirstIn(TxNum(t.value() + 1)); ++i) {
@@ -117,6 +120,22 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
       tx.inputs = cj_in;
       tx.outputs = cj_out;
       return coinjoins->IsCoinJoin(tx);
+    };
+  }
+  auto flow_of = [&](const trace::TraceEdge& e) {
+    return query::FlowEdge<int64_t>{e.from,  e.to,      0,    e.tx.value(), heights_.HeightOf(e.tx),
+                                    e.value, e.tainted, e.hop};
+  };
+  // A summary-only or aggregated answer takes the edges as the trace finds them, never all of them
+  // at once.
+  query::EdgeDigest<int64_t> digest(q.shape == query::TraceShape::kAggregated);
+  if (q.shape != query::TraceShape::kEdges) {
+    const bool aggregate = q.shape == query::TraceShape::kAggregated;
+    o.take_edges = [&, aggregate](std::span<const trace::TraceEdge> edges) {
+      // A summary needs only the nodes.
+      for (const trace::TraceEdge& e : edges) {
+        digest.Add(aggregate ? flow_of(e) : query::FlowEdge<int64_t>{e.from, e.to});
+      }
     };
   }
   ASSIGN_OR_RETURN(const std::vector<OutNum> seeds, Seeds(q));
@@ -136,7 +155,13 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
           const int64_t v = r.totals[static_cast<int>(reason)];
           if (v != 0) sum->tainted_by_reason.emplace_back(query::EndReasonName(reason), v);
         }
-      });
+      },
+      flow_of,
+      [](const query::FlowSums<int64_t>& f, query::TraceFlow* flow) {
+        flow->value = f.value;
+        flow->tainted_value = f.tainted;
+      },
+      q.shape != query::TraceShape::kEdges ? &digest : nullptr);
 }
 
 absl::StatusOr<bool> UtxoBackend::RunPaths(std::span<const uint32_t> from,

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "engine/core/address.h"
 #include "tests/testutil.h"
 
@@ -150,6 +151,18 @@ TEST(Checks, TraceFieldsInOrderAndTheirDefaults) {
   EXPECT_EQ(q->direction, Direction::kBackward);
   EXPECT_EQ(q->model, TaintModel::kFifo);
   EXPECT_EQ(q->max_edges, l.max_trace_edges);
+  EXPECT_EQ(q->shape, TraceShape::kEdges);
+  for (int bad : {3, -1, 1000}) {
+    r.shape = bad;
+    EXPECT_THAT(CheckTrace(r, l),
+                StatusIsWithMessage(
+                    absl::StatusCode::kInvalidArgument,
+                    absl::StrCat("unknown shape ", bad, " (0 edges, 1 summary, 2 aggregated)")));
+  }
+  r.shape = 1;
+  EXPECT_EQ(CheckTrace(r, l)->shape, TraceShape::kSummary);
+  r.shape = 2;
+  EXPECT_EQ(CheckTrace(r, l)->shape, TraceShape::kAggregated);
 }
 
 TEST(Checks, PathsAndExposureLimits) {

@@ -223,5 +223,41 @@ TEST_F(TraceGraph, TheEdgeLimitIsNeverExceededTheTransactionThatWouldIsLeftOut) 
   EXPECT_EQ(Total(r), 10 * kBtc);
 }
 
+// Taken edges (TraceOptions::take_edges, the summary-only and aggregated answers) are the kept
+// edges, transaction by transaction in the same order, and the edge limit counts them alike.
+TEST_F(TraceGraph, TakenEdgesAreTheKeptEdgesAndCountAgainstTheLimit) {
+  for (size_t max_edges : {size_t{100}, size_t{3}, size_t{1}}) {
+    for (TaintModel model : {TaintModel::kPoison, TaintModel::kHaircut, TaintModel::kFifo}) {
+      TraceOptions o;
+      o.max_hops = 10;
+      o.max_edges = max_edges;
+      o.model = model;
+      const TraceResult kept = Run({OutNum(0)}, o);
+      std::vector<TraceEdge> taken;
+      int calls = 0;
+      o.take_edges = [&](std::span<const TraceEdge> edges) {
+        ++calls;
+        EXPECT_FALSE(edges.empty());
+        for (const TraceEdge& e : edges) EXPECT_EQ(e.tx, edges.front().tx);  // one transaction
+        taken.insert(taken.end(), edges.begin(), edges.end());
+      };
+      const TraceResult r = Run({OutNum(0)}, o);
+      EXPECT_TRUE(r.edges.empty());
+      EXPECT_EQ(r.edge_count, kept.edges.size()) << max_edges;
+      EXPECT_EQ(kept.edge_count, kept.edges.size());
+      ASSERT_EQ(taken.size(), kept.edges.size()) << max_edges;
+      for (size_t i = 0; i < taken.size(); ++i) {
+        EXPECT_EQ(std::tie(taken[i].from, taken[i].to, taken[i].tx, taken[i].value,
+                           taken[i].tainted, taken[i].hop),
+                  std::tie(kept.edges[i].from, kept.edges[i].to, kept.edges[i].tx,
+                           kept.edges[i].value, kept.edges[i].tainted, kept.edges[i].hop));
+      }
+      EXPECT_EQ(r.truncated, kept.truncated);
+      EXPECT_EQ(r.totals, kept.totals);
+      EXPECT_EQ(static_cast<uint64_t>(calls), r.txs);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ariadne::trace
