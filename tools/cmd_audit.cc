@@ -9,7 +9,7 @@
 #include "engine/service/audit.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
+#include "engine/render/json_writer.h"
 #include "tools/output.h"
 
 namespace ariadne::cli {
@@ -98,7 +98,7 @@ int RunAudit(const std::vector<std::string>& argv) {
       return 0;
     }
     std::string out;
-    JsonWriter(&out).BeginObject().Field("ok", false).Field("error", SV(s.message())).EndObject();
+    render::JsonWriter(&out).BeginObject().Field("ok", false).Field("error", SV(s.message())).EndObject();
     std::printf("%s\n", out.c_str());
     return 1;
   }

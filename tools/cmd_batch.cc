@@ -18,7 +18,7 @@
 #include "absl/strings/strip.h"
 #include "tools/client.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
+#include "engine/render/json_writer.h"
 #include "tools/output.h"
 #include "tools/progress.h"
 #include "tools/trace_render.h"
@@ -185,7 +185,7 @@ int RunBatch(const std::vector<std::string>& argv) {
 
   // report.json
   std::string json;
-  JsonWriter w(&json);
+  render::JsonWriter w(&json);
   w.BeginObject()
       .Field("case_file", case_file.string())
       .Field("server", client.server())

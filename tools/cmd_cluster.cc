@@ -5,7 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "tools/client.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
+#include "engine/render/json_writer.h"
 #include "tools/output.h"
 #include "tools/printers.h"
 
@@ -53,7 +53,7 @@ int RunCluster(const std::vector<std::string>& argv) {
         ++got;
         cursor = m.cursor();
         if (json) {
-          JsonWriter w(out.buffer());
+          render::JsonWriter w(out.buffer());
           w.BeginObject().Field("address", m.address()).EndObject();
           out.Append("\n");
         } else {

@@ -32,31 +32,7 @@ grpc::Status CollectTrace(Client& client, const v1::TraceRequest& request, Colle
   auto ctx = client.Context();
   auto reader = client.stub()->Trace(ctx.get(), req);
   v1::TraceEvent ev;
-  auto take = [out](const v1::TraceEvent& e) {
-    switch (e.event_case()) {
-      case v1::TraceEvent::kNode:
-        out->nodes.push_back(e.node());
-        break;
-      case v1::TraceEvent::kEdge:
-        out->edges.push_back(e.edge());
-        break;
-      case v1::TraceEvent::kEndpoint:
-        out->endpoints.push_back(e.endpoint());
-        break;
-      case v1::TraceEvent::kSummary:
-        out->summary = e.summary();
-        break;
-      default:
-        break;
-    }
-  };
-  while (reader->Read(&ev)) {
-    if (ev.has_batch()) {
-      for (const v1::TraceEvent& e : ev.batch().events()) take(e);
-    } else {
-      take(ev);
-    }
-  }
+  while (reader->Read(&ev)) render::Collect(ev, out);
   return reader->Finish();
 }
 

@@ -7,19 +7,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/render/trace_json.h"
 #include "proto/ariadne.pb.h"
 
 namespace ariadne::cli {
 
-struct CollectedTrace {
-  std::vector<v1::TraceNode> nodes;
-  std::vector<v1::TraceEdge> edges;
-  std::vector<v1::TraceEndpoint> endpoints;
-  v1::TraceSummary summary;
-};
+using render::CollectedTrace;
+using render::WriteTraceJson;
 
-// Appends the trace as one JSON object.
-void WriteTraceJson(const CollectedTrace& t, std::string* out);
 // Returns: the trace as a Graphviz digraph: nodes labelled with short addresses and their labels
 // (labelled nodes filled), edges with tainted/total BTC, the seed highlighted.
 std::string TraceToDot(const CollectedTrace& t, const std::string& title);

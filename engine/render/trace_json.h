@@ -1,0 +1,29 @@
+// A trace as collected from the Trace stream (every node, edge and endpoint event, then the
+// summary), and its JSON form: what `ariadne trace --json` prints and the HTTP API's trace route
+// answers.
+#ifndef ARIADNE_ENGINE_RENDER_TRACE_JSON_H_
+#define ARIADNE_ENGINE_RENDER_TRACE_JSON_H_
+
+#include <string>
+#include <vector>
+
+#include "proto/ariadne.pb.h"
+
+namespace ariadne::render {
+
+struct CollectedTrace {
+  std::vector<v1::TraceNode> nodes;
+  std::vector<v1::TraceEdge> edges;
+  std::vector<v1::TraceEndpoint> endpoints;
+  v1::TraceSummary summary;
+};
+
+// Adds one event of the stream to `t` (a batch adds each of its events).
+void Collect(const v1::TraceEvent& event, CollectedTrace* t);
+
+// Appends the trace as one JSON object.
+void WriteTraceJson(const CollectedTrace& t, std::string* out);
+
+}  // namespace ariadne::render
+
+#endif  // ARIADNE_ENGINE_RENDER_TRACE_JSON_H_
