@@ -5,12 +5,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/core/hex.h"
+#include "engine/render/json_writer.h"
 #include "engine/store/check.h"
 #include "engine/store/digest.h"
 #include "engine/store/store.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "engine/render/json_writer.h"
 #include "tools/output.h"
 
 namespace ariadne::cli {

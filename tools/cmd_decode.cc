@@ -5,12 +5,12 @@
 #include "absl/strings/str_format.h"
 #include "engine/core/address.h"
 #include "engine/core/script.h"
+#include "engine/render/json_writer.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
 #include "indexer/btc/header_rules.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "engine/render/json_writer.h"
 #include "tools/output.h"
 
 namespace ariadne::cli {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "engine/core/address.h"
+#include "engine/render/json_writer.h"
 #include "engine/store/codec.h"
 #include "engine/store/scan.h"
 #include "engine/store/store.h"
@@ -16,7 +17,6 @@
 #include "heuristics/truth_eval.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "engine/render/json_writer.h"
 #include "tools/output.h"
 #include "tools/progress.h"
 #include "tools/recluster_report.h"

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "engine/render/selector.h"
 #include "tools/client.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -158,13 +159,7 @@ int RunExposure(const std::vector<std::string>& argv) {
   auto hops = args->GetInt("hops", 3, 1, 10);
   if (!hops.ok()) return PrintError(hops.status());
   v1::ExposureRequest req;
-  const std::string& subject = args->positionals()[0];
-  uint32_t id;
-  if (subject.rfind("cluster:", 0) == 0 && absl::SimpleAtoi(subject.substr(8), &id)) {
-    req.set_cluster_id(id);
-  } else {
-    req.set_address(subject);
-  }
+  render::SetSelector(args->positionals()[0], &req);
   req.set_hops(static_cast<uint32_t>(*hops));
   req.set_taint(args->GetOr("taint", "haircut"));
   req.set_by_cluster(args->GetOr("by", "address") == "cluster");

@@ -54,7 +54,8 @@ int PrintStatus(const v1::ChainStatus& r, bool json) {
           FormatCount(static_cast<uint64_t>(r.blocks_without_traces())).c_str(),
           FormatCount(r.block_count()).c_str());
     } else if (r.blocks_without_traces() < 0) {
-      std::printf("traces        not counted by the build that indexed this store (run index evm)\n");
+      std::printf(
+          "traces        not counted by the build that indexed this store (run index evm)\n");
     }
     return 0;
   }

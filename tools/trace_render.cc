@@ -52,7 +52,8 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
     } else if (n.kind() == "fee") {
       style = ", shape=ellipse, color=gray";
     }
-    absl::StrAppend(&dot, "  \"", render::JsonEscape(n.id()), "\" [label=\"", label, "\"", style, "];\n");
+    absl::StrAppend(&dot, "  \"", render::JsonEscape(n.id()), "\" [label=\"", label, "\"", style,
+                    "];\n");
   }
   for (const auto& e : t.edges) {
     const std::string amounts =
@@ -60,9 +61,9 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
             ? absl::StrCat(FormatBtc(e.tainted_value()), " / ", FormatBtc(e.value()), " BTC")
             : absl::StrCat(e.tainted_amount(), " / ", e.amount(), " ",
                            render::JsonEscape(Short(e.asset())));
-    absl::StrAppend(&dot, "  \"", render::JsonEscape(e.from()), "\" -> \"", render::JsonEscape(e.to()),
-                    "\" [label=\"", amounts, "\\nhop ", e.hop(), " tx ", e.txid().substr(0, 10),
-                    "\"];\n");
+    absl::StrAppend(&dot, "  \"", render::JsonEscape(e.from()), "\" -> \"",
+                    render::JsonEscape(e.to()), "\" [label=\"", amounts, "\\nhop ", e.hop(), " tx ",
+                    e.txid().substr(0, 10), "\"];\n");
   }
   dot += "}\n";
   return dot;
