@@ -20,9 +20,11 @@ constexpr char kTraceUsage[] =
     "                     [--min-value SAT] [--from-height H] [--to-height H] "
     "[--stop-at CATEGORY,...]\n"
     "                     [--by address|cluster] [--max-edges N] [--through-coinjoins]\n"
-    "                     [--asset ETH|TOKEN] [--min-amount BASE_UNITS] [--json | --dot | --svg]\n"
+    "                     [--asset ETH|TOKEN] [--min-amount BASE_UNITS]\n"
+    "                     [--shape edges|summary|aggregated] [--json | --dot | --svg]\n"
     "  SEED: an address, a txid, txid:vout, or cluster:ID (what the wallet received from "
-    "outside)\n";
+    "outside)\n"
+    "  --shape: every edge (default), only the summary, or the edges summed per pair of nodes\n";
 
 }  // namespace
 
@@ -33,6 +35,7 @@ grpc::Status CollectTrace(Client& client, const v1::TraceRequest& request, Colle
   auto ctx = client.Context();
   auto reader = client.stub()->Trace(ctx.get(), req);
   v1::TraceEvent ev;
+  out->shape = req.shape();
   while (reader->Read(&ev)) render::Collect(ev, out);
   return reader->Finish();
 }
@@ -51,7 +54,8 @@ int RunTrace(const std::vector<std::string>& argv) {
                                              {"svg", false},
                                              {"through-coinjoins", false},
                                              {"asset", true},
-                                             {"min-amount", true}}));
+                                             {"min-amount", true},
+                                             {"shape", true}}));
   if (!args.ok()) return PrintError(args.status());
   if (args->positionals().size() != 1) {
     std::fputs(kTraceUsage, stderr);
@@ -92,6 +96,14 @@ int RunTrace(const std::vector<std::string>& argv) {
   req.set_through_coinjoins(args->Has("through-coinjoins"));
   req.set_asset(args->GetOr("asset", ""));
   req.set_min_amount(args->GetOr("min-amount", ""));
+  const std::string shape = args->GetOr("shape", "edges");
+  if (shape == "summary") {
+    req.set_shape(v1::TraceRequest::SUMMARY);
+  } else if (shape == "aggregated") {
+    req.set_shape(v1::TraceRequest::AGGREGATED);
+  } else if (shape != "edges") {
+    return PrintError(absl::InvalidArgumentError("--shape must be edges, summary or aggregated"));
+  }
 
   Client client(*args);
   CollectedTrace t;

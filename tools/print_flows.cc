@@ -76,6 +76,21 @@ int PrintTrace(const CollectedTrace& t, const std::string& title) {
     }
   }
   if (ends.size() > 15) std::printf("  ... %zu more (--json for all)\n", ends.size() - 15);
+  if (t.shape != v1::TraceRequest::AGGREGATED) return 0;
+  std::vector<v1::TraceFlow> flows = t.flows;
+  std::sort(flows.begin(), flows.end(), [account](const auto& a, const auto& b) {
+    return account ? DecimalLess(b.tainted_amount(), a.tainted_amount())
+                   : a.tainted_value() > b.tainted_value();
+  });
+  std::printf("\nlargest flows (%s between pairs of nodes):\n", FormatCount(flows.size()).c_str());
+  for (size_t i = 0; i < flows.size() && i < 15; ++i) {
+    const auto& f = flows[i];
+    const std::string tainted = account ? FormatAssetAmount(f.asset(), f.tainted_amount())
+                                        : FormatBtc(f.tainted_value()) + " BTC";
+    std::printf("  %s -> %s  %s tainted, %s tx, hop %u\n", f.from().c_str(), f.to().c_str(),
+                tainted.c_str(), FormatCount(f.transactions()).c_str(), f.hop());
+  }
+  if (flows.size() > 15) std::printf("  ... %zu more (--json for all)\n", flows.size() - 15);
   return 0;
 }
 

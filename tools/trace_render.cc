@@ -65,6 +65,16 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
                     render::JsonEscape(e.to()), "\" [label=\"", amounts, "\\nhop ", e.hop(), " tx ",
                     e.txid().substr(0, 10), "\"];\n");
   }
+  for (const auto& f : t.flows) {
+    const std::string amounts =
+        f.asset().empty()
+            ? absl::StrCat(FormatBtc(f.tainted_value()), " / ", FormatBtc(f.value()), " BTC")
+            : absl::StrCat(f.tainted_amount(), " / ", f.amount(), " ",
+                           render::JsonEscape(Short(f.asset())));
+    absl::StrAppend(&dot, "  \"", render::JsonEscape(f.from()), "\" -> \"",
+                    render::JsonEscape(f.to()), "\" [label=\"", amounts, "\\nhop ", f.hop(), ", ",
+                    f.transactions(), " tx\"];\n");
+  }
   dot += "}\n";
   return dot;
 }

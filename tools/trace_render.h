@@ -16,7 +16,7 @@ using render::CollectedTrace;
 using render::WriteTraceJson;
 
 // Returns: the trace as a Graphviz digraph: nodes labelled with short addresses and their labels
-// (labelled nodes filled), edges with tainted/total BTC, the seed highlighted.
+// (labelled nodes filled), edges (or flows) with tainted/total BTC, the seed highlighted.
 std::string TraceToDot(const CollectedTrace& t, const std::string& title);
 // Renders DOT to an SVG file with Graphviz's `dot`. Returns: UNAVAILABLE when `dot` is missing.
 absl::Status RenderSvg(const std::string& dot, const std::filesystem::path& svg);

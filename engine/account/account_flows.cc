@@ -120,6 +120,22 @@ absl::Status AccountBackend::RunTrace(const query::TraceQuery& q, const query::C
           query::AssetAmount& s = sum->tainted_amounts.emplace_back(Amount(key.second, amount));
           s.reason = std::string(query::EndReasonName(key.first));
         }
+      },
+      [&](const trace::AccountTraceEdge& e) {
+        const TxNum tx = g.TxOf(e.transfer);
+        return query::FlowEdge<evm::U256>{e.from,
+                                          e.to,
+                                          g.AssetOf(e.transfer).value(),
+                                          tx.value(),
+                                          static_cast<uint32_t>(g.Block(tx)),
+                                          g.Amount(e.transfer),
+                                          e.tainted,
+                                          e.hop};
+      },
+      [&](const query::FlowSums<evm::U256>& f, query::TraceFlow* flow) {
+        flow->asset = AssetName(AssetId(f.asset));
+        flow->amount = f.value.ToDecimal();
+        flow->tainted_amount = f.tainted.ToDecimal();
       });
 }
 

@@ -1,6 +1,8 @@
 #include "engine/http/api.h"
 
+#include <algorithm>
 #include <functional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -149,48 +151,103 @@ HttpReply Why(v1::Ariadne::Stub& stub, Call& c) {
                                                      render::WhyJson);
 }
 
-HttpReply Trace(v1::Ariadne::Stub& stub, Call& c) {
-  const Target& t = c.target;
-  if (absl::Status s = Require(t, {"seed"}); !s.ok()) return FromStatus(s);
-  v1::TraceRequest req;
-  req.set_seed(t.Get("seed"));
+// Fills the trace request of /trace and /neighbours from the query. Returns: INVALID_ARGUMENT
+// naming the bad parameter.
+absl::Status TraceRequestOf(const Target& t, v1::TraceRequest* req) {
+  req->set_seed(t.Get("seed"));
   const std::string direction = t.Get("direction", "forward");
   if (direction != "forward" && direction != "backward") {
-    return FromStatus(
-        absl::InvalidArgumentError("parameter direction must be forward or backward"));
+    return absl::InvalidArgumentError("parameter direction must be forward or backward");
   }
-  req.set_direction(direction == "backward" ? v1::TraceRequest::BACKWARD
-                                            : v1::TraceRequest::FORWARD);
-  req.set_taint(t.Get("taint", "haircut"));
+  req->set_direction(direction == "backward" ? v1::TraceRequest::BACKWARD
+                                             : v1::TraceRequest::FORWARD);
+  req->set_taint(t.Get("taint", "haircut"));
+  const std::string shape = t.Get("shape", "edges");
+  if (shape != "edges" && shape != "summary" && shape != "aggregated") {
+    return absl::InvalidArgumentError("parameter shape must be edges, summary or aggregated");
+  }
+  req->set_shape(shape == "summary"      ? v1::TraceRequest::SUMMARY
+                 : shape == "aggregated" ? v1::TraceRequest::AGGREGATED
+                                         : v1::TraceRequest::EDGES);
   auto hops = t.GetInt("hops", 3, 1, 50);
   auto min_value = t.GetInt("min_value", 0, 0, INT64_MAX);
   auto from = t.GetInt("from_height", 0, 0, UINT32_MAX);
   auto to = t.GetInt("to_height", 0, 0, UINT32_MAX);
   auto max_edges = t.GetInt("max_edges", 0, 0, 1'000'000);
   for (const auto* v : {&hops, &min_value, &from, &to, &max_edges}) {
-    if (!v->ok()) return FromStatus(v->status());
+    if (!v->ok()) return v->status();
   }
   auto by_cluster = ByCluster(t);
   auto through = t.GetBool("through_coinjoins");
-  if (!by_cluster.ok()) return FromStatus(by_cluster.status());
-  if (!through.ok()) return FromStatus(through.status());
-  req.set_hops(static_cast<uint32_t>(*hops));
-  req.set_min_value(*min_value);
-  req.set_from_height(static_cast<uint32_t>(*from));
-  req.set_to_height(static_cast<uint32_t>(*to));
-  req.set_max_edges(static_cast<uint32_t>(*max_edges));
-  for (const std::string& s : t.GetList("stop_at")) req.add_stop_at(s);
-  req.set_by_cluster(*by_cluster);
-  req.set_through_coinjoins(*through);
-  req.set_asset(t.Get("asset"));
-  req.set_min_amount(t.Get("min_amount"));
-  req.set_events_per_message(256);
+  if (!by_cluster.ok()) return by_cluster.status();
+  if (!through.ok()) return through.status();
+  req->set_hops(static_cast<uint32_t>(*hops));
+  req->set_min_value(*min_value);
+  req->set_from_height(static_cast<uint32_t>(*from));
+  req->set_to_height(static_cast<uint32_t>(*to));
+  req->set_max_edges(static_cast<uint32_t>(*max_edges));
+  for (const std::string& s : t.GetList("stop_at")) req->add_stop_at(s);
+  req->set_by_cluster(*by_cluster);
+  req->set_through_coinjoins(*through);
+  req->set_asset(t.Get("asset"));
+  req->set_min_amount(t.Get("min_amount"));
+  req->set_events_per_message(256);
+  return absl::OkStatus();
+}
+
+// Runs a trace and collects its stream. Returns: the call's status.
+grpc::Status RunTrace(v1::Ariadne::Stub& stub, Call& c, const v1::TraceRequest& req,
+                      render::CollectedTrace* trace) {
+  trace->shape = req.shape();
   auto reader = stub.Trace(c.context.get(), req);
-  render::CollectedTrace trace;
   v1::TraceEvent ev;
-  while (reader->Read(&ev)) render::Collect(ev, &trace);
-  const grpc::Status s = reader->Finish();
-  if (!s.ok()) return FromGrpc(s);
+  while (reader->Read(&ev)) render::Collect(ev, trace);
+  return reader->Finish();
+}
+
+HttpReply Trace(v1::Ariadne::Stub& stub, Call& c) {
+  if (absl::Status s = Require(c.target, {"seed"}); !s.ok()) return FromStatus(s);
+  v1::TraceRequest req;
+  if (absl::Status s = TraceRequestOf(c.target, &req); !s.ok()) return FromStatus(s);
+  render::CollectedTrace trace;
+  if (grpc::Status s = RunTrace(stub, c, req, &trace); !s.ok()) return FromGrpc(s);
+  HttpReply r;
+  render::WriteTraceJson(trace, &r.body);
+  return r;
+}
+
+// The neighbours of a node, for expanding a graph: a one-hop trace in `direction` (forward: where
+// its coins went; backward: where they came from) with every coin followed (poison), aggregated
+// by counterparty; the `limit` largest flows by value (default 50) and their nodes.
+HttpReply Neighbours(v1::Ariadne::Stub& stub, Call& c) {
+  const Target& t = c.target;
+  if (absl::Status s = Require(t, {"node"}); !s.ok()) return FromStatus(s);
+  auto limit = t.GetInt("limit", 50, 1, 5000);
+  if (!limit.ok()) return FromStatus(limit.status());
+  v1::TraceRequest req;
+  if (absl::Status s = TraceRequestOf(t, &req); !s.ok()) return FromStatus(s);
+  req.set_seed(t.Get("node"));
+  req.set_hops(1);
+  req.set_taint("poison");
+  req.set_shape(v1::TraceRequest::AGGREGATED);
+  if (req.seed().rfind("cluster:", 0) == 0) req.set_by_cluster(true);
+  render::CollectedTrace trace;
+  if (grpc::Status s = RunTrace(stub, c, req, &trace); !s.ok()) return FromGrpc(s);
+  if (trace.flows.size() > static_cast<size_t>(*limit)) {
+    std::stable_sort(
+        trace.flows.begin(), trace.flows.end(),
+        [](const v1::TraceFlow& a, const v1::TraceFlow& b) { return a.value() > b.value(); });
+    trace.flows.resize(static_cast<size_t>(*limit));
+    trace.summary.set_truncated(true);
+  }
+  std::set<std::string> kept = {req.seed()};
+  for (const v1::TraceFlow& f : trace.flows) {
+    kept.insert(f.from());
+    kept.insert(f.to());
+  }
+  std::erase_if(trace.nodes, [&kept](const v1::TraceNode& n) { return !kept.count(n.id()); });
+  std::erase_if(trace.endpoints,
+                [&kept](const v1::TraceEndpoint& e) { return !kept.count(e.node()); });
   HttpReply r;
   render::WriteTraceJson(trace, &r.body);
   return r;
@@ -236,7 +293,7 @@ HttpReply Exposure(v1::Ariadne::Stub& stub, Call& c) {
 constexpr Route kRoutes[] = {
     {"status", false, Status},  {"address", true, Address},    {"tx", true, Tx},
     {"cluster", true, Cluster}, {"why", false, Why},           {"trace", false, Trace},
-    {"paths", false, Paths},    {"exposure", false, Exposure},
+    {"paths", false, Paths},    {"exposure", false, Exposure}, {"neighbours", false, Neighbours},
 };
 
 }  // namespace

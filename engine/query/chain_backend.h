@@ -24,6 +24,7 @@
 #include "engine/query/requests.h"
 #include "engine/query/results.h"
 #include "engine/query/sinks.h"
+#include "engine/query/trace_flows.h"
 #include "engine/query/validate.h"
 #include "engine/store/store.h"
 
@@ -162,15 +163,19 @@ class ChainBackend {
   // Returns: the summary fields every model fills alike.
   static TraceSummary SummaryOf(const TraceQuery& query, ChainModel model, uint64_t transactions,
                                 uint64_t nodes, uint64_t edges, bool truncated);
-  // Streams a trace's answer: its nodes (StreamNodes), edges, endpoints and summary, with the
-  // fields every model fills alike; fill_edge(edge, &out), fill_end(end, &out) and
-  // fill_summary(&out) add the model's. Result: a trace result of engine/trace (edges with from,
-  // to and hop; ends with node, reason and hop; txs, truncated, cancelled).
+  // Streams a trace's answer in the shape the query asks (TraceShape): its nodes (StreamNodes),
+  // edges or flows, endpoints and summary, with the fields every model fills alike;
+  // fill_edge(edge, &out), fill_end(end, &out) and fill_summary(&out) add the model's. Aggregated,
+  // flow_of(edge) gives the FlowEdge of a result's edge (asset, transaction, height, amounts) and
+  // fill_flow(sums, &out) adds the model's fields of a flow. Result: a trace result of
+  // engine/trace (edges with from, to and hop, grouped by transaction; ends with node, reason and
+  // hop; txs, truncated, cancelled).
   // Returns: DEADLINE_EXCEEDED for a cancelled trace, CANCELLED when the sink went away.
-  template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary>
+  template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary,
+            typename FlowOf, typename FillFlow>
   absl::Status AnswerTrace(const TraceQuery& query, const Result& result, const CancelFn& cancelled,
                            TraceSink* sink, FillEdge fill_edge, FillEnd fill_end,
-                           FillSummary fill_summary) const;
+                           FillSummary fill_summary, FlowOf flow_of, FillFlow fill_flow) const;
   // Appends an exposure's entries per category and per entity: fill(amounts, asset, &entry) adds
   // the amounts. Result: an exposure result of engine/trace (exposure_result.h).
   template <typename Result, typename Fill>
@@ -184,29 +189,66 @@ class ChainBackend {
   std::unique_ptr<graph::LabelIndex> labels_;
 };
 
-template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary>
+template <typename Result, typename FillEdge, typename FillEnd, typename FillSummary,
+          typename FlowOf, typename FillFlow>
 absl::Status ChainBackend::AnswerTrace(const TraceQuery& q, const Result& r,
                                        const CancelFn& cancelled, TraceSink* sink,
                                        FillEdge fill_edge, FillEnd fill_end,
-                                       FillSummary fill_summary) const {
+                                       FillSummary fill_summary, FlowOf flow_of,
+                                       FillFlow fill_flow) const {
   if (r.cancelled) return absl::DeadlineExceededError(kTraceCancelled);
+  auto send_summary = [&](uint64_t nodes) {
+    TraceSummary summary = SummaryOf(q, model(), r.txs, nodes, r.edges.size(), r.truncated);
+    fill_summary(&summary);
+    return sink->Summary(summary) ? absl::OkStatus() : absl::CancelledError(kClientGone);
+  };
+  // Only the summary: the nodes are counted, not named (naming is most of an answer's cost).
+  if (q.shape == TraceShape::kSummary) return send_summary(CountNodes(r.edges, r.ends));
+  using Amount = decltype(flow_of(r.edges.front()).value);
+  FlowTable<Amount> flows;
   std::vector<uint32_t> nodes;
-  for (const auto& e : r.edges) {
-    nodes.push_back(e.from);
-    nodes.push_back(e.to);
+  if (q.shape == TraceShape::kAggregated) {
+    for (const auto& e : r.edges) flows.Add(flow_of(e));
+    // The flows name the same nodes as the edges they sum.
+    for (const auto& f : flows.flows()) {
+      nodes.push_back(f.from);
+      nodes.push_back(f.to);
+    }
+  } else {
+    for (const auto& e : r.edges) {
+      nodes.push_back(e.from);
+      nodes.push_back(e.to);
+    }
   }
   for (const auto& e : r.ends) nodes.push_back(e.node);
   auto names = StreamNodes(std::move(nodes), q.by_cluster, sink);
   if (!names.ok()) return names.status();
   CancelPoll poll(cancelled);
-  TraceEdge edge;
-  for (const auto& e : r.edges) {
-    if (poll()) return absl::CancelledError("cancelled");
-    edge.from = names->Of(e.from);
-    edge.to = names->Of(e.to);
-    edge.hop = e.hop;
-    fill_edge(e, &edge);
-    if (!sink->Edge(edge)) return absl::CancelledError(kClientGone);
+  if (q.shape == TraceShape::kAggregated) {
+    TraceFlow flow;
+    for (const auto& f : flows.flows()) {
+      if (poll()) return absl::CancelledError("cancelled");
+      flow = TraceFlow();
+      flow.from = names->Of(f.from);
+      flow.to = names->Of(f.to);
+      flow.transactions = f.transactions;
+      flow.edges = f.edges;
+      flow.hop = f.hop;
+      flow.first_block_height = static_cast<int32_t>(f.first_height);
+      flow.last_block_height = static_cast<int32_t>(f.last_height);
+      fill_flow(f, &flow);
+      if (!sink->Flow(flow)) return absl::CancelledError(kClientGone);
+    }
+  } else {
+    TraceEdge edge;
+    for (const auto& e : r.edges) {
+      if (poll()) return absl::CancelledError("cancelled");
+      edge.from = names->Of(e.from);
+      edge.to = names->Of(e.to);
+      edge.hop = e.hop;
+      fill_edge(e, &edge);
+      if (!sink->Edge(edge)) return absl::CancelledError(kClientGone);
+    }
   }
   TraceEndpoint end;
   for (const auto& e : r.ends) {
@@ -216,10 +258,7 @@ absl::Status ChainBackend::AnswerTrace(const TraceQuery& q, const Result& r,
     fill_end(e, &end);
     if (!sink->Endpoint(end)) return absl::CancelledError(kClientGone);
   }
-  TraceSummary summary = SummaryOf(q, model(), r.txs, names->size(), r.edges.size(), r.truncated);
-  fill_summary(&summary);
-  if (!sink->Summary(summary)) return absl::CancelledError(kClientGone);
-  return absl::OkStatus();
+  return send_summary(names->size());
 }
 
 template <typename Result, typename Fill>

@@ -68,6 +68,7 @@ struct TraceRequest {
   bool through_coinjoins = false;
   std::string asset;       // account chains
   std::string min_amount;  // account chains: decimal base units
+  int shape = 0;           // the wire value: 0 edges, 1 summary, 2 aggregated, anything else refused
 };
 
 struct PathsRequest {

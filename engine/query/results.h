@@ -225,6 +225,22 @@ struct TraceEdge {
   uint64_t transfer = 0;       // account
 };
 
+// The edges of a trace between two nodes (and of one asset), aggregated (TraceShape::kAggregated):
+// sums over the TraceEdges with the same from, to and asset.
+struct TraceFlow {
+  std::string from;
+  std::string to;
+  uint64_t transactions = 0;  // distinct transactions
+  uint64_t edges = 0;         // the edges summed (account: transfers)
+  uint32_t hop = 0;           // the smallest
+  int32_t first_block_height = 0;
+  int32_t last_block_height = 0;
+  int64_t value = 0;           // UTXO
+  int64_t tainted_value = 0;   // UTXO
+  std::string asset;           // account
+  std::string amount;          // account
+  std::string tainted_amount;  // account
+};
 struct TraceEndpoint {
   std::string node;
   std::string reason;

@@ -22,13 +22,15 @@ class MemberSink {
   virtual bool Member(const ClusterMember& member) = 0;
 };
 
-// A trace answers its nodes (each once), then its edges, then its endpoints, then its summary.
+// A trace answers its nodes (each once), then its edges (or its flows, when aggregated), then its
+// endpoints, then its summary; a summary-only trace answers the summary alone.
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
   // Each returns: false when the receiver went away.
   virtual bool Node(const TraceNode& node) = 0;
   virtual bool Edge(const TraceEdge& edge) = 0;
+  virtual bool Flow(const TraceFlow& flow) = 0;
   virtual bool Endpoint(const TraceEndpoint& endpoint) = 0;
   // The last event: everything before it has been delivered first (false when that failed).
   virtual bool Summary(const TraceSummary& summary) = 0;

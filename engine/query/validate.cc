@@ -38,6 +38,14 @@ absl::StatusOr<TaintModel> TaintModelOr(std::string_view name) {
   return ParseTaintModel(name);
 }
 
+absl::StatusOr<TraceShape> ParseTraceShape(int wire_value) {
+  if (wire_value < 0 || wire_value > static_cast<int>(TraceShape::kAggregated)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown shape ", wire_value, " (0 edges, 1 summary, 2 aggregated)"));
+  }
+  return static_cast<TraceShape>(wire_value);
+}
+
 absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& r, const RequestLimits& limits) {
   TraceQuery q;
   q.seed = r.seed;
@@ -76,6 +84,9 @@ absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& r, const RequestLimits
   q.by_cluster = r.by_cluster;
   q.through_coinjoins = r.through_coinjoins;
   q.asset = r.asset;
+  auto shape = ParseTraceShape(r.shape);
+  if (!shape.ok()) return shape.status();
+  q.shape = *shape;
   return q;
 }
 

@@ -34,6 +34,10 @@ absl::StatusOr<uint64_t> ParseCursor(std::string_view cursor, uint64_t max = UIN
 //          any other value.
 absl::StatusOr<Direction> ParseDirection(int wire_value);
 
+// Returns: the shape of a trace request's wire value (0 edges, 1 summary, 2 aggregated);
+//          INVALID_ARGUMENT for any other value.
+absl::StatusOr<TraceShape> ParseTraceShape(int wire_value);
+
 // A trace request, checked.
 struct TraceQuery {
   std::string seed;
@@ -49,6 +53,7 @@ struct TraceQuery {
   uint32_t max_edges = 0;
   bool through_coinjoins = false;
   std::string asset;  // account: empty for every asset
+  TraceShape shape = TraceShape::kEdges;
 };
 // Returns: the query, or the first field at fault in the order of the request's fields.
 absl::StatusOr<TraceQuery> CheckTrace(const TraceRequest& request, const RequestLimits& limits);

@@ -21,6 +21,10 @@ enum class Direction : uint8_t { kForward = 0, kBackward = 1 };
 // Returns: "forward" or "backward".
 std::string_view DirectionName(Direction d);
 
+// What a trace's answer holds (TraceRequest.shape; docs/trace-shapes.md): every edge, only the
+// summary, or the edges aggregated by (from node, to node, asset). The trace is the same in each.
+enum class TraceShape : uint8_t { kEdges = 0, kSummary = 1, kAggregated = 2 };
+
 // How tainted value passes through a transaction (engine/trace/taint.h) or an account
 // (engine/trace/account_trace.h): poison, haircut (proportional) or first in, first out.
 enum class TaintModel : uint8_t { kPoison = 0, kHaircut = 1, kFifo = 2 };

@@ -15,6 +15,9 @@ void Collect(const v1::TraceEvent& event, CollectedTrace* t) {
     case v1::TraceEvent::kEdge:
       t->edges.push_back(event.edge());
       break;
+    case v1::TraceEvent::kFlow:
+      t->flows.push_back(event.flow());
+      break;
     case v1::TraceEvent::kEndpoint:
       t->endpoints.push_back(event.endpoint());
       break;
@@ -60,6 +63,13 @@ void WriteTraceJson(const CollectedTrace& t, std::string* out) {
     }
     w.EndArray();
   }
+  if (t.shape != v1::TraceRequest::EDGES) {
+    w.Field("node_count", s.nodes()).Field("edge_count", s.edges());
+  }
+  if (t.shape == v1::TraceRequest::SUMMARY) {
+    w.EndObject();
+    return;
+  }
   w.Key("nodes").BeginArray();
   for (const auto& n : t.nodes) {
     w.BeginObject().Field("id", n.id()).Field("kind", n.kind());
@@ -68,25 +78,51 @@ void WriteTraceJson(const CollectedTrace& t, std::string* out) {
     LabelsJson(n.labels(), true, &w);
     w.EndObject();
   }
-  w.EndArray().Key("edges").BeginArray();
-  for (const auto& e : t.edges) {
-    w.BeginObject()
-        .Field("from", e.from())
-        .Field("to", e.to())
-        .Field("txid", e.txid())
-        .Field("block_height", e.block_height())
-        .Field("value", e.value())
-        .Field("tainted_value", e.tainted_value())
-        .Field("hop", e.hop());
-    if (!e.asset().empty()) {
-      w.Field("asset", e.asset())
-          .Field("amount", e.amount())
-          .Field("tainted_amount", e.tainted_amount())
-          .Field("transfer", e.transfer());
+  w.EndArray();
+  if (t.shape == v1::TraceRequest::AGGREGATED) {
+    w.Key("flows").BeginArray();
+    for (const auto& f : t.flows) {
+      w.BeginObject()
+          .Field("from", f.from())
+          .Field("to", f.to())
+          .Field("value", f.value())
+          .Field("tainted_value", f.tainted_value())
+          .Field("transactions", f.transactions())
+          .Field("edges", f.edges())
+          .Field("hop", f.hop())
+          .Field("first_block_height", f.first_block_height())
+          .Field("last_block_height", f.last_block_height());
+      if (!f.asset().empty()) {
+        w.Field("asset", f.asset())
+            .Field("amount", f.amount())
+            .Field("tainted_amount", f.tainted_amount());
+      }
+      w.EndObject();
     }
-    w.EndObject();
+    w.EndArray();
   }
-  w.EndArray().Key("endpoints").BeginArray();
+  if (t.shape == v1::TraceRequest::EDGES) {
+    w.Key("edges").BeginArray();
+    for (const auto& e : t.edges) {
+      w.BeginObject()
+          .Field("from", e.from())
+          .Field("to", e.to())
+          .Field("txid", e.txid())
+          .Field("block_height", e.block_height())
+          .Field("value", e.value())
+          .Field("tainted_value", e.tainted_value())
+          .Field("hop", e.hop());
+      if (!e.asset().empty()) {
+        w.Field("asset", e.asset())
+            .Field("amount", e.amount())
+            .Field("tainted_amount", e.tainted_amount())
+            .Field("transfer", e.transfer());
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.Key("endpoints").BeginArray();
   for (const auto& e : t.endpoints) {
     w.BeginObject()
         .Field("node", e.node())

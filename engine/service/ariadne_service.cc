@@ -59,6 +59,11 @@ class TraceStream : public query::TraceSink {
     ToProto(e, event_.mutable_edge());
     return events_.Add(&event_);
   }
+  bool Flow(const query::TraceFlow& f) override {
+    event_.Clear();
+    ToProto(f, event_.mutable_flow());
+    return events_.Add(&event_);
+  }
   bool Endpoint(const query::TraceEndpoint& e) override {
     event_.Clear();
     ToProto(e, event_.mutable_endpoint());

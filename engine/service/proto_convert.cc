@@ -6,6 +6,10 @@ namespace {
 // The API's chain models are the engine's, value for value: a new model is added to both.
 static_assert(static_cast<int>(query::ChainModel::kUtxo) == v1::UTXO);
 static_assert(static_cast<int>(query::ChainModel::kAccount) == v1::ACCOUNT);
+// The trace shapes too: the service passes the wire value through and the engine checks it.
+static_assert(static_cast<int>(query::TraceShape::kEdges) == v1::TraceRequest::EDGES);
+static_assert(static_cast<int>(query::TraceShape::kSummary) == v1::TraceRequest::SUMMARY);
+static_assert(static_cast<int>(query::TraceShape::kAggregated) == v1::TraceRequest::AGGREGATED);
 v1::ChainModel ModelOf(query::ChainModel m) { return static_cast<v1::ChainModel>(m); }
 
 void AddLabels(const std::vector<query::Label>& labels,
@@ -149,6 +153,7 @@ query::TraceRequest FromProto(const v1::TraceRequest& r) {
   q.through_coinjoins = r.through_coinjoins();
   q.asset = r.asset();
   q.min_amount = r.min_amount();
+  q.shape = r.shape();
   return q;
 }
 
@@ -303,6 +308,21 @@ void ToProto(const query::TraceEdge& e, v1::TraceEdge* out) {
   out->set_amount(e.amount);
   out->set_tainted_amount(e.tainted_amount);
   out->set_transfer(e.transfer);
+}
+
+void ToProto(const query::TraceFlow& f, v1::TraceFlow* out) {
+  out->set_from(f.from);
+  out->set_to(f.to);
+  out->set_value(f.value);
+  out->set_tainted_value(f.tainted_value);
+  out->set_transactions(f.transactions);
+  out->set_edges(f.edges);
+  out->set_hop(f.hop);
+  out->set_first_block_height(f.first_block_height);
+  out->set_last_block_height(f.last_block_height);
+  out->set_asset(f.asset);
+  out->set_amount(f.amount);
+  out->set_tainted_amount(f.tainted_amount);
 }
 
 void ToProto(const query::TraceEndpoint& e, v1::TraceEndpoint* out) {

@@ -27,6 +27,7 @@ void ToProto(const query::ClusterMember& m, v1::ClusterMember* out);
 void ToProto(const query::Explanation& x, v1::ExplainReply* out);
 void ToProto(const query::TraceNode& n, v1::TraceNode* out);
 void ToProto(const query::TraceEdge& e, v1::TraceEdge* out);
+void ToProto(const query::TraceFlow& f, v1::TraceFlow* out);
 void ToProto(const query::TraceEndpoint& e, v1::TraceEndpoint* out);
 void ToProto(const query::TraceSummary& s, v1::TraceSummary* out);
 void ToProto(const query::Paths& p, v1::PathsReply* out);

@@ -136,6 +136,14 @@ absl::Status UtxoBackend::RunTrace(const query::TraceQuery& q, const query::Canc
           const int64_t v = r.totals[static_cast<int>(reason)];
           if (v != 0) sum->tainted_by_reason.emplace_back(query::EndReasonName(reason), v);
         }
+      },
+      [&](const trace::TraceEdge& e) {
+        return query::FlowEdge<int64_t>{e.from,    e.to,      0, e.tx.value(), heights_.HeightOf(e.tx),
+                                        e.value, e.tainted, e.hop};
+      },
+      [](const query::FlowSums<int64_t>& f, query::TraceFlow* flow) {
+        flow->value = f.value;
+        flow->tainted_value = f.tainted;
       });
 }
 

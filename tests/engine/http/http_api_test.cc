@@ -202,6 +202,41 @@ TEST_F(HttpApiTest, EveryRouteAnswersWhatGrpcAnswersRenderedAsTheCliRendersIt) {
   EXPECT_EQ(got.body, want);
   EXPECT_GT(trace.edges.size(), 0u);
 
+  // The same trace aggregated by pair of nodes, and as its summary alone.
+  t.set_shape(v1::TraceRequest::AGGREGATED);
+  render::CollectedTrace flows;
+  flows.shape = t.shape();
+  {
+    auto ctx = Ctx();
+    auto reader = stub->Trace(ctx.get(), t);
+    v1::TraceEvent ev;
+    while (reader->Read(&ev)) render::Collect(ev, &flows);
+    ASSERT_TRUE(reader->Finish().ok());
+  }
+  want.clear();
+  render::WriteTraceJson(flows, &want);
+  got = Request(port(), "/api/v1/trace?seed=" + a +
+                            "&direction=backward&hops=2&taint=poison&stop_at=exchange,mixer"
+                            "&shape=aggregated");
+  EXPECT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.body, want);
+  EXPECT_NE(got.body.find("\"flows\":[{"), std::string::npos) << got.body;
+  got = Request(port(), "/api/v1/trace?seed=" + a + "&shape=summary");
+  EXPECT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.body.find("\"nodes\""), std::string::npos) << got.body;
+  EXPECT_NE(got.body.find("\"node_count\""), std::string::npos) << got.body;
+
+  // Neighbours: a one-hop aggregated trace, its largest flows only.
+  got = Request(port(), "/api/v1/neighbours?node=" + a + "&direction=backward&limit=1");
+  EXPECT_EQ(got.status, 200) << got.body;
+  size_t n_flows = 0;
+  for (size_t at = got.body.find("\"from\":"); at != std::string::npos;
+       at = got.body.find("\"from\":", at + 1)) {
+    ++n_flows;
+  }
+  EXPECT_EQ(n_flows, 1u) << got.body;
+  EXPECT_NE(got.body.find("\"to\":\"" + a + "\""), std::string::npos) << got.body;
+
   v1::PathsRequest pr;
   pr.set_from(a);
   pr.set_to(b);
@@ -257,6 +292,9 @@ TEST_F(HttpApiTest, ErrorsCarryTheCodesHttpStatusAndAJsonBody) {
            Case{"/api/v1/paths?from=" + a + "&to=" + a + "&by=wallet", 400, "INVALID_ARGUMENT",
                 "by must be"},
            Case{"/api/v1/why?a=" + a, 400, "INVALID_ARGUMENT", "'b'"},
+           Case{"/api/v1/trace?seed=" + a + "&shape=tree", 400, "INVALID_ARGUMENT", "shape"},
+           Case{"/api/v1/neighbours", 400, "INVALID_ARGUMENT", "'node'"},
+           Case{"/api/v1/neighbours?node=" + a + "&limit=0", 400, "INVALID_ARGUMENT", "limit"},
            Case{"/api/v1/exposure?subject=" + a + "&hops=0", 400, "INVALID_ARGUMENT", "hops"},
            Case{"/api/v1/address/%zz", 400, "INVALID_ARGUMENT", "percent escape"},
            Case{"/api/v1/address/a%00b", 400, "INVALID_ARGUMENT", "NUL"},

@@ -102,6 +102,30 @@ class PythonClientTest(unittest.TestCase):
             exposure = c.exposure(address=addr)
             self.assertEqual(exposure.subject, addr)
 
+    def test_trace_shapes_sum_the_same_edges(self):
+        with self.client() as c:
+            addr = self.addresses[3]
+            full = c.trace(addr, hops=3)
+            summary = c.trace(addr, hops=3, shape="summary")
+            self.assertEqual(summary.summary, full.summary)
+            self.assertEqual((summary.nodes, summary.edges, summary.endpoints), ([], [], []))
+            aggregated = c.trace(addr, hops=3, shape="aggregated")
+            self.assertEqual(aggregated.summary, full.summary)
+            self.assertEqual(aggregated.edges, [])
+            sums = {}
+            for e in full.edges:
+                s = sums.setdefault((getattr(e, "from"), e.to), [0, 0, set()])
+                s[0] += e.value
+                s[1] += e.tainted_value
+                s[2].add(e.txid)
+            self.assertGreater(len(sums), 0)
+            self.assertEqual({(getattr(f, "from"), f.to): [f.value, f.tainted_value, f.transactions]
+                              for f in aggregated.flows},
+                             {k: [v, t, len(txs)] for k, (v, t, txs) in sums.items()})
+            with self.assertRaises(ValueError) as e:
+                c.trace(addr, shape="everything")
+            self.assertIn("unknown shape 'everything'", str(e.exception))
+
     def test_an_unknown_direction_is_refused_not_run_forward(self):
         with self.client() as c:
             with self.assertRaises(ValueError) as e:

@@ -35,9 +35,10 @@ class AriadneError(Exception):
 
 @dataclasses.dataclass
 class TraceResult:
-    """A whole trace: the streamed nodes, edges and endpoints, then the summary."""
+    """A whole trace: the streamed nodes, edges (or flows) and endpoints, then the summary."""
     nodes: List["pb.TraceNode"] = dataclasses.field(default_factory=list)
     edges: List["pb.TraceEdge"] = dataclasses.field(default_factory=list)
+    flows: List["pb.TraceFlow"] = dataclasses.field(default_factory=list)  # shape "aggregated"
     endpoints: List["pb.TraceEndpoint"] = dataclasses.field(default_factory=list)
     summary: Optional["pb.TraceSummary"] = None
 
@@ -206,18 +207,25 @@ class Client:
     def trace(self, seed: str, direction: str = "forward", hops: int = 3, taint: str = "",
               min_value: int = 0, from_height: int = 0, to_height: int = 0,
               stop_at: Sequence[str] = (), by_cluster: bool = False,
-              max_edges: int = 0) -> TraceResult:
+              max_edges: int = 0, shape: str = "edges") -> TraceResult:
         """Follows value from an address, a txid or txid:vout (see proto/ariadne.proto).
 
-        Raises ValueError for a direction other than "forward" or "backward"."""
+        shape: "edges" (every edge), "summary" (only the summary) or "aggregated" (the edges
+        summed per pair of nodes, in `flows`); docs/trace-shapes.md.
+        Raises ValueError for a direction other than "forward" or "backward", or an unknown
+        shape."""
         directions = {"forward": pb.TraceRequest.FORWARD, "backward": pb.TraceRequest.BACKWARD}
         if direction not in directions:
             raise ValueError(f"unknown direction {direction!r} (forward, backward)")
+        shapes = {"edges": pb.TraceRequest.EDGES, "summary": pb.TraceRequest.SUMMARY,
+                  "aggregated": pb.TraceRequest.AGGREGATED}
+        if shape not in shapes:
+            raise ValueError(f"unknown shape {shape!r} (edges, summary, aggregated)")
         request = pb.TraceRequest(
             seed=seed, hops=hops, taint=taint, min_value=min_value, from_height=from_height,
             to_height=to_height, stop_at=list(stop_at), by_cluster=by_cluster,
             max_edges=max_edges, events_per_message=256,
-            direction=directions[direction])
+            direction=directions[direction], shape=shapes[shape])
         result = TraceResult()
         for message in self._stream(self._stub.Trace, request):
             events = message.batch.events if message.WhichOneof("event") == "batch" else [message]
@@ -227,6 +235,8 @@ class Client:
                     result.nodes.append(event.node)
                 elif kind == "edge":
                     result.edges.append(event.edge)
+                elif kind == "flow":
+                    result.flows.append(event.flow)
                 elif kind == "endpoint":
                     result.endpoints.append(event.endpoint)
                 elif kind == "summary":
