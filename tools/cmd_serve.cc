@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/http/api.h"
 #include "engine/http/http_server.h"
+#include "engine/http/web_app.h"
 #include "engine/service/audit.h"
 #include "engine/service/audit_signature.h"
 #include "engine/service/auth.h"
@@ -362,14 +363,17 @@ int RunServe(const std::vector<std::string>& argv) {
     auto api = std::make_shared<http::ApiHandler>((*server)->InProcessChannel(),
                                                   options.gateway.max_call_time);
     auto started =
-        http::HttpServer::Start(ho, [api](const http::HttpRequest& r) { return api->Handle(r); });
+        http::HttpServer::Start(ho, [api](const http::HttpRequest& r) {
+          // The JSON API under /api/, the workspace's files everywhere else.
+          return r.target.rfind("/api/", 0) == 0 ? api->Handle(r) : http::ServeWebApp(r);
+        });
     if (!started.ok()) {
       (*server)->Shutdown(absl::ZeroDuration());
       return finish(PrintError(started.status()));
     }
     http_server = *std::move(started);
     std::printf(
-        "http on http://%s:%d/api/v1/status\n",
+        "http on http://%s:%d/ (the workspace; the JSON API under /api/v1/)\n",
         ho.host.find(':') != std::string::npos ? ("[" + ho.host + "]").c_str() : ho.host.c_str(),
         http_server->port());
   }
