@@ -22,7 +22,7 @@ function shortId(id) {
 }
 
 const COLUMN = 260;  // px between hops
-const ROW = 36;      // px between nodes of one hop
+const ROW = 64;      // px between nodes of one hop
 const BIG = 600;     // elements from which labels and curves are left out
 
 const STYLE = [
@@ -126,7 +126,8 @@ export class Graph {
     };
     this.cy.batch(() => {
       node({ id: t.seed, kind: guessKind(t.seed) }, { seed: true });
-      for (const n of t.nodes || []) node(n);
+      // Only nodes a flow touches (the trace's other nodes, e.g. "fee", have no edge to draw).
+      for (const n of t.nodes || []) if (hop.has(n.id)) node(n);
       for (const f of flows) {
         node({ id: f.from, kind: guessKind(f.from) });
         node({ id: f.to, kind: guessKind(f.to) });
@@ -179,7 +180,7 @@ export class Graph {
     const b = this.bounds();
     const w = this.cy.width() || 800;
     const h = this.cy.height() || 600;
-    const pad = 40;
+    const pad = 80;
     const zoom = Math.max(this.cy.minZoom(), Math.min(1.5, (w - 2 * pad) / Math.max(1, b.x2 - b.x1),
                                                       (h - 2 * pad) / Math.max(1, b.y2 - b.y1)));
     this.cy.viewport({ zoom, pan: { x: w / 2 - zoom * (b.x1 + b.x2) / 2, y: h / 2 - zoom * (b.y1 + b.y2) / 2 } });
