@@ -21,11 +21,12 @@ std::string Short(const std::string& id) {
 
 }  // namespace
 
-std::string TraceToDot(const CollectedTrace& t, const std::string& title) {
+std::string TraceToDot(const CollectedTrace& t, const std::string& title, bool page) {
   std::string dot =
-      "digraph trace {\n  rankdir=LR;\n  node [shape=box, style=\"rounded\", "
-      "fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", "
-      "fontsize=9];\n";
+      absl::StrCat("digraph trace {\n  rankdir=", page ? "TB;\n  size=\"7.3,10.2\"" : "LR",
+                   ";\n  node [shape=box, style=\"rounded\", "
+                   "fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", "
+                   "fontsize=9];\n");
   absl::StrAppend(&dot, "  labelloc=t; label=\"", render::JsonEscape(title), "\";\n");
   std::map<std::string, std::string> ends;  // node -> endpoint reasons
   for (const auto& e : t.endpoints) {

@@ -17,7 +17,8 @@ using render::WriteTraceJson;
 
 // Returns: the trace as a Graphviz digraph: nodes labelled with short addresses and their labels
 // (labelled nodes filled), edges (or flows) with tainted/total BTC, the seed highlighted.
-std::string TraceToDot(const CollectedTrace& t, const std::string& title);
+// Args: page: laid out top to bottom and sized for an A4 page (reports), instead of left to right.
+std::string TraceToDot(const CollectedTrace& t, const std::string& title, bool page = false);
 // Renders DOT to an SVG file with Graphviz's `dot`. Returns: UNAVAILABLE when `dot` is missing.
 absl::Status RenderSvg(const std::string& dot, const std::filesystem::path& svg);
 
