@@ -19,6 +19,7 @@ A="$PWD/build/release/tools/ariadne"
 WORK=${ARIADNE_DEMO_DIR:-build/demo}
 PORT=${PORT:-50151}
 SERVER="127.0.0.1:$PORT"
+HTTP="127.0.0.1:${HTTP_PORT:-8151}"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
@@ -36,8 +37,8 @@ run db check --db "$WORK/db"
 step "3. Import attributions (simulated public tags of exchanges, mixers, markets, ...)"
 run tags import "$WORK/chain/truth/tags.csv" --db "$WORK/db"
 
-step "4. Start the gRPC server"
-"$A" serve --db "$WORK/db" --listen "$SERVER" >"$WORK/serve.log" 2>&1 &
+step "4. Start the server: gRPC, and the web workspace with its JSON API"
+"$A" serve --db "$WORK/db" --listen "$SERVER" --http "$HTTP" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 trap 'kill $SERVE_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -46,6 +47,8 @@ for _ in $(seq 1 100); do
 done
 cat "$WORK/serve.log"
 run status --server "$SERVER"
+echo "+ curl http://$HTTP/api/v1/status"
+curl -sf "http://$HTTP/api/v1/status" && echo
 
 # The case: victims report paying to one address (the scenario's published collector address).
 TRUTH="$WORK/chain/truth/scenarios.csv"
@@ -89,5 +92,12 @@ step "10. Batch-trace the case file (addresses from the victims' reports)"
 } >"$WORK/case.csv"
 run batch "$WORK/case.csv" --out "$WORK/case-report" --server "$SERVER"
 
+# The same case for the web workspace: load it there ("Load case") to see it drawn.
+printf '{"id": "DEMO-1", "title": "Collector address reported by victims", "seeds": ["%s", "%s"]}\n' \
+  "$SEED" "$CASHOUT" >"$WORK/case.json"
+echo "case file for the workspace: $WORK/case.json"
+
 step "Done. The server is stopped; the store stays in $WORK/db."
+echo "Open the workspace: $A serve --db $WORK/db --http $HTTP, then http://$HTTP/ in a browser"
+echo "  (Load case: $WORK/case.json)."
 echo "Ground truth of the case: $WORK/chain/truth/scenarios.csv (kind trafficking_proceeds)."

@@ -10,6 +10,7 @@ PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libboost-dev libboost-graph-dev libbenchmark-dev libgtest-dev libgmock-dev
   graphviz xxd python3 python3-grpcio python3-protobuf python3-grpc-tools
+  chromium chromium-driver curl
 )
 
 missing=()

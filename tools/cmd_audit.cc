@@ -6,10 +6,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/core/strings.h"
+#include "engine/render/json_writer.h"
 #include "engine/service/audit.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
 #include "tools/output.h"
 
 namespace ariadne::cli {
@@ -98,7 +98,11 @@ int RunAudit(const std::vector<std::string>& argv) {
       return 0;
     }
     std::string out;
-    JsonWriter(&out).BeginObject().Field("ok", false).Field("error", SV(s.message())).EndObject();
+    render::JsonWriter(&out)
+        .BeginObject()
+        .Field("ok", false)
+        .Field("error", SV(s.message()))
+        .EndObject();
     std::printf("%s\n", out.c_str());
     return 1;
   }

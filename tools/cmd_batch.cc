@@ -16,9 +16,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/render/json_writer.h"
 #include "tools/client.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
 #include "tools/output.h"
 #include "tools/progress.h"
 #include "tools/trace_render.h"
@@ -48,6 +48,7 @@ struct Result {
   bool has_cluster = false;
   v1::ExposureReply exposure;
   bool has_exposure = false;
+  v1::TraceRequest trace_request;
   CollectedTrace trace;
   bool has_trace = false;
   std::string problems;  // later steps that failed
@@ -172,6 +173,7 @@ int RunBatch(const std::vector<std::string>& argv) {
       for (absl::string_view c : absl::StrSplit(stop_at, ',', absl::SkipEmpty())) {
         treq.add_stop_at(std::string(c));
       }
+      r.trace_request = treq;
       s = CollectTrace(client, treq, &r.trace);
       r.has_trace = s.ok();
       if (!s.ok()) absl::StrAppend(&r.problems, "trace: ", StatusText(s), "; ");
@@ -185,7 +187,7 @@ int RunBatch(const std::vector<std::string>& argv) {
 
   // report.json
   std::string json;
-  JsonWriter w(&json);
+  render::JsonWriter w(&json);
   w.BeginObject()
       .Field("case_file", case_file.string())
       .Field("server", client.server())
@@ -325,19 +327,26 @@ int RunBatch(const std::vector<std::string>& argv) {
     }
   }
 
-  // graph.svg: every trace in one picture.
+  // graph.svg: every trace in one picture, one arrow per pair of nodes (the server aggregates the
+  // edges of each trace; flows between the same pair in two traces are drawn once).
   CollectedTrace all;
-  std::set<std::string> nodes_seen, edges_seen;
+  all.shape = v1::TraceRequest::AGGREGATED;
+  std::set<std::string> nodes_seen, flows_seen;
   for (const Result& r : results) {
-    for (const auto& n : r.trace.nodes) {
+    if (!r.has_trace) continue;
+    v1::TraceRequest treq = r.trace_request;
+    treq.set_shape(v1::TraceRequest::AGGREGATED);
+    CollectedTrace flows;
+    if (!CollectTrace(client, treq, &flows).ok()) continue;
+    for (const auto& n : flows.nodes) {
       if (nodes_seen.insert(n.id()).second) all.nodes.push_back(n);
     }
-    for (const auto& e : r.trace.edges) {
-      if (edges_seen.insert(e.from() + ">" + e.to() + ">" + e.txid()).second) {
-        all.edges.push_back(e);
+    for (const auto& f : flows.flows) {
+      if (flows_seen.insert(f.from() + ">" + f.to() + ">" + f.asset()).second) {
+        all.flows.push_back(f);
       }
     }
-    for (const auto& e : r.trace.endpoints) all.endpoints.push_back(e);
+    for (const auto& e : flows.endpoints) all.endpoints.push_back(e);
   }
   const std::string title =
       absl::StrCat("case ", case_file.filename().string(), ": ", results.size(), " addresses");

@@ -3,28 +3,14 @@
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
+#include "engine/render/json_writer.h"
+#include "engine/render/selector.h"
 #include "tools/client.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
 #include "tools/output.h"
 #include "tools/printers.h"
 
 namespace ariadne::cli {
-namespace {
-
-// "ADDRESS" or "cluster:ID".
-template <typename Request>
-void SetSelector(const std::string& arg, Request* req) {
-  uint32_t id;
-  if (arg.rfind("cluster:", 0) == 0 && absl::SimpleAtoi(arg.substr(8), &id)) {
-    req->set_cluster_id(id);
-  } else {
-    req->set_address(arg);
-  }
-}
-
-}  // namespace
-
 int RunCluster(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, ClientFlags({{"members", false}, {"limit", true}}));
   if (!args.ok()) return PrintError(args.status());
@@ -42,7 +28,7 @@ int RunCluster(const std::vector<std::string>& argv) {
     int64_t remaining = *limit;
     while (remaining > 0) {
       v1::GetClusterMembersRequest req;
-      SetSelector(args->positionals()[0], &req);
+      render::SetSelector(args->positionals()[0], &req);
       req.set_limit(static_cast<uint32_t>(std::min<int64_t>(remaining, 10000)));
       req.set_cursor(cursor);
       auto ctx = client.Context();
@@ -53,7 +39,7 @@ int RunCluster(const std::vector<std::string>& argv) {
         ++got;
         cursor = m.cursor();
         if (json) {
-          JsonWriter w(out.buffer());
+          render::JsonWriter w(out.buffer());
           w.BeginObject().Field("address", m.address()).EndObject();
           out.Append("\n");
         } else {
@@ -68,7 +54,7 @@ int RunCluster(const std::vector<std::string>& argv) {
     return 0;
   }
   v1::GetClusterRequest req;
-  SetSelector(args->positionals()[0], &req);
+  render::SetSelector(args->positionals()[0], &req);
   v1::ClusterSummary r;
   grpc::Status s = client.stub()->GetCluster(client.Context().get(), req, &r);
   if (!s.ok()) return PrintRpcError(s, client.server());

@@ -5,12 +5,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/core/hex.h"
+#include "engine/render/json_writer.h"
 #include "engine/store/check.h"
 #include "engine/store/digest.h"
 #include "engine/store/store.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
 #include "tools/output.h"
 
 namespace ariadne::cli {
@@ -53,7 +53,7 @@ int RunDb(const std::vector<std::string>& argv) {
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
   std::string out;
-  JsonWriter w(&out);
+  render::JsonWriter w(&out);
   if (argv[0] == "digest") {
     auto d = store::ComputeDigest(**store);
     if (!d.ok()) return PrintError(d.status());

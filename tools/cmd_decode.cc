@@ -5,19 +5,19 @@
 #include "absl/strings/str_format.h"
 #include "engine/core/address.h"
 #include "engine/core/script.h"
+#include "engine/render/json_writer.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
 #include "indexer/btc/header_rules.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
 #include "tools/output.h"
 
 namespace ariadne::cli {
 namespace {
 
 void WriteBlockJson(const btc::Block& block, Network network, bool header_ok, std::string* out) {
-  JsonWriter w(out);
+  render::JsonWriter w(out);
   w.BeginObject()
       .Field("hash", block.header.hash.ToHex())
       .Field("prev_hash", block.header.prev_hash.ToHex())

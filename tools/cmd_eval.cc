@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "engine/core/address.h"
+#include "engine/render/json_writer.h"
 #include "engine/store/codec.h"
 #include "engine/store/scan.h"
 #include "engine/store/store.h"
@@ -16,7 +17,6 @@
 #include "heuristics/truth_eval.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "tools/json_writer.h"
 #include "tools/output.h"
 #include "tools/progress.h"
 #include "tools/recluster_report.h"
@@ -129,7 +129,7 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
 }
 
 void ScoresJson(const heuristics::ClusterScores& s, const std::string& policy, uint64_t unknown,
-                JsonWriter* w) {
+                render::JsonWriter* w) {
   w->Field("policy", policy)
       .Field("addresses", s.addresses)
       .Field("addresses_without_truth", unknown)
@@ -222,7 +222,7 @@ int RunEval(const std::vector<std::string>& argv) {
   }
   if (args->Has("json")) {
     std::string out;
-    JsonWriter w(&out);
+    render::JsonWriter w(&out);
     w.BeginObject();
     ScoresJson(s, policy_spec, unknown, &w);
     if (ceiling.has_value()) {

@@ -14,6 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/http/api.h"
+#include "engine/http/http_server.h"
+#include "engine/http/web_app.h"
 #include "engine/service/audit.h"
 #include "engine/service/audit_signature.h"
 #include "engine/service/auth.h"
@@ -36,6 +39,7 @@ constexpr char kUsage[] =
     "         [--max-calls N] [--max-calls-per-principal N] [--max-call-seconds S]\n"
     "         [--max-request-bytes N] [--max-connections N] [--handshake-timeout S]\n"
     "         [--catch-up-interval SECONDS] [--secondary-dir DIR] [--block-cache-mb N]\n"
+    "         [--http HOST:PORT]\n"
     "\n"
     "  --listen            default 127.0.0.1:50051 (port 0: the system picks one, printed)\n"
     "  --token-file        bearer tokens, one `NAME ROLE SECRET` per line (ROLE analyst|admin);\n"
@@ -59,7 +63,10 @@ constexpr char kUsage[] =
     "                      (default 10)\n"
     "  --catch-up-interval look for the indexer's new commits this often (default 5; 0: open\n"
     "                      read-only and never follow)\n"
-    "  --block-cache-mb    RocksDB block cache of the served store (default 256)\n";
+    "  --block-cache-mb    RocksDB block cache of the served store (default 256)\n"
+    "  --http              also serve the JSON API (docs/http-api.md) on HOST:PORT (off by\n"
+    "                      default; beyond loopback only with tokens and --insecure, behind a\n"
+    "                      TLS proxy: the same tokens, roles, limits and audit trail as gRPC)\n";
 
 // Returns: the listen address with the port actually bound.
 std::string BoundAddress(const std::string& listen, int port) {
@@ -146,7 +153,8 @@ int RunServe(const std::vector<std::string>& argv) {
                                  {"max-request-bytes", true},
                                  {"catch-up-interval", true},
                                  {"block-cache-mb", true},
-                                 {"secondary-dir", true}});
+                                 {"secondary-dir", true},
+                                 {"http", true}});
   if (!args.ok()) return PrintError(args.status());
   if (!args->Has("db") || !args->positionals().empty() ||
       args->Has("tls-cert") != args->Has("tls-key") ||
@@ -183,6 +191,21 @@ int RunServe(const std::vector<std::string>& argv) {
   absl::Status policy = service::CheckListenPolicy(options.listen, options.tls.has_value(),
                                                    tokens.has_value(), options.insecure);
   if (!policy.ok()) return PrintError(policy);
+  std::optional<service::ListenAddress> http_address;
+  if (auto http = args->Get("http")) {
+    // No TLS of its own: beyond loopback it needs tokens and --insecure (a TLS proxy in front).
+    absl::Status http_policy =
+        service::CheckListenPolicy(*http, /*tls=*/false, tokens.has_value(), options.insecure);
+    if (!http_policy.ok()) return PrintError(http_policy);
+    auto address = service::ParseListenAddress(*http);
+    if (!address.ok()) return PrintError(address.status());
+    if (address->kind != service::ListenAddress::Kind::kTcp) {
+      return PrintError(absl::InvalidArgumentError("--http takes HOST:PORT, not a unix socket"));
+    }
+    absl::Status can = service::CheckCanListen(*address, *http);
+    if (!can.ok()) return PrintError(can);
+    http_address = *std::move(address);
+  }
   // The address is checked before the store opens: a bad port, a host that does not resolve, a
   // missing socket folder or a port in use end the command at once.
   {
@@ -332,6 +355,28 @@ int RunServe(const std::vector<std::string>& argv) {
           ? absl::StrCat(", ", options.gateway.rate_limit.per_second, " requests/s each").c_str()
           : "",
       (*server)->max_connections());
+  std::unique_ptr<http::HttpServer> http_server;
+  if (http_address.has_value()) {
+    http::HttpOptions ho;
+    ho.host = http_address->host;
+    ho.port = http_address->port;
+    auto api = std::make_shared<http::ApiHandler>((*server)->InProcessChannel(),
+                                                  options.gateway.max_call_time);
+    auto started =
+        http::HttpServer::Start(ho, [api](const http::HttpRequest& r) {
+          // The JSON API under /api/, the workspace's files everywhere else.
+          return r.target.rfind("/api/", 0) == 0 ? api->Handle(r) : http::ServeWebApp(r);
+        });
+    if (!started.ok()) {
+      (*server)->Shutdown(absl::ZeroDuration());
+      return finish(PrintError(started.status()));
+    }
+    http_server = *std::move(started);
+    std::printf(
+        "http on http://%s:%d/ (the workspace; the JSON API under /api/v1/)\n",
+        ho.host.find(':') != std::string::npos ? ("[" + ho.host + "]").c_str() : ho.host.c_str(),
+        http_server->port());
+  }
   std::fflush(stdout);
 
   std::thread waiter([&stop, &signals] {
@@ -342,6 +387,7 @@ int RunServe(const std::vector<std::string>& argv) {
   int sig = 0;
   const absl::Status reason = stop.Wait(&sig);
   if (sig != 0) std::fprintf(stderr, "shutting down (signal %d)\n", sig);
+  if (http_server != nullptr) http_server->Shutdown();
   (*server)->Shutdown(absl::Seconds(5));
   (*server)->Wait();
   if (sig == 0) pthread_kill(waiter.native_handle(), SIGTERM);  // wakes its sigwait

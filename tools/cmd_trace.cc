@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "engine/render/selector.h"
 #include "tools/client.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -35,34 +36,7 @@ grpc::Status CollectTrace(Client& client, const v1::TraceRequest& request, Colle
   auto reader = client.stub()->Trace(ctx.get(), req);
   v1::TraceEvent ev;
   out->shape = req.shape();
-  auto take = [out](const v1::TraceEvent& e) {
-    switch (e.event_case()) {
-      case v1::TraceEvent::kNode:
-        out->nodes.push_back(e.node());
-        break;
-      case v1::TraceEvent::kEdge:
-        out->edges.push_back(e.edge());
-        break;
-      case v1::TraceEvent::kFlow:
-        out->flows.push_back(e.flow());
-        break;
-      case v1::TraceEvent::kEndpoint:
-        out->endpoints.push_back(e.endpoint());
-        break;
-      case v1::TraceEvent::kSummary:
-        out->summary = e.summary();
-        break;
-      default:
-        break;
-    }
-  };
-  while (reader->Read(&ev)) {
-    if (ev.has_batch()) {
-      for (const v1::TraceEvent& e : ev.batch().events()) take(e);
-    } else {
-      take(ev);
-    }
-  }
+  while (reader->Read(&ev)) render::Collect(ev, out);
   return reader->Finish();
 }
 
@@ -197,13 +171,7 @@ int RunExposure(const std::vector<std::string>& argv) {
   auto hops = args->GetInt("hops", 3, 1, 10);
   if (!hops.ok()) return PrintError(hops.status());
   v1::ExposureRequest req;
-  const std::string& subject = args->positionals()[0];
-  uint32_t id;
-  if (subject.rfind("cluster:", 0) == 0 && absl::SimpleAtoi(subject.substr(8), &id)) {
-    req.set_cluster_id(id);
-  } else {
-    req.set_address(subject);
-  }
+  render::SetSelector(args->positionals()[0], &req);
   req.set_hops(static_cast<uint32_t>(*hops));
   req.set_taint(args->GetOr("taint", "haircut"));
   req.set_by_cluster(args->GetOr("by", "address") == "cluster");

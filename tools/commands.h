@@ -27,6 +27,7 @@ int RunPaths(const std::vector<std::string>& args);
 int RunExposure(const std::vector<std::string>& args);
 int RunTags(const std::vector<std::string>& args);
 int RunBatch(const std::vector<std::string>& args);
+int RunReport(const std::vector<std::string>& args);
 int RunAudit(const std::vector<std::string>& args);
 
 }  // namespace ariadne::cli

@@ -64,6 +64,9 @@ constexpr Command kCommands[] = {
     {"batch", ariadne::cli::RunBatch,
      "batch CASE.csv --out DIR [--hops N] [--stop-at CATEGORIES]\n"
      "      trace every address of a case file: report.json, report.csv, graph.svg"},
+    {"report", ariadne::cli::RunReport,
+     "report CASE.json --out DIR [--hops N] [--db DIR] [--audit-log FILE]\n"
+     "      the court-ready report of a workspace case: report.html and report.pdf"},
     {"tags", ariadne::cli::RunTags,
      "tags import PATH... --db DIR\n"
      "      import attributions (GraphSense TagPack YAML, CSV address,label,category,source)"},

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
-#include "tools/json_writer.h"
+#include "engine/render/reply_json.h"
 #include "tools/output.h"
 #include "tools/print_util.h"
 #include "tools/printers.h"
@@ -30,31 +30,7 @@ std::string FormatAssetAmount(const std::string& asset, const std::string& amoun
 int PrintStatus(const v1::ChainStatus& r, bool json) {
   const bool account = IsAccount(r);
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject().Field("network", r.network());
-    if (account) w.Field("chain_id", r.chain_id());
-    w.Field("tip_height", r.tip_height())
-        .Field("tip_hash", r.tip_hash())
-        .Field("tip_time", r.tip_time());
-    if (account) {
-      w.Field("block_count", r.block_count())
-          .Field("tx_count", r.tx_count())
-          .Field("transfer_count", r.transfer_count())
-          .Field("log_count", r.log_count())
-          .Field("address_count", r.address_count())
-          .Field("asset_count", r.asset_count())
-          .Field("blocks_without_traces", r.blocks_without_traces());
-    } else {
-      w.Field("tx_count", r.tx_count())
-          .Field("input_count", r.input_count())
-          .Field("output_count", r.output_count())
-          .Field("address_count", r.address_count())
-          .Field("utxo_count", r.utxo_count())
-          .Field("utxo_value", r.utxo_value());
-    }
-    w.Field("schema_version", r.schema_version()).EndObject();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::StatusJson(r).c_str());
     return 0;
   }
   if (account) {
@@ -78,7 +54,8 @@ int PrintStatus(const v1::ChainStatus& r, bool json) {
           FormatCount(static_cast<uint64_t>(r.blocks_without_traces())).c_str(),
           FormatCount(r.block_count()).c_str());
     } else if (r.blocks_without_traces() < 0) {
-      std::printf("traces        not counted by the build that indexed this store (run index evm)\n");
+      std::printf(
+          "traces        not counted by the build that indexed this store (run index evm)\n");
     }
     return 0;
   }
@@ -91,27 +68,6 @@ int PrintStatus(const v1::ChainStatus& r, bool json) {
 }
 
 namespace {
-
-void AssetBalancesJson(const v1::AddressSummary& r, JsonWriter* w) {
-  w->Key("assets").BeginArray();
-  for (const auto& a : r.assets()) {
-    w->BeginObject()
-        .Field("asset", a.asset())
-        .Field("standard", a.standard())
-        .Field("fungible", a.fungible())
-        .Field("received", a.received())
-        .Field("sent", a.sent())
-        .Field("fees", a.fees())
-        .Field("balance", a.balance())
-        .Field("received_count", a.received_count())
-        .Field("sent_count", a.sent_count())
-        .Field("first_block", a.first_block())
-        .Field("last_block", a.last_block());
-    if (a.overflow()) w->Field("overflow", true);
-    w->EndObject();
-  }
-  w->EndArray();
-}
 
 void PrintAssetBalances(const v1::AddressSummary& r) {
   for (const auto& a : r.assets()) {
@@ -131,38 +87,7 @@ void PrintAssetBalances(const v1::AddressSummary& r) {
 int PrintAddress(const v1::AddressSummary& r, bool json) {
   const bool account = IsAccount(r);
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject()
-        .Field("address", r.address())
-        .Field("type", r.type())
-        .Field("tx_count", r.tx_count());
-    if (account) {
-      w.Field("first_seen_height", r.first_seen_height())
-          .Field("last_seen_height", r.last_seen_height())
-          .Field("cluster_id", r.cluster_id());
-      AssetBalancesJson(r, &w);
-      LabelsJson(r.labels(), false, &w);
-      w.EndObject();
-      std::printf("%s\n", out.c_str());
-      return 0;
-    }
-    w.Field("received", r.received())
-        .Field("sent", r.sent())
-        .Field("balance", r.balance())
-        .Field("first_seen_height", r.first_seen_height())
-        .Field("last_seen_height", r.last_seen_height())
-        .Field("output_count", r.output_count())
-        .Field("unspent_count", r.unspent_count())
-        .Field("cluster_id", r.cluster_id());
-    LabelsJson(r.labels(), false, &w);
-    if (r.multisig_keys_size() > 0) {
-      w.Key("multisig_keys").BeginArray();
-      for (const auto& k : r.multisig_keys()) w.String(k);
-      w.EndArray();
-    }
-    w.EndObject();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::AddressJson(r).c_str());
     return 0;
   }
   std::printf("address       %s (%s)\n", r.address().c_str(), r.type().c_str());
@@ -197,23 +122,7 @@ int PrintAddress(const v1::AddressSummary& r, bool json) {
 void HistoryPrinter::Append(const v1::HistoryEntry& e, std::string* out) {
   const bool account = IsAccount(e);
   if (json_) {
-    JsonWriter w(out);
-    w.BeginObject()
-        .Field("txid", e.txid())
-        .Field("block_height", e.block_height())
-        .Field("block_time", e.block_time());
-    if (account) {
-      w.Field("status", e.status())
-          .Field("from", e.from())
-          .Field("to", e.to())
-          .Field("fee", e.fee());
-      w.Key("amounts").BeginArray();
-      for (const auto& a : e.amounts()) AssetAmountJson(a, &w);
-      w.EndArray();
-    } else {
-      w.Field("received", e.received()).Field("sent", e.sent());
-    }
-    w.Field("cursor", e.cursor()).EndObject();
+    render::AppendHistoryEntryJson(e, out);
     out->append("\n");
     return;
   }
@@ -242,52 +151,10 @@ void HistoryPrinter::Append(const v1::HistoryEntry& e, std::string* out) {
 
 namespace {
 
-// Starts a transaction's JSON object with the fields of both models.
-void TxJsonHead(const v1::Transaction& r, JsonWriter* w) {
-  w->BeginObject()
-      .Field("txid", r.txid())
-      .Field("block_height", r.block_height())
-      .Field("block_hash", r.block_hash())
-      .Field("block_time", r.block_time());
-}
-
 int PrintAccountTx(const v1::Transaction& r, bool json) {
   const v1::EvmTransaction& x = r.evm();
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    TxJsonHead(r, &w);
-    w.Field("index", x.index())
-        .Field("type", x.type())
-        .Field("status", x.status())
-        .Field("from", x.from())
-        .Key("to");
-    x.to().empty() ? w.Null() : w.String(x.to());
-    w.Key("created_contract");
-    x.created_contract().empty() ? w.Null() : w.String(x.created_contract());
-    w.Field("value", x.value())
-        .Field("fee", x.fee())
-        .Field("gas_used", x.gas_used())
-        .Field("effective_gas_price", x.effective_gas_price())
-        .Field("nonce", x.nonce())
-        .Field("log_count", x.log_count())
-        .Field("selector", x.selector())
-        .Key("transfers")
-        .BeginArray();
-    for (const auto& t : x.transfers()) {
-      w.BeginObject()
-          .Field("index", t.index())
-          .Field("kind", t.kind())
-          .Field("asset", t.asset())
-          .Field("from", t.from())
-          .Field("to", t.to())
-          .Field("amount", t.amount());
-      if (!t.token_id().empty()) w.Field("token_id", t.token_id());
-      if (t.log_index() >= 0) w.Field("log_index", t.log_index());
-      w.EndObject();
-    }
-    w.EndArray().EndObject();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::TxJson(r).c_str());
     return 0;
   }
   std::printf("tx        %s  (%s, type %u)\n", r.txid().c_str(), x.status().c_str(), x.type());
@@ -316,33 +183,7 @@ int PrintAccountTx(const v1::Transaction& r, bool json) {
 int PrintTx(const v1::Transaction& r, bool json) {
   if (IsAccount(r)) return PrintAccountTx(r, json);
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    TxJsonHead(r, &w);
-    w.Field("fee", r.fee())
-        .Field("coinbase", r.coinbase())
-        .Field("size", r.size())
-        .Field("vsize", r.vsize())
-        .Key("inputs")
-        .BeginArray();
-    for (const auto& in : r.inputs()) {
-      w.BeginObject()
-          .Field("prev_txid", in.prev_txid())
-          .Field("prev_vout", in.prev_vout())
-          .Key("address");
-      in.address().empty() ? w.Null() : w.String(in.address());
-      w.Field("value", in.value()).EndObject();
-    }
-    w.EndArray().Key("outputs").BeginArray();
-    for (const auto& o : r.outputs()) {
-      w.BeginObject().Field("vout", o.vout()).Field("type", o.type()).Key("address");
-      o.address().empty() ? w.Null() : w.String(o.address());
-      w.Field("value", o.value()).Key("spent_by");
-      o.spent_by().empty() ? w.Null() : w.String(o.spent_by());
-      w.EndObject();
-    }
-    w.EndArray().EndObject();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::TxJson(r).c_str());
     return 0;
   }
   std::printf("txid      %s%s\n", r.txid().c_str(), r.coinbase() ? "  (coinbase)" : "");

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "tools/json_writer.h"
+#include "engine/render/reply_json.h"
 #include "tools/output.h"
 #include "tools/print_util.h"
 #include "tools/printers.h"
@@ -11,31 +11,7 @@ namespace ariadne::cli {
 
 int PrintCluster(const v1::ClusterSummary& r, bool json) {
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject()
-        .Field("cluster_id", r.cluster_id())
-        .Field("size", r.size())
-        .Field("received", r.received())
-        .Field("sent", r.sent())
-        .Field("balance", r.balance())
-        .Field("first_seen_height", r.first_seen_height())
-        .Field("last_seen_height", r.last_seen_height())
-        .Field("tx_count", r.tx_count());
-    LabelsJson(r.labels(), true, &w);
-    w.Key("assets").BeginArray();
-    for (const auto& a : r.assets()) {
-      w.BeginObject()
-          .Field("asset", a.asset())
-          .Field("standard", a.standard())
-          .Field("received", a.received())
-          .Field("sent", a.sent())
-          .Field("fees", a.fees())
-          .Field("balance", a.balance())
-          .EndObject();
-    }
-    w.EndArray().Field("policy", r.policy()).EndObject();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::ClusterJson(r).c_str());
     return 0;
   }
   std::printf("cluster       %u (%s addresses)\n", r.cluster_id(), FormatCount(r.size()).c_str());
@@ -67,22 +43,7 @@ int PrintCluster(const v1::ClusterSummary& r, bool json) {
 
 int PrintWhy(const v1::ExplainRequest& req, const v1::ExplainReply& r, bool json) {
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginArray();
-    for (const auto& l : r.links()) {
-      w.BeginObject()
-          .Field("heuristic", l.heuristic())
-          .Field("txid", l.txid())
-          .Field("block_height", l.block_height())
-          .Field("from", l.from())
-          .Field("to", l.to());
-      // A change link decided when the change was spent names that spend.
-      if (!l.related_txid().empty()) w.Field("decided_by_txid", l.related_txid());
-      w.EndObject();
-    }
-    w.EndArray();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::WhyJson(r).c_str());
     return 0;
   }
   std::printf("%s and %s are in cluster %u, joined by %d link(s) (policy %s):\n",

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <map>
 
-#include "tools/json_writer.h"
+#include "engine/render/reply_json.h"
 #include "tools/output.h"
 #include "tools/print_util.h"
 #include "tools/printers.h"
@@ -97,34 +97,7 @@ int PrintTrace(const CollectedTrace& t, const std::string& title) {
 int PrintPaths(const v1::PathsRequest& req, const v1::PathsReply& r, bool json) {
   const bool account = IsAccount(r);
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject()
-        .Field("from", req.from())
-        .Field("to", req.to())
-        .Field("hops", r.hops())
-        .Field("truncated", r.truncated())
-        .Key("paths")
-        .BeginArray();
-    for (const auto& p : r.paths()) {
-      w.BeginObject();
-      if (!account) w.Field("bottleneck", p.bottleneck());
-      w.Key("steps").BeginArray();
-      for (const auto& st : p.steps()) {
-        w.BeginObject().Field("txid", st.txid());
-        account ? w.Field("transfer", st.transfer()) : w.Field("vout", st.vout());
-        w.Field("block_height", st.block_height()).Field("from", st.from()).Field("to", st.to());
-        if (account) {
-          w.Field("asset", st.asset()).Field("amount", st.amount());
-        } else {
-          w.Field("value", st.value());
-        }
-        w.EndObject();
-      }
-      w.EndArray().EndObject();
-    }
-    w.EndArray().EndObject();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::PathsJson(req, r).c_str());
     return 0;
   }
   if (r.paths_size() == 0) {
@@ -158,25 +131,6 @@ int PrintPaths(const v1::PathsRequest& req, const v1::PathsReply& r, bool json) 
 }
 
 namespace {
-
-void ExposureEntryJson(const v1::ExposureEntry& e, bool entity, bool account, JsonWriter* w) {
-  w->BeginObject();
-  if (entity) w->Field("entity", e.entity());
-  w->Field("category", e.category());
-  if (account) {
-    w->Field("asset", e.asset())
-        .Field("received_direct", e.received_direct_amount())
-        .Field("received_indirect", e.received_indirect_amount())
-        .Field("sent_direct", e.sent_direct_amount())
-        .Field("sent_indirect", e.sent_indirect_amount());
-  } else {
-    w->Field("received_direct", e.received_direct())
-        .Field("received_indirect", e.received_indirect())
-        .Field("sent_direct", e.sent_direct())
-        .Field("sent_indirect", e.sent_indirect());
-  }
-  w->EndObject();
-}
 
 void PrintAccountExposure(const v1::ExposureReply& r) {
   std::printf("exposure of %s (%s addresses) within %u hops\n", r.subject().c_str(),
@@ -226,27 +180,7 @@ void PrintUtxoExposure(const v1::ExposureReply& r) {
 int PrintExposure(const v1::ExposureReply& r, bool json) {
   const bool account = IsAccount(r);
   if (json) {
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject()
-        .Field("subject", r.subject())
-        .Field("addresses", r.addresses())
-        .Field("hops", r.hops());
-    if (!account) w.Field("received", r.received()).Field("sent", r.sent());
-    w.Field("truncated", r.truncated());
-    if (account) {
-      w.Key("received").BeginArray();
-      for (const auto& a : r.received_amounts()) AssetAmountJson(a, &w);
-      w.EndArray().Key("sent").BeginArray();
-      for (const auto& a : r.sent_amounts()) AssetAmountJson(a, &w);
-      w.EndArray();
-    }
-    w.Key("categories").BeginArray();
-    for (const auto& e : r.categories()) ExposureEntryJson(e, false, account, &w);
-    w.EndArray().Key("entities").BeginArray();
-    for (const auto& e : r.entities()) ExposureEntryJson(e, true, account, &w);
-    w.EndArray().EndObject();
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", render::ExposureJson(r).c_str());
     return 0;
   }
   account ? PrintAccountExposure(r) : PrintUtxoExposure(r);

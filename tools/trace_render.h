@@ -7,26 +7,18 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/render/trace_json.h"
 #include "proto/ariadne.pb.h"
 
 namespace ariadne::cli {
 
-struct CollectedTrace {
-  v1::TraceRequest::Shape shape = v1::TraceRequest::EDGES;  // what was asked for
-  std::vector<v1::TraceNode> nodes;
-  std::vector<v1::TraceEdge> edges;
-  std::vector<v1::TraceFlow> flows;  // shape AGGREGATED
-  std::vector<v1::TraceEndpoint> endpoints;
-  v1::TraceSummary summary;
-};
+using render::CollectedTrace;
+using render::WriteTraceJson;
 
-// Appends the trace as one JSON object: the summary's fields, then nodes, edges and endpoints.
-// Shape SUMMARY has node_count and edge_count instead of the arrays; AGGREGATED has flows instead
-// of edges, and node_count and edge_count.
-void WriteTraceJson(const CollectedTrace& t, std::string* out);
 // Returns: the trace as a Graphviz digraph: nodes labelled with short addresses and their labels
 // (labelled nodes filled), edges (or flows) with tainted/total BTC, the seed highlighted.
-std::string TraceToDot(const CollectedTrace& t, const std::string& title);
+// Args: page: laid out top to bottom and sized for an A4 page (reports), instead of left to right.
+std::string TraceToDot(const CollectedTrace& t, const std::string& title, bool page = false);
 // Renders DOT to an SVG file with Graphviz's `dot`. Returns: UNAVAILABLE when `dot` is missing.
 absl::Status RenderSvg(const std::string& dot, const std::filesystem::path& svg);
 

@@ -35,6 +35,18 @@ std::string PeerHost(const std::string& peer) {
   return peer.substr(0, colon);
 }
 
+// The caller a call is for: its peer, or for a call made in-process by the HTTP front, the HTTP
+// client that front names ("http+ipv4:10.0.0.5:50312"). Peers over the network are named by
+// transport ("ipv4:", "ipv6:", "unix:", "unix-abstract:"); anything else is in-process.
+std::string CallerOf(const grpc::GenericCallbackServerContext& ctx) {
+  std::string peer = ctx.peer();
+  for (const char* network : {"ipv4:", "ipv6:", "unix:", "unix-abstract:"}) {
+    if (peer.rfind(network, 0) == 0) return peer;
+  }
+  const std::string_view http = Metadata(ctx, kHttpPeerMetadata);
+  return http.empty() ? peer : "http+" + std::string(http);
+}
+
 grpc::StatusCode ToGrpcCode(absl::StatusCode code) { return static_cast<grpc::StatusCode>(code); }
 
 // The service method a full path names, or null.
@@ -119,7 +131,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     gw_->n_calls_.fetch_add(1, std::memory_order_relaxed);
     record_.time = start_;
     record_.method = ctx->method();
-    record_.peer = ctx->peer();
+    record_.peer = CallerOf(*ctx);
     record_.case_id = std::string(Metadata(*ctx, kCaseIdMetadata));
     method_ = FindMethod(ctx->method());
     refusal_ = Admit();
@@ -261,7 +273,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
           "the audit trail cannot be written (see the server's log): queries are refused");
     }
     const std::string key =
-        o.tokens != nullptr ? principal_.name : absl::StrCat("anonymous@", PeerHost(ctx_->peer()));
+        o.tokens != nullptr ? principal_.name : absl::StrCat("anonymous@", PeerHost(record_.peer));
     const absl::Duration wait = gw_->rate_.Acquire(key, absl::Now());
     if (wait > absl::ZeroDuration()) {
       gw_->n_rate_limited_.fetch_add(1, std::memory_order_relaxed);

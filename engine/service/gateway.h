@@ -41,6 +41,10 @@ namespace ariadne::service {
 
 // Request metadata naming the case a query is made for (recorded in the audit trail).
 inline constexpr char kCaseIdMetadata[] = "x-case-id";
+// Request metadata of a call made in-process for an HTTP client (engine/http): that client's
+// address, which the audit record and the per-client limits then use. The gateway believes it only
+// from in-process callers: a call over the network cannot set it.
+inline constexpr char kHttpPeerMetadata[] = "x-ariadne-http-peer";
 // Trailing metadata of a rate-limited call: milliseconds to wait before retrying (also sent as a
 // google.rpc.RetryInfo in the status details).
 inline constexpr char kRetryAfterMetadata[] = "retry-after-ms";

@@ -133,4 +133,10 @@ void AriadneServer::Shutdown(absl::Duration grace) {
 
 void AriadneServer::Wait() { front_->Wait(); }
 
+std::shared_ptr<grpc::Channel> AriadneServer::InProcessChannel() const {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options_.max_response_bytes);
+  return front_->InProcessChannel(args);
+}
+
 }  // namespace ariadne::service

@@ -91,6 +91,9 @@ class AriadneServer {
   // Blocks until Shutdown() has completed.
   void Wait();
   const Gateway& gateway() const { return *gateway_; }
+  // Returns: a channel to the front (the gateway) inside the process, for the HTTP API: its calls
+  // are authenticated, limited and audited like any client's.
+  std::shared_ptr<grpc::Channel> InProcessChannel() const;
 
  private:
   AriadneServer() = default;

@@ -1,10 +1,10 @@
-#include "tools/json_writer.h"
+#include "engine/render/json_writer.h"
 
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 
-namespace ariadne::cli {
+namespace ariadne::render {
 
 namespace {
 
@@ -134,4 +134,4 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
-}  // namespace ariadne::cli
+}  // namespace ariadne::render

@@ -1,13 +1,13 @@
 // A small streaming JSON writer for command output (one object per line, or a whole document).
-#ifndef ARIADNE_TOOLS_JSON_WRITER_H_
-#define ARIADNE_TOOLS_JSON_WRITER_H_
+#ifndef ARIADNE_ENGINE_RENDER_JSON_WRITER_H_
+#define ARIADNE_ENGINE_RENDER_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace ariadne::cli {
+namespace ariadne::render {
 
 // Appends JSON to a string. Commas are inserted automatically; Key() must precede each value
 // inside an object. Strings are escaped (control characters, quotes, backslashes; other bytes are
@@ -53,6 +53,6 @@ void AppendJsonString(std::string* out, std::string_view s);
 // quotes.
 std::string JsonEscape(std::string_view s);
 
-}  // namespace ariadne::cli
+}  // namespace ariadne::render
 
-#endif  // ARIADNE_TOOLS_JSON_WRITER_H_
+#endif  // ARIADNE_ENGINE_RENDER_JSON_WRITER_H_
