@@ -12,6 +12,8 @@
 
 namespace ariadne {
 
+// Returns: the value of a hex digit (either case), or -1 for any other character.
+int HexValue(char c);
 // Returns: lowercase hex of `bytes`, in order.
 std::string HexEncode(ByteSpan bytes);
 // Returns: lowercase hex of `bytes`, last byte first (Bitcoin's display order for hashes).

@@ -3,16 +3,10 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/core/hex.h"
 
 namespace ariadne::evm {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Returns: false when a * m + add overflows; *a = a * m + add otherwise.
 bool MulAddSmall(U256* a, uint64_t m, uint64_t add) {
@@ -97,7 +91,7 @@ absl::StatusOr<U256> U256::FromHex(std::string_view text) {
   if (text.size() - first > 64) return absl::OutOfRangeError("hex quantity exceeds 256 bits");
   U256 v;
   for (size_t i = 0; i < text.size(); ++i) {
-    int d = HexDigit(text[i]);
+    int d = HexValue(text[i]);
     if (d < 0) {
       return absl::InvalidArgumentError(absl::StrCat("non-hex digit at position ", i));
     }

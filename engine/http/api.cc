@@ -331,25 +331,16 @@ int HttpStatusOf(grpc::StatusCode code) {
 }
 
 std::string_view CodeName(grpc::StatusCode code) {
-  static constexpr std::string_view kNames[] = {"OK",
-                                                "CANCELLED",
-                                                "UNKNOWN",
-                                                "INVALID_ARGUMENT",
-                                                "DEADLINE_EXCEEDED",
-                                                "NOT_FOUND",
-                                                "ALREADY_EXISTS",
-                                                "PERMISSION_DENIED",
-                                                "RESOURCE_EXHAUSTED",
-                                                "FAILED_PRECONDITION",
-                                                "ABORTED",
-                                                "OUT_OF_RANGE",
-                                                "UNIMPLEMENTED",
-                                                "INTERNAL",
-                                                "UNAVAILABLE",
-                                                "DATA_LOSS",
-                                                "UNAUTHENTICATED"};
+  // gRPC's codes are abseil's, number for number; the returned string is static.
+  static const auto* names = [] {
+    auto* n = new std::vector<std::string>();
+    for (int i = 0; i <= 16; ++i) {
+      n->push_back(absl::StatusCodeToString(static_cast<absl::StatusCode>(i)));
+    }
+    return n;
+  }();
   const auto i = static_cast<size_t>(code);
-  return i < std::size(kNames) ? kNames[i] : "UNKNOWN";
+  return i < names->size() ? std::string_view((*names)[i]) : "UNKNOWN";
 }
 
 ApiHandler::ApiHandler(std::shared_ptr<grpc::Channel> channel, absl::Duration max_call_time)

@@ -3,17 +3,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "engine/core/hex.h"
 #include "engine/core/strings.h"
 
 namespace ariadne::http {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The first 40 bytes of `s`, for error messages about what a client sent.
 std::string Shown(std::string_view s) {
@@ -30,8 +24,8 @@ absl::StatusOr<std::string> PercentDecode(std::string_view s, bool plus_is_space
     if (c == '+' && plus_is_space) {
       c = ' ';
     } else if (c == '%') {
-      const int hi = i + 2 < s.size() ? HexDigit(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? HexDigit(s[i + 2]) : -1;
+      const int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
+      const int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
         return absl::InvalidArgumentError(
             absl::StrCat("malformed percent escape at byte ", i, " of '", Shown(s), "'"));
