@@ -57,9 +57,9 @@ absl::Status ReadTxRange(const Store& store, TxNum first, uint64_t count,
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "reading tx"));
   if (i != count) {
-    return absl::DataLossError(
-        absl::StrCat("tx row ", first.value() + i, " is missing (rewinding transactions ",
-                     first.value(), " to ", first.value() + count - 1, ")"));
+    return absl::DataLossError(absl::StrCat("tx row ", first.value() + i,
+                                            " is missing (rewinding transactions ", first.value(),
+                                            " to ", first.value() + count - 1, ")"));
   }
   return absl::OkStatus();
 }
@@ -74,8 +74,8 @@ absl::Status MultiReadTx(const Store& store, std::span<const TxNum> nums,
       store, Cf::kTx, keys,
       [&](size_t i, std::string_view v) { return DecodeTxRow(v, nums[i], &(*rows)[i]); },
       [&](size_t i) {
-        return absl::DataLossError(absl::StrCat("tx row ", nums[i].value(),
-                                                " is missing (spent by a rewound block)"));
+        return absl::DataLossError(
+            absl::StrCat("tx row ", nums[i].value(), " is missing (spent by a rewound block)"));
       });
 }
 

@@ -18,15 +18,13 @@ namespace ariadne::store {
 // Reads the transactions first .. first + count - 1 (a block's) with one iterator.
 // Out: *rows: count rows, in TxNum order.
 // Returns: DATA_LOSS naming the first missing TxNum when the range has a hole.
-absl::Status ReadTxRange(const Store& store, TxNum first, uint64_t count,
-                         std::vector<TxRow>* rows);
+absl::Status ReadTxRange(const Store& store, TxNum first, uint64_t count, std::vector<TxRow>* rows);
 
 // Reads scattered transactions with one MultiGet.
 // Args: nums: ascending and distinct.
 // Out: *rows: one row per number, in the same order.
 // Returns: DATA_LOSS naming the TxNum when one is missing.
-absl::Status MultiReadTx(const Store& store, std::span<const TxNum> nums,
-                         std::vector<TxRow>* rows);
+absl::Status MultiReadTx(const Store& store, std::span<const TxNum> nums, std::vector<TxRow>* rows);
 
 // Reads the stats rows of many addresses with one MultiGet (a missing row reads as empty stats,
 // as Store::ReadStats does).

@@ -962,8 +962,8 @@ absl::Status Indexer::RewindTip() {
     store::AddrStats& s = stats[i];
     if (s.tx_count != 0) {
       if (!last[u].valid()) {
-        return absl::DataLossError(absl::StrCat("history and stats of address ",
-                                                older[i].value(), " disagree"));
+        return absl::DataLossError(
+            absl::StrCat("history and stats of address ", older[i].value(), " disagree"));
       }
       s.last_height = heights_.HeightOf(last[u++]);
     }
