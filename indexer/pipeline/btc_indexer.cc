@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/core/file_limit.h"
 #include "engine/core/hash.h"
@@ -42,6 +43,15 @@ using Clock = std::chrono::steady_clock;
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view HashView(const BlockHash& h) {
   return std::string_view(reinterpret_cast<const char*>(h.data()), 32);
+}
+// An address key as bytes (kind, witness version, payload), for a hash set.
+std::string KeyBytes(const AddressKey& k) {
+  std::string out;
+  out.reserve(2 + k.size);
+  out.push_back(static_cast<char>(k.kind));
+  out.push_back(static_cast<char>(k.witness_version));
+  out.append(reinterpret_cast<const char*>(k.payload.data()), k.size);
+  return out;
 }
 
 // A decoded block on its way from the reader thread to the main thread.
@@ -169,6 +179,11 @@ class Indexer {
   StoreLookup lookup_{store_};  // what the caches no longer hold
   std::unique_ptr<store::Committer> committer_;
   std::optional<int32_t> reorg_from_;  // the old tip's height while meta/reorg is set
+  // Keys of the addresses this run's rewinds removed (up to kMaxRewoundAddresses): the filter
+  // saved before the rewinds still answers "maybe" for them, but the store no longer holds them,
+  // so the branch that replaces the rewound blocks creates them again without a store lookup.
+  static constexpr size_t kMaxRewoundAddresses = size_t{1} << 20;
+  absl::flat_hash_set<std::string> rewound_addresses_;
 
   // The batch being built and the one being committed.
   std::unique_ptr<store::CommitBatch> building_ = std::make_unique<store::CommitBatch>();
@@ -483,7 +498,8 @@ absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const Addre
     ++result_->lookups.address_cache_hits;
     return std::make_pair(id, false);
   }
-  if (!addr_cache_.complete() && addr_filter_->MayContain(key)) {
+  if (!addr_cache_.complete() && addr_filter_->MayContain(key) &&
+      (rewound_addresses_.empty() || !rewound_addresses_.contains(KeyBytes(key)))) {
     ++result_->lookups.address_store_reads;
     absl::StatusOr<AddrId> found = lookup_.FindAddress(key);
     if (found.ok()) {
@@ -494,6 +510,8 @@ absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const Addre
     if (!absl::IsNotFound(found.status())) return found.status();
   }
   id = AddrId(state_.addr_count++);
+  // From now on the store holds it again (the cache may drop it: the next lookup reads the store).
+  if (!rewound_addresses_.empty()) rewound_addresses_.erase(KeyBytes(key));
   addr_cache_.Insert(key, id);
   addr_filter_->Insert(key);
   store::AddrRow row;
@@ -972,6 +990,10 @@ absl::Status Indexer::RewindTip() {
   std::vector<store::AddrRow> created;
   RETURN_IF_ERROR(store::ReadAddressRange(*store_, AddrId(b.first_addrid),
                                           AddrId(state_.addr_count), &created));
+  for (const store::AddrRow& a : created) {
+    if (rewound_addresses_.size() >= kMaxRewoundAddresses) break;
+    rewound_addresses_.insert(KeyBytes(a.key));
+  }
   for (uint32_t id = b.first_addrid; id < state_.addr_count; ++id) {
     wb.Delete(store_->handle(Cf::kAddr), store::AddrKey(AddrId(id)));
     wb.Delete(store_->handle(Cf::kAddrKey),
