@@ -184,7 +184,8 @@ class Indexer {
   // Keys of the addresses this run's rewinds removed (up to kMaxRewoundAddresses): the filter
   // saved before the rewinds still answers "maybe" for them, but the store no longer holds them,
   // so the branch that replaces the rewound blocks creates them again without a store lookup.
-  static constexpr size_t kMaxRewoundAddresses = size_t{1} << 20;
+  // 2^18 keys (about 25 MB, outside the memory plan) cover about 100 mainnet blocks.
+  static constexpr size_t kMaxRewoundAddresses = size_t{1} << 18;
   absl::flat_hash_set<std::string> rewound_addresses_;
 
   // The batch being built and the one being committed.
