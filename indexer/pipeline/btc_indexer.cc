@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/core/file_limit.h"
 #include "engine/core/hash.h"
@@ -22,6 +23,7 @@
 #include "engine/store/codec.h"
 #include "engine/store/commit_batch.h"
 #include "engine/store/height_index.h"
+#include "engine/store/rewind_reads.h"
 #include "indexer/btc/block.h"
 #include "indexer/btc/block_tree.h"
 #include "indexer/btc/header_rules.h"
@@ -41,6 +43,15 @@ using Clock = std::chrono::steady_clock;
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view HashView(const BlockHash& h) {
   return std::string_view(reinterpret_cast<const char*>(h.data()), 32);
+}
+// An address key as bytes (kind, witness version, payload), for a hash set.
+std::string KeyBytes(const AddressKey& k) {
+  std::string out;
+  out.reserve(2 + k.size);
+  out.push_back(static_cast<char>(k.kind));
+  out.push_back(static_cast<char>(k.witness_version));
+  out.append(reinterpret_cast<const char*>(k.payload.data()), k.size);
+  return out;
 }
 
 // A decoded block on its way from the reader thread to the main thread.
@@ -119,7 +130,9 @@ class Indexer {
   void Refuse(const BlockHash& hash, const store::BlockIndexEntry& entry, const absl::Status& why,
               bool descendant, rocksdb::WriteBatch* wb);
   absl::StatusOr<int32_t> FindFork(const std::vector<uint32_t>& chain) const;
-  absl::Status RewindTip();
+  // Args: last_rewind: the last rewind of this run (its write is synced, and with it the earlier
+  // ones).
+  absl::Status RewindTip(bool last_rewind);
   // Args: at_start: the store's state when the run began (before any rewind): a filter saved
   //   for it still holds every address of the store after a rewind.
   absl::Status PrepareCaches(uint64_t bytes_to_apply, const store::ChainState& at_start);
@@ -168,6 +181,12 @@ class Indexer {
   StoreLookup lookup_{store_};  // what the caches no longer hold
   std::unique_ptr<store::Committer> committer_;
   std::optional<int32_t> reorg_from_;  // the old tip's height while meta/reorg is set
+  // Keys of the addresses this run's rewinds removed (up to kMaxRewoundAddresses): the filter
+  // saved before the rewinds still answers "maybe" for them, but the store no longer holds them,
+  // so the branch that replaces the rewound blocks creates them again without a store lookup.
+  // 2^18 keys (about 25 MB, outside the memory plan) cover about 100 mainnet blocks.
+  static constexpr size_t kMaxRewoundAddresses = size_t{1} << 18;
+  absl::flat_hash_set<std::string> rewound_addresses_;
 
   // The batch being built and the one being committed.
   std::unique_ptr<store::CommitBatch> building_ = std::make_unique<store::CommitBatch>();
@@ -482,7 +501,8 @@ absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const Addre
     ++result_->lookups.address_cache_hits;
     return std::make_pair(id, false);
   }
-  if (!addr_cache_.complete() && addr_filter_->MayContain(key)) {
+  if (!addr_cache_.complete() && addr_filter_->MayContain(key) &&
+      (rewound_addresses_.empty() || !rewound_addresses_.contains(KeyBytes(key)))) {
     ++result_->lookups.address_store_reads;
     absl::StatusOr<AddrId> found = lookup_.FindAddress(key);
     if (found.ok()) {
@@ -493,6 +513,8 @@ absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const Addre
     if (!absl::IsNotFound(found.status())) return found.status();
   }
   id = AddrId(state_.addr_count++);
+  // From now on the store holds it again (the cache may drop it: the next lookup reads the store).
+  if (!rewound_addresses_.empty()) rewound_addresses_.erase(KeyBytes(key));
   addr_cache_.Insert(key, id);
   addr_filter_->Insert(key);
   store::AddrRow row;
@@ -851,23 +873,43 @@ absl::Status Indexer::PrepareCaches(uint64_t bytes_to_apply, const store::ChainS
   return absl::OkStatus();
 }
 
-absl::Status Indexer::RewindTip() {
+absl::Status Indexer::RewindTip(bool last_rewind) {
+  // Every row the block touched is read in key order with one call per kind of row (a range scan
+  // for its transactions and new addresses, one MultiGet for the outputs it spent and for the
+  // stats of the addresses it touched, one iterator for their history): one RocksDB call per row
+  // made a rewound transaction cost 25 times what indexing it does.
   const uint32_t h = static_cast<uint32_t>(state_.tip_height);
   ASSIGN_OR_RETURN(store::BlockRow b, store_->ReadBlock(h));
   rocksdb::WriteBatch wb;
+  std::vector<store::TxRow> rows;
+  RETURN_IF_ERROR(store::ReadTxRange(*store_, TxNum(b.first_txnum), b.tx_count, &rows));
+  // The transactions whose outputs the block spends (some of them in the block itself).
+  std::vector<TxNum> spent;
+  for (const store::TxRow& row : rows) {
+    for (const store::TxInRow& in : row.inputs) spent.push_back(in.prev_tx);
+  }
+  std::sort(spent.begin(), spent.end());
+  spent.erase(std::unique(spent.begin(), spent.end()), spent.end());
+  std::vector<store::TxRow> prevs;
+  RETURN_IF_ERROR(store::MultiReadTx(*store_, spent, &prevs));
   absl::flat_hash_map<uint32_t, store::AddrStats> minus;
-  store::TxRow row, prev;
   uint64_t inputs = 0;
   int64_t in_value_total = 0, spendable_value = 0;
   uint64_t spendable = 0;
-  for (uint64_t n = b.first_txnum; n < b.first_txnum + b.tx_count; ++n) {
-    RETURN_IF_ERROR(store_->ReadTx(TxNum(n), &row));
+  for (uint64_t i = 0; i < rows.size(); ++i) {
+    const uint64_t n = b.first_txnum + i;
+    const store::TxRow& row = rows[i];
     wb.Delete(store_->handle(Cf::kTx), store::TxKey(TxNum(n)));
     wb.Delete(store_->handle(Cf::kTxid), store::TxidKey(row.txid, TxNum(n)));
     touched_.clear();
     for (const store::TxInRow& in : row.inputs) {
-      RETURN_IF_ERROR(store_->ReadTx(in.prev_tx, &prev));
-      if (in.prev_vout >= prev.outputs.size()) return absl::DataLossError("corrupt input row");
+      const store::TxRow& prev =
+          prevs[std::lower_bound(spent.begin(), spent.end(), in.prev_tx) - spent.begin()];
+      if (in.prev_vout >= prev.outputs.size()) {
+        return absl::DataLossError(absl::StrCat("tx row ", n, " spends output ", in.prev_vout,
+                                                " of tx row ", in.prev_tx.value(), ", which has ",
+                                                prev.outputs.size()));
+      }
       const store::TxOutRow& o = prev.outputs[in.prev_vout];
       in_value_total += o.value;
       ++inputs;
@@ -905,9 +947,24 @@ absl::Status Indexer::RewindTip() {
     }
   }
   heights_.TruncateAbove(static_cast<int32_t>(h) - 1);
+  // Addresses older than the block lose what it added to their stats; their last height is that
+  // of their last transaction before it (one reused iterator over their history).
+  std::vector<AddrId> older;
   for (const auto& [addr, d] : minus) {
-    if (addr >= b.first_addrid) continue;  // created by this block: removed below
-    ASSIGN_OR_RETURN(store::AddrStats s, store_->ReadStats(AddrId(addr)));
+    if (addr < b.first_addrid) older.push_back(AddrId(addr));  // newer ones are removed below
+  }
+  std::sort(older.begin(), older.end());
+  std::vector<store::AddrStats> stats;
+  RETURN_IF_ERROR(store::MultiReadStats(*store_, older, &stats));
+  std::vector<AddrId> still_used;
+  for (size_t i = 0; i < older.size(); ++i) {
+    store::AddrStats& s = stats[i];
+    const store::AddrStats& d = minus[older[i].value()];
+    if (s.tx_count < d.tx_count) {
+      return absl::DataLossError(absl::StrCat("stats of address ", older[i].value(), " count ",
+                                              s.tx_count, " transactions, but block ", h,
+                                              " alone has ", d.tx_count, " of them"));
+    }
     s.tx_count -= d.tx_count;
     s.received -= d.received;
     s.sent -= d.sent;
@@ -917,18 +974,33 @@ absl::Status Indexer::RewindTip() {
       s.first_height = store::AddrStats().first_height;
       s.last_height = 0;
     } else {
-      std::vector<TxNum> last;
-      RETURN_IF_ERROR(
-          store_->ReadHistoryReverse(AddrId(addr), TxNum(b.first_txnum - 1), 1, &last).status());
-      if (last.empty()) return absl::DataLossError("history and stats disagree");
-      s.last_height = heights_.HeightOf(last[0]);
+      still_used.push_back(older[i]);
     }
-    wb.Put(store_->handle(Cf::kStats), store::AddrKey(AddrId(addr)), store::EncodeStats(s));
+  }
+  std::vector<TxNum> last;
+  RETURN_IF_ERROR(store::LastHistoryBefore(*store_, still_used, TxNum(b.first_txnum), &last));
+  for (size_t i = 0, u = 0; i < older.size(); ++i) {
+    store::AddrStats& s = stats[i];
+    if (s.tx_count != 0) {
+      if (!last[u].valid()) {
+        return absl::DataLossError(
+            absl::StrCat("history and stats of address ", older[i].value(), " disagree"));
+      }
+      s.last_height = heights_.HeightOf(last[u++]);
+    }
+    wb.Put(store_->handle(Cf::kStats), store::AddrKey(older[i]), store::EncodeStats(s));
+  }
+  std::vector<store::AddrRow> created;
+  RETURN_IF_ERROR(store::ReadAddressRange(*store_, AddrId(b.first_addrid),
+                                          AddrId(state_.addr_count), &created));
+  for (const store::AddrRow& a : created) {
+    if (rewound_addresses_.size() >= kMaxRewoundAddresses) break;
+    rewound_addresses_.insert(KeyBytes(a.key));
   }
   for (uint32_t id = b.first_addrid; id < state_.addr_count; ++id) {
-    ASSIGN_OR_RETURN(store::AddrRow a, store_->ReadAddress(AddrId(id)));
     wb.Delete(store_->handle(Cf::kAddr), store::AddrKey(AddrId(id)));
-    wb.Delete(store_->handle(Cf::kAddrKey), store::AddrKeyIndexKey(a.key, AddrId(id)));
+    wb.Delete(store_->handle(Cf::kAddrKey),
+              store::AddrKeyIndexKey(created[id - b.first_addrid].key, AddrId(id)));
     wb.Delete(store_->handle(Cf::kStats), store::AddrKey(AddrId(id)));
   }
   wb.Delete(store_->handle(Cf::kHeaders), store::HeightKey(h));
@@ -946,8 +1018,12 @@ absl::Status Indexer::RewindTip() {
   for (store::IndexObserver* o : options_.observers) {
     RETURN_IF_ERROR(o->OnRewind(*store_, h, b, &wb));
   }
+  // Each rewind is one atomic write, so a kill or a power loss leaves the store at a block
+  // boundary whether or not it was synced (the WAL recovers a prefix of the writes): only the last
+  // rewind waits for the disk, which syncs the earlier ones with it. A sync per block cost up to
+  // 0.2 s each on a busy disk.
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = last_rewind;
   RETURN_IF_ERROR(store::FromRocks(store_->db()->Write(wo, &wb), "rewinding a block"));
   result_->blocks_rewound++;
   return absl::OkStatus();
@@ -1010,7 +1086,7 @@ absl::Status Indexer::Run() {
   // files of blocks it has validated).
   if (best.has_value()) RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
   ASSIGN_OR_RETURN(reorg_from_, MarkReorg(store_, state_, fork));  // readers keep the old tip
-  while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip());
+  while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip(state_.tip_height - 1 == fork));
   const uint64_t tx_count_at_fork = state_.tx_count;
   if (best.has_value()) {
     ASSIGN_OR_RETURN(committer_,
