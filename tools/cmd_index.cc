@@ -6,6 +6,7 @@
 #include "engine/store/store.h"
 #include "heuristics/clustering_observer.h"
 #include "indexer/pipeline/btc_indexer.h"
+#include "indexer/pipeline/graph_files_observer.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -22,7 +23,8 @@ constexpr char kUsage[] =
     "cache and memtables; the split is printed when indexing starts. --commit-txs,\n"
     "--cache-addresses and --cache-prevouts override its choices (expert settings).\n"
     "Clusters are kept up to date under the stored policy (the default on a new store);\n"
-    "--no-cluster leaves them to a later `ariadne recluster`.\n"
+    "--no-cluster leaves them to a later `ariadne recluster`. The graph files beside the store\n"
+    "(DIR/graph) are kept up to date for servers to map.\n"
     "       ariadne index evm --source PATH... --db DIR [--chain mainnet|sepolia] ...\n";
 
 int IndexBtc(const std::vector<std::string>& argv) {
@@ -86,6 +88,16 @@ int IndexBtc(const std::vector<std::string>& argv) {
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
 
+  // First: the clustering's commit then finds the graph files already synced.
+  auto graph_files = pipeline::GraphFilesObserver::Create(**store);
+  if (!graph_files.ok()) return PrintError(graph_files.status());
+  if (*graph_files == nullptr) {
+    std::fprintf(stderr,
+                 "warning: the store was indexed without graph files (meta/graph_files): serve "
+                 "reads every tx and addr row when it starts\n");
+  } else {
+    options.observers.push_back(graph_files->get());
+  }
   std::unique_ptr<heuristics::ClusteringObserver> clustering;
   if (!args->Has("no-cluster")) {
     auto c = heuristics::ClusteringObserver::Create(store->get());

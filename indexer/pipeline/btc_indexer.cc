@@ -181,15 +181,17 @@ class Indexer {
   // The block's resolved transactions, handed to observers once the whole block succeeded.
   struct PendingTx {
     store::ResolvedTx tx;  // spans filled in at dispatch
-    size_t first_input, first_output;
+    size_t first_input, first_output, first_key;
   };
   std::vector<PendingTx> pending_;
   std::vector<store::ResolvedInput> block_inputs_;
   std::vector<store::ResolvedOutput> block_outputs_;
+  std::vector<AddressKey> block_keys_;  // of the addresses the block's transactions created
 
   // Per-transaction scratch (reused).
   std::vector<store::ResolvedInput> inputs_;
   std::vector<store::ResolvedOutput> outputs_;
+  std::vector<AddressKey> new_keys_;  // of the addresses the transaction created, by AddrId
   std::vector<CachedOutput> cached_;
   std::vector<std::pair<uint32_t, store::AddrStats>> touched_;
   store::TxRow row_;
@@ -493,6 +495,7 @@ absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const Addre
     if (!absl::IsNotFound(found.status())) return found.status();
   }
   id = AddrId(state_.addr_count++);
+  new_keys_.push_back(key);
   addr_cache_.Insert(key, id);
   addr_filter_->Insert(key);
   store::AddrRow row;
@@ -558,6 +561,7 @@ absl::Status Indexer::ProcessBlock(BlockItem& item) {
   pending_.clear();
   block_inputs_.clear();
   block_outputs_.clear();
+  block_keys_.clear();
   absl::Status s = ProcessBlockRows(item);
   if (!s.ok()) {
     // Nothing of a failed block is committed: the batch ends with the last good block.
@@ -572,6 +576,8 @@ absl::Status Indexer::ProcessBlock(BlockItem& item) {
                                                         p.tx.inputs.size());
     p.tx.outputs = std::span<const store::ResolvedOutput>(block_outputs_.data() + p.first_output,
                                                           p.tx.outputs.size());
+    p.tx.new_keys =
+        std::span<const AddressKey>(block_keys_.data() + p.first_key, p.tx.new_keys.size());
     for (store::IndexObserver* o : options_.observers) o->OnTx(p.tx);
   }
   heights_.Append(state_.tx_count - item.block.txs.size(), item.block.header.time);
@@ -617,6 +623,8 @@ absl::Status Indexer::ProcessBlockRows(BlockItem& item) {
     row_.outputs.clear();
     inputs_.clear();
     outputs_.clear();
+    new_keys_.clear();
+    const uint32_t first_new_addr = state_.addr_count;
     touched_.clear();
 
     int64_t in_value = 0;
@@ -709,14 +717,19 @@ absl::Status Indexer::ProcessBlockRows(BlockItem& item) {
       PendingTx p;
       p.tx = store::ResolvedTx{num,        tx.txid,     height,   block.header.time,
                                tx.version, tx.locktime, coinbase, tx.vsize(),
-                               row_.fee,   {},          {}};
+                               row_.fee,   {},          {},
+                               AddrId(first_new_addr), {}};
       // Only the sizes for now: the block vectors may still grow (spans are set at dispatch).
       p.tx.inputs = std::span<const store::ResolvedInput>(
           static_cast<const store::ResolvedInput*>(nullptr), inputs_.size());
       p.tx.outputs = std::span<const store::ResolvedOutput>(
           static_cast<const store::ResolvedOutput*>(nullptr), outputs_.size());
       p.first_input = block_inputs_.size();
+      p.tx.new_keys = std::span<const AddressKey>(static_cast<const AddressKey*>(nullptr),
+                                                  new_keys_.size());
       p.first_output = block_outputs_.size();
+      p.first_key = block_keys_.size();
+      block_keys_.insert(block_keys_.end(), new_keys_.begin(), new_keys_.end());
       block_inputs_.insert(block_inputs_.end(), inputs_.begin(), inputs_.end());
       block_outputs_.insert(block_outputs_.end(), outputs_.begin(), outputs_.end());
       pending_.push_back(p);
