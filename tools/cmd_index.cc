@@ -6,7 +6,6 @@
 #include "engine/store/store.h"
 #include "heuristics/clustering_observer.h"
 #include "indexer/pipeline/btc_indexer.h"
-#include "indexer/pipeline/graph_files_observer.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -88,16 +87,6 @@ int IndexBtc(const std::vector<std::string>& argv) {
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
 
-  // First: the clustering's commit then finds the graph files already synced.
-  auto graph_files = pipeline::GraphFilesObserver::Create(**store);
-  if (!graph_files.ok()) return PrintError(graph_files.status());
-  if (*graph_files == nullptr) {
-    std::fprintf(stderr,
-                 "warning: the store was indexed without graph files (meta/graph_files): serve "
-                 "reads every tx and addr row when it starts\n");
-  } else {
-    options.observers.push_back(graph_files->get());
-  }
   std::unique_ptr<heuristics::ClusteringObserver> clustering;
   if (!args->Has("no-cluster")) {
     auto c = heuristics::ClusteringObserver::Create(store->get());
