@@ -185,7 +185,7 @@ class Indexer {
     size_t first_input, first_output, first_key;
   };
   std::vector<PendingTx> pending_;
-  // The graph files' observer (nullptr for a store indexed before them), then the caller's.
+  // The graph files' observer, then the caller's.
   std::unique_ptr<GraphFilesObserver> graph_files_;
   std::vector<store::IndexObserver*> observers_;
   std::vector<store::ResolvedInput> block_inputs_;
@@ -212,13 +212,7 @@ absl::Status Indexer::Load() {
   // The graph files are kept by every run (not only the command's): a run without them would
   // leave meta/graph_files behind the rows, and servers would refuse the store.
   ASSIGN_OR_RETURN(graph_files_, GraphFilesObserver::Create(*store_));
-  if (graph_files_ != nullptr) {
-    observers_.push_back(graph_files_.get());
-  } else {
-    result_->warnings.push_back(
-        "the store was indexed without graph files (meta/graph_files): serve reads every tx and "
-        "addr row when it starts");
-  }
+  observers_.push_back(graph_files_.get());
   observers_.insert(observers_.end(), options_.observers.begin(), options_.observers.end());
   RETURN_IF_ERROR(heights_.Load(*store_));
   if (heights_.blocks() != static_cast<size_t>(state_.tip_height + 1)) {

@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/status_macros.h"
+#include "engine/store/codec.h"
 #include "engine/store/commit_batch.h"
+#include "engine/store/scan.h"
 #include "engine/store/schema.h"
 #include "rocksdb/write_batch.h"
 
@@ -18,7 +20,6 @@ absl::StatusOr<std::unique_ptr<GraphFilesObserver>> GraphFilesObserver::Create(
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
   ASSIGN_OR_RETURN(const std::optional<graph::GraphFileLengths> row,
                    graph::ReadGraphFileLengths(store));
-  if (!row.has_value() && state.tx_count > 0) return nullptr;
   const graph::GraphFileLengths committed = row.value_or(graph::GraphFileLengths());
   if (row.has_value()) RETURN_IF_ERROR(graph::CheckLengthsMatch(committed, state));
   std::unique_ptr<GraphFilesObserver> o(new GraphFilesObserver(committed));
@@ -37,7 +38,71 @@ absl::StatusOr<std::unique_ptr<GraphFilesObserver>> GraphFilesObserver::Create(
   for (size_t i = 0; i < graph::kGraphArrays; ++i) {
     RETURN_IF_ERROR(o->writers_[i]->Trim(committed.high[i]));
   }
+  if (!row.has_value() && state.tx_count > 0) RETURN_IF_ERROR(o->Backfill(store, state));
   return o;
+}
+
+absl::Status GraphFilesObserver::Backfill(const store::Store& store,
+                                          const store::ChainState& state) {
+  // The rows give every record: the tx rows the graph's, the addr rows (in AddrId order) the
+  // names'. A kill meanwhile leaves no meta/graph_files, so the next run starts again from zero.
+  std::vector<store::ResolvedInput> inputs;
+  std::vector<store::ResolvedOutput> outputs;
+  store::TxRow row;
+  uint64_t n = 0;
+  RETURN_IF_ERROR(
+      store::ScanRows(store, store::Cf::kTx, "", [&](std::string_view key, std::string_view value) {
+        if (store::GetBE(key.data(), store::kTxNumBytes) != n) {
+          return absl::DataLossError(absl::StrCat("tx rows skip tx ", n));
+        }
+        RETURN_IF_ERROR(store::DecodeTxRow(value, TxNum(n), &row));
+        inputs.clear();
+        outputs.clear();
+        for (const store::TxInRow& in : row.inputs) {
+          inputs.push_back({AddrId(), 0, ScriptType::kNonstandard, in.prev_tx, in.prev_vout});
+        }
+        for (const store::TxOutRow& out : row.outputs) {
+          outputs.push_back({out.addr, out.value, out.type, false});
+        }
+        store::ResolvedTx tx{};
+        tx.num = TxNum(n);
+        tx.txid = row.txid;
+        tx.inputs = inputs;
+        tx.outputs = outputs;
+        tx.first_new_addr = AddrId(static_cast<uint32_t>(W(GraphArray::kNames).count()));
+        OnTx(tx);
+        ++n;
+        return status_;
+      }));
+  std::vector<AddressKey> key(1);
+  uint32_t a = 0;
+  RETURN_IF_ERROR(
+      store::ScanRows(store, store::Cf::kAddr, "", [&](std::string_view k, std::string_view value) {
+        if (k.size() != 4 || store::GetBE(k.data(), 4) != a) {
+          return absl::DataLossError(absl::StrCat("addr rows skip address ", a));
+        }
+        ASSIGN_OR_RETURN(const store::AddrRow r, store::DecodeAddrRow(value));
+        key[0] = r.key;
+        store::ResolvedTx tx{};
+        tx.num = TxNum(W(GraphArray::kTx).count());  // what OnTx checks; appends no transaction
+        tx.first_new_addr = AddrId(a);
+        tx.new_keys = key;
+        AppendNames(tx);
+        ++a;
+        return status_;
+      }));
+  graph::GraphFileLengths l = Current();
+  RETURN_IF_ERROR(graph::CheckLengthsMatch(l, state));
+  RETURN_IF_ERROR(SyncAll());
+  lengths_ = l;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const std::string v = graph::EncodeGraphFileLengths(lengths_);
+  return store::FromRocks(
+      store.db()->Put(wo, store.handle(store::Cf::kMeta),
+                      rocksdb::Slice(graph::kMetaGraphFiles.data(), graph::kMetaGraphFiles.size()),
+                      v),
+      "writing meta/graph_files");
 }
 
 void GraphFilesObserver::UnspendInputs(uint64_t from, uint64_t to, uint64_t outputs, uint64_t txs) {
@@ -92,6 +157,11 @@ void GraphFilesObserver::OnTx(const store::ResolvedTx& tx) {
     status_ = outs.Append(&r, 1);
     if (status_.ok()) status_ = spent.Append(&graph::kUnspentRecord, 1);
   }
+  AppendNames(tx);
+}
+
+void GraphFilesObserver::AppendNames(const store::ResolvedTx& tx) {
+  files::FlatArrayWriter& names = W(GraphArray::kNames);
   for (const AddressKey& k : tx.new_keys) {
     if (!status_.ok()) return;
     graph::NameSlot slot{static_cast<uint8_t>(k.kind), k.witness_version, k.size, {}};

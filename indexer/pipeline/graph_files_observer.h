@@ -24,11 +24,11 @@ namespace ariadne::pipeline {
 
 class GraphFilesObserver : public store::IndexObserver {
  public:
-  // Opens the files of `store` at the lengths it committed (creating them for an empty store)
-  // and repairs what a killed run left past them.
-  // Returns: nullptr when the store already holds transactions but no graph files (indexed
-  // before them: servers read its rows); DATA_LOSS naming a file shorter than committed or with a
-  // bad header, or when meta/graph_files disagrees with meta/state.
+  // Opens the files of `store` at the lengths it committed and repairs what a killed run left
+  // past them. A store without them (new, or indexed before them) gets them built from its tx
+  // and addr rows first (one pass over each; `store` must be the indexer's, read-write).
+  // Returns: DATA_LOSS naming a file shorter than committed or with a bad header, or when
+  // meta/graph_files disagrees with meta/state; the rows' read errors.
   static absl::StatusOr<std::unique_ptr<GraphFilesObserver>> Create(const store::Store& store);
 
   void OnTx(const store::ResolvedTx& tx) override;
@@ -44,6 +44,10 @@ class GraphFilesObserver : public store::IndexObserver {
   // Resets the spent-by entries that inputs [from, to) of the inputs array set on outputs below
   // `outputs` to spenders at or past `txs`.
   void UnspendInputs(uint64_t from, uint64_t to, uint64_t outputs, uint64_t txs);
+  // Builds the files of a store indexed before them from its rows, and commits their lengths.
+  absl::Status Backfill(const store::Store& store, const store::ChainState& state);
+  // Appends the names of the addresses `tx` created.
+  void AppendNames(const store::ResolvedTx& tx);
   // Returns: lengths_ with the writers' counts and the high-water marks raised to them.
   graph::GraphFileLengths Current() const;
   absl::Status SyncAll();

@@ -169,5 +169,32 @@ TEST(GraphFiles, ARunStoppedBetweenTheFilesAndTheCommitResumesToTheFilesOfAClean
   EXPECT_THAT(graph::CheckGraphFiles(**s), IsOk());
 }
 
+// A store indexed before the graph files (no meta/graph_files, no DIR/graph) gets them from its
+// rows at its next indexing run, equal to those of a store that always had them.
+TEST(GraphFiles, AStoreIndexedBeforeTheFilesGetsThemFromItsRows) {
+  REQUIRE_TESTDATA();
+  const auto dir = MakeTempDir("graph-files-backfill");
+  std::string with_files;
+  {
+    auto s = IndexInto(dir / "db", Chain(), Network::kMainnet, nullptr, 700);
+    ASSERT_THAT(s, IsOk());
+    with_files = GraphFilesDigest(**s);
+    ASSERT_THAT(
+        store::FromRocks((*s)->db()->Delete(rocksdb::WriteOptions(), (*s)->handle(store::Cf::kMeta),
+                                            std::string(store::kMetaGraphFiles)),
+                         "deleting meta/graph_files"),
+        IsOk());
+    EXPECT_EQ(GraphFilesDigest(**s), "no graph files");
+  }
+  std::filesystem::remove_all(graph::GraphFilesDir(dir / "db"));
+  // Nothing new to index: the run only builds the files.
+  pipeline::IndexResult r;
+  auto s = IndexInto(dir / "db", Chain(), Network::kMainnet, &r, 700);
+  ASSERT_THAT(s, IsOk());
+  EXPECT_EQ(r.blocks_applied, 0u);
+  EXPECT_EQ(GraphFilesDigest(**s), with_files);
+  EXPECT_THAT(graph::CheckGraphFiles(**s), IsOk());
+}
+
 }  // namespace
 }  // namespace ariadne::testing
