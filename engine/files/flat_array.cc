@@ -20,9 +20,9 @@ constexpr char kMagic[8] = {'A', 'R', 'I', 'F', 'L', 'A', 'T', '1'};
 constexpr uint32_t kFormatVersion = 1;
 // The header's fields, the 32 bytes its checksum covers.
 constexpr size_t kCoveredBytes = 32;
-// Growth step of the writer's file: a quarter of what it holds, at least 1 MiB, so that appending
-// remaps O(log n) times.
-constexpr uint64_t kMinGrowBytes = 1 << 20;
+// Growth step of the writer's file: a quarter of what it holds, at least 64 KiB, so that appending
+// remaps O(log n) times (small at first: six files grow at once, even on a nearly full disk).
+constexpr uint64_t kMinGrowBytes = 64 << 10;
 
 void FillHeader(const FlatSpec& spec, uint8_t out[kFlatHeaderBytes]) {
   std::memset(out, 0, kFlatHeaderBytes);

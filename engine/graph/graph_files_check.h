@@ -12,6 +12,8 @@ namespace ariadne::graph {
 struct GraphFilesReport {
   bool present = false;  // false: the store has no graph files (indexed before them)
   uint64_t txs = 0, outputs = 0, inputs = 0, addresses = 0, long_names = 0;
+  // Spent-by entries a stopped run set past the committed transactions (reset by the next run).
+  uint64_t uncommitted_spends = 0;
 };
 
 // Reads every tx and addr row and compares the files with them: each transaction's record
