@@ -22,7 +22,8 @@ constexpr char kUsage[] =
     "cache and memtables; the split is printed when indexing starts. --commit-txs,\n"
     "--cache-addresses and --cache-prevouts override its choices (expert settings).\n"
     "Clusters are kept up to date under the stored policy (the default on a new store);\n"
-    "--no-cluster leaves them to a later `ariadne recluster`.\n"
+    "--no-cluster leaves them to a later `ariadne recluster`. The graph files beside the store\n"
+    "(DIR/graph) are kept up to date for servers to map.\n"
     "       ariadne index evm --source PATH... --db DIR [--chain mainnet|sepolia] ...\n";
 
 int IndexBtc(const std::vector<std::string>& argv) {

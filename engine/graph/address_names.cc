@@ -17,7 +17,46 @@ absl::StatusOr<std::unique_ptr<AddressNames>> AddressNames::Load(const store::St
   return names;
 }
 
+absl::StatusOr<std::unique_ptr<AddressNames>> AddressNames::Map(
+    std::shared_ptr<const GraphFiles> files) {
+  std::unique_ptr<AddressNames> names(new AddressNames());
+  const files::FlatArrayReader& slots = files->at(GraphArray::kNames);
+  names->view_ = slots.As<Slot>();
+  names->size_ = static_cast<uint32_t>(slots.count());
+  const files::FlatArrayReader& longs = files->at(GraphArray::kLongNames);
+  const LongNameRecord* r = longs.As<LongNameRecord>();
+  for (uint64_t i = 0; i < longs.count(); ++i) {
+    const Slot* slot = r[i].addr < names->size_ ? &names->view_[r[i].addr] : nullptr;
+    if (slot == nullptr || slot->size <= sizeof(slot->payload) || slot->size > 40) {
+      return absl::DataLossError(
+          absl::StrCat(longs.path().string(), ": record ", i, " is not the tail of a long key"));
+    }
+    AddressKey k;
+    k.kind = static_cast<AddrKind>(slot->kind);
+    k.witness_version = slot->witness_version;
+    k.size = slot->size;
+    std::memcpy(k.payload.data(), slot->payload, sizeof(slot->payload));
+    std::memcpy(k.payload.data() + sizeof(slot->payload), r[i].tail,
+                k.size - sizeof(slot->payload));
+    names->long_[r[i].addr] = k;
+  }
+  names->files_ = std::move(files);
+  return names;
+}
+
+AddressNames::AddressNames(const AddressNames& other)
+    : view_(other.view_),
+      size_(other.size_),
+      slots_(other.slots_),
+      files_(other.files_),
+      long_(other.long_) {
+  if (files_ == nullptr) view_ = slots_.data();
+}
+
 absl::StatusOr<uint64_t> AddressNames::Extend(const store::Store& store) {
+  if (files_ != nullptr) {
+    return absl::FailedPreconditionError("mapped names grow by mapping the grown files");
+  }
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   ro.readahead_size = 4 << 20;
@@ -42,13 +81,15 @@ absl::StatusOr<uint64_t> AddressNames::Extend(const store::Store& store) {
     }
     slots_.push_back(slot);
   }
+  view_ = slots_.data();
+  size_ = static_cast<uint32_t>(slots_.size());
   if (!it->status().ok()) return store::FromRocks(it->status(), "loading address names");
   return n - start;
 }
 
 bool AddressNames::Get(AddrId a, AddressKey* key) const {
-  if (a.value() >= slots_.size()) return false;
-  const Slot& slot = slots_[a.value()];
+  if (a.value() >= size_) return false;
+  const Slot& slot = view_[a.value()];
   if (slot.size > sizeof(slot.payload)) {
     *key = long_.at(a.value());
     return true;

@@ -11,20 +11,58 @@ absl::StatusOr<std::unique_ptr<TxGraph>> TxGraph::Load(const store::Store& store
   std::unique_ptr<TxGraph> g(new TxGraph());
   auto state = store.ReadState();
   if (!state.ok()) return state.status();
-  g->first_out_.reserve(state->tx_count + 1);
-  g->first_in_.reserve(state->tx_count + 1);
-  g->txids_.reserve(state->tx_count);
-  g->out_value_.reserve(state->output_count);
-  g->out_addr_.reserve(state->output_count);
-  g->out_type_.reserve(state->output_count);
-  g->out_spent_by_.reserve(state->output_count);
-  g->in_prev_.reserve(state->input_count);
+  g->tx_vec_.reserve(state->tx_count);
+  g->out_vec_.reserve(state->output_count);
+  g->spent_vec_.reserve(state->output_count);
+  g->in_vec_.reserve(state->input_count);
   auto added = g->Extend(store);
   if (!added.ok()) return added.status();
   return g;
 }
 
+std::unique_ptr<TxGraph> TxGraph::Map(std::shared_ptr<const GraphFiles> files) {
+  std::unique_ptr<TxGraph> g(new TxGraph());
+  g->tx_ = files->at(GraphArray::kTx).As<TxRecord>();
+  g->out_ = files->at(GraphArray::kOut).As<OutRecord>();
+  g->in_prev_ = files->at(GraphArray::kIn).As<uint64_t>();
+  g->spent_by_ = files->at(GraphArray::kSpentBy).As<uint64_t>();
+  g->tx_count_ = files->lengths.of(GraphArray::kTx);
+  g->out_count_ = files->lengths.of(GraphArray::kOut);
+  g->in_count_ = files->lengths.of(GraphArray::kIn);
+  g->files_ = std::move(files);
+  return g;
+}
+
+TxGraph::TxGraph(const TxGraph& other)
+    : tx_(other.tx_),
+      out_(other.out_),
+      in_prev_(other.in_prev_),
+      spent_by_(other.spent_by_),
+      tx_count_(other.tx_count_),
+      out_count_(other.out_count_),
+      in_count_(other.in_count_),
+      tx_vec_(other.tx_vec_),
+      out_vec_(other.out_vec_),
+      in_vec_(other.in_vec_),
+      spent_vec_(other.spent_vec_),
+      files_(other.files_) {
+  if (files_ == nullptr) ViewVectors();
+}
+
+void TxGraph::ViewVectors() {
+  tx_ = tx_vec_.data();
+  out_ = out_vec_.data();
+  in_prev_ = in_vec_.data();
+  spent_by_ = spent_vec_.data();
+  tx_count_ = tx_vec_.size();
+  out_count_ = out_vec_.size();
+  in_count_ = in_vec_.size();
+}
+
 absl::StatusOr<uint64_t> TxGraph::Extend(const store::Store& store) {
+  if (mapped()) {
+    return absl::FailedPreconditionError("a mapped graph grows by mapping the grown files");
+  }
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   ro.readahead_size = 4 << 20;
@@ -46,8 +84,9 @@ absl::StatusOr<uint64_t> TxGraph::Extend(const store::Store& store) {
     outputs.clear();
     for (const store::TxInRow& in : row.inputs) {
       const uint64_t prev = in.prev_tx.value();
-      const uint64_t o = first_out_[prev] + in.prev_vout;
-      if (o >= first_out_[prev + 1]) {
+      if (prev >= n) return absl::DataLossError(absl::StrCat("tx ", n, " spends a later tx"));
+      const uint64_t o = FirstOut(TxNum(prev)) + in.prev_vout;
+      if (o >= FirstOut(TxNum(prev + 1))) {
         return absl::DataLossError(absl::StrCat("tx ", n, " spends a missing output"));
       }
       inputs.push_back(OutNum(o));
@@ -62,32 +101,40 @@ absl::StatusOr<uint64_t> TxGraph::Extend(const store::Store& store) {
 
 absl::StatusOr<TxNum> TxGraph::AppendTx(std::span<const OutNum> inputs,
                                         std::span<const NewOutput> outputs, const Txid& txid) {
+  if (mapped())
+    return absl::FailedPreconditionError("a mapped graph is appended to by the indexer");
   const uint64_t n = tx_count();
   for (OutNum in : inputs) {
-    if (in.value() >= out_value_.size() || out_spent_by_[in.value()] != kUnspent) {
+    if (in.value() >= out_vec_.size() || spent_vec_[in.value()] != kUnspentRecord) {
       return absl::InvalidArgumentError(
           absl::StrCat("tx ", n, " spends a missing or spent output ", in.value()));
     }
   }
+  tx_vec_.push_back({out_vec_.size(), in_vec_.size(), txid});
   for (OutNum in : inputs) {
-    in_prev_.push_back(in.value());
-    out_spent_by_[in.value()] = n;
+    in_vec_.push_back(in.value());
+    spent_vec_[in.value()] = n;
   }
   for (const NewOutput& o : outputs) {
-    out_value_.push_back(o.value);
-    out_addr_.push_back(o.addr.value());
-    out_type_.push_back(static_cast<uint8_t>(o.type));
-    out_spent_by_.push_back(kUnspent);
+    out_vec_.push_back({o.value, o.addr.value(), static_cast<uint8_t>(o.type), {}});
+    spent_vec_.push_back(kUnspentRecord);
   }
-  first_out_.push_back(out_value_.size());
-  first_in_.push_back(in_prev_.size());
-  txids_.push_back(txid);
+  ViewVectors();
   return TxNum(n);
 }
 
 TxNum TxGraph::TxOf(OutNum o) const {
-  auto it = std::upper_bound(first_out_.begin(), first_out_.end(), o.value());
-  return TxNum(static_cast<uint64_t>(it - first_out_.begin()) - 1);
+  // The last transaction whose first output is at or before `o`.
+  uint64_t lo = 0, hi = tx_count_;  // answer in [lo, hi)
+  while (hi - lo > 1) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (tx_[mid].first_out <= o.value()) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return TxNum(lo);
 }
 
 }  // namespace ariadne::graph

@@ -130,6 +130,8 @@ class ChainBackend {
   virtual absl::StatusOr<bool> RunExposure(std::span<const uint32_t> members, uint32_t hops,
                                            TaintModel model, const CancelFn& cancelled,
                                            Exposure* out) const = 0;
+  // Adds a warning the server prints when it starts (e.g. a slower path taken).
+  void AddWarning(std::string warning) { warnings_.push_back(std::move(warning)); }
 
   // ---- Helpers for the model-specific parts.
   // Keeps the clustering a backend loaded, or warns why there is none ("no cluster queries: ..."),

@@ -52,6 +52,7 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
       std::string_view key(it->key().data(), it->key().size());
       std::string_view value(it->value().data(), it->value().size());
       if (cf == Cf::kMeta && key.rfind(kMetaFilePrefix, 0) == 0) continue;
+      if (cf == Cf::kMeta && key == kMetaGraphFiles) continue;
       if (cf == Cf::kMeta && key == kMetaCluster && live_gen.has_value()) value = cluster_meta;
       if (cf == Cf::kMeta && key == kMetaClusterUndo && undo_meta.has_value()) value = *undo_meta;
       if ((cf == Cf::kEvidence || cf == Cf::kClusterPending) && !key.empty()) {

@@ -49,6 +49,10 @@ struct ResolvedTx {
   int64_t fee;
   std::span<const ResolvedInput> inputs;  // empty for a coinbase
   std::span<const ResolvedOutput> outputs;
+  // The keys of the addresses this transaction created (its outputs' and, for a bare multisig,
+  // its keys'), in AddrId order from first_new_addr.
+  AddrId first_new_addr;
+  std::span<const AddressKey> new_keys;
 };
 
 // Receives every indexed transaction in chain order and adds its own rows to the indexer's

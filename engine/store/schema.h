@@ -87,6 +87,9 @@ inline constexpr std::string_view kMetaCluster = "cluster";   // ClusterMeta
 // commit that takes the new branch to the old tip's height (or to its end, when shorter). The
 // value is the old tip: height (u32 BE) and hash (32 bytes). Readers keep the old state meanwhile.
 inline constexpr std::string_view kMetaReorg = "reorg";
+// The graph files' committed lengths (engine/graph/graph_files.h); bookkeeping of files beside
+// the store, so not in the digest (db check compares the files with the rows).
+inline constexpr std::string_view kMetaGraphFiles = "graph_files";
 // ClusterUndoMeta: which generation keeps undo rows, and for how many blocks.
 inline constexpr std::string_view kMetaClusterUndo = "cluster_undo";
 

@@ -1,5 +1,7 @@
 #include "engine/utxo/utxo_backend.h"
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "engine/core/address.h"
 #include "engine/core/status_macros.h"
@@ -12,12 +14,30 @@ absl::StatusOr<std::unique_ptr<UtxoBackend>> UtxoBackend::Open(
     const store::Store& store, std::shared_ptr<const query::QueryHooks> hooks) {
   std::unique_ptr<UtxoBackend> b(new UtxoBackend(store, std::move(hooks)));
   RETURN_IF_ERROR(b->heights_.Load(store));
-  ASSIGN_OR_RETURN(b->graph_, graph::TxGraph::Load(store));
+  RETURN_IF_ERROR(b->MapOrLoadGraph());
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
   b->addresses_ = std::make_unique<graph::AddressIndex>(*b->graph_, state.addr_count);
-  ASSIGN_OR_RETURN(b->names_, graph::AddressNames::Load(store));
   RETURN_IF_ERROR(b->LoadClustersAndLabels());
   return b;
+}
+
+absl::Status UtxoBackend::MapOrLoadGraph() {
+  // The benchmarks' switch to the rows (the build before the graph files, in the same run).
+  const char* rows = std::getenv("ARIADNE_GRAPH_FROM_ROWS");
+  if (rows == nullptr || std::string_view(rows) != "1") {
+    ASSIGN_OR_RETURN(std::shared_ptr<const graph::GraphFiles> files, graph::OpenGraphFiles(store_));
+    if (files != nullptr) {
+      graph_ = graph::TxGraph::Map(files);
+      ASSIGN_OR_RETURN(names_, graph::AddressNames::Map(std::move(files)));
+      return absl::OkStatus();
+    }
+    AddWarning(
+        "the store has no graph files (indexed before them): the graph is read from every tx and "
+        "addr row into memory");
+  }
+  ASSIGN_OR_RETURN(graph_, graph::TxGraph::Load(store_));
+  ASSIGN_OR_RETURN(names_, graph::AddressNames::Load(store_));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<query::ChainBackend>> UtxoBackend::Refreshed(
@@ -33,11 +53,16 @@ absl::StatusOr<std::unique_ptr<query::ChainBackend>> UtxoBackend::Refreshed(
   if (!grew) return Open(store, hooks_);
   std::unique_ptr<UtxoBackend> b(new UtxoBackend(store, hooks_));
   RETURN_IF_ERROR(b->heights_.Load(store));
-  b->graph_ = std::make_unique<graph::TxGraph>(*graph_);
-  RETURN_IF_ERROR(b->graph_->Extend(store).status());
+  if (graph_->mapped()) {
+    // The files grew in place: map them at the new lengths (nothing is copied).
+    RETURN_IF_ERROR(b->MapOrLoadGraph());
+  } else {
+    b->graph_ = std::make_unique<graph::TxGraph>(*graph_);
+    RETURN_IF_ERROR(b->graph_->Extend(store).status());
+    b->names_ = std::make_unique<graph::AddressNames>(*names_);
+    RETURN_IF_ERROR(b->names_->Extend(store).status());
+  }
   b->addresses_ = std::make_unique<graph::AddressIndex>(*b->graph_, after.addr_count);
-  b->names_ = std::make_unique<graph::AddressNames>(*names_);
-  RETURN_IF_ERROR(b->names_->Extend(store).status());
   RETURN_IF_ERROR(b->LoadClustersAndLabels());
   return b;
 }

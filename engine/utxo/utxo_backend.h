@@ -36,8 +36,9 @@ class UtxoBackend : public query::ChainBackend {
 
   query::ChainModel model() const override { return query::ChainModel::kUtxo; }
   // When the store only grew since this backend was built (the block at its tip is unchanged and
-  // no transaction went away), the transaction graph and the names are copied and extended with
-  // what is new instead of read again; after a reorg the store is opened again.
+  // no transaction went away), the graph files are mapped at their new lengths (without them,
+  // the in-memory graph and names are copied and extended with what is new); after a reorg the
+  // store is opened again.
   absl::StatusOr<std::unique_ptr<query::ChainBackend>> Refreshed(
       const store::Store& store) const override;
 
@@ -57,6 +58,9 @@ class UtxoBackend : public query::ChainBackend {
  private:
   UtxoBackend(const store::Store& store, std::shared_ptr<const query::QueryHooks> hooks)
       : store_(store), hooks_(std::move(hooks)) {}
+  // Maps the graph and the names from the graph files; reads them from the rows (with a warning)
+  // when the store has none. Returns: DATA_LOSS naming a bad graph file.
+  absl::Status MapOrLoadGraph();
   // Builds the clustering, its totals and the labels (after the graph).
   absl::Status LoadClustersAndLabels();
   // Returns: the stored clustering with the links of its deferred change outputs still unspent;

@@ -30,6 +30,7 @@
 #include "indexer/pipeline/address_cache.h"
 #include "indexer/pipeline/address_filter.h"
 #include "indexer/pipeline/blk_file_cache.h"
+#include "indexer/pipeline/graph_files_observer.h"
 #include "indexer/pipeline/prevout_cache.h"
 #include "indexer/pipeline/reorg_marker.h"
 #include "indexer/pipeline/store_lookup.h"
@@ -200,15 +201,20 @@ class Indexer {
   // The block's resolved transactions, handed to observers once the whole block succeeded.
   struct PendingTx {
     store::ResolvedTx tx;  // spans filled in at dispatch
-    size_t first_input, first_output;
+    size_t first_input, first_output, first_key;
   };
   std::vector<PendingTx> pending_;
+  // The graph files' observer, then the caller's.
+  std::unique_ptr<GraphFilesObserver> graph_files_;
+  std::vector<store::IndexObserver*> observers_;
   std::vector<store::ResolvedInput> block_inputs_;
   std::vector<store::ResolvedOutput> block_outputs_;
+  std::vector<AddressKey> block_keys_;  // of the addresses the block's transactions created
 
   // Per-transaction scratch (reused).
   std::vector<store::ResolvedInput> inputs_;
   std::vector<store::ResolvedOutput> outputs_;
+  std::vector<AddressKey> new_keys_;  // of the addresses the transaction created, by AddrId
   std::vector<CachedOutput> cached_;
   std::vector<std::pair<uint32_t, store::AddrStats>> touched_;
   store::TxRow row_;
@@ -222,6 +228,11 @@ class Indexer {
 
 absl::Status Indexer::Load() {
   ASSIGN_OR_RETURN(state_, store_->ReadState());
+  // The graph files are kept by every run (not only the command's): a run without them would
+  // leave meta/graph_files behind the rows, and servers would refuse the store.
+  ASSIGN_OR_RETURN(graph_files_, GraphFilesObserver::Create(*store_));
+  observers_.push_back(graph_files_.get());
+  observers_.insert(observers_.end(), options_.observers.begin(), options_.observers.end());
   RETURN_IF_ERROR(heights_.Load(*store_));
   if (heights_.blocks() != static_cast<size_t>(state_.tip_height + 1)) {
     return absl::DataLossError(absl::StrCat("store has ", heights_.blocks(),
@@ -515,6 +526,7 @@ absl::StatusOr<std::pair<AddrId, bool>> Indexer::FindOrCreateAddress(const Addre
   id = AddrId(state_.addr_count++);
   // From now on the store holds it again (the cache may drop it: the next lookup reads the store).
   if (!rewound_addresses_.empty()) rewound_addresses_.erase(KeyBytes(key));
+  new_keys_.push_back(key);
   addr_cache_.Insert(key, id);
   addr_filter_->Insert(key);
   store::AddrRow row;
@@ -580,6 +592,7 @@ absl::Status Indexer::ProcessBlock(BlockItem& item) {
   pending_.clear();
   block_inputs_.clear();
   block_outputs_.clear();
+  block_keys_.clear();
   absl::Status s = ProcessBlockRows(item);
   if (!s.ok()) {
     // Nothing of a failed block is committed: the batch ends with the last good block.
@@ -594,7 +607,9 @@ absl::Status Indexer::ProcessBlock(BlockItem& item) {
                                                         p.tx.inputs.size());
     p.tx.outputs = std::span<const store::ResolvedOutput>(block_outputs_.data() + p.first_output,
                                                           p.tx.outputs.size());
-    for (store::IndexObserver* o : options_.observers) o->OnTx(p.tx);
+    p.tx.new_keys =
+        std::span<const AddressKey>(block_keys_.data() + p.first_key, p.tx.new_keys.size());
+    for (store::IndexObserver* o : observers_) o->OnTx(p.tx);
   }
   heights_.Append(state_.tx_count - item.block.txs.size(), item.block.header.time);
   result_->txs += item.block.txs.size();
@@ -639,6 +654,8 @@ absl::Status Indexer::ProcessBlockRows(BlockItem& item) {
     row_.outputs.clear();
     inputs_.clear();
     outputs_.clear();
+    new_keys_.clear();
+    const uint32_t first_new_addr = state_.addr_count;
     touched_.clear();
 
     int64_t in_value = 0;
@@ -727,18 +744,23 @@ absl::Status Indexer::ProcessBlockRows(BlockItem& item) {
     state_.utxo_value += spendable_value - in_value;
     ++batch_txs_;
 
-    if (!options_.observers.empty()) {
+    if (!observers_.empty()) {
       PendingTx p;
       p.tx = store::ResolvedTx{num,        tx.txid,     height,   block.header.time,
                                tx.version, tx.locktime, coinbase, tx.vsize(),
-                               row_.fee,   {},          {}};
+                               row_.fee,   {},          {},       AddrId(first_new_addr),
+                               {}};
       // Only the sizes for now: the block vectors may still grow (spans are set at dispatch).
       p.tx.inputs = std::span<const store::ResolvedInput>(
           static_cast<const store::ResolvedInput*>(nullptr), inputs_.size());
       p.tx.outputs = std::span<const store::ResolvedOutput>(
           static_cast<const store::ResolvedOutput*>(nullptr), outputs_.size());
       p.first_input = block_inputs_.size();
+      p.tx.new_keys =
+          std::span<const AddressKey>(static_cast<const AddressKey*>(nullptr), new_keys_.size());
       p.first_output = block_outputs_.size();
+      p.first_key = block_keys_.size();
+      block_keys_.insert(block_keys_.end(), new_keys_.begin(), new_keys_.end());
       block_inputs_.insert(block_inputs_.end(), inputs_.begin(), inputs_.end());
       block_outputs_.insert(block_outputs_.end(), outputs_.begin(), outputs_.end());
       pending_.push_back(p);
@@ -766,7 +788,7 @@ absl::Status Indexer::HandOff(bool final) {
   // erase(range) keeps the table's capacity (clear() would free it and the next batch would grow
   // it again, page by page).
   batch_stats_.erase(batch_stats_.begin(), batch_stats_.end());
-  for (store::IndexObserver* o : options_.observers) RETURN_IF_ERROR(o->OnCommit(building_.get()));
+  for (store::IndexObserver* o : observers_) RETURN_IF_ERROR(o->OnCommit(building_.get()));
   if (reorg_from_.has_value() && state_.tip_height >= *reorg_from_) {
     building_->Delete(Cf::kMeta, store::kMetaReorg);  // the new branch reached the old tip
     reorg_from_.reset();
@@ -800,7 +822,7 @@ void Indexer::Progress(bool force) {
 
 absl::Status Indexer::PlanMemoryUse(uint64_t addresses_at_end) {
   uint64_t observer_bytes = 0, mapped_bytes = 0;
-  for (store::IndexObserver* o : options_.observers) {
+  for (store::IndexObserver* o : observers_) {
     ASSIGN_OR_RETURN(uint64_t bytes, o->Prepare(addresses_at_end));
     observer_bytes += bytes;
     mapped_bytes += o->MappedBytes();
@@ -1015,7 +1037,7 @@ absl::Status Indexer::RewindTip(bool last_rewind) {
   state_.utxo_value = state_.utxo_value - spendable_value + in_value_total;
   wb.Put(store_->handle(Cf::kMeta), ToSlice(store::kMetaState), store::EncodeState(state_));
   // The observers' rows (e.g. the clustering's) go back in the same atomic write.
-  for (store::IndexObserver* o : options_.observers) {
+  for (store::IndexObserver* o : observers_) {
     RETURN_IF_ERROR(o->OnRewind(*store_, h, b, &wb));
   }
   // Each rewind is one atomic write, so a kill or a power loss leaves the store at a block
@@ -1111,7 +1133,7 @@ absl::Status Indexer::Run() {
       }
       if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
     }
-    for (store::IndexObserver* o : options_.observers) {
+    for (store::IndexObserver* o : observers_) {
       absl::Status saved = durable.ok() ? o->OnRunEnd(*durable) : durable.status();
       if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
     }

@@ -63,7 +63,8 @@ struct BtcIndexOptions {
   std::function<void(const MemoryPlan&)> on_memory_plan;
   // Default none: called about five times a second while blocks are applied, and once at the end.
   std::function<void(const IndexProgress&)> progress;
-  // Default none: receive every transaction and add rows to every commit (e.g. clustering).
+  // Default none: receive every transaction and add rows to every commit (e.g. clustering). The
+  // graph files beside the store (graph_files_observer.h) are always kept, before these.
   std::vector<store::IndexObserver*> observers;
 };
 

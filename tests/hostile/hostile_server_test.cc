@@ -228,11 +228,12 @@ TEST_F(HostileServerTest, HangUpShutsDownCleanly) {
   EXPECT_EQ(RunAriadne({"audit", "verify", audit.string()}, &out), 0) << out;
 }
 
-// A flipped byte in the transaction table used to leave the server retrying the load every 5 s,
-// answering "the store is still loading" forever. It ends with DATA_LOSS instead.
+// A flipped byte in a table the load reads used to leave the server retrying the load every 5 s,
+// answering "the store is still loading" forever. It ends with DATA_LOSS instead. (The headers
+// table: the transaction table is no longer read at start-up, the graph files are mapped.)
 TEST_F(HostileServerTest, ACorruptTableEndsServeWithDataLoss) {
   const std::filesystem::path db = CopyStore(chain_->db, *dir_ / "corrupt-db");
-  const auto tables = TablesOf(db, "tx");
+  const auto tables = TablesOf(db, "headers");
   ASSERT_FALSE(tables.empty());
   {
     std::fstream f(tables[0], std::ios::in | std::ios::out | std::ios::binary);
@@ -247,6 +248,61 @@ TEST_F(HostileServerTest, ACorruptTableEndsServeWithDataLoss) {
   EXPECT_THAT(out, HasSubstr("error: DATA_LOSS: cannot load the store: "));
   EXPECT_THAT(out, HasSubstr("Corruption"));
   EXPECT_TRUE(std::filesystem::is_empty(tmp));
+}
+
+// The graph files beside the store (DIR/graph) are what serve maps: a file shorter than
+// meta/graph_files says, or with a flipped byte in its header, is DATA_LOSS naming the file, from
+// serve (which then does not start) and from db check; a flipped byte in a record passes serve's
+// O(1) checks but not db check's comparison with the rows.
+TEST_F(HostileServerTest, ShortOrCorruptGraphFilesEndServeAndFailDbCheckNamingTheFile) {
+  std::string out;
+  ASSERT_EQ(RunAriadne({"db", "check", "--db", chain_->db.string()}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("graph files: "));
+  EXPECT_THAT(out, HasSubstr("agree with the rows"));
+  const std::filesystem::path tmp = EmptyDir(*dir_ / "tmp-graph");
+  const auto serve_fails = [&](const std::filesystem::path& db, const std::string& why) {
+    std::string log;
+    EXPECT_EQ(RunWithTmpdir({"serve", "--db", db.string(), "--listen", "127.0.0.1:0"}, tmp, &log),
+              1)
+        << log;
+    EXPECT_THAT(log, HasSubstr("error: DATA_LOSS: cannot load the store: "));
+    EXPECT_THAT(log, HasSubstr(why)) << log;
+    std::string check;
+    EXPECT_EQ(RunAriadne({"db", "check", "--db", db.string()}, &check), 1) << check;
+    EXPECT_THAT(check, HasSubstr("DATA_LOSS"));
+    EXPECT_THAT(check, HasSubstr(why)) << check;
+  };
+  {
+    const std::filesystem::path db = CopyStore(chain_->db, *dir_ / "short-graph");
+    const auto file = db / "graph" / "outputs.bin";
+    std::filesystem::resize_file(file, std::filesystem::file_size(file) - 16);
+    serve_fails(db, "outputs.bin: holds ");
+  }
+  {
+    const std::filesystem::path db = CopyStore(chain_->db, *dir_ / "header-graph");
+    std::fstream f(db / "graph" / "tx.bin", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(13);  // the record size
+    f.put('\x7f');
+    f.close();
+    serve_fails(db, "tx.bin: bad header checksum");
+  }
+  {
+    const std::filesystem::path db = CopyStore(chain_->db, *dir_ / "missing-graph");
+    std::filesystem::remove(db / "graph" / "names.bin");
+    serve_fails(db, "names.bin: missing");
+  }
+  {
+    const std::filesystem::path db = CopyStore(chain_->db, *dir_ / "record-graph");
+    std::fstream f(db / "graph" / "outputs.bin", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(64 + 16 * 5);  // the value of output 5
+    const char was = static_cast<char>(f.get());
+    f.seekp(64 + 16 * 5);
+    f.put(static_cast<char>(was ^ 0x01));
+    f.close();
+    std::string check;
+    EXPECT_EQ(RunAriadne({"db", "check", "--db", db.string()}, &check), 1) << check;
+    EXPECT_THAT(check, HasSubstr("outputs.bin: record 5: value, address or type differs"));
+  }
 }
 
 // Removes a folder when it goes out of scope.

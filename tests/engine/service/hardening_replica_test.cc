@@ -119,6 +119,9 @@ TEST(ReplicaTest, ServesWhileTheIndexerAppendsAndCatchesUp) {
   ASSERT_THAT(fresh_store, IsOk());
   auto fresh = service::Engine::Load(*std::move(fresh_store));
   ASSERT_THAT(fresh, IsOk());
+  // Both over the graph files: the replica mapped the grown files instead of copying its graph.
+  EXPECT_TRUE(Utxo(*now).graph().mapped());
+  EXPECT_TRUE(Utxo(*old).graph().mapped());
   ASSERT_EQ(Utxo(*now).graph().tx_count(), Utxo(**fresh).graph().tx_count());
   ASSERT_EQ(Utxo(*now).graph().output_count(), Utxo(**fresh).graph().output_count());
   for (uint64_t o = 0; o < Utxo(*now).graph().output_count(); o += 97) {

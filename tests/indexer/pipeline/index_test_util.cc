@@ -7,7 +7,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/core/address.h"
+#include "engine/core/hash.h"
+#include "engine/core/hex.h"
 #include "engine/core/script.h"
+#include "engine/graph/graph_files.h"
+#include "engine/graph/graph_files_check.h"
 #include "engine/store/check.h"
 #include "engine/store/digest.h"
 #include "indexer/btc/blk_reader.h"
@@ -105,15 +109,36 @@ absl::StatusOr<Replay> ReplayFiles(const std::vector<std::filesystem::path>& fil
   return out;
 }
 
+std::string GraphFilesDigest(const store::Store& s) {
+  auto files = graph::OpenGraphFiles(s);
+  EXPECT_TRUE(files.ok()) << files.status();
+  if (!files.ok()) return "";
+  if (*files == nullptr) return "no graph files";
+  Sha256Hasher h;
+  for (size_t i = 0; i < graph::kGraphArrays; ++i) {
+    const files::FlatArrayReader& a = (*files)->at(static_cast<graph::GraphArray>(i));
+    const uint64_t n = a.count();
+    h.Write(reinterpret_cast<const uint8_t*>(&n), 8);
+    h.Write(a.records() - files::kFlatHeaderBytes,
+            files::kFlatHeaderBytes +
+                n * graph::GraphArraySpec(static_cast<graph::GraphArray>(i)).record_size);
+  }
+  uint8_t out[32];
+  h.Finish(out);
+  return HexEncode(ByteSpan(out, 32));
+}
+
 std::string CheckedDigest(const store::Store& s) {
   auto report = store::CheckStore(s);
   EXPECT_TRUE(report.ok()) << report.status();
   if (report.ok()) {
     for (const auto& p : report->problems) ADD_FAILURE() << p;
   }
+  auto files = graph::CheckGraphFiles(s);
+  EXPECT_TRUE(files.ok()) << files.status();
   auto d = store::ComputeDigest(s);
   EXPECT_TRUE(d.ok()) << d.status();
-  return d.ok() ? d->total.ToHex() : "";
+  return d.ok() ? absl::StrCat(d->total.ToHex(), " graph files ", GraphFilesDigest(s)) : "";
 }
 
 std::filesystem::path AriadneBinary() {

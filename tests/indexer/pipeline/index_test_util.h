@@ -42,9 +42,15 @@ struct Replay {
 absl::StatusOr<Replay> ReplayFiles(const std::vector<std::filesystem::path>& files,
                                    Network network);
 
-// Checks the store's consistency (a test failure per problem) and digests its content.
-// Returns: the digest in hex; "" (after a test failure) when it cannot be computed.
+// Checks the store's consistency and its graph files against its rows (a test failure per
+// problem) and digests its content.
+// Returns: the digest in hex, with that of the graph files' committed records; "" (after a test
+// failure) when it cannot be computed.
 std::string CheckedDigest(const store::Store& s);
+
+// Returns: SHA-256 of the committed part of the store's graph files (headers and records, what a
+// reader maps), in hex; "no graph files" for a store without them.
+std::string GraphFilesDigest(const store::Store& s);
 
 // Returns: the `ariadne` binary of this build.
 std::filesystem::path AriadneBinary();

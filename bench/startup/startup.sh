@@ -1,0 +1,37 @@
+#!/bin/bash
+# Start-up of `ariadne serve` to its first engine answer (a 3-hop trace), and its anonymous RSS
+# then, with the graph mapped from the files beside the store against the graph read from the
+# rows (ARIADNE_GRAPH_FROM_ROWS=1, the build before issue 14), alternated in one run on one store.
+# The 3-hop trace answers of the two must be identical.
+#
+# usage: bench/startup/startup.sh ARIADNE_BINARY DB SEED_ADDRESS [ROUNDS] [--cold]
+#   --cold: drop the page cache before every start (needs root), else the store is warm.
+set -euo pipefail
+bin=$1 db=$2 seed=$3 rounds=${4:-3} cold=${5:-}
+port=$((20000 + RANDOM % 20000))
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+now() { date +%s.%N; }
+
+one() {  # $1: rows|files; prints "mode seconds rss_anon_kib trace_sha"
+  local mode=$1 env=()
+  [ "$mode" = rows ] && env=(ARIADNE_GRAPH_FROM_ROWS=1)
+  if [ "$cold" = --cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi
+  local t0; t0=$(now)
+  env "${env[@]}" "$bin" serve --db "$db" --listen 127.0.0.1:$port > "$out/serve.log" 2>&1 &
+  local pid=$!
+  until "$bin" trace "$seed" --hops 3 --json --server 127.0.0.1:$port > "$out/trace.json" \
+      2> /dev/null; do
+    kill -0 $pid 2> /dev/null || { cat "$out/serve.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  local t1; t1=$(now)
+  local rss; rss=$(awk '/^RssAnon/ {print $2}' /proc/$pid/status)
+  kill $pid; wait $pid 2> /dev/null || true
+  printf '%s %.2f %s %s\n' "$mode" "$(echo "$t1 - $t0" | bc)" "$rss" \
+      "$(sha256sum < "$out/trace.json" | cut -c1-16)"
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), db $db ($(du -sh "$db" | cut -f1))"
+echo "# mode seconds_to_first_trace rss_anon_kib trace_sha256"
+for ((i = 0; i < rounds; ++i)); do one rows; one files; done
