@@ -1,5 +1,9 @@
 #include "tools/trace_render.h"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -10,6 +14,8 @@
 #include "engine/render/json_writer.h"
 #include "tools/output.h"
 #include "tools/print_util.h"
+
+extern char** environ;
 
 namespace ariadne::cli {
 namespace {
@@ -81,12 +87,24 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title, bool p
 }
 
 absl::Status RenderSvg(const std::string& dot, const std::filesystem::path& svg) {
-  const std::string cmd = "dot -Tsvg -o '" + svg.string() + "'";
-  FILE* p = ::popen(cmd.c_str(), "w");
-  if (p == nullptr) return absl::UnavailableError("cannot run Graphviz `dot`");
-  std::fwrite(dot.data(), 1, dot.size(), p);
-  const int rc = ::pclose(p);
-  if (rc != 0) {
+  // The DOT source goes through a temporary file and `dot` runs without a shell: output paths
+  // may hold quotes or spaces, and a pipe to a command that failed to start would end this
+  // process with SIGPIPE.
+  std::string source = (std::filesystem::temp_directory_path() / "ariadne-dot-XXXXXX").string();
+  const int fd = ::mkstemp(source.data());
+  if (fd < 0) return absl::UnavailableError("cannot create a temporary file for Graphviz");
+  const bool written = ::write(fd, dot.data(), dot.size()) == static_cast<ssize_t>(dot.size());
+  ::close(fd);
+  const std::string out = svg.string();
+  const char* argv[] = {"dot", "-Tsvg", "-o", out.c_str(), source.c_str(), nullptr};
+  pid_t pid = 0;
+  int status = 0;
+  const bool ran =
+      written &&
+      ::posix_spawnp(&pid, "dot", nullptr, nullptr, const_cast<char* const*>(argv), environ) == 0 &&
+      ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  std::filesystem::remove(source);
+  if (!ran) {
     return absl::UnavailableError(
         "Graphviz `dot` failed (is the graphviz package installed?); use --dot to get the source");
   }
