@@ -5,10 +5,6 @@
 // the clustering policy, and what lets anyone re-check it on their own copy of the chain (the tip,
 // the store's digest, the audit trail's head, the commands). Writes DIR/report.html and, with
 // Debian's chromium, DIR/report.pdf.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -27,9 +23,8 @@
 #include "tools/commands.h"
 #include "tools/output.h"
 #include "tools/report_html.h"
+#include "tools/run_program.h"
 #include "tools/trace_render.h"
-
-extern char** environ;
 
 namespace ariadne::cli {
 
@@ -59,26 +54,11 @@ std::string DigestOf(const std::string& db) {
 bool PrintPdf(const std::filesystem::path& html, const std::filesystem::path& pdf) {
   for (const char* chromium : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
     if (!std::filesystem::exists(chromium)) continue;
-    // Run directly, without a shell: the paths are the analyst's and may hold any character.
-    const std::string out = "--print-to-pdf=" + pdf.string();
-    const std::string url = "file://" + std::filesystem::absolute(html).string();
-    std::vector<const char*> argv = {
-        chromium,    "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-        out.c_str(), url.c_str(),  nullptr};
-    posix_spawn_file_actions_t quiet;
-    posix_spawn_file_actions_init(&quiet);
-    posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, chromium, &quiet, nullptr,
-                                    const_cast<char* const*>(argv.data()), environ);
-    posix_spawn_file_actions_destroy(&quiet);
-    int status = 0;
-    if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-      return false;
-    }
-    return std::filesystem::exists(pdf) && std::filesystem::file_size(pdf) > 0;
+    const bool printed = RunProgram(
+        {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         "--print-to-pdf=" + pdf.string(), "file://" + std::filesystem::absolute(html).string()},
+        /*quiet=*/true);
+    return printed && std::filesystem::exists(pdf) && std::filesystem::file_size(pdf) > 0;
   }
   return false;
 }

@@ -1,7 +1,5 @@
 #include "tools/trace_render.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,8 +12,7 @@
 #include "engine/render/json_writer.h"
 #include "tools/output.h"
 #include "tools/print_util.h"
-
-extern char** environ;
+#include "tools/run_program.h"
 
 namespace ariadne::cli {
 namespace {
@@ -95,14 +92,9 @@ absl::Status RenderSvg(const std::string& dot, const std::filesystem::path& svg)
   if (fd < 0) return absl::UnavailableError("cannot create a temporary file for Graphviz");
   const bool written = ::write(fd, dot.data(), dot.size()) == static_cast<ssize_t>(dot.size());
   ::close(fd);
-  const std::string out = svg.string();
-  const char* argv[] = {"dot", "-Tsvg", "-o", out.c_str(), source.c_str(), nullptr};
-  pid_t pid = 0;
-  int status = 0;
+  // Not quiet: `svg` may be /dev/stdout (trace --svg).
   const bool ran =
-      written &&
-      ::posix_spawnp(&pid, "dot", nullptr, nullptr, const_cast<char* const*>(argv), environ) == 0 &&
-      ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      written && RunProgram({"dot", "-Tsvg", "-o", svg.string(), source}, /*quiet=*/false);
   std::filesystem::remove(source);
   if (!ran) {
     return absl::UnavailableError(

@@ -330,17 +330,9 @@ int HttpStatusOf(grpc::StatusCode code) {
   }
 }
 
-std::string_view CodeName(grpc::StatusCode code) {
-  // gRPC's codes are abseil's, number for number; the returned string is static.
-  static const auto* names = [] {
-    auto* n = new std::vector<std::string>();
-    for (int i = 0; i <= 16; ++i) {
-      n->push_back(absl::StatusCodeToString(static_cast<absl::StatusCode>(i)));
-    }
-    return n;
-  }();
-  const auto i = static_cast<size_t>(code);
-  return i < names->size() ? std::string_view((*names)[i]) : "UNKNOWN";
+std::string CodeName(grpc::StatusCode code) {
+  // gRPC's codes are abseil's, number for number.
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 ApiHandler::ApiHandler(std::shared_ptr<grpc::Channel> channel, absl::Duration max_call_time)

@@ -26,7 +26,7 @@ namespace ariadne::http {
 // RESOURCE_EXHAUSTED 429, UNAVAILABLE 503, DEADLINE_EXCEEDED 504, ...).
 int HttpStatusOf(grpc::StatusCode code);
 // Returns: the name of a gRPC status code ("NOT_FOUND").
-std::string_view CodeName(grpc::StatusCode code);
+std::string CodeName(grpc::StatusCode code);
 
 class ApiHandler {
  public:
