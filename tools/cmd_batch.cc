@@ -20,8 +20,8 @@
 #include "tools/client.h"
 #include "tools/commands.h"
 #include "tools/output.h"
+#include "tools/printers.h"
 #include "tools/progress.h"
-#include "tools/trace_render.h"
 
 namespace ariadne::cli {
 

@@ -5,11 +5,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/render/selector.h"
+#include "engine/render/trace_dot.h"
+#include "engine/report/report_builder.h"
 #include "tools/client.h"
 #include "tools/commands.h"
 #include "tools/output.h"
 #include "tools/printers.h"
-#include "tools/trace_render.h"
 
 namespace ariadne::cli {
 namespace {
@@ -30,14 +31,8 @@ constexpr char kTraceUsage[] =
 
 // Runs a trace request and collects the stream. Shared with `batch`.
 grpc::Status CollectTrace(Client& client, const v1::TraceRequest& request, CollectedTrace* out) {
-  v1::TraceRequest req = request;
-  if (req.events_per_message() == 0) req.set_events_per_message(256);  // few, larger messages
-  auto ctx = client.Context();
-  auto reader = client.stub()->Trace(ctx.get(), req);
-  v1::TraceEvent ev;
-  out->shape = req.shape();
-  while (reader->Read(&ev)) render::Collect(ev, out);
-  return reader->Finish();
+  return report::CollectTrace(
+      *client.stub(), [&] { return client.Context(); }, request, out);
 }
 
 int RunTrace(const std::vector<std::string>& argv) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "engine/render/format.h"
 
 namespace ariadne::cli {
 
@@ -35,12 +36,10 @@ class StdoutBuffer {
 
 // Prints "error: <message>" to stderr; returns the process exit code for the status (1).
 int PrintError(const absl::Status& status);
-// Returns: "YYYY-MM-DD HH:MM:SS UTC" for a Unix time.
-std::string FormatTime(int64_t unix_time);
-// Returns: an amount in satoshi as BTC with 8 decimals, e.g. "50.00000000".
-std::string FormatBtc(int64_t sat);
-// Returns: a count with thousands separators, e.g. "1,234,567".
-std::string FormatCount(uint64_t n);
+// The renderings' formats, under the names the commands use.
+using render::FormatBtc;
+using render::FormatCount;
+using render::FormatTime;
 
 }  // namespace ariadne::cli
 

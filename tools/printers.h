@@ -7,10 +7,16 @@
 
 #include <string>
 
+#include "engine/render/trace_dot.h"
 #include "proto/ariadne.pb.h"
-#include "tools/trace_render.h"
 
 namespace ariadne::cli {
+
+// The renderings of a collected trace (engine/render), under the names the commands use.
+using render::CollectedTrace;
+using render::RenderSvg;
+using render::TraceToDot;
+using render::WriteTraceJson;
 
 // Returns: wei as ether with its significant decimals ("1.5", "0.000000000000000001", "0").
 std::string FormatEther(const std::string& wei);
@@ -25,7 +31,7 @@ int PrintCluster(const v1::ClusterSummary& r, bool json);
 int PrintWhy(const v1::ExplainRequest& req, const v1::ExplainReply& r, bool json);
 int PrintPaths(const v1::PathsRequest& req, const v1::PathsReply& r, bool json);
 int PrintExposure(const v1::ExposureReply& r, bool json);
-// The readable trace (JSON, DOT and SVG go through trace_render.h).
+// The readable trace (JSON, DOT and SVG are engine/render's).
 int PrintTrace(const CollectedTrace& t, const std::string& title);
 
 // A history is printed entry by entry as it streams: the text header comes before the first.

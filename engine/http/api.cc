@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -15,6 +16,9 @@
 #include "engine/render/reply_json.h"
 #include "engine/render/selector.h"
 #include "engine/render/trace_json.h"
+#include "engine/report/case_file.h"
+#include "engine/report/report_builder.h"
+#include "engine/report/report_html.h"
 #include "engine/service/gateway.h"
 
 namespace ariadne::http {
@@ -54,12 +58,16 @@ struct Call {
   Target target;
   std::string rest;  // the path after /api/v1/<route>/, decoded
   std::unique_ptr<grpc::ClientContext> context;
+  // A fresh context like `context`, for a route that makes more than one call.
+  std::function<std::unique_ptr<grpc::ClientContext>()> new_context;
 };
 
-// A route: a fixed first path segment, whether it takes a path argument, and its answer.
+// A route: a fixed first path segment, whether it takes a path argument, its method (GET answers
+// HEAD too) and its answer.
 struct Route {
   const char* name;
   bool takes_argument;
+  const char* method;
   HttpReply (*answer)(v1::Ariadne::Stub&, Call&);
 };
 
@@ -290,10 +298,51 @@ HttpReply Exposure(v1::Ariadne::Stub& stub, Call& c) {
                                                        req, render::ExposureJson);
 }
 
+// POST /api/v1/report?hops=&taint=&stop_at= with a case file's JSON as the body: the case's
+// court report (`ariadne report`'s report.html), every question asked through the gateway like the
+// other routes. The store's digest and the audit head need the server's files: the page says how
+// to get them.
+HttpReply Report(v1::Ariadne::Stub& stub, Call& c) {
+  auto case_file = report::ParseCaseJson(c.http.body, "the posted case");
+  if (!case_file.ok()) return FromStatus(case_file.status());
+  if (case_file->seeds.empty()) {
+    return FromStatus(absl::InvalidArgumentError("the posted case has no seeds to report on"));
+  }
+  report::ReportOptions options;
+  auto hops = c.target.GetInt("hops", options.hops, 1, 50);
+  if (!hops.ok()) return FromStatus(hops.status());
+  options.hops = static_cast<uint32_t>(*hops);
+  options.taint = c.target.Get("taint", options.taint);
+  options.stop_at = c.target.Get("stop_at", options.stop_at);
+  options.server = "this server's HTTP API";
+  report::ReportInput in;
+  const grpc::Status s = report::BuildReport(stub, c.new_context, *case_file, options, &in);
+  if (!s.ok()) return FromGrpc(s);
+  in.digest = "not computed by the server (run `ariadne db digest --db DIR` on the served store)";
+  in.audit_head = "in the server's audit trail (`ariadne audit verify --log FILE`)";
+  HttpReply r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = report::ReportHtml(in);
+  std::string name = case_file->id;
+  for (char& ch : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') ch = '_';
+  }
+  r.headers.emplace_back("Content-Disposition",
+                         absl::StrCat("attachment; filename=\"report-", name, ".html\""));
+  return r;
+}
+
 constexpr Route kRoutes[] = {
-    {"status", false, Status},  {"address", true, Address},    {"tx", true, Tx},
-    {"cluster", true, Cluster}, {"why", false, Why},           {"trace", false, Trace},
-    {"paths", false, Paths},    {"exposure", false, Exposure}, {"neighbours", false, Neighbours},
+    {"status", false, "GET", Status},
+    {"address", true, "GET", Address},
+    {"tx", true, "GET", Tx},
+    {"cluster", true, "GET", Cluster},
+    {"why", false, "GET", Why},
+    {"trace", false, "GET", Trace},
+    {"paths", false, "GET", Paths},
+    {"exposure", false, "GET", Exposure},
+    {"neighbours", false, "GET", Neighbours},
+    {"report", false, "POST", Report},
 };
 
 }  // namespace
@@ -358,23 +407,29 @@ HttpReply ApiHandler::Handle(const HttpRequest& request) const {
                        route.takes_argument ? absl::StrCat(" (use /api/v1/", name, "/{argument})")
                                             : absl::StrCat(" (use /api/v1/", name, "?...)")));
     }
-    if (request.method != "GET" && request.method != "HEAD") {
-      HttpReply r =
-          JsonError(405, "UNIMPLEMENTED",
-                    absl::StrCat(request.method, " is not allowed on ", path, ": only GET"));
-      r.headers.emplace_back("Allow", "GET");
+    const bool get = std::string_view(route.method) == "GET";
+    if (request.method != route.method && !(get && request.method == "HEAD")) {
+      HttpReply r = JsonError(
+          405, "UNIMPLEMENTED",
+          absl::StrCat(request.method, " is not allowed on ", path, ": only ", route.method));
+      r.headers.emplace_back("Allow", get ? "GET, HEAD" : route.method);
       return r;
     }
-    Call c{request, *std::move(target), rest, std::make_unique<grpc::ClientContext>()};
-    c.context->set_deadline(std::chrono::system_clock::now() +
+    // Each call carries the HTTP request's credentials, case id and peer, and its own deadline.
+    auto new_context = [this, &request] {
+      auto context = std::make_unique<grpc::ClientContext>();
+      context->set_deadline(std::chrono::system_clock::now() +
                             absl::ToChronoMilliseconds(max_call_time_));
-    if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
-      c.context->AddMetadata("authorization", it->second);
-    }
-    if (auto it = request.headers.find("x-ariadne-case"); it != request.headers.end()) {
-      c.context->AddMetadata(service::kCaseIdMetadata, it->second);
-    }
-    c.context->AddMetadata(service::kHttpPeerMetadata, request.peer);
+      if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
+        context->AddMetadata("authorization", it->second);
+      }
+      if (auto it = request.headers.find("x-ariadne-case"); it != request.headers.end()) {
+        context->AddMetadata(service::kCaseIdMetadata, it->second);
+      }
+      context->AddMetadata(service::kHttpPeerMetadata, request.peer);
+      return context;
+    };
+    Call c{request, *std::move(target), rest, new_context(), new_context};
     return route.answer(*stub_, c);
   }
   return JsonError(404, "NOT_FOUND", absl::StrCat("no such route: ", path));

@@ -41,8 +41,10 @@ std::string PeerOf(const sockaddr_storage& ss) {
   return absl::StrCat("ipv6:[", host, "]:", ntohs(a->sin6_port));
 }
 
+// Args: head: a HEAD request's answer: the headers of the GET answer (its Content-Length too),
+//       no body.
 void WriteReply(tcp::socket& socket, const HttpReply& reply, unsigned version, bool keep_alive,
-                beast::error_code& ec) {
+                bool head, beast::error_code& ec) {
   beast::http::response<beast::http::string_body> res{
       static_cast<beast::http::status>(reply.status), version};
   res.set(beast::http::field::server, "ariadne");
@@ -54,6 +56,11 @@ void WriteReply(tcp::socket& socket, const HttpReply& reply, unsigned version, b
   res.keep_alive(keep_alive);
   res.body() = reply.body;
   res.prepare_payload();
+  if (head) {
+    beast::http::response_serializer<beast::http::string_body> serializer{res};
+    beast::http::write_header(socket, serializer, ec);
+    return;
+  }
   beast::http::write(socket, res, ec);
 }
 
@@ -159,7 +166,7 @@ void HttpServer::AcceptLoop() {
                  ErrorReply(503, "UNAVAILABLE",
                             absl::StrCat("the server holds ", options_.max_connections,
                                          " connections, its limit: retry later")),
-                 11, false, wec);
+                 11, false, /*head=*/false, wec);
       continue;  // the socket closes here
     }
     const uint64_t id = next_id_++;
@@ -209,7 +216,7 @@ void HttpServer::Serve(uint64_t id, int fd, std::string peer) {
                                           "the request's headers or body are over the limit")
                              : ErrorReply(400, "INVALID_ARGUMENT",
                                           "malformed HTTP request: " + rec.message()),
-                   11, false, wec);
+                   11, false, /*head=*/false, wec);
         break;
       }
       const auto& req = parser.get();
@@ -224,7 +231,8 @@ void HttpServer::Serve(uint64_t id, int fd, std::string peer) {
       r.peer = peer;
       const HttpReply reply = handler_(r);
       beast::error_code wec;
-      WriteReply(stream.socket(), reply, req.version(), req.keep_alive() && !stopping_.load(), wec);
+      WriteReply(stream.socket(), reply, req.version(), req.keep_alive() && !stopping_.load(),
+                 req.method() == beast::http::verb::head, wec);
       if (wec || !req.keep_alive()) break;
     }
     boost::system::error_code ignored;

@@ -1,7 +1,7 @@
 // The web workspace in headless Chromium (Debian's chromium, driven by puppeteer-core from the
 // build's npm packages) against a real `ariadne serve --http` over a generated, clustered and
-// labelled chain: search, expand, trace, why, case save and reload (unknown fields kept), PNG and
-// SVG export, and an error shown, not thrown. Assertions are on the graph's model and the DOM.
+// labelled chain: search, expand, trace, why, case save and reload (unknown fields kept), the
+// case's report, PNG and SVG export, and an error shown, not thrown. Assertions are on the graph's model and the DOM.
 //
 // Environment: ARIADNE (the binary), ARIADNE_WEB_MODULES (node_modules with puppeteer-core),
 // CHROMIUM (default /usr/bin/chromium). Exit 77 (skipped) without Chromium. With
@@ -140,6 +140,15 @@ try {
   assert.deepEqual(again.court, { exhibit: 'A-12' });
   assert.deepEqual(again.seeds, saved.seeds);
   assert.ok((await model()).nodes.some((n) => n.id === mover && n.seed), 'reloaded seeds are drawn');
+  // The court report of the case, from the Report button (POST /api/v1/report).
+  await page.click('#report');
+  await page.waitForFunction(() => window.ariadne.lastReport !== null || window.ariadne.lastError !== null);
+  await idle();
+  assert.equal(await page.evaluate(() => window.ariadne.lastError), null);
+  const reportHtml = await page.evaluate(() => window.ariadne.lastReport);
+  assert.match(reportHtml, /^<!DOCTYPE html>/i);
+  assert.ok(reportHtml.includes('web test') && reportHtml.includes(mover), 'the report names the case and its seed');
+  assert.ok(reportHtml.includes('payment to the smuggler'), 'the report carries the case notes');
   // A minimal case (id, title, seeds) is valid; a broken one is an error shown, not thrown.
   await page.evaluate((a) => window.ariadne.loadCase(JSON.stringify({ id: 'C2', title: 't', seeds: [a] })), pair[1]);
   await idle();

@@ -240,6 +240,17 @@ $('load-case').addEventListener('change', async (ev) => {
   const file = ev.target.files[0];
   if (file) await loadCase(await file.text());
 });
+// The court report of the case (POST /api/v1/report): the same page as `ariadne report`, saved as
+// a file; print it to PDF from the browser or use the CLI for report.pdf.
+async function report() {
+  return run('Writing the report', async () => {
+    const html = await api.post('report', { hops: $('trace-hops').value, taint: $('trace-taint').value }, JSON.parse(caseText()));
+    download(`report-${$('case-id').value || 'unnamed'}.html`, new Blob([html], { type: 'text/html' }));
+    window.ariadne.lastReport = html;
+    return html;
+  });
+}
+$('report').addEventListener('click', () => report());
 $('export-png').addEventListener('click', () => fetch(graph.png()).then((r) => r.blob()).then((b) => download('graph.png', b)));
 $('export-svg').addEventListener('click', () => download('graph.svg', new Blob([graph.svg()], { type: 'image/svg+xml' })));
 $('details').addEventListener('click', (ev) => {
@@ -263,7 +274,8 @@ window.ariadne = {
   get caseFile() { return caseFile; },
   get selected() { return selected; },
   model: () => graph.model(),
-  search, select, expand, trace, paths, exposure, why, loadCase, caseText,
+  search, select, expand, trace, paths, exposure, why, loadCase, caseText, report,
+  lastReport: null,
   png: () => graph.png(), svg: () => graph.svg(),
   idle: () => busy === 0,
 };

@@ -37,7 +37,7 @@ struct Answer {
 // One GET (or another method) on a new connection.
 Answer Request(int port, const std::string& target,
                std::vector<std::pair<std::string, std::string>> headers = {},
-               beast::http::verb verb = beast::http::verb::get) {
+               beast::http::verb verb = beast::http::verb::get, const std::string& body = "") {
   boost::asio::io_context io;
   tcp::socket socket(io);
   socket.connect(
@@ -45,6 +45,10 @@ Answer Request(int port, const std::string& target,
   beast::http::request<beast::http::string_body> req{verb, target, 11};
   req.set(beast::http::field::host, "127.0.0.1");
   for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty()) {
+    req.body() = body;
+    req.prepare_payload();
+  }
   beast::http::write(socket, req);
   beast::flat_buffer buffer;
   beast::http::response<beast::http::string_body> res;
@@ -382,6 +386,70 @@ TEST_F(HttpApiTest, BadHttpIsRefusedAndTheServerKeepsServing) {
   ::close(c2);
   absl::SleepFor(absl::Milliseconds(300));
   EXPECT_EQ(Request(port(), "/api/v1/status").status, 200);
+}
+
+TEST_F(HttpApiTest, HeadAnswersTheHeadersOfGetWithoutTheBody) {
+  Start({});
+  const std::string got = Request(port(), "/api/v1/status").body;
+  const std::string reply =
+      Raw(port(), "HEAD /api/v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  EXPECT_NE(reply.find(absl::StrCat("Content-Length: ", got.size(), "\r\n")), std::string::npos)
+      << reply;
+  const size_t end = reply.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos) << reply;
+  EXPECT_EQ(reply.size(), end + 4) << "a body after HEAD's headers: " << reply.substr(end);
+}
+
+TEST_F(HttpApiTest, ReportRouteWritesTheCourtReportOfAPostedCase) {
+  Start({});
+  auto stub = server_->Stub();
+  const std::string a = chain_->addresses[3];
+  v1::ChainStatus status;
+  ASSERT_TRUE(stub->GetStatus(Ctx().get(), {}, &status).ok());
+  v1::TraceRequest treq;
+  treq.set_seed(a);
+  treq.set_hops(2);
+  treq.set_taint("haircut");
+  for (const char* c : {"exchange", "mixer", "darknet_market", "gambling"}) treq.add_stop_at(c);
+  auto context = Ctx();
+  auto reader = stub->Trace(context.get(), treq);
+  v1::TraceEvent ev;
+  std::string first_txid;
+  while (reader->Read(&ev)) {
+    if (ev.has_edge() && first_txid.empty()) first_txid = ev.edge().txid();
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_FALSE(first_txid.empty()) << a << " sends nothing: pick a seed that does";
+
+  const std::string case_json = absl::StrCat(
+      R"({"id": "CASE-H1", "title": "Collector <one>", "seeds": [")", a,
+      R"("], "notes": [{"target": ")", a, R"(", "text": "from the victims"}], "extra": [1]})");
+  Answer got = Request(port(), "/api/v1/report?hops=2", {{"X-Ariadne-Case", "CASE-H1"}},
+                       beast::http::verb::post, case_json);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.content_type, "text/html; charset=utf-8");
+  for (const std::string& want :
+       {std::string("Collector &lt;one&gt;"), a, status.tip_hash(), first_txid,
+        std::string("from the victims"), std::string("ariadne db digest")}) {
+    EXPECT_NE(got.body.find(want), std::string::npos) << "missing " << want;
+  }
+  EXPECT_EQ(got.body.find("Collector <one>"), std::string::npos) << "the title is not escaped";
+
+  // Bad cases and the wrong method are refused, naming why.
+  got = Request(port(), "/api/v1/report", {}, beast::http::verb::post, "{not json");
+  EXPECT_EQ(got.status, 400) << got.body;
+  EXPECT_NE(got.body.find("the posted case: not JSON"), std::string::npos) << got.body;
+  got = Request(port(), "/api/v1/report", {}, beast::http::verb::post,
+                R"({"id": "x", "title": "t", "seeds": []})");
+  EXPECT_EQ(got.status, 400) << got.body;
+  EXPECT_NE(got.body.find("no seeds"), std::string::npos) << got.body;
+  got = Request(port(), "/api/v1/report?hops=99", {}, beast::http::verb::post, case_json);
+  EXPECT_EQ(got.status, 400) << got.body;
+  EXPECT_NE(got.body.find("hops"), std::string::npos) << got.body;
+  got = Request(port(), "/api/v1/report");
+  EXPECT_EQ(got.status, 405) << got.body;
+  EXPECT_NE(got.body.find("only POST"), std::string::npos) << got.body;
 }
 
 TEST(HttpStatusTest, EveryGrpcCodeHasItsHttpStatus) {

@@ -1,4 +1,4 @@
-#include "tools/report_html.h"
+#include "engine/report/report_html.h"
 
 #include <algorithm>
 #include <ctime>
@@ -6,10 +6,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "tools/output.h"
+#include "engine/render/format.h"
 
-namespace ariadne::cli {
+namespace ariadne::report {
 namespace {
+
+using render::FormatBtc;
+using render::FormatCount;
+using render::FormatTime;
 
 std::string H(const std::string& s) {
   std::string out;
@@ -236,4 +240,4 @@ std::string ReportHtml(const ReportInput& in) {
   return out + "</body></html>\n";
 }
 
-}  // namespace ariadne::cli
+}  // namespace ariadne::report

@@ -1,7 +1,7 @@
 // The court-ready report of a case (`ariadne report`) as one self-contained HTML page, laid out
 // for A4 (its PDF is that page printed by Chromium).
-#ifndef ARIADNE_TOOLS_REPORT_HTML_H_
-#define ARIADNE_TOOLS_REPORT_HTML_H_
+#ifndef ARIADNE_ENGINE_REPORT_REPORT_HTML_H_
+#define ARIADNE_ENGINE_REPORT_REPORT_HTML_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/render/trace_json.h"
+#include "engine/report/case_file.h"
 #include "proto/ariadne.pb.h"
-#include "tools/case_file.h"
-#include "tools/trace_render.h"
 
-namespace ariadne::cli {
+namespace ariadne::report {
 
 // Rows of a seed's hop table at most (the whole trace is in the store; the report names how many
 // it leaves out).
@@ -29,8 +29,8 @@ struct SeedReport {
   bool has_address = false;
   v1::ClusterSummary cluster;
   bool has_cluster = false;
-  CollectedTrace edges;                     // every edge (the hop table)
-  CollectedTrace flows;                     // aggregated by pair of nodes (the picture)
+  render::CollectedTrace edges;             // every edge (the hop table)
+  render::CollectedTrace flows;             // aggregated by pair of nodes (the picture)
   std::string svg;                          // the picture, empty without Graphviz
   size_t flows_left_out = 0;                // flows not in the picture (the smallest)
   std::map<std::string, uint32_t> tx_time;  // block time of the hop table's transactions
@@ -57,6 +57,6 @@ struct ReportInput {
 
 std::string ReportHtml(const ReportInput& in);
 
-}  // namespace ariadne::cli
+}  // namespace ariadne::report
 
-#endif  // ARIADNE_TOOLS_REPORT_HTML_H_
+#endif  // ARIADNE_ENGINE_REPORT_REPORT_HTML_H_

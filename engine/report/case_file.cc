@@ -1,23 +1,13 @@
-#include "tools/case_file.h"
+#include "engine/report/case_file.h"
 
 #include <simdjson.h>
 
 #include "absl/strings/str_cat.h"
 
-namespace ariadne::cli {
+namespace ariadne::report {
+namespace {
 
-absl::StatusOr<CaseFile> ReadCaseFile(const std::filesystem::path& path) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  const auto loaded = parser.load(path.string()).get(root);
-  if (loaded == simdjson::IO_ERROR) {
-    return absl::NotFoundError(absl::StrCat(path.string(), ": cannot read the case file"));
-  }
-  const std::string where = path.string();
-  if (loaded != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": not JSON (", simdjson::error_message(loaded), ")"));
-  }
+absl::StatusOr<CaseFile> FromJson(const simdjson::dom::element& root, const std::string& where) {
   simdjson::dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": the case must be one JSON object"));
@@ -58,4 +48,31 @@ absl::StatusOr<CaseFile> ReadCaseFile(const std::filesystem::path& path) {
   return c;
 }
 
-}  // namespace ariadne::cli
+}  // namespace
+
+absl::StatusOr<CaseFile> ReadCaseFile(const std::filesystem::path& path) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  const auto loaded = parser.load(path.string()).get(root);
+  if (loaded == simdjson::IO_ERROR) {
+    return absl::NotFoundError(absl::StrCat(path.string(), ": cannot read the case file"));
+  }
+  if (loaded != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), ": not JSON (", simdjson::error_message(loaded), ")"));
+  }
+  return FromJson(root, path.string());
+}
+
+absl::StatusOr<CaseFile> ParseCaseJson(std::string_view json, const std::string& where) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  const auto parsed = parser.parse(json.data(), json.size()).get(root);
+  if (parsed != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": not JSON (", simdjson::error_message(parsed), ")"));
+  }
+  return FromJson(root, where);
+}
+
+}  // namespace ariadne::report

@@ -1,15 +1,17 @@
 // A case file of the web workspace (docs/http-api.md): {"id", "title", "seeds": [address, txid,
-// txid:vout or cluster:ID, ...], "notes": [{"target", "text"}], ...}, as `ariadne report` reads it.
-#ifndef ARIADNE_TOOLS_CASE_FILE_H_
-#define ARIADNE_TOOLS_CASE_FILE_H_
+// txid:vout or cluster:ID, ...], "notes": [{"target", "text"}], ...}, as `ariadne report` and the
+// HTTP API's report route read it.
+#ifndef ARIADNE_ENGINE_REPORT_CASE_FILE_H_
+#define ARIADNE_ENGINE_REPORT_CASE_FILE_H_
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 
-namespace ariadne::cli {
+namespace ariadne::report {
 
 struct CaseNote {
   std::string target;
@@ -27,7 +29,9 @@ struct CaseFile {
 // when it is not JSON, lacks id, title or seeds, or a field has the wrong type (unknown fields are
 // ignored).
 absl::StatusOr<CaseFile> ReadCaseFile(const std::filesystem::path& path);
+// The same for a case's JSON text (the web app posts it). Args: where: names it in errors.
+absl::StatusOr<CaseFile> ParseCaseJson(std::string_view json, const std::string& where);
 
-}  // namespace ariadne::cli
+}  // namespace ariadne::report
 
-#endif  // ARIADNE_TOOLS_CASE_FILE_H_
+#endif  // ARIADNE_ENGINE_REPORT_CASE_FILE_H_

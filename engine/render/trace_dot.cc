@@ -1,4 +1,4 @@
-#include "tools/trace_render.h"
+#include "engine/render/trace_dot.h"
 
 #include <unistd.h>
 
@@ -9,12 +9,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/render/format.h"
 #include "engine/render/json_writer.h"
-#include "tools/output.h"
-#include "tools/print_util.h"
-#include "tools/run_program.h"
+#include "engine/render/run_program.h"
 
-namespace ariadne::cli {
+namespace ariadne::render {
 namespace {
 
 std::string Short(const std::string& id) {
@@ -30,7 +29,7 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title, bool p
                    ";\n  node [shape=box, style=\"rounded\", "
                    "fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", "
                    "fontsize=9];\n");
-  absl::StrAppend(&dot, "  labelloc=t; label=\"", render::JsonEscape(title), "\";\n");
+  absl::StrAppend(&dot, "  labelloc=t; label=\"", JsonEscape(title), "\";\n");
   std::map<std::string, std::string> ends;  // node -> endpoint reasons
   for (const auto& e : t.endpoints) {
     std::string& r = ends[e.node()];
@@ -44,7 +43,7 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title, bool p
                             : Short(n.id());
     std::set<std::string> names;
     for (const auto& l : n.labels()) names.insert(l.label() + " [" + l.category() + "]");
-    for (const auto& name : names) absl::StrAppend(&label, "\\n", render::JsonEscape(name));
+    for (const auto& name : names) absl::StrAppend(&label, "\\n", JsonEscape(name));
     if (auto it = ends.find(n.id()); it != ends.end()) {
       absl::StrAppend(&label, "\\nends: ", it->second);
     }
@@ -56,28 +55,27 @@ std::string TraceToDot(const CollectedTrace& t, const std::string& title, bool p
     } else if (n.kind() == "fee") {
       style = ", shape=ellipse, color=gray";
     }
-    absl::StrAppend(&dot, "  \"", render::JsonEscape(n.id()), "\" [label=\"", label, "\"", style,
-                    "];\n");
+    absl::StrAppend(&dot, "  \"", JsonEscape(n.id()), "\" [label=\"", label, "\"", style, "];\n");
   }
   for (const auto& e : t.edges) {
     const std::string amounts =
         e.asset().empty()
             ? absl::StrCat(FormatBtc(e.tainted_value()), " / ", FormatBtc(e.value()), " BTC")
             : absl::StrCat(e.tainted_amount(), " / ", e.amount(), " ",
-                           render::JsonEscape(Short(e.asset())));
-    absl::StrAppend(&dot, "  \"", render::JsonEscape(e.from()), "\" -> \"",
-                    render::JsonEscape(e.to()), "\" [label=\"", amounts, "\\nhop ", e.hop(), " tx ",
-                    e.txid().substr(0, 10), "\"];\n");
+                           JsonEscape(Short(e.asset())));
+    absl::StrAppend(&dot, "  \"", JsonEscape(e.from()), "\" -> \"", JsonEscape(e.to()),
+                    "\" [label=\"", amounts, "\\nhop ", e.hop(), " tx ", e.txid().substr(0, 10),
+                    "\"];\n");
   }
   for (const auto& f : t.flows) {
     const std::string amounts =
         f.asset().empty()
             ? absl::StrCat(FormatBtc(f.tainted_value()), " / ", FormatBtc(f.value()), " BTC")
             : absl::StrCat(f.tainted_amount(), " / ", f.amount(), " ",
-                           render::JsonEscape(Short(f.asset())));
-    absl::StrAppend(&dot, "  \"", render::JsonEscape(f.from()), "\" -> \"",
-                    render::JsonEscape(f.to()), "\" [label=\"", amounts, "\\nhop ", f.hop(), ", ",
-                    f.transactions(), " tx\"];\n");
+                           JsonEscape(Short(f.asset())));
+    absl::StrAppend(&dot, "  \"", JsonEscape(f.from()), "\" -> \"", JsonEscape(f.to()),
+                    "\" [label=\"", amounts, "\\nhop ", f.hop(), ", ", f.transactions(),
+                    " tx\"];\n");
   }
   dot += "}\n";
   return dot;
@@ -103,4 +101,20 @@ absl::Status RenderSvg(const std::string& dot, const std::filesystem::path& svg)
   return absl::OkStatus();
 }
 
-}  // namespace ariadne::cli
+absl::StatusOr<std::string> SvgOf(const std::string& dot) {
+  std::string path = (std::filesystem::temp_directory_path() / "ariadne-svg-XXXXXX").string();
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return absl::UnavailableError("cannot create a temporary file for Graphviz");
+  ::close(fd);
+  absl::Status drawn = RenderSvg(dot, path);
+  std::string svg;
+  if (drawn.ok()) {
+    std::ifstream f(path);
+    svg.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  std::filesystem::remove(path);
+  if (!drawn.ok()) return drawn;
+  return svg;
+}
+
+}  // namespace ariadne::render

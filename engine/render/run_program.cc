@@ -1,4 +1,4 @@
-#include "tools/run_program.h"
+#include "engine/render/run_program.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -6,7 +6,7 @@
 
 extern char** environ;
 
-namespace ariadne::cli {
+namespace ariadne::render {
 
 bool RunProgram(const std::vector<std::string>& argv, bool quiet) {
   if (argv.empty()) return false;
@@ -27,4 +27,4 @@ bool RunProgram(const std::vector<std::string>& argv, bool quiet) {
          WEXITSTATUS(status) == 0;
 }
 
-}  // namespace ariadne::cli
+}  // namespace ariadne::render
