@@ -135,6 +135,8 @@ export class Graph {
         const existing = this.cy.getElementById(data.id);
         if (existing.nonempty()) existing.data(data); else fresh.push({ group: 'edges', data });
       }
+      // The style for the size the graph is about to have, so that its elements are styled once.
+      this.adapt(this.cy.elements().length + fresh.length);
       this.cy.add(fresh);
       const seed = this.cy.getElementById(t.seed);
       if (!seed.data('seed')) seed.data('seed', true);
@@ -163,14 +165,16 @@ export class Graph {
     return b;
   }
 
-  // Large graphs: no labels until zoomed in, straight edges without curves.
-  adapt() {
-    const big = this.cy.elements().length > BIG;
+  // Large graphs: no labels until zoomed in, straight edges without curves or arrows.
+  // Args: count: the number of elements the style is for (those drawn, by default).
+  adapt(count = this.cy.elements().length) {
+    const big = count > BIG;
     if (big === this.big) return;
     this.big = big;
     this.cy.style()
       .selector('node').style('label', big ? '' : 'data(caption)')
-      .selector('edge').style({ 'label': big ? '' : 'data(caption)', 'curve-style': big ? 'haystack' : 'bezier' })
+      .selector('edge').style({ 'label': big ? '' : 'data(caption)', 'curve-style': big ? 'haystack' : 'bezier',
+                                'target-arrow-shape': big ? 'none' : 'triangle' })
       .update();
   }
 
