@@ -116,30 +116,58 @@ absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
   for (const auto& [entity, unused] : parent) {
     const uint32_t root = find(entity);
     over->final_of[entity] = root;
-    std::vector<uint32_t>& m = over->members[root];
-    if (entity < n0) {
-      const uint32_t d = base.dense[entity];
-      m.insert(m.end(), base.members.begin() + base.offsets[d],
-               base.members.begin() + base.offsets[d + 1]);
-    } else {
-      m.push_back(entity);
+    std::unique_ptr<Merged>& m = over->merged[root];
+    if (m == nullptr) m = std::make_unique<Merged>();
+    m->parts.push_back(entity);
+  }
+  for (auto& [root, m] : over->merged) {
+    std::sort(m->parts.begin(), m->parts.end());
+    for (uint32_t part : m->parts) {
+      m->size += part < n0 ? base.offsets[base.dense[part] + 1] - base.offsets[base.dense[part]] : 1;
     }
   }
-  for (auto& [root, m] : over->members) std::sort(m.begin(), m.end());
   ci->cluster_count_ = static_cast<uint32_t>(clusters);
   ci->over_ = std::move(over);
   return ci;
 }
 
-const absl::flat_hash_map<uint32_t, std::vector<uint32_t>>& ClusterIndex::merged() const {
-  static const auto* const kNone = new absl::flat_hash_map<uint32_t, std::vector<uint32_t>>();
-  return over_ != nullptr ? over_->members : *kNone;
+const absl::flat_hash_map<uint32_t, std::unique_ptr<ClusterIndex::Merged>>& ClusterIndex::merged()
+    const {
+  static const auto* const kNone = new absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>>();
+  return over_ != nullptr ? over_->merged : *kNone;
+}
+
+std::span<const uint32_t> ClusterIndex::PartMembers(uint32_t part) const {
+  if (part >= base_members()) {
+    return std::span<const uint32_t>(&over_->new_ids[part - base_members()], 1);
+  }
+  const uint32_t d = a_.dense[part];
+  return a_.members.subspan(a_.offsets[d], a_.offsets[d + 1] - a_.offsets[d]);
+}
+
+uint32_t ClusterIndex::Size(ClusterId c) const {
+  if (over_ != nullptr) {
+    auto it = over_->merged.find(c.value());
+    if (it != over_->merged.end()) return it->second->size;
+  }
+  return static_cast<uint32_t>(Members(c).size());
 }
 
 std::span<const uint32_t> ClusterIndex::Members(ClusterId c) const {
   if (over_ != nullptr) {
-    auto it = over_->members.find(c.value());
-    if (it != over_->members.end()) return it->second;
+    auto it = over_->merged.find(c.value());
+    if (it != over_->merged.end()) {
+      const Merged& m = *it->second;
+      std::call_once(m.sorted, [&] {
+        m.members.reserve(m.size);
+        for (uint32_t part : m.parts) {
+          const auto p = PartMembers(part);
+          m.members.insert(m.members.end(), p.begin(), p.end());
+        }
+        std::sort(m.members.begin(), m.members.end());
+      });
+      return m.members;
+    }
     if (c.value() >= base_members()) {
       return std::span<const uint32_t>(&over_->new_ids[c.value() - base_members()], 1);
     }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,7 +97,7 @@ class ClusterIndex {
   }
   // Returns: the members of a cluster, ascending. `c` must be a cluster id.
   std::span<const uint32_t> Members(ClusterId c) const;
-  uint32_t Size(ClusterId c) const { return static_cast<uint32_t>(Members(c).size()); }
+  uint32_t Size(ClusterId c) const;
   // Returns: the position of a cluster among the base's clusters in order of id: an index for
   //          per-cluster arrays kept beside the index. `c` must be a cluster of the base (without
   //          an overlay: any cluster).
@@ -107,9 +108,21 @@ class ClusterIndex {
   bool overlaid() const { return over_ != nullptr; }
   // Returns: the members of the base (ids below have a base cluster).
   uint32_t base_members() const { return static_cast<uint32_t>(a_.dense.size()); }
-  // Returns: the clusters the overlay's unions made (each id with its members, ascending); empty
-  //          without an overlay.
-  const absl::flat_hash_map<uint32_t, std::vector<uint32_t>>& merged() const;
+  // A cluster the overlay's unions made: what it joined (base clusters by id, members added after
+  // the base), its size, and its members, sorted when first asked for (a union of a large base
+  // cluster with a few new members costs nothing until a query lists its members).
+  struct Merged {
+    std::vector<uint32_t> parts;
+    uint32_t size = 0;
+    mutable std::once_flag sorted;
+    mutable std::vector<uint32_t> members;
+  };
+  // Returns: the clusters the overlay's unions made, by id; empty without an overlay.
+  const absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>>& merged() const;
+  // Returns: the members of a part of a merged cluster: a base cluster's, or the member itself.
+  std::span<const uint32_t> PartMembers(uint32_t part) const;
+  // Returns: the part (base cluster id, or the member itself above the base) of a member.
+  uint32_t PartOf(uint32_t m) const { return m < base_members() ? a_.roots[a_.dense[m]] : m; }
   // Returns: the number of unions, base and overlay.
   uint64_t link_count() const { return a_.links.size() + (over_ ? over_->links.size() : 0); }
 
@@ -121,8 +134,8 @@ class ClusterIndex {
   // The unions after the base: which base clusters (by id) and new members they joined.
   struct Overlay {
     std::vector<ClusterLink> links;
-    absl::flat_hash_map<uint32_t, uint32_t> final_of;  // base cluster id -> cluster id
-    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> members;  // merged cluster -> members
+    absl::flat_hash_map<uint32_t, uint32_t> final_of;  // part -> cluster id
+    absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>> merged;
     absl::flat_hash_map<uint32_t, std::vector<uint32_t>> adj;      // member -> overlay links
     std::vector<uint32_t> new_ids;  // base_members() ... member_count() - 1 (singletons' spans)
   };

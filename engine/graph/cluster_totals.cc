@@ -70,29 +70,64 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
     : base_(base) {
   std::vector<uint32_t> inside, touched;
   auto cluster_of = [&](AddrId a) { return clusters.ClusterOf(a.value()).value(); };
-  // The clusters the overlay made: every transaction of their members, counted again.
+  // The clusters the overlay made, as of the files: the sum of their parts' totals, corrected for
+  // the transactions that touch two parts or more (all of them touch a part other than the
+  // largest: only those parts' transactions are read).
   std::vector<uint64_t> txs;
-  for (const auto& [c, members] : clusters.merged()) {
+  absl::flat_hash_map<uint32_t, ClusterTotals> parts;
+  for (const auto& [c, merged] : clusters.merged()) {
+    ClusterTotals t;
+    uint32_t largest = merged->parts.front();
+    for (uint32_t part : merged->parts) {
+      if (clusters.PartMembers(part).size() > clusters.PartMembers(largest).size()) largest = part;
+      if (part >= clusters.base_members()) continue;  // added after the files: nothing before
+      const ClusterTotals& p = base_[clusters.Ordinal(ClusterId(part))];
+      t.received += p.received;
+      t.sent += p.sent;
+      t.tx_count += p.tx_count;
+      t.first_height = std::min(t.first_height, p.first_height);
+      t.last_height = std::max(t.last_height, p.last_height);
+    }
     txs.clear();
-    for (uint32_t m : members) {
-      for (uint64_t o : addresses.Received(AddrId(m))) {
-        txs.push_back(graph.TxOf(OutNum(o)).value());
-        const TxNum s = graph.SpentBy(OutNum(o));
-        if (s.valid()) txs.push_back(s.value());
+    for (uint32_t part : merged->parts) {
+      if (part == largest) continue;
+      for (uint32_t m : clusters.PartMembers(part)) {
+        for (uint64_t o : addresses.Received(AddrId(m))) {
+          const TxNum made = graph.TxOf(OutNum(o));
+          if (made.value() >= base_txs) break;  // chain order: the rest are later too
+          txs.push_back(made.value());
+          const TxNum s = graph.SpentBy(OutNum(o));
+          if (s.valid() && s.value() < base_txs) txs.push_back(s.value());
+        }
       }
     }
     std::sort(txs.begin(), txs.end());
     txs.erase(std::unique(txs.begin(), txs.end()), txs.end());
-    ClusterTotals& ct = changed_[c];
     const uint32_t cluster = c;
-    for (uint64_t t : txs) {
+    for (uint64_t tx : txs) {
+      ClusterTotals whole;
+      parts.clear();
       AddTx(
-          graph, TxNum(t), heights.HeightOf(TxNum(t)), cluster_of,
-          [&](uint32_t d) { return d == cluster ? &ct : nullptr; }, &inside, &touched);
+          graph, TxNum(tx), 0, cluster_of,
+          [&](uint32_t d) { return d == cluster ? &whole : nullptr; }, &inside, &touched);
+      AddTx(
+          graph, TxNum(tx), 0, [&](AddrId a) { return clusters.PartOf(a.value()); },
+          [&](uint32_t part) -> ClusterTotals* {
+            return clusters.ClusterOf(part).value() == cluster ? &parts[part] : nullptr;
+          },
+          &inside, &touched);
+      t.received += whole.received;
+      t.sent += whole.sent;
+      t.tx_count += whole.tx_count;
+      for (const auto& [part, p] : parts) {
+        t.received -= p.received;
+        t.sent -= p.sent;
+        t.tx_count -= p.tx_count;
+      }
     }
+    changed_[c] = t;
   }
   // The others: the files' totals plus the transactions after them.
-  const auto& merged = clusters.merged();
   uint32_t height = 0;
   for (uint64_t t = base_txs; t < graph.tx_count(); ++t) {
     if (t == base_txs) height = heights.HeightOf(TxNum(t));
@@ -100,7 +135,6 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
     AddTx(
         graph, TxNum(t), height, cluster_of,
         [&](uint32_t d) -> ClusterTotals* {
-          if (merged.contains(d)) return nullptr;
           auto [it, inserted] = changed_.try_emplace(d);
           if (inserted && d < clusters.base_members()) {
             it->second = base_[clusters.Ordinal(ClusterId(d))];

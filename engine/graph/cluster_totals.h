@@ -36,10 +36,11 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
                                                 uint64_t txs = UINT64_MAX);
 
 // The totals of a clustering mapped from the cluster files: the files' totals (by base ordinal,
-// over their first `base_txs` transactions) for the clusters the overlay did not touch, plus what
-// the transactions after them add; the clusters the overlay's unions made, counted again over
-// every transaction of their members (found through `addresses`). Memory and time: proportional
-// to the transactions after the files and to those of the merged clusters, not to the chain.
+// over their first `base_txs` transactions) plus what the transactions after them add; a cluster
+// the overlay's unions made starts from the sum of its parts, corrected for the transactions that
+// touch two parts (found through `addresses` from every part but the largest). Time: proportional
+// to the transactions after the files and to those of the smaller parts of merged clusters, not
+// to the chain.
 class OverlaidTotals {
  public:
   OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
