@@ -94,6 +94,61 @@ absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(
   return rows;
 }
 
+absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinksOver(
+    const store::Store& store, const std::function<uint32_t(uint32_t)>& cluster_of,
+    const std::function<uint32_t(uint32_t)>& size) {
+  ASSIGN_OR_RETURN(store::ClusterMeta meta, ReadClusterMeta(store));
+  ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta.policy));
+  std::vector<store::EvidenceRow> rows;
+  if (policy.defer == ClusteringPolicy::Defer::kOff) return rows;
+  // The pending candidates in key order, as SettlePending takes them.
+  std::vector<std::pair<uint64_t, store::PendingRow>> pending;
+  rocksdb::ReadOptions ro;
+  const std::string prefix = GenPrefix(meta.gen);
+  std::unique_ptr<rocksdb::Iterator> pi(
+      store.db()->NewIterator(ro, store.handle(Cf::kClusterPending)));
+  for (pi->Seek(prefix); pi->Valid() && pi->key()[0] == prefix[0]; pi->Next()) {
+    if (pi->key().size() != 9) return absl::DataLossError("corrupt cluster_pending key");
+    ASSIGN_OR_RETURN(store::PendingRow p, store::DecodePending(std::string_view(
+                                              pi->value().data(), pi->value().size())));
+    if (p.rule & kSpendTimeMask) continue;
+    pending.emplace_back(store::GetBE(pi->key().data() + 1, 8), p);
+  }
+  RETURN_IF_ERROR(store::FromRocks(pi->status(), "reading pending change candidates"));
+  // ClusterBuilder::Link over the given clusters: a union-find over the clusters the candidates
+  // join (by id), with their sizes, guarded as the builder guards change links.
+  absl::flat_hash_map<uint32_t, uint32_t> parent, sizes;  // sizes: of roots
+  auto find = [&](uint32_t x) {
+    if (parent.emplace(x, x).second) {
+      sizes[x] = size(x);
+      return x;
+    }
+    for (uint32_t p = parent[x]; p != x; p = parent[x]) {
+      const uint32_t grandparent = parent[p];
+      parent[x] = grandparent;
+      x = grandparent;
+    }
+    return x;
+  };
+  for (const auto& [key, p] : pending) {
+    const uint32_t ra = find(cluster_of(p.anchor)), rb = find(cluster_of(p.change));
+    if (ra == rb) continue;
+    const uint32_t sa = sizes[ra], sb = sizes[rb];
+    if (policy.guard_size > 0 && std::max(sa, sb) > policy.guard_size) continue;
+    parent[std::max(ra, rb)] = std::min(ra, rb);
+    sizes[std::min(ra, rb)] = sa + sb;
+    store::EvidenceRow row;
+    row.a = p.anchor;
+    row.b = p.change;
+    row.kind = static_cast<uint8_t>(EvidenceKind::kChangeUnspent);
+    row.rule = p.rule;
+    row.tx = TxNum(key >> 24);
+    row.at = row.tx;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 namespace {
 
 // BuildClusters, calling `after_tx` after every transaction (to write and clear what the builder
@@ -146,7 +201,8 @@ absl::StatusOr<ReclusterResult> BuildClusters(const store::Store& store,
 
 absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringPolicy& policy,
                                           std::function<void(uint64_t, uint64_t)> progress,
-                                          size_t evidence_chunk, uint32_t undo_blocks) {
+                                          size_t evidence_chunk, uint32_t undo_blocks,
+                                          const BeforeLive& before_live) {
   store::ClusterMeta meta;
   auto old = ReadClusterMeta(*store);
   const bool had_old = old.ok();
@@ -205,6 +261,12 @@ absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringP
   for (const auto& [key, p] : builder->pending()) {
     batch.Put(Cf::kClusterPending, store::PendingKey(meta.gen, key),
               store::EncodePending(ToRow(p)));
+  }
+  if (before_live) {
+    // The rows first (still invisible: their generation is not live), so that before_live reads
+    // every union of the generation; then what it adds, with the meta row.
+    RETURN_IF_ERROR(committer->Commit(&batch));
+    RETURN_IF_ERROR(before_live(meta, &batch));
   }
   batch.Put(Cf::kMeta, store::kMetaCluster, store::EncodeClusterMeta(meta));
   RETURN_IF_ERROR(committer->Commit(&batch));

@@ -28,6 +28,13 @@ namespace ariadne::heuristics {
 absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(
     const store::Store& store, std::span<const store::EvidenceRow> stored);
 
+// SettledLinks over a clustering already built from the stored rows (ClusterBuilder::SettlePending
+// with the builder's union-find and sizes replaced by `cluster_of` and `size`): the same links,
+// without replaying every union. Memory: the pending rows and the clusters they join.
+absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinksOver(
+    const store::Store& store, const std::function<uint32_t(uint32_t)>& cluster_of,
+    const std::function<uint32_t(uint32_t)>& size);
+
 // Reads the stored clustering's meta; NOT_FOUND when the store has none.
 absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store);
 
@@ -60,10 +67,15 @@ absl::StatusOr<ReclusterResult> BuildClusters(const store::Store& store,
 inline constexpr size_t kDefaultEvidenceChunk = size_t{4} << 20;
 // Undo rows (docs/schema.md, cluster_undo) are written for the spends of the last `undo_blocks`
 // blocks, as the indexer keeps them.
+// `before_live` (optional) is called when every row of the new generation is written but before
+// its meta row: what it puts into the batch is committed with that row, atomically (the cluster
+// files' meta/cluster_files, engine/graph/cluster_files.h).
+using BeforeLive = std::function<absl::Status(const store::ClusterMeta&, store::CommitBatch*)>;
 absl::StatusOr<ReclusterResult> Recluster(store::Store* store, const ClusteringPolicy& policy,
                                           std::function<void(uint64_t, uint64_t)> progress = {},
                                           size_t evidence_chunk = kDefaultEvidenceChunk,
-                                          uint32_t undo_blocks = store::kClusterUndoBlocks);
+                                          uint32_t undo_blocks = store::kClusterUndoBlocks,
+                                          const BeforeLive& before_live = {});
 
 }  // namespace ariadne::heuristics
 

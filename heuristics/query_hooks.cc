@@ -32,6 +32,11 @@ class Hooks : public query::QueryHooks {
       const store::Store& store, std::span<const store::EvidenceRow> stored) const override {
     return heuristics::SettledLinks(store, stored);
   }
+  absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinksOver(
+      const store::Store& store, const std::function<uint32_t(uint32_t)>& cluster_of,
+      const std::function<uint32_t(uint32_t)>& size) const override {
+    return heuristics::SettledLinksOver(store, cluster_of, size);
+  }
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/core/hex.h"
+#include "engine/graph/cluster_files.h"
 #include "engine/graph/graph_files_check.h"
 #include "engine/render/json_writer.h"
 #include "engine/store/check.h"
@@ -86,6 +87,10 @@ int RunDb(const std::vector<std::string>& argv) {
   // differs from the rows: serve refuses to start on it too).
   auto files = graph::CheckGraphFiles(**store);
   if (!files.ok()) return PrintError(files.status());
+  // The cluster files (the address index and the clustering as of the last recluster): every
+  // record against what the evidence rows and the graph make.
+  auto cluster_files = graph::CheckClusterFiles(**store);
+  if (!cluster_files.ok()) return PrintError(cluster_files.status());
   if (args->Has("json")) {
     w.BeginObject()
         .Field("ok", r->ok())
@@ -102,6 +107,7 @@ int RunDb(const std::vector<std::string>& argv) {
         .Field("stale_cluster_rows", r->stale_cluster_rows)
         .Field("label_rows", r->label_rows)
         .Field("graph_files", files->present)
+        .Field("cluster_files", cluster_files->present)
         .Key("problems")
         .BeginArray();
     for (const auto& p : r->problems) w.String(p);
@@ -124,6 +130,15 @@ int RunDb(const std::vector<std::string>& argv) {
                   FormatCount(files->inputs).c_str(), FormatCount(files->addresses).c_str());
     } else {
       std::printf("graph files: none (indexed before them; serve reads the rows)\n");
+    }
+    if (cluster_files->present) {
+      const graph::ClusterFilesMeta& m = cluster_files->meta;
+      std::printf(
+          "cluster files: %s addresses, %s clusters, %s unions, %s outputs (to tx %s) agree with "
+          "the rows\n",
+          FormatCount(m.members).c_str(), FormatCount(cluster_files->clusters).c_str(),
+          FormatCount(m.of(graph::ClusterArray::kLinks)).c_str(),
+          FormatCount(m.outputs).c_str(), FormatCount(m.txs).c_str());
     }
   }
   return r->ok() ? 0 : 1;

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
+#include "engine/graph/cluster_files.h"
 #include "engine/store/store.h"
 #include "heuristics/clustering.h"
 #include "tools/cli_args.h"
@@ -54,9 +55,19 @@ int RunRecluster(const std::vector<std::string>& argv) {
   auto store = store::Store::Open(*args->Get("db"), store::StoreOptions());
   if (!store.ok()) return PrintError(store.status());
   ProgressBar bar;
-  auto r = heuristics::Recluster(store->get(), *policy, ReplayProgress(&bar));
+  // The cluster files of the new generation go live with it (docs/schema.md, "The cluster files").
+  const bool settles = policy->defer != heuristics::ClusteringPolicy::Defer::kOff;
+  uint8_t gen = 0;
+  auto r = heuristics::Recluster(
+      store->get(), *policy, ReplayProgress(&bar), heuristics::kDefaultEvidenceChunk,
+      store::kClusterUndoBlocks,
+      [&](const store::ClusterMeta& meta, store::CommitBatch* batch) {
+        gen = meta.gen;
+        return graph::PutClusterFiles(**store, meta.gen, settles, batch);
+      });
   bar.Finish();
   if (!r.ok()) return PrintError(r.status());
+  graph::RemoveOtherClusterFiles((*store)->dir(), gen);
   std::printf("reclustered under %s\n", policy->ToSpec().c_str());
   PrintCounters(*r);
   return 0;

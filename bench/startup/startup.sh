@@ -1,10 +1,14 @@
 #!/bin/bash
 # Start-up of `ariadne serve` to its first engine answer (a 3-hop trace), and its anonymous RSS
-# then, with the graph mapped from the files beside the store against the graph read from the
-# rows (ARIADNE_GRAPH_FROM_ROWS=1, the build before issue 14), alternated in one run on one store.
-# The 3-hop trace answers of the two must be identical.
+# then, alternated in one run on one store between the modes in $MODES (default "rows graph
+# files"): rows reads the graph from the rows and passes over everything (ARIADNE_GRAPH_FROM_ROWS=1
+# ARIADNE_CLUSTERS_FROM_ROWS=1, the build before issue 14); graph maps the graph files but builds
+# the address index and the clustering by passes over everything (ARIADNE_CLUSTERS_FROM_ROWS=1,
+# issue 14's first part); files maps the cluster files too. The 3-hop trace answers must be
+# identical.
 #
-# usage: bench/startup/startup.sh ARIADNE_BINARY DB SEED_ADDRESS [ROUNDS] [--cold]
+# usage: [MODES="graph files"] bench/startup/startup.sh ARIADNE_BINARY DB SEED_ADDRESS [ROUNDS]
+#        [--cold]
 #   --cold: drop the page cache before every start (needs root), else the store is warm.
 set -euo pipefail
 bin=$1 db=$2 seed=$3 rounds=${4:-3} cold=${5:-}
@@ -13,9 +17,10 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 now() { date +%s.%N; }
 
-one() {  # $1: rows|files; prints "mode seconds rss_anon_kib trace_sha"
-  local mode=$1 env=()
-  [ "$mode" = rows ] && env=(ARIADNE_GRAPH_FROM_ROWS=1)
+one() {  # $1: rows|graph|files; prints "mode seconds rss_anon_kib trace_sha"
+  local mode=$1 env=(ARIADNE_BENCH_MODE=$1)
+  [ "$mode" = rows ] && env=(ARIADNE_GRAPH_FROM_ROWS=1 ARIADNE_CLUSTERS_FROM_ROWS=1)
+  [ "$mode" = graph ] && env=(ARIADNE_CLUSTERS_FROM_ROWS=1)
   if [ "$cold" = --cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi
   local t0; t0=$(now)
   env "${env[@]}" "$bin" serve --db "$db" --listen 127.0.0.1:$port > "$out/serve.log" 2>&1 &
@@ -34,4 +39,4 @@ one() {  # $1: rows|files; prints "mode seconds rss_anon_kib trace_sha"
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), db $db ($(du -sh "$db" | cut -f1))"
 echo "# mode seconds_to_first_trace rss_anon_kib trace_sha256"
-for ((i = 0; i < rounds; ++i)); do one rows; one files; done
+for ((i = 0; i < rounds; ++i)); do for m in ${MODES:-rows graph files}; do one "$m"; done; done

@@ -10,78 +10,206 @@
 
 namespace ariadne::graph {
 
-absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Build(
-    uint32_t n, std::span<const ClusterLink> links, std::string policy) {
-  std::unique_ptr<ClusterIndex> ci(new ClusterIndex());
-  ci->policy_ = std::move(policy);
-  ci->links_.assign(links.begin(), links.end());
+absl::StatusOr<ClusterArrays> ClusterIndex::BuildArrays(uint32_t n,
+                                                        std::span<const ClusterLink> links) {
+  ClusterArrays ci;
+  ci.links.assign(links.begin(), links.end());
   UnionFind uf(n);
   for (const ClusterLink& l : links) {
     if (l.a >= n || l.b >= n) return absl::DataLossError("evidence names an unknown address");
     uf.Union(l.a, l.b);
   }
   // Clusters numbered in order of id, members by counting sort.
-  ci->dense_.assign(n, 0);
+  ci.dense.assign(n, 0);
   std::vector<uint32_t> dense_of_root(n, UINT32_MAX);
   for (uint32_t a = 0; a < n; ++a) {
     const uint32_t id = uf.SetId(a);
     if (id == a) {
-      dense_of_root[a] = static_cast<uint32_t>(ci->roots_.size());
-      ci->roots_.push_back(a);
+      dense_of_root[a] = static_cast<uint32_t>(ci.roots.size());
+      ci.roots.push_back(a);
     }
-    ci->dense_[a] = dense_of_root[id];  // id <= a: already numbered
+    ci.dense[a] = dense_of_root[id];  // id <= a: already numbered
   }
-  const size_t clusters = ci->roots_.size();
-  ci->offsets_.assign(clusters + 1, 0);
-  for (uint32_t a = 0; a < n; ++a) ci->offsets_[ci->dense_[a] + 1]++;
-  for (size_t c = 0; c < clusters; ++c) ci->offsets_[c + 1] += ci->offsets_[c];
-  ci->members_.resize(n);
-  std::vector<uint32_t> fill(ci->offsets_.begin(), ci->offsets_.end() - 1);
-  for (uint32_t a = 0; a < n; ++a) ci->members_[fill[ci->dense_[a]]++] = a;
+  const size_t clusters = ci.roots.size();
+  ci.offsets.assign(clusters + 1, 0);
+  for (uint32_t a = 0; a < n; ++a) ci.offsets[ci.dense[a] + 1]++;
+  for (size_t c = 0; c < clusters; ++c) ci.offsets[c + 1] += ci.offsets[c];
+  ci.members.resize(n);
+  std::vector<uint32_t> fill(ci.offsets.begin(), ci.offsets.end() - 1);
+  for (uint32_t a = 0; a < n; ++a) ci.members[fill[ci.dense[a]]++] = a;
   // The evidence forest's adjacency (both directions), for explanations.
-  ci->adj_offsets_.assign(uint64_t{n} + 1, 0);
-  for (const ClusterLink& l : ci->links_) {
-    ci->adj_offsets_[l.a + 1]++;
-    ci->adj_offsets_[l.b + 1]++;
+  ci.adj_offsets.assign(uint64_t{n} + 1, 0);
+  for (const ClusterLink& l : ci.links) {
+    ci.adj_offsets[l.a + 1]++;
+    ci.adj_offsets[l.b + 1]++;
   }
-  for (uint32_t a = 0; a < n; ++a) ci->adj_offsets_[a + 1] += ci->adj_offsets_[a];
-  ci->adj_.resize(ci->adj_offsets_[n]);
-  fill.assign(ci->adj_offsets_.begin(), ci->adj_offsets_.end() - 1);
-  for (uint32_t i = 0; i < ci->links_.size(); ++i) {
-    ci->adj_[fill[ci->links_[i].a]++] = i;
-    ci->adj_[fill[ci->links_[i].b]++] = i;
+  for (uint32_t a = 0; a < n; ++a) ci.adj_offsets[a + 1] += ci.adj_offsets[a];
+  ci.adj.resize(ci.adj_offsets[n]);
+  fill.assign(ci.adj_offsets.begin(), ci.adj_offsets.end() - 1);
+  for (uint32_t i = 0; i < ci.links.size(); ++i) {
+    ci.adj[fill[ci.links[i].a]++] = i;
+    ci.adj[fill[ci.links[i].b]++] = i;
   }
   return ci;
 }
 
+absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Build(
+    uint32_t n, std::span<const ClusterLink> links, std::string policy) {
+  std::unique_ptr<ClusterIndex> ci(new ClusterIndex());
+  ci->policy_ = std::move(policy);
+  auto arrays = BuildArrays(n, links);
+  if (!arrays.ok()) return arrays.status();
+  ci->owned_ = *std::move(arrays);
+  const ClusterArrays& o = ci->owned_;
+  ci->a_ = {o.dense, o.roots, o.offsets, o.members, o.links, o.adj_offsets, o.adj};
+  ci->members_total_ = n;
+  ci->cluster_count_ = static_cast<uint32_t>(o.roots.size());
+  return ci;
+}
+
+absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
+    ClusterSpans base, std::shared_ptr<const void> holder, uint32_t n,
+    std::span<const ClusterLink> overlay, std::string policy) {
+  std::unique_ptr<ClusterIndex> ci(new ClusterIndex());
+  ci->policy_ = std::move(policy);
+  ci->holder_ = std::move(holder);
+  ci->a_ = base;
+  const uint32_t n0 = static_cast<uint32_t>(base.dense.size());
+  if (n < n0) return absl::DataLossError("the cluster files have more members than the store");
+  ci->members_total_ = n;
+  uint64_t clusters = base.roots.size() + uint64_t{n - n0};
+  if (overlay.empty() && n == n0) {
+    ci->cluster_count_ = static_cast<uint32_t>(clusters);
+    return ci;
+  }
+  auto over = std::make_unique<Overlay>();
+  over->links.assign(overlay.begin(), overlay.end());
+  over->new_ids.resize(n - n0);
+  for (uint32_t i = 0; i < n - n0; ++i) over->new_ids[i] = n0 + i;
+  // Union-find over the base clusters and new members the overlay touches (by id: each is the
+  // smallest member of what it stands for, so a group's id is its smallest entity).
+  absl::flat_hash_map<uint32_t, uint32_t> parent;
+  auto find = [&](uint32_t x) {
+    if (parent.emplace(x, x).second) return x;
+    for (uint32_t p = parent[x]; p != x; p = parent[x]) {
+      const uint32_t grandparent = parent[p];
+      parent[x] = grandparent;  // path halving
+      x = grandparent;
+    }
+    return x;
+  };
+  for (uint32_t i = 0; i < overlay.size(); ++i) {
+    const ClusterLink& l = overlay[i];
+    if (l.a >= n || l.b >= n) return absl::DataLossError("evidence names an unknown address");
+    const uint32_t ea = l.a < n0 ? base.roots[base.dense[l.a]] : l.a;
+    const uint32_t eb = l.b < n0 ? base.roots[base.dense[l.b]] : l.b;
+    const uint32_t ra = find(ea), rb = find(eb);
+    if (ra != rb) {
+      // The smaller id stays the root: the root is the group's id.
+      parent[std::max(ra, rb)] = std::min(ra, rb);
+      --clusters;
+    }
+    const uint32_t link = static_cast<uint32_t>(base.links.size() + i);
+    over->adj[l.a].push_back(link);
+    over->adj[l.b].push_back(link);
+  }
+  for (const auto& [entity, unused] : parent) {
+    const uint32_t root = find(entity);
+    over->final_of[entity] = root;
+    std::unique_ptr<Merged>& m = over->merged[root];
+    if (m == nullptr) m = std::make_unique<Merged>();
+    m->parts.push_back(entity);
+  }
+  for (auto& [root, m] : over->merged) {
+    std::sort(m->parts.begin(), m->parts.end());
+    for (uint32_t part : m->parts) {
+      m->size += part < n0 ? base.offsets[base.dense[part] + 1] - base.offsets[base.dense[part]] : 1;
+    }
+  }
+  ci->cluster_count_ = static_cast<uint32_t>(clusters);
+  ci->over_ = std::move(over);
+  return ci;
+}
+
+const absl::flat_hash_map<uint32_t, std::unique_ptr<ClusterIndex::Merged>>& ClusterIndex::merged()
+    const {
+  static const auto* const kNone = new absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>>();
+  return over_ != nullptr ? over_->merged : *kNone;
+}
+
+std::span<const uint32_t> ClusterIndex::PartMembers(uint32_t part) const {
+  if (part >= base_members()) {
+    return std::span<const uint32_t>(&over_->new_ids[part - base_members()], 1);
+  }
+  const uint32_t d = a_.dense[part];
+  return a_.members.subspan(a_.offsets[d], a_.offsets[d + 1] - a_.offsets[d]);
+}
+
+uint32_t ClusterIndex::Size(ClusterId c) const {
+  if (over_ != nullptr) {
+    auto it = over_->merged.find(c.value());
+    if (it != over_->merged.end()) return it->second->size;
+  }
+  return static_cast<uint32_t>(Members(c).size());
+}
+
 std::span<const uint32_t> ClusterIndex::Members(ClusterId c) const {
-  const uint32_t d = dense_[c.value()];
-  return std::span<const uint32_t>(members_.data() + offsets_[d], offsets_[d + 1] - offsets_[d]);
+  if (over_ != nullptr) {
+    auto it = over_->merged.find(c.value());
+    if (it != over_->merged.end()) {
+      const Merged& m = *it->second;
+      std::call_once(m.sorted, [&] {
+        m.members.reserve(m.size);
+        for (uint32_t part : m.parts) {
+          const auto p = PartMembers(part);
+          m.members.insert(m.members.end(), p.begin(), p.end());
+        }
+        std::sort(m.members.begin(), m.members.end());
+      });
+      return m.members;
+    }
+    if (c.value() >= base_members()) {
+      return std::span<const uint32_t>(&over_->new_ids[c.value() - base_members()], 1);
+    }
+  }
+  const uint32_t d = a_.dense[c.value()];
+  return a_.members.subspan(a_.offsets[d], a_.offsets[d + 1] - a_.offsets[d]);
 }
 
 absl::StatusOr<std::vector<LinkStep>> ClusterIndex::Explain(uint32_t from, uint32_t to) const {
-  if (dense_[from] != dense_[to]) {
+  if (ClusterOf(from) != ClusterOf(to)) {
     return absl::NotFoundError("the addresses are in different clusters");
   }
   std::vector<LinkStep> path;
   if (from == to) return path;
-  // Breadth-first search over the evidence forest (a tree per cluster: the path is unique).
+  // Breadth-first search over the evidence forest (a tree per cluster: the path is unique). A
+  // member's unions: the base's, then the overlay's (the order they were made in).
   absl::flat_hash_map<uint32_t, uint32_t> via;  // member -> link that reached it
   std::deque<uint32_t> queue = {from};
   via[from] = UINT32_MAX;
+  auto visit = [&](uint32_t x, uint32_t link) {
+    const ClusterLink& l = Link(link);
+    const uint32_t y = l.a == x ? l.b : l.a;
+    if (via.emplace(y, link).second) queue.push_back(y);
+  };
   while (!queue.empty() && !via.contains(to)) {
     const uint32_t x = queue.front();
     queue.pop_front();
-    for (uint32_t k = adj_offsets_[x]; k < adj_offsets_[x + 1]; ++k) {
-      const ClusterLink& l = links_[adj_[k]];
-      const uint32_t y = l.a == x ? l.b : l.a;
-      if (via.emplace(y, adj_[k]).second) queue.push_back(y);
+    if (x < base_members()) {
+      for (uint32_t k = a_.adj_offsets[x]; k < a_.adj_offsets[x + 1]; ++k) visit(x, a_.adj[k]);
+    }
+    if (over_ != nullptr) {
+      auto it = over_->adj.find(x);
+      if (it != over_->adj.end()) {
+        for (uint32_t link : it->second) visit(x, link);
+      }
     }
   }
   if (!via.contains(to)) return absl::InternalError("evidence forest is disconnected");
   for (uint32_t x = to; x != from;) {
     const uint32_t link = via[x];
-    const uint32_t prev = links_[link].a == x ? links_[link].b : links_[link].a;
+    const ClusterLink& l = Link(link);
+    const uint32_t prev = l.a == x ? l.b : l.a;
     path.push_back({link, prev, x});
     x = prev;
   }

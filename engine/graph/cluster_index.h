@@ -4,17 +4,20 @@
 // the order they were made; what each union rests on (the evidence rows) stays with the caller,
 // which names a link by its index.
 //
-// Memory: 8 bytes per member + 8 per cluster + 8 per union (plus the caller's evidence rows).
+// Memory: 8 bytes per member + 8 per cluster + 8 per union (plus the caller's evidence rows), in
+// memory, or in mapped cluster files (cluster_files.h) with the later unions in a small overlay.
 #ifndef ARIADNE_ENGINE_GRAPH_CLUSTER_INDEX_H_
 #define ARIADNE_ENGINE_GRAPH_CLUSTER_INDEX_H_
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/core/types.h"
 #include "engine/store/scan.h"
@@ -35,6 +38,24 @@ struct LinkStep {
   uint32_t to = 0;
 };
 
+// The arrays of a clustering (what ClusterIndex::Build makes, and what the cluster files hold).
+struct ClusterArrays {
+  std::vector<uint32_t> dense;    // per member: the cluster's ordinal
+  std::vector<uint32_t> roots;    // per ordinal: the cluster id
+  std::vector<uint32_t> offsets;  // per ordinal + 1: into members
+  std::vector<uint32_t> members;
+  std::vector<ClusterLink> links;
+  std::vector<uint32_t> adj_offsets;  // per member + 1
+  std::vector<uint32_t> adj;          // link index per directed edge
+};
+
+// The same arrays read-only, wherever they live (vectors, or mapped cluster files).
+struct ClusterSpans {
+  std::span<const uint32_t> dense, roots, offsets, members;
+  std::span<const ClusterLink> links;
+  std::span<const uint32_t> adj_offsets, adj;
+};
+
 class ClusterIndex {
  public:
   // Args: members: ids [0, members); links: the unions (ids below `members`); policy: the spec of
@@ -43,42 +64,92 @@ class ClusterIndex {
   static absl::StatusOr<std::unique_ptr<ClusterIndex>> Build(uint32_t members,
                                                              std::span<const ClusterLink> links,
                                                              std::string policy);
+  // The arrays Build makes. Returns: DATA_LOSS when a link names an unknown member.
+  static absl::StatusOr<ClusterArrays> BuildArrays(uint32_t members,
+                                                   std::span<const ClusterLink> links);
+  // An index over arrays kept elsewhere (mapped files, held by `holder`) for the first members
+  // of `members`, and the unions made after them (`overlay`, links numbered from the base's
+  // count on): members at and above the base's count start as singletons. The overlay is indexed
+  // in memory: its cost is proportional to the overlay's unions, the members they join and the
+  // members added after the base, not to the chain.
+  // Returns: DATA_LOSS when an overlay link names an unknown member.
+  static absl::StatusOr<std::unique_ptr<ClusterIndex>> Overlaid(
+      ClusterSpans base, std::shared_ptr<const void> holder, uint32_t members,
+      std::span<const ClusterLink> overlay, std::string policy);
 
-  uint32_t member_count() const { return static_cast<uint32_t>(dense_.size()); }
-  uint32_t cluster_count() const { return static_cast<uint32_t>(roots_.size()); }
+  uint32_t member_count() const { return members_total_; }
+  uint32_t cluster_count() const { return cluster_count_; }
   const std::string& policy() const { return policy_; }
 
   // Returns: the cluster id (the smallest member id) of a member; `m` must be below
   //          member_count().
-  ClusterId ClusterOf(uint32_t m) const { return ClusterId(roots_[dense_[m]]); }
+  ClusterId ClusterOf(uint32_t m) const {
+    const uint32_t base = m < base_members() ? a_.roots[a_.dense[m]] : m;
+    if (over_ == nullptr) return ClusterId(base);
+    auto it = over_->final_of.find(base);
+    return ClusterId(it == over_->final_of.end() ? base : it->second);
+  }
   ClusterId ClusterOf(AddrId a) const { return ClusterOf(a.value()); }
   ClusterId ClusterOf(AccountId a) const { return ClusterOf(a.value()); }
   // Returns: true when `c` names a cluster (it is the smallest member of its cluster).
   bool IsCluster(ClusterId c) const {
-    return c.value() < dense_.size() && roots_[dense_[c.value()]] == c.value();
+    return c.value() < member_count() && ClusterOf(c.value()) == c;
   }
   // Returns: the members of a cluster, ascending. `c` must be a cluster id.
   std::span<const uint32_t> Members(ClusterId c) const;
-  uint32_t Size(ClusterId c) const { return static_cast<uint32_t>(Members(c).size()); }
-  // Returns: the position of a cluster among all clusters in order of id, [0, cluster_count()):
-  //          an index for per-cluster arrays kept beside the index.
-  uint32_t Ordinal(ClusterId c) const { return dense_[c.value()]; }
-  uint32_t OrdinalOf(uint32_t m) const { return dense_[m]; }
+  uint32_t Size(ClusterId c) const;
+  // Returns: the position of a cluster among the base's clusters in order of id: an index for
+  //          per-cluster arrays kept beside the index. `c` must be a cluster of the base (without
+  //          an overlay: any cluster).
+  uint32_t Ordinal(ClusterId c) const { return a_.dense[c.value()]; }
+  uint32_t OrdinalOf(uint32_t m) const { return a_.dense[m]; }
+  // Returns: whether unions were made after the base (then Ordinal holds for base clusters the
+  //          overlay did not touch only: see Overlaid()).
+  bool overlaid() const { return over_ != nullptr; }
+  // Returns: the members of the base (ids below have a base cluster).
+  uint32_t base_members() const { return static_cast<uint32_t>(a_.dense.size()); }
+  // A cluster the overlay's unions made: what it joined (base clusters by id, members added after
+  // the base), its size, and its members, sorted when first asked for (a union of a large base
+  // cluster with a few new members costs nothing until a query lists its members).
+  struct Merged {
+    std::vector<uint32_t> parts;
+    uint32_t size = 0;
+    mutable std::once_flag sorted;
+    mutable std::vector<uint32_t> members;
+  };
+  // Returns: the clusters the overlay's unions made, by id; empty without an overlay.
+  const absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>>& merged() const;
+  // Returns: the members of a part of a merged cluster: a base cluster's, or the member itself.
+  std::span<const uint32_t> PartMembers(uint32_t part) const;
+  // Returns: the part (base cluster id, or the member itself above the base) of a member.
+  uint32_t PartOf(uint32_t m) const { return m < base_members() ? a_.roots[a_.dense[m]] : m; }
+  // Returns: the number of unions, base and overlay.
+  uint64_t link_count() const { return a_.links.size() + (over_ ? over_->links.size() : 0); }
 
   // The unions on the path between two members of one cluster, from `from` to `to`.
   // Returns: NOT_FOUND when they are in different clusters (empty for the same member).
   absl::StatusOr<std::vector<LinkStep>> Explain(uint32_t from, uint32_t to) const;
 
  private:
+  // The unions after the base: which base clusters (by id) and new members they joined.
+  struct Overlay {
+    std::vector<ClusterLink> links;
+    absl::flat_hash_map<uint32_t, uint32_t> final_of;  // part -> cluster id
+    absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>> merged;
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> adj;      // member -> overlay links
+    std::vector<uint32_t> new_ids;  // base_members() ... member_count() - 1 (singletons' spans)
+  };
   ClusterIndex() = default;
+  const ClusterLink& Link(uint32_t i) const {
+    return i < a_.links.size() ? a_.links[i] : over_->links[i - a_.links.size()];
+  }
   std::string policy_;
-  std::vector<uint32_t> dense_;    // per member: the cluster's ordinal
-  std::vector<uint32_t> roots_;    // per ordinal: the cluster id
-  std::vector<uint32_t> offsets_;  // per ordinal + 1: into members_
-  std::vector<uint32_t> members_;
-  std::vector<ClusterLink> links_;
-  std::vector<uint32_t> adj_offsets_;  // per member + 1
-  std::vector<uint32_t> adj_;          // link index per directed edge
+  ClusterArrays owned_;  // the arrays when built in memory
+  std::shared_ptr<const void> holder_;  // what keeps a_ alive when it is not owned_
+  ClusterSpans a_;
+  std::unique_ptr<Overlay> over_;
+  uint32_t members_total_ = 0;
+  uint32_t cluster_count_ = 0;
 };
 
 // Returns: FAILED_PRECONDITION when a stored clustering made of `processed` transactions does not

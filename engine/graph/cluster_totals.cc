@@ -3,51 +3,146 @@
 #include <algorithm>
 
 namespace ariadne::graph {
+namespace {
+
+// Adds transaction `t` (at `height`) to the totals of the clusters it touches: cluster_of(AddrId)
+// names a member's cluster, totals_of(cluster) its totals (nullptr: not counted here).
+template <typename ClusterOf, typename TotalsOf>
+void AddTx(const TxGraph& graph, TxNum tx, uint32_t height, ClusterOf cluster_of,
+           TotalsOf totals_of, std::vector<uint32_t>* inside, std::vector<uint32_t>* touched) {
+  inside->clear();
+  for (uint64_t i = graph.FirstIn(tx); i < graph.FirstIn(TxNum(tx.value() + 1)); ++i) {
+    const OutNum o = graph.Input(i);
+    const AddrId a = graph.Addr(o);
+    if (!a.valid()) continue;
+    const uint32_t d = cluster_of(a);
+    if (ClusterTotals* t = totals_of(d)) t->sent += graph.Value(o);
+    inside->push_back(d);
+  }
+  std::sort(inside->begin(), inside->end());
+  inside->erase(std::unique(inside->begin(), inside->end()), inside->end());
+  *touched = *inside;
+  for (uint64_t o = graph.FirstOut(tx); o < graph.FirstOut(TxNum(tx.value() + 1)); ++o) {
+    const AddrId a = graph.Addr(OutNum(o));
+    if (!a.valid()) continue;
+    const uint32_t d = cluster_of(a);
+    ClusterTotals* t = totals_of(d);
+    if (std::binary_search(inside->begin(), inside->end(), d)) {
+      if (t != nullptr) t->sent -= graph.Value(OutNum(o));  // change back to the cluster
+    } else {
+      if (t != nullptr) t->received += graph.Value(OutNum(o));
+      touched->push_back(d);
+    }
+  }
+  std::sort(touched->begin(), touched->end());
+  touched->erase(std::unique(touched->begin(), touched->end()), touched->end());
+  for (uint32_t d : *touched) {
+    ClusterTotals* ct = totals_of(d);
+    if (ct == nullptr) continue;
+    ct->tx_count++;
+    ct->first_height = std::min(ct->first_height, height);
+    ct->last_height = std::max(ct->last_height, height);
+  }
+}
+
+}  // namespace
 
 std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
                                                 const store::HeightIndex& heights,
-                                                const ClusterIndex& clusters) {
+                                                const ClusterIndex& clusters, uint64_t txs) {
   std::vector<ClusterTotals> totals(clusters.cluster_count());
   std::vector<uint32_t> inside;  // clusters (ordinals) of this transaction's inputs
   std::vector<uint32_t> touched;
   uint32_t height = 0;
-  for (uint64_t t = 0; t < graph.tx_count(); ++t) {
+  const uint64_t n = std::min(txs, graph.tx_count());
+  for (uint64_t t = 0; t < n; ++t) {
     while (height + 1 < heights.blocks() && heights.FirstTxNum(height + 1) <= t) ++height;
-    inside.clear();
-    touched.clear();
-    const TxNum tx(t);
-    for (uint64_t i = graph.FirstIn(tx); i < graph.FirstIn(TxNum(t + 1)); ++i) {
-      const OutNum o = graph.Input(i);
-      const AddrId a = graph.Addr(o);
-      if (!a.valid()) continue;
-      const uint32_t d = clusters.OrdinalOf(a.value());
-      totals[d].sent += graph.Value(o);
-      inside.push_back(d);
-    }
-    std::sort(inside.begin(), inside.end());
-    inside.erase(std::unique(inside.begin(), inside.end()), inside.end());
-    touched = inside;
-    for (uint64_t o = graph.FirstOut(tx); o < graph.FirstOut(TxNum(t + 1)); ++o) {
-      const AddrId a = graph.Addr(OutNum(o));
-      if (!a.valid()) continue;
-      const uint32_t d = clusters.OrdinalOf(a.value());
-      if (std::binary_search(inside.begin(), inside.end(), d)) {
-        totals[d].sent -= graph.Value(OutNum(o));  // change back to the cluster
-      } else {
-        totals[d].received += graph.Value(OutNum(o));
-        touched.push_back(d);
-      }
-    }
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    for (uint32_t d : touched) {
-      ClusterTotals& ct = totals[d];
-      ct.tx_count++;
-      ct.first_height = std::min(ct.first_height, height);
-      ct.last_height = std::max(ct.last_height, height);
-    }
+    AddTx(
+        graph, TxNum(t), height, [&](AddrId a) { return clusters.OrdinalOf(a.value()); },
+        [&](uint32_t d) { return &totals[d]; }, &inside, &touched);
   }
   return totals;
+}
+
+OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
+                               const ClusterIndex& clusters, const AddressIndex& addresses,
+                               std::span<const ClusterTotals> base, uint64_t base_txs)
+    : base_(base) {
+  std::vector<uint32_t> inside, touched;
+  auto cluster_of = [&](AddrId a) { return clusters.ClusterOf(a.value()).value(); };
+  // The clusters the overlay made, as of the files: the sum of their parts' totals, corrected for
+  // the transactions that touch two parts or more (all of them touch a part other than the
+  // largest: only those parts' transactions are read).
+  std::vector<uint64_t> txs;
+  absl::flat_hash_map<uint32_t, ClusterTotals> parts;
+  for (const auto& [c, merged] : clusters.merged()) {
+    ClusterTotals t;
+    uint32_t largest = merged->parts.front();
+    for (uint32_t part : merged->parts) {
+      if (clusters.PartMembers(part).size() > clusters.PartMembers(largest).size()) largest = part;
+      if (part >= clusters.base_members()) continue;  // added after the files: nothing before
+      const ClusterTotals& p = base_[clusters.Ordinal(ClusterId(part))];
+      t.received += p.received;
+      t.sent += p.sent;
+      t.tx_count += p.tx_count;
+      t.first_height = std::min(t.first_height, p.first_height);
+      t.last_height = std::max(t.last_height, p.last_height);
+    }
+    txs.clear();
+    for (uint32_t part : merged->parts) {
+      if (part == largest) continue;
+      for (uint32_t m : clusters.PartMembers(part)) {
+        for (uint64_t o : addresses.Received(AddrId(m))) {
+          const TxNum made = graph.TxOf(OutNum(o));
+          if (made.value() >= base_txs) break;  // chain order: the rest are later too
+          txs.push_back(made.value());
+          const TxNum s = graph.SpentBy(OutNum(o));
+          if (s.valid() && s.value() < base_txs) txs.push_back(s.value());
+        }
+      }
+    }
+    std::sort(txs.begin(), txs.end());
+    txs.erase(std::unique(txs.begin(), txs.end()), txs.end());
+    const uint32_t cluster = c;
+    for (uint64_t tx : txs) {
+      ClusterTotals whole;
+      parts.clear();
+      AddTx(
+          graph, TxNum(tx), 0, cluster_of,
+          [&](uint32_t d) { return d == cluster ? &whole : nullptr; }, &inside, &touched);
+      AddTx(
+          graph, TxNum(tx), 0, [&](AddrId a) { return clusters.PartOf(a.value()); },
+          [&](uint32_t part) -> ClusterTotals* {
+            return clusters.ClusterOf(part).value() == cluster ? &parts[part] : nullptr;
+          },
+          &inside, &touched);
+      t.received += whole.received;
+      t.sent += whole.sent;
+      t.tx_count += whole.tx_count;
+      for (const auto& [part, p] : parts) {
+        t.received -= p.received;
+        t.sent -= p.sent;
+        t.tx_count -= p.tx_count;
+      }
+    }
+    changed_[c] = t;
+  }
+  // The others: the files' totals plus the transactions after them.
+  uint32_t height = 0;
+  for (uint64_t t = base_txs; t < graph.tx_count(); ++t) {
+    if (t == base_txs) height = heights.HeightOf(TxNum(t));
+    while (height + 1 < heights.blocks() && heights.FirstTxNum(height + 1) <= t) ++height;
+    AddTx(
+        graph, TxNum(t), height, cluster_of,
+        [&](uint32_t d) -> ClusterTotals* {
+          auto [it, inserted] = changed_.try_emplace(d);
+          if (inserted && d < clusters.base_members()) {
+            it->second = base_[clusters.Ordinal(ClusterId(d))];
+          }
+          return &it->second;
+        },
+        &inside, &touched);
+  }
 }
 
 }  // namespace ariadne::graph

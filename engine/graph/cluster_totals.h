@@ -8,8 +8,12 @@
 #define ARIADNE_ENGINE_GRAPH_CLUSTER_TOTALS_H_
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+
+#include "engine/graph/address_index.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/tx_graph.h"
 #include "engine/store/height_index.h"
@@ -24,10 +28,37 @@ struct ClusterTotals {
   uint32_t last_height = 0;
 };
 
-// Returns: the totals of every cluster, by ClusterIndex::Ordinal.
+// Returns: the totals of every cluster, by ClusterIndex::Ordinal, over the first `txs`
+//          transactions (all when more). `clusters` must have no overlay.
 std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
                                                 const store::HeightIndex& heights,
-                                                const ClusterIndex& clusters);
+                                                const ClusterIndex& clusters,
+                                                uint64_t txs = UINT64_MAX);
+
+// The totals of a clustering mapped from the cluster files: the files' totals (by base ordinal,
+// over their first `base_txs` transactions) plus what the transactions after them add; a cluster
+// the overlay's unions made starts from the sum of its parts, corrected for the transactions that
+// touch two parts (found through `addresses` from every part but the largest). Time: proportional
+// to the transactions after the files and to those of the smaller parts of merged clusters, not
+// to the chain.
+class OverlaidTotals {
+ public:
+  OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
+                 const ClusterIndex& clusters, const AddressIndex& addresses,
+                 std::span<const ClusterTotals> base, uint64_t base_txs);
+  // Returns: the totals of cluster `c`.
+  const ClusterTotals& Of(const ClusterIndex& clusters, ClusterId c) const {
+    auto it = changed_.find(c.value());
+    if (it != changed_.end()) return it->second;
+    if (c.value() < clusters.base_members()) return base_[clusters.Ordinal(c)];
+    static const ClusterTotals kNone;
+    return kNone;
+  }
+
+ private:
+  std::span<const ClusterTotals> base_;
+  absl::flat_hash_map<uint32_t, ClusterTotals> changed_;
+};
 
 }  // namespace ariadne::graph
 

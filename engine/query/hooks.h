@@ -5,6 +5,7 @@
 #define ARIADNE_ENGINE_QUERY_HOOKS_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -42,6 +43,15 @@ class QueryHooks {
   // Args: stored: the active generation's unions.
   virtual absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(
       const store::Store& store, std::span<const store::EvidenceRow> stored) const = 0;
+  // The same links over a clustering already built from the stored unions (the cluster files and
+  // their overlay), without replaying them: cluster_of(member) names a member's cluster,
+  // size(cluster) counts its members.
+  // Returns: UNIMPLEMENTED when these hooks cannot (the caller replays the unions instead).
+  virtual absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinksOver(
+      const store::Store& store, const std::function<uint32_t(uint32_t)>& cluster_of,
+      const std::function<uint32_t(uint32_t)>& size) const {
+    return absl::UnimplementedError("no settled links over a built clustering");
+  }
 };
 
 }  // namespace ariadne::query

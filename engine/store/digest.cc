@@ -53,6 +53,9 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
       std::string_view value(it->value().data(), it->value().size());
       if (cf == Cf::kMeta && key.rfind(kMetaFilePrefix, 0) == 0) continue;
       if (cf == Cf::kMeta && key == kMetaGraphFiles) continue;
+      // The cluster files' lengths and generation (engine/graph/cluster_files.h): beside the
+      // content, like the graph files'.
+      if (cf == Cf::kMeta && key == "cluster_files") continue;
       if (cf == Cf::kMeta && key == kMetaCluster && live_gen.has_value()) value = cluster_meta;
       if (cf == Cf::kMeta && key == kMetaClusterUndo && undo_meta.has_value()) value = *undo_meta;
       if ((cf == Cf::kEvidence || cf == Cf::kClusterPending) && !key.empty()) {

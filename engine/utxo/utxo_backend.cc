@@ -16,9 +16,31 @@ absl::StatusOr<std::unique_ptr<UtxoBackend>> UtxoBackend::Open(
   RETURN_IF_ERROR(b->heights_.Load(store));
   RETURN_IF_ERROR(b->MapOrLoadGraph());
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
-  b->addresses_ = std::make_unique<graph::AddressIndex>(*b->graph_, state.addr_count);
-  RETURN_IF_ERROR(b->LoadClustersAndLabels());
+  RETURN_IF_ERROR(b->LoadIndexes(state.addr_count));
   return b;
+}
+
+absl::Status UtxoBackend::LoadIndexes(uint32_t address_count) {
+  // The benchmarks' switch to the passes over everything (the build before the cluster files).
+  const char* rows = std::getenv("ARIADNE_CLUSTERS_FROM_ROWS");
+  if (rows == nullptr || std::string_view(rows) != "1") {
+    ASSIGN_OR_RETURN(const graph::OpenedClusterFiles opened, graph::OpenClusterFiles(store_));
+    cluster_files_ = opened.files;
+    clusters_from_files_ = opened.clusters_live;
+    if (opened.files == nullptr && opened.why_not.find("reorg") != std::string::npos) {
+      AddWarning(absl::StrCat(opened.why_not, " (start-up passes over the whole chain)"));
+    }
+  }
+  if (cluster_files_ != nullptr) {
+    const graph::ClusterFiles& f = *cluster_files_;
+    addresses_ = std::make_unique<graph::AddressIndex>(
+        f.span<uint64_t>(graph::ClusterArray::kAddrOffsets),
+        f.span<uint64_t>(graph::ClusterArray::kAddrOuts), cluster_files_, f.meta.outputs, *graph_,
+        address_count);
+  } else {
+    addresses_ = std::make_unique<graph::AddressIndex>(*graph_, address_count);
+  }
+  return LoadClustersAndLabels();
 }
 
 absl::Status UtxoBackend::MapOrLoadGraph() {
@@ -62,17 +84,80 @@ absl::StatusOr<std::unique_ptr<query::ChainBackend>> UtxoBackend::Refreshed(
     b->names_ = std::make_unique<graph::AddressNames>(*names_);
     RETURN_IF_ERROR(b->names_->Extend(store).status());
   }
-  b->addresses_ = std::make_unique<graph::AddressIndex>(*b->graph_, after.addr_count);
-  RETURN_IF_ERROR(b->LoadClustersAndLabels());
+  RETURN_IF_ERROR(b->LoadIndexes(after.addr_count));
   return b;
 }
 
 absl::Status UtxoBackend::LoadClustersAndLabels() {
   uint64_t rows_read = 0;
   auto rows = graph::LoadAddressLabels(store_, &rows_read);
+  absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> mapped;
+  if (clusters_from_files_) {
+    mapped = MapClusters();
+    // Hooks that cannot settle over a built clustering: the unions are replayed instead.
+    if (absl::IsUnimplemented(mapped.status())) clusters_from_files_ = false;
+  }
+  if (clusters_from_files_) {
+    RETURN_IF_ERROR(AdoptClustersAndLabels(std::move(mapped), std::move(rows), rows_read));
+    if (clusters() != nullptr) {
+      overlaid_totals_ = std::make_unique<graph::OverlaidTotals>(
+          *graph_, heights_, *clusters(), *addresses_,
+          cluster_files_->span<graph::ClusterTotals>(graph::ClusterArray::kTotals),
+          cluster_files_->meta.txs);
+    }
+    return absl::OkStatus();
+  }
   RETURN_IF_ERROR(AdoptClustersAndLabels(LoadClusters(), std::move(rows), rows_read));
   if (clusters() != nullptr) totals_ = graph::ComputeClusterTotals(*graph_, heights_, *clusters());
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> UtxoBackend::MapClusters() {
+  auto value = store_.ReadMeta(store::kMetaCluster);
+  if (!value.ok()) return absl::NotFoundError("the store has no clustering: run `ariadne recluster`");
+  ASSIGN_OR_RETURN(const store::ClusterMeta meta, store::DecodeClusterMeta(*value));
+  RETURN_IF_ERROR(graph::CheckCoverage("the clustering", meta.processed_txs, graph_->tx_count(),
+                                       "`ariadne recluster`"));
+  const graph::ClusterFiles& f = *cluster_files_;
+  ASSIGN_OR_RETURN(evidence_, graph::ReadEvidenceFrom(store_, meta.gen, f.meta.txs));
+  ASSIGN_OR_RETURN(const store::ChainState state, store_.ReadState());
+  std::vector<graph::ClusterLink> links;
+  links.reserve(evidence_.size());
+  for (const store::EvidenceRow& r : evidence_) links.push_back({r.a, r.b});
+  ASSIGN_OR_RETURN(std::unique_ptr<graph::ClusterIndex> index,
+                   graph::ClusterIndex::Overlaid(f.clusters(), cluster_files_, state.addr_count,
+                                                 links, meta.policy));
+  // Under a deferring policy, the links of the change outputs still unspent, made over the
+  // clustering just built (as LoadClusters makes them after replaying every union).
+  const graph::ClusterIndex& ci = *index;
+  ASSIGN_OR_RETURN(
+      const std::vector<store::EvidenceRow> settled,
+      hooks_->SettledLinksOver(
+          store_, [&ci](uint32_t m) { return ci.ClusterOf(m).value(); },
+          [&ci](uint32_t c) { return ci.Size(ClusterId(c)); }));
+  if (settled.empty()) return index;
+  index.reset();
+  for (const store::EvidenceRow& r : settled) links.push_back({r.a, r.b});
+  evidence_.insert(evidence_.end(), settled.begin(), settled.end());
+  return graph::ClusterIndex::Overlaid(f.clusters(), cluster_files_, state.addr_count, links,
+                                       meta.policy);
+}
+
+store::EvidenceRow UtxoBackend::EvidenceOf(uint32_t i) const {
+  const uint64_t base =
+      clusters_from_files_ ? cluster_files_->meta.of(graph::ClusterArray::kLinks) : 0;
+  if (i >= base) return evidence_[i - base];
+  const graph::ClusterLink l = cluster_files_->span<graph::ClusterLink>(graph::ClusterArray::kLinks)[i];
+  const graph::LinkEvidence e =
+      cluster_files_->span<graph::LinkEvidence>(graph::ClusterArray::kEvidence)[i];
+  store::EvidenceRow r;
+  r.a = l.a;
+  r.b = l.b;
+  r.kind = e.kind;
+  r.rule = e.rule;
+  r.tx = TxNum(e.tx);
+  r.at = TxNum(e.at);
+  return r;
 }
 
 absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> UtxoBackend::LoadClusters() {
@@ -255,7 +340,9 @@ absl::StatusOr<query::Transaction> UtxoBackend::Tx(std::string_view text) const 
 }
 
 void UtxoBackend::FillClusterFlows(ClusterId cluster, query::ClusterSummary* s) const {
-  const graph::ClusterTotals& t = totals_[clusters()->Ordinal(cluster)];
+  const graph::ClusterTotals& t = overlaid_totals_ != nullptr
+                                      ? overlaid_totals_->Of(*clusters(), cluster)
+                                      : totals_[clusters()->Ordinal(cluster)];
   s->received = t.received;
   s->sent = t.sent;
   s->balance = t.received - t.sent;
@@ -266,7 +353,7 @@ void UtxoBackend::FillClusterFlows(ClusterId cluster, query::ClusterSummary* s) 
 }
 
 absl::StatusOr<query::EvidenceLink> UtxoBackend::NameLink(const graph::LinkStep& step) const {
-  const store::EvidenceRow& e = evidence_[step.link];
+  const store::EvidenceRow e = EvidenceOf(step.link);
   query::EvidenceLink link;
   link.heuristic = hooks_->EvidenceName(e.kind, e.rule);
   ASSIGN_OR_RETURN(const Txid txid, store_.ReadTxid(e.tx));

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "engine/graph/address_index.h"
 #include "engine/graph/address_names.h"
+#include "engine/graph/cluster_files.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/cluster_totals.h"
 #include "engine/graph/label_index.h"
@@ -61,8 +62,16 @@ class UtxoBackend : public query::ChainBackend {
   // Maps the graph and the names from the graph files; reads them from the rows (with a warning)
   // when the store has none. Returns: DATA_LOSS naming a bad graph file.
   absl::Status MapOrLoadGraph();
-  // Builds the clustering, its totals and the labels (after the graph).
+  // Builds the address index, the clustering, its totals and the labels (after the graph): from
+  // the cluster files and overlays when the store has them, else by passes over everything.
+  absl::Status LoadIndexes(uint32_t address_count);
+  // Builds the clustering, its totals and the labels (after the graph and the address index).
   absl::Status LoadClustersAndLabels();
+  // Returns: the clustering of the cluster files with the unions made after them; why there is
+  //          none. Out: evidence_ (the overlay's rows).
+  absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> MapClusters();
+  // Returns: the evidence of link `i` of clusters().
+  store::EvidenceRow EvidenceOf(uint32_t i) const;
   // Returns: the stored clustering with the links of its deferred change outputs still unspent;
   //          why there is none. Out: evidence_.
   absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> LoadClusters();
@@ -77,8 +86,12 @@ class UtxoBackend : public query::ChainBackend {
   std::unique_ptr<graph::TxGraph> graph_;
   std::unique_ptr<graph::AddressIndex> addresses_;
   std::unique_ptr<graph::AddressNames> names_;
-  std::vector<store::EvidenceRow> evidence_;  // by link of clusters()
-  std::vector<graph::ClusterTotals> totals_;  // by cluster ordinal
+  // The cluster files (null: none, or not usable) and whether their clustering is served.
+  std::shared_ptr<const graph::ClusterFiles> cluster_files_;
+  bool clusters_from_files_ = false;
+  std::vector<store::EvidenceRow> evidence_;  // by link of clusters() (from files: past theirs)
+  std::vector<graph::ClusterTotals> totals_;  // by cluster ordinal (without the files)
+  std::unique_ptr<graph::OverlaidTotals> overlaid_totals_;  // with the files
 };
 
 }  // namespace ariadne::utxo

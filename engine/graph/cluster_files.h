@@ -1,0 +1,143 @@
+// The clustering and the address index in flat files beside the store (docs/schema.md, "The
+// cluster files"): what ClusterIndex, the cluster totals and AddressIndex hold as of the last
+// `ariadne recluster`, written by it in the commit that makes its clustering live, and mapped by
+// servers instead of replaying every evidence row and passing over the whole graph at start-up.
+// The unions the indexer makes after them (evidence rows at or past the files' transaction count)
+// and the outputs it adds sit in small overlays built when the server opens the store.
+//
+// Each generation of the clustering has its own folder (clusters/g<gen>), written whole and synced
+// before meta/cluster_files names it, so a server keeps its mapping while a new one is written and
+// a killed rebuild leaves the previous files live.
+#ifndef ARIADNE_ENGINE_GRAPH_CLUSTER_FILES_H_
+#define ARIADNE_ENGINE_GRAPH_CLUSTER_FILES_H_
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/core/types.h"
+#include "engine/files/flat_array.h"
+#include "engine/graph/cluster_index.h"
+#include "engine/graph/cluster_totals.h"
+#include "engine/store/commit_batch.h"
+#include "engine/store/schema.h"
+#include "engine/store/store.h"
+
+namespace ariadne::graph {
+
+// What a union rests on (store::EvidenceRow without the members: those are in the links file).
+struct LinkEvidence {
+  uint64_t tx;
+  uint64_t at;
+  uint8_t kind;
+  uint8_t rule;
+  uint8_t pad[6];
+};
+static_assert(sizeof(LinkEvidence) == 24);
+static_assert(sizeof(ClusterTotals) == 32);
+static_assert(sizeof(ClusterLink) == 8);
+
+// The arrays, in the order of ClusterFilesMeta::n.
+enum class ClusterArray : uint8_t {
+  kAddrOffsets,  // u64 per address + 1: into kAddrOuts
+  kAddrOuts,     // u64 OutNum per output with an address, by address then chain order
+  kDense,        // u32 per address: its cluster's ordinal
+  kRoots,        // u32 per cluster ordinal: the cluster id (its smallest member)
+  kOffsets,      // u32 per cluster ordinal + 1: into kMembers
+  kMembers,      // u32 AddrId, by cluster then ascending
+  kLinks,        // ClusterLink per union, in the order they were made
+  kEvidence,     // LinkEvidence per union
+  kAdjOffsets,   // u32 per address + 1: into kAdj
+  kAdj,          // u32 link per end of a union
+  kTotals,       // ClusterTotals per cluster ordinal
+};
+inline constexpr size_t kClusterArrays = 11;
+files::FlatSpec ClusterArraySpec(ClusterArray a);
+std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir, uint8_t gen);
+std::filesystem::path ClusterArrayPath(const std::filesystem::path& dir, ClusterArray a);
+
+// meta/cluster_files: which generation the files are of and the chain they cover.
+inline constexpr std::string_view kMetaClusterFiles = "cluster_files";
+struct ClusterFilesMeta {
+  uint8_t gen = 0;
+  bool settles = false;  // the policy defers change links (the served view settles pending rows)
+  uint64_t txs = 0;      // transactions covered
+  uint64_t outputs = 0;  // outputs covered (the address lists)
+  uint32_t members = 0;  // addresses covered
+  int32_t tip_height = -1;  // the block at the tip then (a reorg below it makes the files stale)
+  BlockHash tip_hash;
+  std::array<uint64_t, kClusterArrays> n{};  // records per array
+  uint64_t& of(ClusterArray a) { return n[static_cast<size_t>(a)]; }
+  uint64_t of(ClusterArray a) const { return n[static_cast<size_t>(a)]; }
+  friend bool operator==(const ClusterFilesMeta&, const ClusterFilesMeta&) = default;
+};
+std::string EncodeClusterFilesMeta(const ClusterFilesMeta& m);
+absl::StatusOr<ClusterFilesMeta> DecodeClusterFilesMeta(std::string_view v);
+
+// What the files hold, in memory.
+struct ClusterSnapshot {
+  ClusterArrays clusters;
+  std::vector<LinkEvidence> evidence;
+  std::vector<uint64_t> addr_offsets, addr_outs;
+  std::vector<ClusterTotals> totals;
+  ClusterFilesMeta meta;  // gen, txs, outputs, members, tip and n filled
+};
+// Builds the snapshot of clustering generation `gen` over the store's first `txs` transactions,
+// `outputs` outputs and `members` addresses (evidence rows made at or past `txs` are left out).
+// Returns: the store's read errors; DATA_LOSS for evidence naming an unknown address.
+absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(const store::Store& store, uint8_t gen,
+                                                     uint64_t txs, uint64_t outputs,
+                                                     uint32_t members);
+
+// `ariadne recluster`'s part: builds the snapshot of generation `gen` over the whole store, writes
+// its files (synced) and puts meta/cluster_files into *batch, to be committed with the meta row
+// that makes the generation live. Returns: UNAVAILABLE / RESOURCE_EXHAUSTED naming a file.
+absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, bool settles,
+                             store::CommitBatch* batch);
+// Removes the folders of generations other than `live` (after the commit; servers keep their
+// mappings of removed files).
+void RemoveOtherClusterFiles(const std::filesystem::path& store_dir, uint8_t live);
+
+// The files mapped read-only at the lengths meta/cluster_files gives.
+struct ClusterFiles {
+  std::array<std::unique_ptr<files::FlatArrayReader>, kClusterArrays> arrays;
+  ClusterFilesMeta meta;
+  const files::FlatArrayReader& at(ClusterArray a) const { return *arrays[static_cast<size_t>(a)]; }
+  template <typename T>
+  std::span<const T> span(ClusterArray a) const {
+    return std::span<const T>(at(a).As<T>(), at(a).count());
+  }
+  ClusterSpans clusters() const;
+};
+struct OpenedClusterFiles {
+  std::shared_ptr<const ClusterFiles> files;  // null: none usable (why_not says why)
+  bool clusters_live = false;  // the clustering part is of the live generation
+  std::string why_not;
+};
+// Maps the store's cluster files. Returns: files null and why_not when there are none, or they
+// were made before a reorg below their tip; DATA_LOSS naming a file that is missing, shorter
+// than meta/cluster_files says or whose header is wrong (servers refuse to start on it).
+absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store);
+
+// The evidence rows of generation `gen` made at or past transaction `from` (the overlay).
+absl::StatusOr<std::vector<store::EvidenceRow>> ReadEvidenceFrom(const store::Store& store,
+                                                                 uint8_t gen, uint64_t from);
+
+struct ClusterFilesReport {
+  bool present = false;
+  ClusterFilesMeta meta;
+  uint64_t clusters = 0;
+};
+// `ariadne db check`: maps the files and compares every record with the snapshot rebuilt from
+// the rows (evidence, graph). Returns: DATA_LOSS naming the file and the first record that
+// differs, or from opening them.
+absl::StatusOr<ClusterFilesReport> CheckClusterFiles(const store::Store& store);
+
+}  // namespace ariadne::graph
+
+#endif  // ARIADNE_ENGINE_GRAPH_CLUSTER_FILES_H_
