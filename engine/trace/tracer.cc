@@ -368,6 +368,8 @@ void Tracer::Truncate() {
 }
 
 void Tracer::Run(std::span<const OutNum> seeds) {
+  waiting_.reserve(1024);
+  pending_.reserve(1024);
   std::vector<uint64_t> unique;
   for (OutNum s : seeds) unique.push_back(s.value());
   std::sort(unique.begin(), unique.end());
