@@ -100,10 +100,15 @@ class EdgeDigest {
   void Add(const FlowEdge<Amount>& e) {
     if (aggregate_) {
       flows_.Add(e);
-    } else {
-      nodes_.insert(e.from);
-      nodes_.insert(e.to);
+      return;
     }
+    // A transaction's edges mostly share their `from` (one owner of the inputs): one insert.
+    if (!has_last_from_ || e.from != last_from_) {
+      nodes_.insert(e.from);
+      last_from_ = e.from;
+      has_last_from_ = true;
+    }
+    nodes_.insert(e.to);
   }
   // Returns: the distinct nodes of the edges and of `ends` (the `nodes` of a trace's summary),
   //          without naming any. Requires: !aggregate.
@@ -121,6 +126,8 @@ class EdgeDigest {
  private:
   bool aggregate_;
   absl::flat_hash_set<uint32_t> nodes_;
+  uint32_t last_from_ = 0;
+  bool has_last_from_ = false;
   FlowTable<Amount> flows_;
 };
 

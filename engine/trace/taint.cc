@@ -57,11 +57,13 @@ void ZeroShares(size_t n_in, size_t n_out, std::vector<std::vector<int64_t>>* sh
   for (std::vector<int64_t>& row : *share) row.assign(n_out, 0);
 }
 
-// Largest-remainder split of `total` proportionally to `weights` (exact integer shares).
-std::vector<int64_t> Proportional(int64_t total, std::span<const int64_t> weights) {
-  std::vector<int64_t> out(weights.size(), 0);
+// Largest-remainder split of `total` proportionally to `weights` (exact integer shares) into
+// `out` (weights.size() values). A trace calls this per output of every transaction: it allocates
+// nothing once its thread's scratch has grown.
+void Proportional(int64_t total, std::span<const int64_t> weights, std::span<int64_t> out) {
+  std::fill(out.begin(), out.end(), 0);
   const int64_t sum = Sum(weights);
-  if (sum <= 0 || total <= 0) return out;
+  if (sum <= 0 || total <= 0) return;
   // One weight alone takes the whole total (the usual case: one tainted input), without the
   // remainders and their sort.
   size_t nonzero = 0, last = 0;
@@ -73,9 +75,10 @@ std::vector<int64_t> Proportional(int64_t total, std::span<const int64_t> weight
   }
   if (nonzero == 1) {
     out[last] = total;
-    return out;
+    return;
   }
-  std::vector<std::pair<unsigned __int128, size_t>> rest;
+  thread_local std::vector<std::pair<unsigned __int128, size_t>> rest;
+  rest.clear();
   int64_t given = 0;
   for (size_t i = 0; i < weights.size(); ++i) {
     const unsigned __int128 p = static_cast<unsigned __int128>(total) * weights[i];
@@ -87,7 +90,40 @@ std::vector<int64_t> Proportional(int64_t total, std::span<const int64_t> weight
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   for (size_t k = 0; given < total && k < rest.size(); ++k, ++given) out[rest[k].second]++;
-  return out;
+}
+
+// Sets share[i][j] for every output j: `totals[j]` split over the inputs in proportion to
+// `weights` (one per input).
+void SplitPerOutput(std::span<const int64_t> totals, std::span<const int64_t> weights,
+                    std::vector<std::vector<int64_t>>* share) {
+  const size_t n_in = weights.size();
+  // One weighted input takes every output's total: no split to compute.
+  size_t nonzero = 0, last = 0;
+  for (size_t i = 0; i < n_in && nonzero < 2; ++i) {
+    if (weights[i] != 0) {
+      ++nonzero;
+      last = i;
+    }
+  }
+  if (nonzero == 1 && Sum(weights) > 0) {
+    for (size_t j = 0; j < totals.size(); ++j) (*share)[last][j] = std::max<int64_t>(0, totals[j]);
+    return;
+  }
+  thread_local std::vector<int64_t> p;
+  p.resize(n_in);
+  for (size_t j = 0; j < totals.size(); ++j) {
+    Proportional(totals[j], weights, p);
+    for (size_t i = 0; i < n_in; ++i) (*share)[i][j] = p[i];
+  }
+}
+
+// Returns: the tainted amounts of n outputs (0 past the end of `taint`), in a buffer of the
+// thread's that the next call reuses.
+std::span<const int64_t> TaintedAmounts(size_t n, std::span<const Taint> taint) {
+  thread_local std::vector<int64_t> amounts;
+  amounts.clear();
+  for (size_t j = 0; j < n; ++j) amounts.push_back(j < taint.size() ? taint[j].amount : 0);
+  return amounts;
 }
 
 }  // namespace
@@ -117,28 +153,25 @@ void Forward(TaintModel model, std::span<const int64_t> in_values, std::span<con
       *fee_taint = total_in - total_out;
       if (share != nullptr) {
         // Each output is attributed to the tainted inputs in proportion to their taint.
-        std::vector<int64_t> w;
+        thread_local std::vector<int64_t> w;
+        w.clear();
         for (size_t i = 0; i < n_in; ++i) w.push_back(i < in_taint.size() ? in_taint[i].amount : 0);
-        for (size_t j = 0; j < n_out; ++j) {
-          std::vector<int64_t> p = Proportional(out_values[j], w);
-          for (size_t i = 0; i < n_in; ++i) (*share)[i][j] = p[i];
-        }
+        SplitPerOutput(out_values, w, share);
       }
       return;
     case TaintModel::kHaircut: {
       // Outputs and fee take the tainted amount in proportion to their value.
-      std::vector<int64_t> weights(out_values.begin(), out_values.end());
+      thread_local std::vector<int64_t> weights, parts, w;
+      weights.assign(out_values.begin(), out_values.end());
       weights.push_back(total_in - total_out);
-      std::vector<int64_t> parts = Proportional(tainted_in, weights);
+      parts.resize(weights.size());
+      Proportional(tainted_in, weights, parts);
       for (size_t j = 0; j < n_out; ++j) (*out_taint)[j].amount = parts[j];
       *fee_taint = parts[n_out];
       if (share != nullptr) {
-        std::vector<int64_t> w;
+        w.clear();
         for (size_t i = 0; i < n_in; ++i) w.push_back(i < in_taint.size() ? in_taint[i].amount : 0);
-        for (size_t j = 0; j < n_out; ++j) {
-          std::vector<int64_t> p = Proportional(parts[j], w);
-          for (size_t i = 0; i < n_in; ++i) (*share)[i][j] = p[i];
-        }
+        SplitPerOutput(std::span<const int64_t>(parts).first(n_out), w, share);
       }
       return;
     }
@@ -178,24 +211,14 @@ void Backward(TaintModel model, std::span<const int64_t> in_values,
   switch (model) {
     case TaintModel::kPoison:
       for (size_t i = 0; i < n_in; ++i) (*in_taint)[i].amount = in_values[i];
-      if (share != nullptr) {
-        for (size_t j = 0; j < n_out; ++j) {
-          std::vector<int64_t> p =
-              Proportional(j < out_taint.size() ? out_taint[j].amount : 0, in_values);
-          for (size_t i = 0; i < n_in; ++i) (*share)[i][j] = p[i];
-        }
-      }
+      if (share != nullptr) SplitPerOutput(TaintedAmounts(n_out, out_taint), in_values, share);
       return;
     case TaintModel::kHaircut: {
-      std::vector<int64_t> parts = Proportional(tainted_out, in_values);
+      thread_local std::vector<int64_t> parts;
+      parts.resize(n_in);
+      Proportional(tainted_out, in_values, parts);
       for (size_t i = 0; i < n_in; ++i) (*in_taint)[i].amount = parts[i];
-      if (share != nullptr) {
-        for (size_t j = 0; j < n_out; ++j) {
-          std::vector<int64_t> p =
-              Proportional(j < out_taint.size() ? out_taint[j].amount : 0, in_values);
-          for (size_t i = 0; i < n_in; ++i) (*share)[i][j] = p[i];
-        }
-      }
+      if (share != nullptr) SplitPerOutput(TaintedAmounts(n_out, out_taint), in_values, share);
       return;
     }
     case TaintModel::kFifo: {

@@ -10,11 +10,6 @@
 namespace ariadne::trace {
 namespace {
 
-struct Tainted {
-  Taint taint;
-  uint32_t hop = 0;
-};
-
 class Tracer {
  public:
   Tracer(const graph::TxGraph& g, const store::HeightIndex& h, const TraceOptions& o,
@@ -46,9 +41,9 @@ class Tracer {
     if (in_values_.size() * out_values_.size() <= room) return true;  // fits whatever merges
     return NewEdges(in0, out0, within) <= room;
   }
-  void Push(uint64_t tx) {
-    if (queued_.insert(tx).second) queue_.push(o_.direction == Direction::kForward ? ~tx : tx);
-  }
+  // Takes the records of transaction `tx` out of waiting_ into in_taint_ (forward) or
+  // out_taint_ (backward), sized n and indexed by position. Returns: the smallest hop among them.
+  uint32_t TakeUp(uint64_t tx, uint64_t first, size_t n, std::vector<Taint>* taint);
   void Truncate();
   // Puts the taint the last transaction took (from its inputs forward, its outputs backward) back.
   void PutBack();
@@ -68,9 +63,24 @@ class Tracer {
   const store::HeightIndex& h_;
   const TraceOptions& o_;
   TraceResult* r_;
-  absl::flat_hash_map<uint64_t, Tainted> tainted_;  // outputs whose taint is still on its way
+  // The taint on its way: one record per tainted output, linked per transaction that takes it up
+  // (forward: the spender; backward: the creator). `waiting_` holds the first record of every
+  // queued transaction: one hash look-up per transaction taken up, none per input.
+  struct Pending {
+    uint64_t out;
+    Taint taint;
+    uint32_t hop;
+    uint32_t next;  // the transaction's next record, or kNone
+    bool live;      // not yet taken up
+  };
+  static constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<Pending> pending_;
+  absl::flat_hash_map<uint64_t, uint32_t> waiting_;  // TxNum -> its first record
+  // The records of the seeds (the only outputs the trace can reach twice), and whether the seeds
+  // are being settled.
+  absl::flat_hash_map<uint64_t, uint32_t> seed_recs_;
+  bool seeding_ = false;
   std::priority_queue<uint64_t> queue_;  // forward: ~TxNum (smallest first); backward: TxNum
-  absl::flat_hash_set<uint64_t> queued_;
   // The edges of the transaction being taken up, by (from, to): an edge is one per (from, to,
   // transaction), so edges of different transactions never merge and the index is per transaction.
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, size_t> edge_index_;
@@ -81,12 +91,12 @@ class Tracer {
   std::vector<std::vector<int64_t>> share_;
   absl::flat_hash_set<uint32_t> tainted_nodes_, counted_;
   struct Taken {
-    uint64_t out;  // the output whose taint the transaction took
-    uint32_t hop;
-    uint32_t k;  // its position among the transaction's inputs (forward) or outputs (backward)
+    uint32_t rec;  // the record whose taint the transaction took
+    uint32_t k;    // its position among the transaction's inputs (forward) or outputs (backward)
   };
   std::vector<Taken> taken_;
   absl::flat_hash_set<std::pair<uint32_t, uint32_t>> new_edges_;
+  absl::flat_hash_map<uint64_t, uint32_t> input_pos_;  // of a wide transaction: OutNum -> input
 };
 
 template <typename Within>
@@ -155,33 +165,70 @@ void Tracer::Settle(uint64_t out, Taint taint, uint32_t hop) {
       return;
     }
   }
-  Tainted& t = tainted_[out];
-  t.taint = std::move(taint);
-  t.hop = hop;
-  Push(next.value());
+  const uint32_t rec = static_cast<uint32_t>(pending_.size());
+  if (seeding_) {
+    seed_recs_.emplace(out, rec);
+  } else if (!seed_recs_.empty()) {
+    // A seed output the trace reaches again (a change output of a seed's spender, forward)
+    // takes the taint that reached it in place of its own, as long as it still waits.
+    auto seed = seed_recs_.find(out);
+    if (seed != seed_recs_.end() && pending_[seed->second].live) {
+      pending_[seed->second].taint = std::move(taint);
+      pending_[seed->second].hop = hop;
+      return;
+    }
+  }
+  auto [it, queued] = waiting_.try_emplace(next.value(), rec);
+  pending_.push_back({out, std::move(taint), hop, queued ? kNone : it->second, true});
+  if (queued) {
+    queue_.push(o_.direction == Direction::kForward ? ~next.value() : next.value());
+  } else {
+    it->second = rec;
+  }
+}
+
+uint32_t Tracer::TakeUp(uint64_t tx, uint64_t first, size_t n, std::vector<Taint>* taint) {
+  taint->clear();
+  taint->resize(n);
+  taken_.clear();
+  uint32_t hop = UINT32_MAX;
+  auto it = waiting_.find(tx);
+  if (it == waiting_.end()) return hop;
+  uint32_t rec = it->second;
+  waiting_.erase(it);
+  const bool forward = o_.direction == Direction::kForward;
+  // Forward, a record names the output an input spends: its position among the inputs, found by
+  // a scan of the inputs (or, for a wide transaction, an index of them).
+  const bool indexed = forward && n > 16;
+  if (indexed) {
+    input_pos_.clear();
+    for (size_t k = 0; k < n; ++k) input_pos_.emplace(g_.Input(first + k).value(), k);
+  }
+  for (; rec != kNone; rec = pending_[rec].next) {
+    Pending& p = pending_[rec];
+    size_t k = 0;
+    if (!forward) {
+      k = p.out - first;
+    } else if (indexed) {
+      k = input_pos_.at(p.out);
+    } else {
+      while (g_.Input(first + k).value() != p.out) ++k;
+    }
+    hop = std::min(hop, p.hop);
+    taken_.push_back({rec, static_cast<uint32_t>(k)});
+    (*taint)[k] = std::move(p.taint);
+    p.live = false;
+  }
+  return hop;
 }
 
 bool Tracer::ForwardTx(uint64_t tx) {
   const TxNum t(tx);
   const uint64_t in0 = g_.FirstIn(t), in1 = g_.FirstIn(TxNum(tx + 1));
   const uint64_t out0 = g_.FirstOut(t), out1 = g_.FirstOut(TxNum(tx + 1));
+  const uint32_t hop = TakeUp(tx, in0, in1 - in0, &in_taint_);
   in_values_.clear();
-  in_taint_.clear();
-  taken_.clear();
-  uint32_t hop = UINT32_MAX;
-  for (uint64_t i = in0; i < in1; ++i) {
-    const uint64_t prev = g_.Input(i).value();
-    in_values_.push_back(g_.Value(OutNum(prev)));
-    auto it = tainted_.find(prev);
-    if (it == tainted_.end()) {
-      in_taint_.emplace_back();
-      continue;
-    }
-    hop = std::min(hop, it->second.hop);
-    taken_.push_back({prev, it->second.hop, static_cast<uint32_t>(i - in0)});
-    in_taint_.push_back(std::move(it->second.taint));
-    tainted_.erase(it);
-  }
+  for (uint64_t i = in0; i < in1; ++i) in_values_.push_back(g_.Value(g_.Input(i)));
   const EndReason stop = StopReason(t);
   if (stop != EndReason::kUnspent) {
     for (uint64_t i = in0; i < in1; ++i) {
@@ -229,22 +276,9 @@ bool Tracer::BackwardTx(uint64_t tx) {
   const TxNum t(tx);
   const uint64_t in0 = g_.FirstIn(t), in1 = g_.FirstIn(TxNum(tx + 1));
   const uint64_t out0 = g_.FirstOut(t), out1 = g_.FirstOut(TxNum(tx + 1));
+  const uint32_t hop = TakeUp(tx, out0, out1 - out0, &out_taint_);
   out_values_.clear();
-  out_taint_.clear();
-  taken_.clear();
-  uint32_t hop = UINT32_MAX;
-  for (uint64_t o = out0; o < out1; ++o) {
-    out_values_.push_back(g_.Value(OutNum(o)));
-    auto it = tainted_.find(o);
-    if (it == tainted_.end()) {
-      out_taint_.emplace_back();
-      continue;
-    }
-    hop = std::min(hop, it->second.hop);
-    taken_.push_back({o, it->second.hop, static_cast<uint32_t>(o - out0)});
-    out_taint_.push_back(std::move(it->second.taint));
-    tainted_.erase(it);
-  }
+  for (uint64_t o = out0; o < out1; ++o) out_values_.push_back(g_.Value(OutNum(o)));
   const EndReason stop = StopReason(t);
   if (stop != EndReason::kUnspent) {
     for (uint64_t o = out0; o < out1; ++o) {
@@ -296,9 +330,9 @@ bool Tracer::BackwardTx(uint64_t tx) {
 void Tracer::PutBack() {
   const bool forward = o_.direction == Direction::kForward;
   for (const Taken& taken : taken_) {
-    Tainted& t = tainted_[taken.out];
-    t.taint = std::move(forward ? in_taint_[taken.k] : out_taint_[taken.k]);
-    t.hop = taken.hop;
+    Pending& p = pending_[taken.rec];
+    p.taint = std::move(forward ? in_taint_[taken.k] : out_taint_[taken.k]);
+    p.live = true;
   }
 }
 
@@ -316,29 +350,42 @@ void Tracer::AddOutputEdges(TxNum t, uint64_t in0, uint64_t out0, size_t j, uint
 
 void Tracer::Truncate() {
   r_->truncated = true;
-  for (auto& [out, t] : tainted_) {
-    End(Node(g_.Addr(OutNum(out))), EndReason::kTruncated, t.taint.amount, t.hop);
+  // The taint still on its way ends where it is, in the order of its outputs (so that the
+  // endpoints' order is the same on every run).
+  std::vector<uint32_t> live;
+  for (uint32_t rec = 0; rec < pending_.size(); ++rec) {
+    if (pending_[rec].live) live.push_back(rec);
   }
-  tainted_.clear();
+  std::sort(live.begin(), live.end(),
+            [&](uint32_t a, uint32_t b) { return pending_[a].out < pending_[b].out; });
+  for (uint32_t rec : live) {
+    const Pending& p = pending_[rec];
+    End(Node(g_.Addr(OutNum(p.out))), EndReason::kTruncated, p.taint.amount, p.hop);
+  }
+  pending_.clear();
+  waiting_.clear();
   while (!queue_.empty()) queue_.pop();
 }
 
 void Tracer::Run(std::span<const OutNum> seeds) {
+  waiting_.reserve(1024);
+  pending_.reserve(1024);
   std::vector<uint64_t> unique;
   for (OutNum s : seeds) unique.push_back(s.value());
   std::sort(unique.begin(), unique.end());
   unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  seeding_ = true;
   for (uint64_t s : unique) {
     const int64_t v = g_.Value(OutNum(s));
     r_->seed_value += v;
     Settle(s, Whole(v), 0);
   }
+  seeding_ = false;
   uint64_t steps = 0;
   while (!queue_.empty()) {
     uint64_t top = queue_.top();
     queue_.pop();
     const uint64_t tx = o_.direction == Direction::kForward ? ~top : top;
-    queued_.erase(tx);
     const bool fits = o_.direction == Direction::kForward ? ForwardTx(tx) : BackwardTx(tx);
     if (!fits) {
       Truncate();
