@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -30,6 +28,7 @@
 #include "indexer/pipeline/address_cache.h"
 #include "indexer/pipeline/address_filter.h"
 #include "indexer/pipeline/blk_file_cache.h"
+#include "indexer/pipeline/block_queue.h"
 #include "indexer/pipeline/graph_files_observer.h"
 #include "indexer/pipeline/prevout_cache.h"
 #include "indexer/pipeline/reorg_marker.h"
@@ -54,57 +53,6 @@ std::string KeyBytes(const AddressKey& k) {
   out.append(reinterpret_cast<const char*>(k.payload.data()), k.size);
   return out;
 }
-
-// A decoded block on its way from the reader thread to the main thread.
-struct BlockItem {
-  std::vector<uint8_t> bytes;
-  btc::Block block;
-  uint32_t height = 0;
-  absl::Status status;
-};
-
-// A single-producer single-consumer queue bounded in bytes (of the blocks' serialised size, about
-// half of what a decoded block holds; it always takes one block).
-class BlockQueue {
- public:
-  explicit BlockQueue(size_t capacity_bytes) : capacity_(capacity_bytes) {}
-  void Push(std::unique_ptr<BlockItem> item) {
-    const size_t size = 2 * item->bytes.size();
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock,
-                   [&] { return items_.empty() || bytes_ + size <= capacity_ || cancelled_; });
-    if (cancelled_) return;
-    bytes_ += size;
-    items_.push_back(std::move(item));
-    not_empty_.notify_one();
-  }
-  std::unique_ptr<BlockItem> Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !items_.empty(); });
-    auto item = std::move(items_.front());
-    items_.pop_front();
-    bytes_ -= 2 * item->bytes.size();
-    not_full_.notify_one();
-    return item;
-  }
-  void Cancel() {
-    std::lock_guard<std::mutex> lock(mu_);
-    cancelled_ = true;
-    not_full_.notify_all();
-  }
-  bool cancelled() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cancelled_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<std::unique_ptr<BlockItem>> items_;
-  size_t capacity_;
-  size_t bytes_ = 0;
-  bool cancelled_ = false;
-};
 
 struct InputFile {
   std::filesystem::path path;
@@ -1070,6 +1018,7 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
       if (commit_failed) break;
     }
     Progress(false);
+    if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) break;
   }
   queue.Cancel();
   // Drain so the reader can finish, then stop it.

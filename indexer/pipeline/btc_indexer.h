@@ -13,6 +13,7 @@
 #ifndef ARIADNE_INDEXER_PIPELINE_BTC_INDEXER_H_
 #define ARIADNE_INDEXER_PIPELINE_BTC_INDEXER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -66,6 +67,9 @@ struct BtcIndexOptions {
   // Default none: receive every transaction and add rows to every commit (e.g. clustering). The
   // graph files beside the store (graph_files_observer.h) are always kept, before these.
   std::vector<store::IndexObserver*> observers;
+  // Default none: when set, the run checks it after each block and, once it is true, commits what
+  // it applied and returns OK (a commit boundary: `ariadne index --follow` on SIGINT/SIGTERM).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Where the indexer found what it looked up (DESIGN.md "Scale": how the caches hold as the chain
