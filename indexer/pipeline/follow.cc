@@ -52,7 +52,7 @@ absl::Status Follow(BlockSource* source, const FollowOptions& options, FollowRes
       round.status = changed.status();
     } else {
       if (options.until_caught_up) return absl::OkStatus();
-      if (options.on_idle) options.on_idle();
+      if (options.on_wait) options.on_wait();
       Wait(options, options.poll_interval);
       continue;
     }
@@ -66,6 +66,7 @@ absl::Status Follow(BlockSource* source, const FollowOptions& options, FollowRes
     }
     if (!round.will_retry) return round.status;
     retry = true;
+    if (options.on_wait) options.on_wait();
     Wait(options, backoff);
     backoff = std::min(backoff * 2, max_backoff);
   }

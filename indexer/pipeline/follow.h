@@ -45,9 +45,9 @@ struct FollowOptions {
       index;
   // Default none: called after each round (an index run, or a failed poll).
   std::function<void(const FollowRound& round)> on_round;
-  // Default none: called after each poll that found nothing new, before waiting (tests drive the
-  // node's writing from here, one step per call).
-  std::function<void()> on_idle;
+  // Default none: called each time the loop is about to wait (nothing new, or a round to try
+  // again); tests drive the node's writing from here, one step per call.
+  std::function<void()> on_wait;
 };
 
 struct FollowResult {
