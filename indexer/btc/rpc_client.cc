@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/core/hash.h"
 #include "engine/core/hex.h"
@@ -202,7 +203,11 @@ absl::StatusOr<std::string> BitcoinRpc::Attempt(absl::string_view method, const 
       return Error(method, absl::StatusCode::kUnimplemented,
                    absl::StrCat(what, " (the node lacks this method)"));
     }
-    if (code == kRpcInvalidAddressOrKey) return Error(method, absl::StatusCode::kNotFound, what);
+    // bcoin answers "Block not found" with -1 where Core uses -5.
+    if (code == kRpcInvalidAddressOrKey ||
+        absl::StrContains(absl::AsciiStrToLower(AV(message)), "not found")) {
+      return Error(method, absl::StatusCode::kNotFound, what);
+    }
     if (code == kRpcInvalidParameter) return Error(method, absl::StatusCode::kOutOfRange, what);
     return Error(method, absl::StatusCode::kInvalidArgument, what);
   }
