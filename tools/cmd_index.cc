@@ -255,11 +255,52 @@ int IndexBtc(const std::vector<std::string>& argv) {
     std::printf("following %s; SIGINT or SIGTERM to stop\n", source->Describe().c_str());
     std::fflush(stdout);
   }
+  // Rounds run in one open session (the caches, filter, clustering and graph files loaded once),
+  // so that a round costs its blocks and a commit; a round that would rewind closes it and is
+  // done by a whole run (index_run), after which the next round opens a new session.
+  std::unique_ptr<heuristics::ClusteringObserver> session_clustering;
+  std::unique_ptr<pipeline::BtcIndexSession> session;
+  auto close_session = [&] {
+    if (session == nullptr) return;
+    for (const std::string& w : session->Close()) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    session.reset();
+    session_clustering.reset();
+  };
+  bool plan_printed = false;
+  auto session_round = [&](const std::vector<std::filesystem::path>& inputs,
+                           pipeline::IndexResult* r) -> absl::Status {
+    if (session == nullptr) {
+      pipeline::BtcIndexOptions so = options;
+      so.on_memory_plan = [&plan_printed](const pipeline::MemoryPlan& plan) {
+        if (plan_printed) return;  // once: later rounds only reserve what their blocks add
+        plan_printed = true;
+        std::fprintf(stderr, "%s\n", pipeline::DescribePlan(plan).c_str());
+      };
+      if (cluster) {
+        auto c = heuristics::ClusteringObserver::Create(store->get());
+        if (!c.ok()) return c.status();
+        session_clustering = *std::move(c);
+        so.observers.push_back(session_clustering.get());
+      }
+      session = std::make_unique<pipeline::BtcIndexSession>(store->get(), so);
+    }
+    bool full = false;
+    absl::Status status = session->Round(inputs, r, &full);
+    if (status.ok() && !full) return status;
+    // An error may leave the session's memory ahead of the store; a rewind is a whole run's.
+    close_session();
+    if (!full) return status;
+    const std::vector<std::string> warnings = r->warnings;
+    plan_printed = false;
+    status = index_run(inputs, r);
+    r->warnings.insert(r->warnings.begin(), warnings.begin(), warnings.end());
+    return status;
+  };
   pipeline::FollowOptions fo;
   fo.poll_interval = std::chrono::milliseconds(*poll_ms);
   fo.until_caught_up = !follow;
   fo.stop = &g_stop;
-  fo.index = index_run;
+  fo.index = session_round;
   std::string last_error;
   fo.on_round = [&](const pipeline::FollowRound& round) {
     const pipeline::IndexResult& r = round.result;
@@ -291,6 +332,7 @@ int IndexBtc(const std::vector<std::string>& argv) {
   };
   pipeline::FollowResult fr;
   absl::Status status = pipeline::Follow(source.get(), fo, &fr);
+  close_session();  // saves what the next run loads
   if (rpc_source != nullptr) {
     const pipeline::RpcSourceCounters& c = rpc_source->counters();
     std::fprintf(stderr, "node: height %d; fetched %s blocks (%.1f MB) over RPC\n", c.node_height,

@@ -80,8 +80,10 @@ void ExpectSameRows(const store::Store& a, const store::Store& b) {
   EXPECT_EQ(GraphFilesDigest(a), GraphFilesDigest(b));
 }
 
-TEST(Follow, RecordsHalfWrittenNewFilesAReorgAndAPrunedFileEndEqualToAFreshIndex) {
-  const auto dir = MakeTempDir("follow-steps");
+// Args: session: rounds run in one open BtcIndexSession (as the command does), a round that would
+//   rewind closing it for a whole run; otherwise each round is a whole run.
+void FollowStepsEndEqualToAFreshIndex(bool session) {
+  const auto dir = MakeTempDir(session ? "follow-steps-session" : "follow-steps");
   auto chain = GeneratedChain(dir / "gen", 40);
   ASSERT_THAT(chain, IsOk());
   ASSERT_EQ(chain->size(), 40u);
@@ -110,11 +112,24 @@ TEST(Follow, RecordsHalfWrittenNewFilesAReorgAndAPrunedFileEndEqualToAFreshIndex
   fo.poll_interval = std::chrono::milliseconds(1);
   fo.stop = &stop;
   std::vector<pipeline::FollowRound> rounds;
+  pipeline::BtcIndexOptions o;
+  o.stop = &stop;
+  std::unique_ptr<pipeline::BtcIndexSession> open;
+  uint64_t full_runs = 0;
   fo.index = [&](const std::vector<std::filesystem::path>& inputs, pipeline::IndexResult* r) {
-    pipeline::BtcIndexOptions o;
-    o.inputs = inputs;
-    o.stop = &stop;
-    return pipeline::IndexBitcoin(st, o, r);
+    if (session) {
+      if (open == nullptr) open = std::make_unique<pipeline::BtcIndexSession>(st, o);
+      bool full = false;
+      absl::Status status = open->Round(inputs, r, &full);
+      if (status.ok() && !full) return status;
+      EXPECT_THAT(open->Close(), ::testing::IsEmpty());
+      open.reset();
+      if (!full) return status;
+      ++full_runs;
+    }
+    pipeline::BtcIndexOptions run = o;
+    run.inputs = inputs;
+    return pipeline::IndexBitcoin(st, run, r);
   };
   fo.on_round = [&](const pipeline::FollowRound& r) { rounds.push_back(r); };
   const std::vector<uint8_t> rec30 = Record((*chain)[30]);
@@ -187,6 +202,9 @@ TEST(Follow, RecordsHalfWrittenNewFilesAReorgAndAPrunedFileEndEqualToAFreshIndex
   EXPECT_EQ(step, 7);
   EXPECT_EQ(fr.tip_height, 38);
   EXPECT_EQ(fr.blocks_rewound, 3u);
+  // Only the reorg needed a whole run.
+  if (session) EXPECT_EQ(full_runs, 1u);
+  if (open != nullptr) EXPECT_THAT(open->Close(), ::testing::IsEmpty());
 
   // A fresh index of the final chain: blocks 0..33 and the branch.
   std::vector<RawBlock> final_chain(chain->begin(), chain->begin() + 34);
@@ -196,6 +214,14 @@ TEST(Follow, RecordsHalfWrittenNewFilesAReorgAndAPrunedFileEndEqualToAFreshIndex
   ASSERT_THAT(fresh, IsOk());
   EXPECT_FALSE(CheckedDigest(*st).empty());
   ExpectSameRows(*st, **fresh);
+}
+
+TEST(Follow, RecordsHalfWrittenNewFilesAReorgAndAPrunedFileEndEqualToAFreshIndex) {
+  FollowStepsEndEqualToAFreshIndex(false);
+}
+
+TEST(Follow, InOneOpenSessionTheSameStepsEndEqualToAFreshIndex) {
+  FollowStepsEndEqualToAFreshIndex(true);
 }
 
 TEST(Follow, AnErrorThatIsNotRetriedEndsTheLoop) {
