@@ -1,8 +1,9 @@
 // Following a node: poll a block source (block_source.h) and index what it brought, round after
 // round, until asked to stop. Each round is an index round through the caller's `index` (the
-// command's: a round of one open BtcIndexSession, or a whole IndexBitcoin run for a reorg): it scans what the files gained since the last round, rewinds a branch the node left,
-// applies the new blocks and commits them with the tip, so a stop (or a kill) between rounds, or
-// the commit boundary a stopping round ends at, leaves the store exactly resumable.
+// command's: a round of one open BtcIndexSession, or a whole IndexBitcoin run for a reorg): it
+// scans what the files gained since the last round, rewinds a branch the node left, applies the new
+// blocks and commits them with the tip, so a stop (or a kill) between rounds, or the commit
+// boundary a stopping round ends at, leaves the store exactly resumable.
 //
 // A round that fails in a way the node's writing can explain (DATA_LOSS: a record read while Core
 // was writing it; FAILED_PRECONDITION: a file pruned or shortened; NOT_FOUND: a file gone between
