@@ -1,4 +1,7 @@
-// `ariadne index btc`: index Bitcoin blk files into a store.
+// `ariadne index btc`: index Bitcoin blk files, or a node's blocks over its RPC, into a store;
+// with --follow, keep doing so as the node writes new blocks, until SIGINT or SIGTERM.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
@@ -6,6 +9,8 @@
 #include "engine/store/store.h"
 #include "heuristics/clustering_observer.h"
 #include "indexer/pipeline/btc_indexer.h"
+#include "indexer/pipeline/follow.h"
+#include "indexer/pipeline/rpc_block_source.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -15,7 +20,9 @@ namespace ariadne::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: ariadne index btc --blocks DIR_OR_FILE... --db DIR [--network NET] [--xor-key HEX]\n"
+    "usage: ariadne index btc (--blocks DIR_OR_FILE... | --rpc URL [--rpc-cookie FILE |\n"
+    "                         --rpc-user USER --rpc-password PASSWORD]) --db DIR\n"
+    "                         [--follow [--poll-ms N]] [--network NET] [--xor-key HEX]\n"
     "                         [--memory-mb N] [--no-cluster]\n"
     "                         [--commit-txs N] [--cache-addresses N] [--cache-prevouts N]\n"
     "--memory-mb (default 4096) sizes every cache, the commit batches and the store's block\n"
@@ -24,7 +31,63 @@ constexpr char kUsage[] =
     "Clusters are kept up to date under the stored policy (the default on a new store);\n"
     "--no-cluster leaves them to a later `ariadne recluster`. The graph files beside the store\n"
     "(DIR/graph) are kept up to date for servers to map.\n"
+    "--rpc reads the node's best chain over Bitcoin Core's JSON-RPC (http://HOST:PORT), written\n"
+    "as blk files to DIR/rpc-blocks and indexed from there; credentials from the node's cookie\n"
+    "file or --rpc-user/--rpc-password.\n"
+    "--follow keeps indexing what the node writes (new records, new files, reorgs, pruned\n"
+    "files), polling every --poll-ms (default 200), one line per round; SIGINT or SIGTERM end\n"
+    "it at a commit boundary (\"stopped at height H\", exit 0).\n"
     "       ariadne index evm --source PATH... --db DIR [--chain mainnet|sepolia] ...\n";
+
+// Set by SIGINT/SIGTERM while following (a lock-free atomic: safe in a signal handler).
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+extern "C" void OnStopSignal(int) { g_stop.store(true, std::memory_order_relaxed); }
+
+void PrintRunSummary(const absl::Status& status, const pipeline::IndexResult& r) {
+  const double s = r.seconds > 0 ? r.seconds : 1e-9;
+  // On an error the counts and the tip are what the store holds (what was committed before it).
+  std::printf(
+      "%s %s blocks (%s txs, %.1f MB) in %.1f s (%.1f s to prepare): %.0f tx/s, %.1f MB/s; "
+      "tip %d %s; %s new addresses; %s rewound, %s stale, %s unconnected\n",
+      status.ok() ? "indexed" : "before the error below, committed",
+      FormatCount(r.blocks_applied).c_str(), FormatCount(r.txs).c_str(), r.bytes / 1e6, r.seconds,
+      r.prepare_seconds, r.txs / s, r.bytes / s / 1e6, r.tip_height,
+      r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-", FormatCount(r.new_addresses).c_str(),
+      FormatCount(r.blocks_rewound).c_str(), FormatCount(r.stale_blocks).c_str(),
+      FormatCount(r.unconnected_blocks).c_str());
+  const pipeline::LookupCounters& l = r.lookups;
+  std::printf(
+      "lookups: %s addresses (%s cached, %s from the store, %s of them found), %s prevouts (%s "
+      "cached, %s from the store)\n",
+      FormatCount(l.address_lookups).c_str(), FormatCount(l.address_cache_hits).c_str(),
+      FormatCount(l.address_store_reads).c_str(), FormatCount(l.address_store_found).c_str(),
+      FormatCount(l.prevout_lookups).c_str(), FormatCount(l.prevout_cache_hits).c_str(),
+      FormatCount(l.prevout_store_reads).c_str());
+}
+
+// Returns: the RPC options of the command line (the cookie read now).
+absl::StatusOr<btc::RpcOptions> RpcOptionsOf(const Args& args) {
+  btc::RpcOptions rpc;
+  rpc.url = *args.Get("rpc");
+  if (args.Has("rpc-cookie") && (args.Has("rpc-user") || args.Has("rpc-password"))) {
+    return absl::InvalidArgumentError(
+        "--rpc-cookie and --rpc-user/--rpc-password exclude each other");
+  }
+  if (args.Has("rpc-user") != args.Has("rpc-password")) {
+    return absl::InvalidArgumentError("--rpc-user and --rpc-password go together");
+  }
+  if (auto cookie = args.Get("rpc-cookie")) {
+    auto creds = btc::ReadRpcCookie(*cookie);
+    if (!creds.ok()) return creds.status();
+    rpc.user = creds->first;
+    rpc.password = creds->second;
+  } else {
+    rpc.user = args.GetOr("rpc-user", "");
+    rpc.password = args.GetOr("rpc-password", "");
+  }
+  return rpc;
+}
 
 int IndexBtc(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {{"blocks", true, true},
@@ -35,15 +98,31 @@ int IndexBtc(const std::vector<std::string>& argv) {
                                  {"memory-mb", true},
                                  {"cache-addresses", true},
                                  {"cache-prevouts", true},
-                                 {"no-cluster", false}});
+                                 {"no-cluster", false},
+                                 {"follow", false},
+                                 {"poll-ms", true},
+                                 {"rpc", true},
+                                 {"rpc-cookie", true},
+                                 {"rpc-user", true},
+                                 {"rpc-password", true}});
   if (!args.ok()) return PrintError(args.status());
   std::vector<std::string> blocks = args->GetAll("blocks");
   // Extra positionals after --blocks are more inputs ("--blocks a.dat b.dat").
   for (const std::string& p : args->positionals()) blocks.push_back(p);
-  if (blocks.empty() || !args->Has("db")) {
+  const bool rpc = args->Has("rpc");
+  const bool follow = args->Has("follow");
+  if ((blocks.empty() && !rpc) || !args->Has("db")) {
     std::fputs(kUsage, stderr);
     return 2;
   }
+  if (rpc && !blocks.empty()) {
+    return PrintError(absl::InvalidArgumentError("--rpc and --blocks exclude each other"));
+  }
+  if (rpc && args->Has("xor-key")) {
+    return PrintError(absl::InvalidArgumentError("--xor-key applies to --blocks only"));
+  }
+  auto poll_ms = args->GetInt("poll-ms", 200, 10, 3'600'000);
+  if (!poll_ms.ok()) return PrintError(poll_ms.status());
   auto network = ParseNetwork(args->GetOr("network", "mainnet"));
   if (!network.ok()) return PrintError(network.status());
   pipeline::BtcIndexOptions options;
@@ -87,68 +166,186 @@ int IndexBtc(const std::vector<std::string>& argv) {
   auto store = store::Store::Open(*args->Get("db"), so);
   if (!store.ok()) return PrintError(store.status());
 
-  std::unique_ptr<heuristics::ClusteringObserver> clustering;
-  if (!args->Has("no-cluster")) {
-    auto c = heuristics::ClusteringObserver::Create(store->get());
-    if (!c.ok()) return PrintError(c.status());
-    clustering = *std::move(c);
-    options.observers.push_back(clustering.get());
+  // One index run over `inputs`: a new clustering observer per run (it maps its files beside the
+  // store), and the clusters rebuilt after a reorg deeper than their undo window.
+  const bool cluster = !args->Has("no-cluster");
+  heuristics::ClusterCounters cluster_counters;
+  std::string cluster_policy;
+  ProgressBar bar;
+  auto index_run = [&](const std::vector<std::filesystem::path>& inputs,
+                       pipeline::IndexResult* r) -> absl::Status {
+    pipeline::BtcIndexOptions run = options;
+    run.inputs = inputs;
+    std::unique_ptr<heuristics::ClusteringObserver> clustering;
+    if (cluster) {
+      auto c = heuristics::ClusteringObserver::Create(store->get());
+      if (!c.ok()) return c.status();
+      clustering = *std::move(c);
+      run.observers.push_back(clustering.get());
+    }
+    absl::Status status = pipeline::IndexBitcoin(store->get(), run, r);
+    bar.Finish();
+    if (clustering != nullptr && clustering->needs_rebuild()) {
+      std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
+      absl::Status c = clustering->Finish(store->get());
+      if (status.ok()) status = c;
+    }
+    if (clustering != nullptr) {
+      cluster_counters = clustering->counters();
+      cluster_policy = clustering->policy_spec();
+    }
+    return status;
+  };
+
+  if (!follow && !rpc) {
+    double logged = 0;
+    options.progress = [&bar, &logged](const pipeline::IndexProgress& p) {
+      const double s = p.seconds > 0 ? p.seconds : 1e-9;
+      if (!bar.enabled() && p.seconds >= logged + 10) {
+        // Not a terminal (a log file): one line every 10 seconds.
+        logged = p.seconds;
+        std::fprintf(stderr, "%.0f s: height %d, %s txs, %.0f tx/s\n", p.seconds, p.height,
+                     FormatCount(p.txs).c_str(), p.txs / s);
+      }
+      bar.Update(p.blocks_done, p.blocks_total, p.seconds,
+                 absl::StrFormat("height %s | %.0f blk/s | %.0f tx/s | %.1f MB/s",
+                                 FormatCount(static_cast<uint64_t>(std::max(p.height, 0))),
+                                 p.blocks_done / s, p.txs / s, p.bytes / s / 1e6));
+    };
+    pipeline::IndexResult r;
+    absl::Status status = index_run(options.inputs, &r);
+    for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    PrintRunSummary(status, r);
+    if (cluster && status.ok()) {
+      const heuristics::ClusterCounters& c = cluster_counters;
+      uint64_t coinjoins = 0;
+      for (size_t k = 1; k < c.coinjoins.size(); ++k) coinjoins += c.coinjoins[k];
+      std::printf(
+          "clusters updated (%s): %s common-input and %s change links in this run, %s "
+          "CoinJoins skipped\n",
+          cluster_policy.c_str(), FormatCount(c.common_input_unions).c_str(),
+          FormatCount(c.change_unions).c_str(), FormatCount(coinjoins).c_str());
+    }
+    if (!status.ok()) return PrintError(status);
+    return 0;
   }
 
-  ProgressBar bar;
-  double logged = 0;
-  options.progress = [&bar, &logged](const pipeline::IndexProgress& p) {
-    const double s = p.seconds > 0 ? p.seconds : 1e-9;
-    if (!bar.enabled() && p.seconds >= logged + 10) {
-      // Not a terminal (a log file): one line every 10 seconds.
-      logged = p.seconds;
-      std::fprintf(stderr, "%.0f s: height %d, %s txs, %.0f tx/s\n", p.seconds, p.height,
-                   FormatCount(p.txs).c_str(), p.txs / s);
-    }
-    bar.Update(p.blocks_done, p.blocks_total, p.seconds,
-               absl::StrFormat("height %s | %.0f blk/s | %.0f tx/s | %.1f MB/s",
-                               FormatCount(static_cast<uint64_t>(std::max(p.height, 0))),
-                               p.blocks_done / s, p.txs / s, p.bytes / s / 1e6));
-  };
-  pipeline::IndexResult r;
-  absl::Status status = pipeline::IndexBitcoin(store->get(), options, &r);
-  bar.Finish();
-  if (clustering != nullptr && clustering->needs_rebuild()) {
-    std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
-    absl::Status c = clustering->Finish(store->get());
-    if (status.ok()) status = c;
+  // A source of blocks polled round after round: the folders as the node writes them, or the
+  // node's RPC (its blocks written to DIR/rpc-blocks first).
+  std::unique_ptr<pipeline::BlockSource> source;
+  pipeline::RpcBlockSource* rpc_source = nullptr;
+  if (rpc) {
+    auto rpc_options = RpcOptionsOf(*args);
+    if (!rpc_options.ok()) return PrintError(rpc_options.status());
+    pipeline::RpcSourceOptions ro;
+    ro.rpc = *std::move(rpc_options);
+    ro.folder = std::filesystem::path(*args->Get("db")) / "rpc-blocks";
+    auto created = pipeline::RpcBlockSource::Create(store->get(), std::move(ro));
+    if (!created.ok()) return PrintError(created.status());
+    rpc_source = created->get();
+    source = *std::move(created);
+  } else {
+    source = std::make_unique<pipeline::FolderSource>(options.inputs);
   }
-  for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  const double s = r.seconds > 0 ? r.seconds : 1e-9;
-  // On an error the counts and the tip are what the store holds (what was committed before it).
-  std::printf(
-      "%s %s blocks (%s txs, %.1f MB) in %.1f s (%.1f s to prepare): %.0f tx/s, %.1f MB/s; "
-      "tip %d %s; %s new addresses; %s rewound, %s stale, %s unconnected\n",
-      status.ok() ? "indexed" : "before the error below, committed",
-      FormatCount(r.blocks_applied).c_str(), FormatCount(r.txs).c_str(), r.bytes / 1e6, r.seconds,
-      r.prepare_seconds, r.txs / s, r.bytes / s / 1e6, r.tip_height,
-      r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-", FormatCount(r.new_addresses).c_str(),
-      FormatCount(r.blocks_rewound).c_str(), FormatCount(r.stale_blocks).c_str(),
-      FormatCount(r.unconnected_blocks).c_str());
-  const pipeline::LookupCounters& l = r.lookups;
-  std::printf(
-      "lookups: %s addresses (%s cached, %s from the store, %s of them found), %s prevouts (%s "
-      "cached, %s from the store)\n",
-      FormatCount(l.address_lookups).c_str(), FormatCount(l.address_cache_hits).c_str(),
-      FormatCount(l.address_store_reads).c_str(), FormatCount(l.address_store_found).c_str(),
-      FormatCount(l.prevout_lookups).c_str(), FormatCount(l.prevout_cache_hits).c_str(),
-      FormatCount(l.prevout_store_reads).c_str());
-  if (clustering != nullptr && status.ok()) {
-    const heuristics::ClusterCounters& c = clustering->counters();
-    uint64_t coinjoins = 0;
-    for (size_t k = 1; k < c.coinjoins.size(); ++k) coinjoins += c.coinjoins[k];
-    std::printf(
-        "clusters updated (%s): %s common-input and %s change links in this run, %s "
-        "CoinJoins skipped\n",
-        clustering->policy_spec().c_str(), FormatCount(c.common_input_unions).c_str(),
-        FormatCount(c.change_unions).c_str(), FormatCount(coinjoins).c_str());
+  if (follow) {
+    // Both end the loop at the next commit boundary; a second one still waits for it.
+    std::signal(SIGINT, OnStopSignal);
+    std::signal(SIGTERM, OnStopSignal);
+    options.stop = &g_stop;
+    std::printf("following %s; SIGINT or SIGTERM to stop\n", source->Describe().c_str());
+    std::fflush(stdout);
+  }
+  // Rounds run in one open session (the caches, filter, clustering and graph files loaded once),
+  // so that a round costs its blocks and a commit; a round that would rewind closes it and is
+  // done by a whole run (index_run), after which the next round opens a new session.
+  std::unique_ptr<heuristics::ClusteringObserver> session_clustering;
+  std::unique_ptr<pipeline::BtcIndexSession> session;
+  auto close_session = [&] {
+    if (session == nullptr) return;
+    for (const std::string& w : session->Close()) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    session.reset();
+    session_clustering.reset();
+  };
+  bool plan_printed = false;
+  auto session_round = [&](const std::vector<std::filesystem::path>& inputs,
+                           pipeline::IndexResult* r) -> absl::Status {
+    if (session == nullptr) {
+      pipeline::BtcIndexOptions so = options;
+      so.on_memory_plan = [&plan_printed](const pipeline::MemoryPlan& plan) {
+        if (plan_printed) return;  // once: later rounds only reserve what their blocks add
+        plan_printed = true;
+        std::fprintf(stderr, "%s\n", pipeline::DescribePlan(plan).c_str());
+      };
+      if (cluster) {
+        auto c = heuristics::ClusteringObserver::Create(store->get());
+        if (!c.ok()) return c.status();
+        session_clustering = *std::move(c);
+        so.observers.push_back(session_clustering.get());
+      }
+      session = std::make_unique<pipeline::BtcIndexSession>(store->get(), so);
+    }
+    bool full = false;
+    absl::Status status = session->Round(inputs, r, &full);
+    if (status.ok() && !full) return status;
+    // An error may leave the session's memory ahead of the store; a rewind is a whole run's.
+    close_session();
+    if (!full) return status;
+    const std::vector<std::string> warnings = r->warnings;
+    plan_printed = false;
+    status = index_run(inputs, r);
+    r->warnings.insert(r->warnings.begin(), warnings.begin(), warnings.end());
+    return status;
+  };
+  pipeline::FollowOptions fo;
+  fo.poll_interval = std::chrono::milliseconds(*poll_ms);
+  fo.until_caught_up = !follow;
+  fo.stop = &g_stop;
+  fo.index = session_round;
+  std::string last_error;
+  fo.on_round = [&](const pipeline::FollowRound& round) {
+    const pipeline::IndexResult& r = round.result;
+    for (const std::string& w : r.warnings) {
+      // A record the node is still writing is read again at the next round.
+      if (follow && w.ends_with("not indexed yet")) continue;
+      std::fprintf(stderr, "warning: %s\n", w.c_str());
+    }
+    if (!round.status.ok()) {
+      const std::string message(round.status.message());
+      if (round.will_retry && message != last_error) {
+        std::fprintf(stderr, "warning: %s; trying again\n", message.c_str());
+      }
+      last_error = message;
+    } else {
+      last_error.clear();
+    }
+    if (r.blocks_applied == 0 && r.blocks_rewound == 0 && !round.status.ok()) return;
+    if (!follow) {
+      PrintRunSummary(round.status, r);
+      return;
+    }
+    if (r.blocks_applied == 0 && r.blocks_rewound == 0) return;
+    std::printf("height %d %s committed: %s blocks applied (%s txs), %s rewound, in %.3f s\n",
+                r.tip_height, r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-",
+                FormatCount(r.blocks_applied).c_str(), FormatCount(r.txs).c_str(),
+                FormatCount(r.blocks_rewound).c_str(), r.seconds);
+    std::fflush(stdout);
+  };
+  pipeline::FollowResult fr;
+  absl::Status status = pipeline::Follow(source.get(), fo, &fr);
+  close_session();  // saves what the next run loads
+  if (rpc_source != nullptr) {
+    const pipeline::RpcSourceCounters& c = rpc_source->counters();
+    std::fprintf(stderr, "node: height %d; fetched %s blocks (%.1f MB) over RPC\n", c.node_height,
+                 FormatCount(c.blocks_fetched).c_str(), c.bytes_fetched / 1e6);
   }
   if (!status.ok()) return PrintError(status);
+  absl::StatusOr<store::ChainState> state = (*store)->ReadState();
+  if (!state.ok()) return PrintError(state.status());
+  if (follow) {
+    std::printf("stopped at height %d\n", state->tip_height);
+  } else {
+    std::printf("caught up with the node at height %d\n", state->tip_height);
+  }
   return 0;
 }
 

@@ -61,7 +61,7 @@ constexpr char kUsage[] =
     "                      descriptor limit); more are closed when accepted\n"
     "  --handshake-timeout seconds a connection has to complete its TLS/HTTP/2 handshake\n"
     "                      (default 10)\n"
-    "  --catch-up-interval look for the indexer's new commits this often (default 5; 0: open\n"
+    "  --catch-up-interval look for the indexer's new commits this often (default 0.25; 0: open\n"
     "                      read-only and never follow)\n"
     "  --block-cache-mb    RocksDB block cache of the served store (default 256)\n"
     "  --http              also serve the JSON API (docs/http-api.md) on HOST:PORT (off by\n"
@@ -283,7 +283,7 @@ int RunServe(const std::vector<std::string>& argv) {
   auto max_request = args->GetInt("max-request-bytes", 1 << 20, 1024, 1 << 30);
   if (!max_request.ok()) return PrintError(max_request.status());
   options.max_request_bytes = static_cast<int>(*max_request);
-  auto interval = args->GetDouble("catch-up-interval", 5);
+  auto interval = args->GetDouble("catch-up-interval", 0.25);
   if (!interval.ok()) return PrintError(interval.status());
   if (*interval < 0) {
     return PrintError(absl::InvalidArgumentError("--catch-up-interval must be 0 or more"));

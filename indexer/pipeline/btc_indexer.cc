@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -30,6 +28,7 @@
 #include "indexer/pipeline/address_cache.h"
 #include "indexer/pipeline/address_filter.h"
 #include "indexer/pipeline/blk_file_cache.h"
+#include "indexer/pipeline/block_queue.h"
 #include "indexer/pipeline/graph_files_observer.h"
 #include "indexer/pipeline/prevout_cache.h"
 #include "indexer/pipeline/reorg_marker.h"
@@ -55,57 +54,6 @@ std::string KeyBytes(const AddressKey& k) {
   return out;
 }
 
-// A decoded block on its way from the reader thread to the main thread.
-struct BlockItem {
-  std::vector<uint8_t> bytes;
-  btc::Block block;
-  uint32_t height = 0;
-  absl::Status status;
-};
-
-// A single-producer single-consumer queue bounded in bytes (of the blocks' serialised size, about
-// half of what a decoded block holds; it always takes one block).
-class BlockQueue {
- public:
-  explicit BlockQueue(size_t capacity_bytes) : capacity_(capacity_bytes) {}
-  void Push(std::unique_ptr<BlockItem> item) {
-    const size_t size = 2 * item->bytes.size();
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock,
-                   [&] { return items_.empty() || bytes_ + size <= capacity_ || cancelled_; });
-    if (cancelled_) return;
-    bytes_ += size;
-    items_.push_back(std::move(item));
-    not_empty_.notify_one();
-  }
-  std::unique_ptr<BlockItem> Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !items_.empty(); });
-    auto item = std::move(items_.front());
-    items_.pop_front();
-    bytes_ -= 2 * item->bytes.size();
-    not_full_.notify_one();
-    return item;
-  }
-  void Cancel() {
-    std::lock_guard<std::mutex> lock(mu_);
-    cancelled_ = true;
-    not_full_.notify_all();
-  }
-  bool cancelled() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cancelled_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<std::unique_ptr<BlockItem>> items_;
-  size_t capacity_;
-  size_t bytes_ = 0;
-  bool cancelled_ = false;
-};
-
 struct InputFile {
   std::filesystem::path path;
   btc::XorKey xor_key;
@@ -122,6 +70,17 @@ class Indexer {
         prevout_cache_(0) {}
 
   absl::Status Run();
+  // One round of a session (BtcIndexSession): loads once, then scans, applies and commits what the
+  // inputs gained, keeping the caches, filter, observers and committer between rounds.
+  // Out: *needs_full_run when the round would rewind (left to a whole run; nothing applied).
+  absl::Status Round(IndexResult* result, bool* needs_full_run);
+  // Saves the filter, caches and observers' files for the next run, as the end of a run does.
+  void SaveForNextRun(uint64_t blocks_applied);
+  void SaveForNextRunInto(IndexResult* result, uint64_t blocks_applied) {
+    result_ = result;
+    SaveForNextRun(blocks_applied);
+  }
+  void set_inputs(const std::vector<std::filesystem::path>& inputs) { inputs_override_ = inputs; }
 
  private:
   absl::Status Load();
@@ -162,6 +121,12 @@ class Indexer {
   store::Store* store_;
   const BtcIndexOptions& options_;
   IndexResult* result_;
+  // A session's inputs for the current round (instead of options_.inputs); whether it is loaded.
+  std::optional<std::vector<std::filesystem::path>> inputs_override_;
+  bool session_loaded_ = false;
+  // A round failed while applying: the caches may hold the failed block's spends and addresses,
+  // so they are not saved for the next run (the filter, a superset, still is).
+  bool caches_dirty_ = false;
 
   store::ChainState state_;
   store::HeightIndex heights_;
@@ -266,7 +231,7 @@ absl::Status Indexer::Load() {
 
 absl::StatusOr<std::vector<InputFile>> Indexer::ExpandInputs() const {
   std::vector<InputFile> out;
-  for (const auto& input : options_.inputs) {
+  for (const auto& input : inputs_override_ ? *inputs_override_ : options_.inputs) {
     std::error_code ec;
     std::filesystem::path abs = std::filesystem::absolute(input, ec).lexically_normal();
     if (std::filesystem::is_directory(abs)) {
@@ -289,7 +254,10 @@ absl::StatusOr<std::vector<InputFile>> Indexer::ExpandInputs() const {
 
 absl::Status Indexer::Scan() {
   ASSIGN_OR_RETURN(std::vector<InputFile> inputs, ExpandInputs());
+  // A moved-from WriteBatch has no header (writing it corrupts the memtable): a session's later
+  // rounds start from an empty one.
   rocksdb::WriteBatch wb = std::move(load_refusals_);
+  load_refusals_ = rocksdb::WriteBatch();
   absl::Status error;
   for (const InputFile& input : inputs) {
     error = ScanFile(input, &wb);
@@ -1070,6 +1038,7 @@ absl::Status Indexer::Apply(const std::vector<uint32_t>& chain, size_t from) {
       if (commit_failed) break;
     }
     Progress(false);
+    if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) break;
   }
   queue.Cancel();
   // Drain so the reader can finish, then stop it.
@@ -1120,23 +1089,7 @@ absl::Status Indexer::Run() {
     RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, state_at_start));
     status = Apply(chain, static_cast<size_t>(fork + 1));
     result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
-    // The filter holds every address of the store (and those of blocks rewound or not committed,
-    // which only cost a lookup): it is valid for the state the store holds now.
-    absl::StatusOr<store::ChainState> durable = store_->ReadState();
-    if (durable.ok() && addr_filter_ != nullptr && result_->blocks_applied > 0) {
-      absl::Status saved = addr_filter_->Save(FilterPath(), *durable);
-      // The caches hold exactly what the store holds once every block applied is committed.
-      if (saved.ok() && *durable == state_) {
-        const std::string binding = store::EncodeState(state_);
-        saved = addr_cache_.Save(CachePath("address.cache"), binding);
-        if (saved.ok()) saved = prevout_cache_.Save(CachePath("prevout.cache"), binding);
-      }
-      if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
-    }
-    for (store::IndexObserver* o : observers_) {
-      absl::Status saved = durable.ok() ? o->OnRunEnd(*durable) : durable.status();
-      if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
-    }
+    if (result_->blocks_applied > 0) SaveForNextRun(result_->blocks_applied);
   }
   if (status.ok() && reorg_from_.has_value()) RETURN_IF_ERROR(ClearReorg(store_));
   result_->unconnected_blocks = tree_.unconnected();
@@ -1158,6 +1111,98 @@ absl::Status Indexer::Run() {
   return status.ok() ? scan_error : status;
 }
 
+void Indexer::SaveForNextRun(uint64_t blocks_applied) {
+  // The filter holds every address of the store (and those of blocks rewound or not committed,
+  // which only cost a lookup): it is valid for the state the store holds now.
+  absl::StatusOr<store::ChainState> durable = store_->ReadState();
+  if (durable.ok() && addr_filter_ != nullptr && blocks_applied > 0) {
+    absl::Status saved = addr_filter_->Save(FilterPath(), *durable);
+    // The caches hold exactly what the store holds once every block applied is committed.
+    if (saved.ok() && *durable == state_ && !caches_dirty_) {
+      const std::string binding = store::EncodeState(state_);
+      saved = addr_cache_.Save(CachePath("address.cache"), binding);
+      if (saved.ok()) saved = prevout_cache_.Save(CachePath("prevout.cache"), binding);
+    }
+    if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
+  }
+  for (store::IndexObserver* o : observers_) {
+    absl::Status saved = durable.ok() ? o->OnRunEnd(*durable) : durable.status();
+    if (!saved.ok()) result_->warnings.push_back(std::string(saved.message()));
+  }
+}
+
+absl::Status Indexer::Round(IndexResult* result, bool* needs_full_run) {
+  *needs_full_run = false;
+  result_ = result;
+  *result_ = IndexResult();
+  start_ = last_progress_ = Clock::now();
+  refused_error_ = absl::OkStatus();
+  refused_more_ = 0;
+  if (!session_loaded_) {
+    RETURN_IF_ERROR(Load());
+    session_loaded_ = true;
+  }
+  const uint32_t addr_count_at_start = state_.addr_count;
+  // Only what the files gained since the last round is read (files_ keeps how far each was).
+  absl::Status scan_error = Scan();
+  if (!scan_error.ok() && !absl::IsDataLoss(scan_error) &&
+      !absl::IsFailedPrecondition(scan_error)) {
+    return scan_error;
+  }
+  std::optional<uint32_t> current;
+  if (state_.tip_height >= 0) current = tree_.Find(state_.tip_hash);
+  std::optional<uint32_t> best = tree_.BestTip(current);
+  std::vector<uint32_t> chain;
+  if (best.has_value()) chain = tree_.ChainTo(*best);
+  ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
+  // A rewind (or a reorg an earlier run left half done) is a whole run's job: the block rows the
+  // scan wrote are in the store, so that run finds them.
+  if (fork < state_.tip_height || !best.has_value()) {
+    *needs_full_run = true;
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::optional<int32_t> marked, MarkReorg(store_, state_, fork));
+  if (marked.has_value()) {
+    *needs_full_run = true;
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
+  uint64_t bytes_to_apply = 0;
+  for (size_t i = static_cast<size_t>(fork + 1); i < chain.size(); ++i) {
+    bytes_to_apply += tree_.block(chain[i]).entry.size;
+  }
+  if (committer_ == nullptr) {
+    ASSIGN_OR_RETURN(committer_,
+                     store::Committer::Create(store_, store_->dir() / "ingest-staging"));
+    RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, state_));
+  } else if (bytes_to_apply > 0) {
+    // The caches, filter and observers stay as the last round left them; the observers reserve
+    // room for what this round adds.
+    RETURN_IF_ERROR(PlanMemoryUse(state_.addr_count + bytes_to_apply / 200 + 1024));
+  }
+  const uint64_t tx_count_at_fork = state_.tx_count;
+  absl::Status status = absl::OkStatus();
+  if (bytes_to_apply > 0) status = Apply(chain, static_cast<size_t>(fork + 1));
+  result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
+  result_->unconnected_blocks = tree_.unconnected();
+  if (!status.ok()) {
+    caches_dirty_ = true;
+    absl::StatusOr<store::ChainState> durable = store_->ReadState();
+    if (durable.ok()) {
+      const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork);
+      result_->blocks_applied = std::min<uint64_t>(result_->blocks_applied, applied);
+      result_->txs = durable->tx_count - std::min(durable->tx_count, tx_count_at_fork);
+      state_ = *durable;
+    }
+  }
+  result_->new_addresses = state_.addr_count - std::min(state_.addr_count, addr_count_at_start);
+  result_->tip_height = state_.tip_height;
+  result_->tip_hash = state_.tip_hash;
+  result_->memory_plan = plan_;
+  result_->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  return status.ok() ? scan_error : status;
+}
+
 }  // namespace
 
 absl::Status IndexBitcoin(store::Store* store, const BtcIndexOptions& options,
@@ -1165,6 +1210,39 @@ absl::Status IndexBitcoin(store::Store* store, const BtcIndexOptions& options,
   *result = IndexResult();
   Indexer indexer(store, options, result);
   return indexer.Run();
+}
+
+struct BtcIndexSession::Impl {
+  BtcIndexOptions options;
+  IndexResult closing;  // where the last round's results point while saving
+  Indexer indexer;
+  uint64_t blocks_applied = 0;
+  Impl(store::Store* store, BtcIndexOptions o)
+      : options(std::move(o)), indexer(store, options, &closing) {}
+};
+
+BtcIndexSession::BtcIndexSession(store::Store* store, const BtcIndexOptions& options)
+    : impl_(std::make_unique<Impl>(store, options)) {}
+
+BtcIndexSession::~BtcIndexSession() { Close(); }
+
+absl::Status BtcIndexSession::Round(const std::vector<std::filesystem::path>& inputs,
+                                    IndexResult* result, bool* needs_full_run) {
+  if (impl_ == nullptr) return absl::FailedPreconditionError("index session is closed");
+  impl_->indexer.set_inputs(inputs);
+  absl::Status status = impl_->indexer.Round(result, needs_full_run);
+  impl_->blocks_applied += result->blocks_applied;
+  return status;
+}
+
+std::vector<std::string> BtcIndexSession::Close() {
+  if (impl_ == nullptr) return {};
+  // The indexer's result pointer is the last round's, which the caller may have dropped.
+  impl_->closing = IndexResult();
+  impl_->indexer.SaveForNextRunInto(&impl_->closing, impl_->blocks_applied);
+  std::vector<std::string> warnings = std::move(impl_->closing.warnings);
+  impl_.reset();
+  return warnings;
 }
 
 }  // namespace ariadne::pipeline

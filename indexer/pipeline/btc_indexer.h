@@ -13,9 +13,11 @@
 #ifndef ARIADNE_INDEXER_PIPELINE_BTC_INDEXER_H_
 #define ARIADNE_INDEXER_PIPELINE_BTC_INDEXER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +68,9 @@ struct BtcIndexOptions {
   // Default none: receive every transaction and add rows to every commit (e.g. clustering). The
   // graph files beside the store (graph_files_observer.h) are always kept, before these.
   std::vector<store::IndexObserver*> observers;
+  // Default none: when set, the run checks it after each block and, once it is true, commits what
+  // it applied and returns OK (a commit boundary: `ariadne index --follow` on SIGINT/SIGTERM).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Where the indexer found what it looked up (DESIGN.md "Scale": how the caches hold as the chain
@@ -111,6 +116,39 @@ struct IndexResult {
 // earlier run, NOT_FOUND for a missing input, UNAVAILABLE for a commit that could not be written
 // (nothing is committed after it).
 absl::Status IndexBitcoin(store::Store* store, const BtcIndexOptions& options, IndexResult* result);
+
+// An index run kept open between rounds (`ariadne index --follow`): the store's block tree and
+// file table, the caches, the address filter, the observers (options.observers, and the graph
+// files') and the committer are loaded once, so that a round costs the blocks it applies and
+// their commit, not a run's start-up. Each round commits like a run (the tip and counters with
+// the rows), so a kill at any moment leaves what a fresh run resumes from; the caches, the filter
+// and the observers' files beside the store are saved by Close (a killed session's are rebuilt
+// or replayed by the next run, as after a killed run).
+class BtcIndexSession {
+ public:
+  // Args: store opened read-write, outliving the session; options.inputs unused (see Round).
+  BtcIndexSession(store::Store* store, const BtcIndexOptions& options);
+  ~BtcIndexSession();  // Close()
+  BtcIndexSession(const BtcIndexSession&) = delete;
+  BtcIndexSession& operator=(const BtcIndexSession&) = delete;
+
+  // Scans what `inputs` gained since the last round and applies and commits the new blocks of the
+  // best chain. A round that would rewind applies nothing and sets *needs_full_run: the caller
+  // closes the session and runs IndexBitcoin (whose rewinds the observers must see from the
+  // start), then opens a new session.
+  // Out: *result for this round (as IndexBitcoin's); *needs_full_run.
+  // Returns: as IndexBitcoin. After an error the session's memory may be ahead of the store:
+  // close it and open a new one.
+  absl::Status Round(const std::vector<std::filesystem::path>& inputs, IndexResult* result,
+                     bool* needs_full_run);
+  // Saves the caches, the filter and the observers' files beside the store for the next run.
+  // Returns: warnings (a save that failed costs the next run a rebuild, nothing more).
+  std::vector<std::string> Close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace ariadne::pipeline
 
