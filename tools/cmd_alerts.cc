@@ -28,8 +28,8 @@ void PrintAlert(const v1::Alert& a, bool json) {
   }
   for (const std::string& t : a.txids()) std::printf("  tx %s\n", t.c_str());
   for (const v1::AlertPath& p : a.paths()) {
-    std::printf("  reached %s (%s, %s): %s BTC tainted\n", p.endpoint().c_str(),
-                p.label().c_str(), p.category().c_str(), FormatBtc(p.tainted_value()).c_str());
+    std::printf("  reached %s (%s, %s): %s BTC tainted\n", p.endpoint().c_str(), p.label().c_str(),
+                p.category().c_str(), FormatBtc(p.tainted_value()).c_str());
     for (const v1::AlertStep& s : p.steps()) {
       std::printf("    hop %u  %s -> %s  tx %s  block %d  %s of %s BTC\n", s.hop(),
                   s.from().c_str(), s.to().c_str(), s.txid().c_str(), s.block_height(),

@@ -427,11 +427,10 @@ int RunServe(const std::vector<std::string>& argv) {
     ho.port = http_address->port;
     auto api = std::make_shared<http::ApiHandler>((*server)->InProcessChannel(),
                                                   options.gateway.max_call_time);
-    auto started =
-        http::HttpServer::Start(ho, [api](const http::HttpRequest& r) {
-          // The JSON API under /api/, the workspace's files everywhere else.
-          return r.target.rfind("/api/", 0) == 0 ? api->Handle(r) : http::ServeWebApp(r);
-        });
+    auto started = http::HttpServer::Start(ho, [api](const http::HttpRequest& r) {
+      // The JSON API under /api/, the workspace's files everywhere else.
+      return r.target.rfind("/api/", 0) == 0 ? api->Handle(r) : http::ServeWebApp(r);
+    });
     if (!started.ok()) {
       (*server)->Shutdown(absl::ZeroDuration());
       stop_watcher();

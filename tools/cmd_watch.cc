@@ -47,14 +47,14 @@ void PrintWatch(const v1::Watch& w, bool json) {
 }  // namespace
 
 int RunWatch(const std::vector<std::string>& argv) {
-  auto args =
-      Args::Parse(argv, ClientFlags({{"case", true}, {"min-value", true}, {"rule", true}}));
+  auto args = Args::Parse(argv, ClientFlags({{"case", true}, {"min-value", true}, {"rule", true}}));
   if (!args.ok()) return PrintError(args.status());
   const std::vector<std::string>& pos = args->positionals();
   const std::string verb = pos.empty() ? "" : pos[0];
   const bool json = args->Has("json");
   if ((verb == "add" && pos.size() != 2) || (verb == "list" && pos.size() != 1) ||
-      (verb == "remove" && pos.size() != 2) || (verb != "add" && verb != "list" && verb != "remove")) {
+      (verb == "remove" && pos.size() != 2) ||
+      (verb != "add" && verb != "list" && verb != "remove")) {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -62,10 +62,12 @@ int RunWatch(const std::vector<std::string>& argv) {
   auto stub = v1::Watchlist::NewStub(client.channel());
   auto ctx = client.Context();
   // The audit trail records the case of the call: the watch's own, when --case-id is not given.
-  if (client.case_id().empty() && args->Has("case")) ctx->AddMetadata("x-case-id", *args->Get("case"));
+  if (client.case_id().empty() && args->Has("case"))
+    ctx->AddMetadata("x-case-id", *args->Get("case"));
   if (verb == "add") {
     if (!args->Has("case")) {
-      return PrintError(absl::InvalidArgumentError("watch add needs --case C (the case it is for)"));
+      return PrintError(
+          absl::InvalidArgumentError("watch add needs --case C (the case it is for)"));
     }
     auto min_value = args->GetInt("min-value", 0, 0, INT64_MAX);
     if (!min_value.ok()) return PrintError(min_value.status());

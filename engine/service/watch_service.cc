@@ -144,8 +144,7 @@ absl::StatusOr<watch::Watch> Watcher::Add(watch::Watch w) {
   auto status = engine->backend().Status();
   if (!status.ok()) return status.status();
   absl::MutexLock lock(&eval_mu_);
-  absl::Status s =
-      evaluator_.Prepare(ViewOf(*engine, status->tip_height, status->tip_hash), &w);
+  absl::Status s = evaluator_.Prepare(ViewOf(*engine, status->tip_height, status->tip_hash), &w);
   if (!s.ok()) return s;
   w.created_unix_ms = absl::ToUnixMillis(absl::Now());
   return store_->Add(std::move(w));
@@ -252,7 +251,7 @@ absl::Time Watcher::DeliverDue() {
       }
     }
     const bool done = a.audited && (a.delivery.state != watch::Delivery::State::kPending ||
-                                     !options_.webhook.has_value());
+                                    !options_.webhook.has_value());
     if (changed || done) (void)store_->UpdateAlert(a, done);
   }
   return next;
@@ -277,7 +276,8 @@ void Watcher::DeliverLoop() {
 
 grpc::Status WatchService::AddWatch(grpc::ServerContext*, const v1::AddWatchRequest* req,
                                     v1::Watch* resp) {
-  if (watcher_ == nullptr) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
+  if (watcher_ == nullptr)
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
   if (req->case_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "a watch needs the case it is for (case_id; `watch add --case C`)");
@@ -306,7 +306,8 @@ grpc::Status WatchService::AddWatch(grpc::ServerContext*, const v1::AddWatchRequ
 
 grpc::Status WatchService::ListWatches(grpc::ServerContext*, const v1::ListWatchesRequest* req,
                                        v1::ListWatchesReply* resp) {
-  if (watcher_ == nullptr) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
+  if (watcher_ == nullptr)
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
   auto list = watcher_->store()->List(req->case_id());
   if (!list.ok()) return ToGrpc(list.status());
   for (const watch::Watch& w : *list) ToProto(w, resp->add_watches());
@@ -315,9 +316,11 @@ grpc::Status WatchService::ListWatches(grpc::ServerContext*, const v1::ListWatch
 
 grpc::Status WatchService::RemoveWatch(grpc::ServerContext*, const v1::RemoveWatchRequest* req,
                                        v1::Watch* resp) {
-  if (watcher_ == nullptr) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
+  if (watcher_ == nullptr)
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
   if (req->watch_id() == 0) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "watch_id is required (ids start at 1)");
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "watch_id is required (ids start at 1)");
   }
   auto removed = watcher_->store()->Remove(req->watch_id());
   if (!removed.ok()) return ToGrpc(removed.status());
@@ -325,10 +328,10 @@ grpc::Status WatchService::RemoveWatch(grpc::ServerContext*, const v1::RemoveWat
   return grpc::Status::OK;
 }
 
-grpc::Status WatchService::WatchAlerts(grpc::ServerContext* ctx,
-                                       const v1::WatchAlertsRequest* req,
+grpc::Status WatchService::WatchAlerts(grpc::ServerContext* ctx, const v1::WatchAlertsRequest* req,
                                        grpc::ServerWriter<v1::Alert>* writer) {
-  if (watcher_ == nullptr) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
+  if (watcher_ == nullptr)
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kNoWatchlists);
   watch::WatchStore* store = watcher_->store();
   uint64_t from = req->from_alert_id();
   v1::Alert message;

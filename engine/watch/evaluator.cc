@@ -224,8 +224,8 @@ absl::StatusOr<std::vector<Alert>> Evaluator::Run(const ChainView& chain,
   if (todo.empty()) return raised;
   // The hashes of the blocks about to be evaluated, for the reorg check of later runs.
   std::vector<std::pair<int32_t, std::string>> blocks;
-  for (int32_t h = std::max(lowest, chain.tip_height - kKeptBlockHashes + 1);
-       h <= chain.tip_height; ++h) {
+  for (int32_t h = std::max(lowest, chain.tip_height - kKeptBlockHashes + 1); h <= chain.tip_height;
+       ++h) {
     auto b = chain.block(h);
     if (!b.ok()) return b.status();
     blocks.emplace_back(h, b->hash);
@@ -255,9 +255,8 @@ absl::StatusOr<std::vector<Alert>> Evaluator::Evaluate(const ChainView& chain, c
                                                        const query::CancelFn& cancelled) const {
   std::vector<Alert> out;
   if (from > to) return out;
-  absl::Status s = w.rule.kind == Rule::Kind::kMoves
-                       ? Moves(chain, w, from, to, cancelled, &out)
-                       : Reaches(chain, w, from, to, cancelled, &out);
+  absl::Status s = w.rule.kind == Rule::Kind::kMoves ? Moves(chain, w, from, to, cancelled, &out)
+                                                     : Reaches(chain, w, from, to, cancelled, &out);
   if (!s.ok()) return s;
   const int64_t now = absl::ToUnixMillis(absl::Now());
   for (Alert& a : out) {
@@ -407,8 +406,8 @@ absl::Status Evaluator::Reaches(const ChainView& chain, const Watch& w, int32_t 
     }
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
       const query::TraceEdge* p = *it;
-      path.steps.push_back(AlertStep{p->from, p->to, p->txid, p->block_height, p->value,
-                                     p->tainted_value, p->hop});
+      path.steps.push_back(
+          AlertStep{p->from, p->to, p->txid, p->block_height, p->value, p->tainted_value, p->hop});
     }
     Movement& m = arrivals[e.block_height];
     m.txids.insert(e.txid);

@@ -17,7 +17,7 @@ namespace ariadne::watch {
 struct Subject {
   enum class Kind : uint8_t { kAddress = 0, kCluster = 1, kOutpoint = 2 };
   Kind kind = Kind::kAddress;
-  std::string address;  // kAddress
+  std::string address;      // kAddress
   uint32_t cluster_id = 0;  // kCluster
   std::string txid;         // kOutpoint
   uint32_t vout = 0;        // kOutpoint

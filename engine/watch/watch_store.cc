@@ -417,9 +417,8 @@ absl::StatusOr<std::vector<Alert>> WatchStore::Alerts(uint64_t from_id, size_t l
   std::vector<Alert> out;
   if (from_id == UINT64_MAX) return out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(Key('A', from_id + 1)); it->Valid() && it->key().starts_with("A") &&
-                                        out.size() < limit;
-       it->Next()) {
+  for (it->Seek(Key('A', from_id + 1));
+       it->Valid() && it->key().starts_with("A") && out.size() < limit; it->Next()) {
     auto a = DecodeAlert(std::string_view(it->value().data(), it->value().size()));
     if (!a.ok()) return a.status();
     if (case_id.empty() || a->case_id == case_id) out.push_back(*std::move(a));
@@ -447,8 +446,7 @@ absl::Status WatchStore::UpdateAlert(const Alert& alert, bool done) {
 absl::StatusOr<std::vector<Alert>> WatchStore::Outbox(size_t limit) const {
   std::vector<Alert> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("O"); it->Valid() && it->key().starts_with("O") && out.size() < limit;
-       it->Next()) {
+  for (it->Seek("O"); it->Valid() && it->key().starts_with("O") && out.size() < limit; it->Next()) {
     auto a = GetAlert(GetBE(std::string_view(it->key().data() + 1, 8), 8));
     if (!a.ok()) return a.status();
     out.push_back(*std::move(a));

@@ -44,8 +44,8 @@ bool WaitFd(int fd, short events, absl::Time deadline) {
 absl::StatusOr<WebhookUrl> ParseWebhookUrl(std::string_view url) {
   constexpr std::string_view kScheme = "http://";
   const auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("webhook URL '", AV(url), "': ", AV(why), " (expected http://HOST[:PORT]/PATH)"));
+    return absl::InvalidArgumentError(absl::StrCat("webhook URL '", AV(url), "': ", AV(why),
+                                                   " (expected http://HOST[:PORT]/PATH)"));
   };
   if (url.substr(0, kScheme.size()) != kScheme) {
     return bad(url.rfind("https://", 0) == 0 ? "https is not supported" : "not an http:// URL");

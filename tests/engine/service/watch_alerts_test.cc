@@ -23,6 +23,7 @@
 #include "engine/service/engine.h"
 #include "engine/store/store.h"
 #include "tests/engine/service/hardening_util.h"
+#include "tests/indexer/pipeline/fork_builder.h"
 #include "tests/testutil.h"
 
 namespace ariadne::testing {
@@ -165,7 +166,7 @@ class WatchAlertsTest : public ::testing::Test {
   }
   void StartServe() {
     auto s = ServeProcess::Start(
-        {"serve", "--db", db_.string(), "--watch-db", (dir_ / "watch").string(), "--token-file",
+        {"--db", db_.string(), "--watch-db", (dir_ / "watch").string(), "--token-file",
          tokens_.string(), "--audit-log", (dir_ / "audit.log").string(), "--catch-up-interval",
          "0.2", "--alert-webhook", absl::StrCat("http://127.0.0.1:", receiver_->port(), "/hook"),
          "--alert-webhook-backoff-ms", "50"});
@@ -173,8 +174,8 @@ class WatchAlertsTest : public ::testing::Test {
     serve_ = *std::move(s);
     ASSERT_TRUE(serve_->WaitForOutput("serving ", 120)) << serve_->Output();
   }
-  // Waits until both watches are evaluated up to `height`.
-  void WaitEvaluated(int height) {
+  // Waits until `watches` watches are evaluated up to `height`.
+  void WaitEvaluated(int height, size_t watches = 2) {
     const std::string want = absl::StrCat("\"evaluated_height\":", height, ",");
     std::string out;
     for (int i = 0; i < 600; ++i) {
@@ -182,7 +183,7 @@ class WatchAlertsTest : public ::testing::Test {
       ASSERT_EQ(Cli({"watch", "list", "--json", "--case", "CASE-17"}, &out), 0) << out;
       size_t n = 0;
       for (size_t p = out.find(want); p != std::string::npos; p = out.find(want, p + 1)) ++n;
-      if (n == 2) return;
+      if (n == watches) return;
       absl::SleepFor(absl::Milliseconds(100));
     }
     FAIL() << "the watches were not evaluated to " << height << ": " << out << "\n"
@@ -257,7 +258,9 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
     query::HistoryRequest req;
     req.address = a_addr;
     req.limit = 10000;
-    ASSERT_THAT(b.History(req, query::RequestLimits(), [] { return false; }, &hist), IsOk());
+    ASSERT_THAT(b.History(
+                    req, query::RequestLimits(), [] { return false; }, &hist),
+                IsOk());
     for (int h : hist.heights) {
       if (h >= 60) expected_moves.insert(h);
     }
@@ -285,9 +288,8 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
     std::ofstream tags(dir_ / "tags.csv");
     tags << "address,label,category,source\n" << b_addr << ",Seized Wallet,seized,test\n";
   }
-  ASSERT_EQ(RunAriadne({"tags", "import", (dir_ / "tags.csv").string(), "--db", db_.string()},
-                       &out),
-            0)
+  ASSERT_EQ(
+      RunAriadne({"tags", "import", (dir_ / "tags.csv").string(), "--db", db_.string()}, &out), 0)
       << out;
   tokens_ = WriteTokenFile(dir_);
   receiver_ = std::make_unique<Receiver>(/*fail_first=*/2);
@@ -308,8 +310,7 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
   EXPECT_THAT(out, ::testing::HasSubstr("added watch 2 "));
   EXPECT_THAT(out, ::testing::HasSubstr("reaches:seized:2"));
   out.clear();
-  ASSERT_EQ(Cli({"watch", "add", "cluster:0", "--case", "CASE-OTHER"}, &out, kRootToken), 0)
-      << out;
+  ASSERT_EQ(Cli({"watch", "add", "cluster:0", "--case", "CASE-OTHER"}, &out, kRootToken), 0) << out;
   out.clear();
   ASSERT_EQ(Cli({"watch", "remove", "3"}, &out), 0) << out;
   EXPECT_THAT(out, ::testing::HasSubstr("removed watch 3 "));
@@ -324,7 +325,8 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
   // Bad input: each a clear error.
   out.clear();
   EXPECT_EQ(Cli({"watch", "add", unknown, "--case", "CASE-17"}, &out), 1);
-  EXPECT_THAT(out, ::testing::AllOf(::testing::HasSubstr("NOT_FOUND"), ::testing::HasSubstr(unknown)));
+  EXPECT_THAT(out,
+              ::testing::AllOf(::testing::HasSubstr("NOT_FOUND"), ::testing::HasSubstr(unknown)));
   out.clear();
   EXPECT_EQ(Cli({"watch", "add", a_addr, "--case", "CASE-17", "--rule", "reaches:seized:99"}, &out),
             1);
@@ -344,8 +346,8 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
   EXPECT_THAT(out, ::testing::HasSubstr("expected a watch id"));
 
   // A follower of the stream, then blocks 60..89 indexed while the server runs.
-  auto follower = ServeProcess::Spawn(
-      Client({"alerts", "--follow", "--json"}, kAliceToken), SpawnOptions());
+  auto follower =
+      ServeProcess::Spawn(Client({"alerts", "--follow", "--json"}, kAliceToken), SpawnOptions());
   ASSERT_THAT(follower, IsOk());
   ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", part90.string(), "--db", db_.string(),
                         "--network", "regtest"},
@@ -374,8 +376,7 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
   }
   EXPECT_EQ(moves, expected89);
   EXPECT_TRUE(reached_b) << "no reaches alert at " << tx_height << " ending at " << b_addr;
-  const std::string first_line =
-      absl::StrCat("\"watch_id\":\"1\",\"case_id\":\"CASE-17\"");
+  const std::string first_line = absl::StrCat("\"watch_id\":\"1\",\"case_id\":\"CASE-17\"");
   ASSERT_TRUE((*follower)->WaitForOutput(first_line, 30)) << (*follower)->Output();
   (*follower)->Stop();
 
@@ -400,6 +401,8 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
   }
   EXPECT_EQ(moves, expected_moves);
   ASSERT_GE(alerts.size(), 2u);
+  std::printf("subject %s moved at %zu heights after 59; %zu alerts; reaches at %d to %s\n",
+              a_addr.c_str(), expected_moves.size(), alerts.size(), tx_height, b_addr.c_str());
   // --from: only the later ones.
   for (const SeenAlert& a : Alerts(absl::StrCat(before_restart))) EXPECT_GT(a.id, before_restart);
 
@@ -443,11 +446,118 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
   EXPECT_EQ(RunAriadne({"audit", "verify", (dir_ / "audit.log").string()}, &out), 0) << out;
 }
 
+// A reorg: the watch goes back to the fork and evaluates the new branch, whose blocks (other
+// hashes) raise their own alerts; the old branch's alerts stay, and nothing is raised twice.
+TEST_F(WatchAlertsTest, ReevaluatesTheNewBranchOfAReorgWithoutRepeatingAlerts) {
+  dir_ = MakeTempDir("watch_reorg");
+  auto chain = MakeTestChain(dir_, 40, 20, /*index=*/false);
+  ASSERT_THAT(chain, IsOk());
+  db_ = chain->db;
+  auto blocks = ReadChain({chain->blk}, Network::kRegtest);
+  ASSERT_THAT(blocks, IsOk());
+  ForkOptions fo;
+  fo.depth = 3;
+  fo.drop_every = 1000;  // the branch keeps the replaced blocks' transactions
+  auto fork = CraftFork(*blocks, fo);
+  ASSERT_THAT(fork, IsOk());
+  const std::filesystem::path fork_blk = dir_ / "fork.blk", part37 = dir_ / "part37.blk";
+  ASSERT_THAT(WriteBlkFile(fork_blk, *fork, Network::kRegtest), IsOk());
+  ASSERT_THAT(CopyBlkPrefix(chain->blk, part37, 37), IsOk());
+  std::string out;
+  const std::filesystem::path full = dir_ / "full";
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", chain->blk.string(), "--db", full.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+  // A subject known by block 36 that moves in blocks 37..39.
+  std::string subject, moved_txid;
+  {
+    store::StoreOptions so;
+    so.mode = store::StoreOptions::Mode::kReadOnly;
+    auto st = store::Store::Open(full, so);
+    ASSERT_THAT(st, IsOk());
+    auto engine = service::Engine::Load(*std::move(st));
+    ASSERT_THAT(engine, IsOk());
+    const query::ChainBackend& b = (*engine)->backend();
+    for (int h = 37; h < 40 && subject.empty(); ++h) {
+      auto block = (*engine)->store().ReadBlock(h);
+      ASSERT_THAT(block, IsOk());
+      for (uint64_t n = block->first_txnum + 1; n < block->first_txnum + block->tx_count; ++n) {
+        auto tx = b.Tx((*engine)->store().ReadTxid(TxNum(n))->ToHex());
+        ASSERT_THAT(tx, IsOk());
+        if (tx->inputs.empty() || tx->inputs[0].address.empty()) continue;
+        auto a = b.Address(tx->inputs[0].address);
+        if (a.ok() && a->first_seen_height < 37) {
+          subject = tx->inputs[0].address;
+          moved_txid = tx->txid;
+          break;
+        }
+      }
+    }
+  }
+  ASSERT_FALSE(subject.empty());
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", part37.string(), "--db", db_.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+  tokens_ = WriteTokenFile(dir_);
+  receiver_ = std::make_unique<Receiver>(0);
+  StartServe();
+  out.clear();
+  ASSERT_EQ(Cli({"watch", "add", subject, "--case", "CASE-17"}, &out), 0) << out;
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", chain->blk.string(), "--db", db_.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+  WaitEvaluated(39, 1);
+  const std::vector<SeenAlert> before = Alerts();
+  ASSERT_FALSE(before.empty());
+  // The heavier branch: blocks 37..40 replace 37..39.
+  ASSERT_EQ(RunAriadne({"index", "btc", "--blocks", fork_blk.string(), "--db", db_.string(),
+                        "--network", "regtest"},
+                       &out),
+            0)
+      << out;
+  WaitEvaluated(40, 1);
+  const std::vector<SeenAlert> after = Alerts();
+  std::set<std::string> keys;
+  std::map<uint64_t, std::string> lines;
+  for (const SeenAlert& a : after) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(a.line, m, std::regex("\"block_hash\":\"(\\w+)\"")));
+    EXPECT_TRUE(keys.insert(absl::StrCat(a.height, "/", m[1].str())).second) << "twice: " << a.line;
+    lines[a.id] = a.line;
+  }
+  // The old branch's alerts are kept as they were.
+  for (const SeenAlert& a : before) EXPECT_EQ(lines[a.id], a.line);
+  // The moved transaction, re-mined on the new branch, raised a new alert naming the block that
+  // holds it now.
+  out.clear();
+  ASSERT_EQ(Cli({"tx", moved_txid, "--json"}, &out), 0) << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("\"block_hash\": ?\"(\\w+)\""))) << out;
+  const std::string new_hash = m[1];
+  bool found = false;
+  for (const SeenAlert& a : after) {
+    if (a.id > before.back().id && a.line.find(new_hash) != std::string::npos &&
+        a.line.find(moved_txid) != std::string::npos) {
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << "no alert for " << moved_txid << " in block " << new_hash;
+  for (const SeenAlert& a : before) {
+    EXPECT_EQ(a.line.find(new_hash), std::string::npos) << "the old branch had that block?";
+  }
+}
+
 TEST(WatchAlertsNoStoreTest, WithoutWatchDbTheMethodsSaySo) {
   const std::filesystem::path dir = MakeTempDir("watch_nostore");
   auto chain = MakeTestChain(dir, 20, 5);
   ASSERT_THAT(chain, IsOk());
-  auto serve = ServeProcess::Start({"serve", "--db", chain->db.string()});
+  auto serve = ServeProcess::Start({"--db", chain->db.string()});
   ASSERT_THAT(serve, IsOk());
   std::string out;
   EXPECT_EQ(RunAriadne({"watch", "list", "--server", (*serve)->address()}, &out), 1);
@@ -457,9 +567,8 @@ TEST(WatchAlertsNoStoreTest, WithoutWatchDbTheMethodsSaySo) {
             1);
   EXPECT_THAT(out, ::testing::HasSubstr("need --watch-db"));
   out.clear();
-  EXPECT_EQ(RunAriadne({"serve", "--db", chain->db.string(), "--watch-db", chain->db.string()},
-                       &out),
-            1);
+  EXPECT_EQ(
+      RunAriadne({"serve", "--db", chain->db.string(), "--watch-db", chain->db.string()}, &out), 1);
   EXPECT_THAT(out, ::testing::HasSubstr("not the indexer's store"));
 }
 

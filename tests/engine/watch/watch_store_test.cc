@@ -1,21 +1,22 @@
 // The watch module's own parts: subjects and rules as typed (bad ones refused with what is wrong),
 // the record codecs, the store (ids, removal, one alert per (watch, block), the outbox, reopening),
 // and the webhook's URL and backoff.
+#include "engine/watch/watch_store.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "engine/watch/watch.h"
-#include "engine/watch/watch_store.h"
 #include "engine/watch/webhook.h"
 #include "tests/testutil.h"
 
 namespace ariadne::watch {
 namespace {
 
-using ::ariadne::testing::IsOk;
+using ::ariadne::IsOk;
+using ::ariadne::StatusIs;
+using ::ariadne::StatusIsWithMessage;
 using ::ariadne::testing::MakeTempDir;
-using ::ariadne::testing::StatusIs;
-using ::ariadne::testing::StatusIsWithMessage;
 
 TEST(WatchRuleTest, ParsesSubjects) {
   auto a = ParseSubject("bcrt1qexampleaddress0");
