@@ -78,10 +78,12 @@ absl::Status AddressMoves(const ChainBackend& b, const std::string& address, int
                           int32_t to, int64_t min_value, const query::RequestLimits& limits,
                           const query::CancelFn& cancelled, std::map<int32_t, Movement>* out) {
   std::string cursor;
-  for (;;) {
+  // Newest first, in pages that grow: a watch usually needs only the few newest entries.
+  uint32_t page_size = 16;
+  for (;; page_size = std::min<uint32_t>(page_size * 4, 1000)) {
     query::HistoryRequest req;
     req.address = address;
-    req.limit = 1000;
+    req.limit = page_size;
     req.cursor = cursor;
     req.newest_first = true;
     HistoryCollector page;
@@ -232,6 +234,18 @@ absl::StatusOr<std::vector<Alert>> Evaluator::Run(const ChainView& chain,
   }
   absl::Status recorded = store_->RecordBlocks(blocks);
   if (!recorded.ok()) return recorded;
+  // Evaluations are committed together (one synced batch per kWatchesPerCommit watches): each
+  // watch's alerts and progress stay in one batch, and a block costs one disk flush, not one per
+  // watch.
+  constexpr size_t kWatchesPerCommit = 1024;
+  std::vector<WatchStore::Evaluation> pending;
+  auto flush = [&]() -> absl::Status {
+    auto committed = store_->CommitEvaluations(std::move(pending));
+    pending.clear();
+    if (!committed.ok()) return committed.status();
+    for (Alert& a : *committed) raised.push_back(std::move(a));
+    return absl::OkStatus();
+  };
   for (const auto& [w, start] : todo) {
     for (int32_t from = start; from <= chain.tip_height;) {
       const int32_t to = std::min(chain.tip_height, from + options_.blocks_per_commit - 1);
@@ -239,11 +253,17 @@ absl::StatusOr<std::vector<Alert>> Evaluator::Run(const ChainView& chain,
       if (!alerts.ok()) return alerts.status();
       auto end = chain.block(to);
       if (!end.ok()) return end.status();
-      auto committed = store_->CommitEvaluation(w->id, to, end->hash, *std::move(alerts));
-      if (!committed.ok()) return committed.status();
-      for (Alert& a : *committed) raised.push_back(std::move(a));
+      pending.push_back(WatchStore::Evaluation{w->id, to, end->hash, *std::move(alerts)});
+      if (pending.size() >= kWatchesPerCommit) {
+        absl::Status s = flush();
+        if (!s.ok()) return s;
+      }
       from = to + 1;
     }
+  }
+  if (!pending.empty()) {
+    absl::Status s = flush();
+    if (!s.ok()) return s;
   }
   std::sort(raised.begin(), raised.end(),
             [](const Alert& a, const Alert& b) { return a.id < b.id; });

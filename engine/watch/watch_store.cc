@@ -1,6 +1,7 @@
 #include "engine/watch/watch_store.h"
 
 #include <cstring>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/strings.h"
@@ -349,29 +350,43 @@ absl::StatusOr<std::vector<Watch>> WatchStore::List(const std::string& case_id) 
 absl::StatusOr<std::vector<Alert>> WatchStore::CommitEvaluation(uint64_t watch_id, int32_t height,
                                                                 const std::string& hash,
                                                                 std::vector<Alert> alerts) {
+  std::vector<Evaluation> one(1);
+  one[0] = Evaluation{watch_id, height, hash, std::move(alerts)};
+  return CommitEvaluations(std::move(one));
+}
+
+absl::StatusOr<std::vector<Alert>> WatchStore::CommitEvaluations(
+    std::vector<Evaluation> evaluations) {
   absl::MutexLock lock(&mu_);
-  auto w = Get(watch_id);
-  if (absl::IsNotFound(w.status())) return std::vector<Alert>();  // removed meanwhile
-  if (!w.ok()) return w.status();
   rocksdb::WriteBatch batch;
   std::vector<Alert> raised;
+  std::set<std::string> keys;  // the batch's own (watch, height, hash) keys
   uint64_t next = last_alert_;
-  for (Alert& a : alerts) {
-    const std::string dedupe = DedupeKey(watch_id, a.block_height, a.block_hash);
-    std::string existing;
-    if (db_->Get(rocksdb::ReadOptions(), dedupe, &existing).ok()) continue;  // raised before
-    a.id = ++next;
-    a.watch_id = watch_id;
-    std::string id;
-    PutBE(&id, a.id, 8);
-    batch.Put(dedupe, id);
-    batch.Put(Key('A', a.id), EncodeAlert(a));
-    batch.Put(Key('O', a.id), "");
-    raised.push_back(std::move(a));
+  for (Evaluation& e : evaluations) {
+    auto w = Get(e.watch_id);
+    if (absl::IsNotFound(w.status())) continue;  // removed meanwhile
+    if (!w.ok()) return w.status();
+    for (Alert& a : e.alerts) {
+      const std::string dedupe = DedupeKey(e.watch_id, a.block_height, a.block_hash);
+      std::string existing;
+      if (keys.contains(dedupe) || db_->Get(rocksdb::ReadOptions(), dedupe, &existing).ok()) {
+        continue;  // raised before
+      }
+      keys.insert(dedupe);
+      a.id = ++next;
+      a.watch_id = e.watch_id;
+      std::string id;
+      PutBE(&id, a.id, 8);
+      batch.Put(dedupe, id);
+      batch.Put(Key('A', a.id), EncodeAlert(a));
+      batch.Put(Key('O', a.id), "");
+      raised.push_back(std::move(a));
+    }
+    w->evaluated_height = e.height;
+    w->evaluated_hash = e.hash;
+    batch.Put(Key('W', e.watch_id), EncodeWatch(*w));
   }
-  w->evaluated_height = height;
-  w->evaluated_hash = hash;
-  batch.Put(Key('W', watch_id), EncodeWatch(*w));
+  if (batch.Count() == 0) return raised;
   absl::Status s = Write(&batch);
   if (!s.ok()) return s;
   last_alert_ = next;

@@ -62,6 +62,16 @@ class WatchStore {
                                                       const std::string& hash,
                                                       std::vector<Alert> alerts)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // One watch's evaluation, for CommitEvaluations.
+  struct Evaluation {
+    uint64_t watch_id = 0;
+    int32_t height = -1;
+    std::string hash;
+    std::vector<Alert> alerts;
+  };
+  // CommitEvaluation for many watches in one synced batch (one disk flush for all of them).
+  absl::StatusOr<std::vector<Alert>> CommitEvaluations(std::vector<Evaluation> evaluations)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Moves a watch's evaluated block back to (height, hash) (a reorg: the blocks above are
   // evaluated again on the new branch).
   absl::Status Rewind(uint64_t watch_id, int32_t height, const std::string& hash)
