@@ -139,11 +139,11 @@ std::string Watcher::last_error() const {
 }
 
 absl::StatusOr<watch::Watch> Watcher::Add(watch::Watch w) {
+  absl::MutexLock lock(&eval_mu_);
   const std::shared_ptr<const Engine> engine = source_->Get();
   if (engine == nullptr) return absl::UnavailableError("the store is still loading");
   auto status = engine->backend().Status();
   if (!status.ok()) return status.status();
-  absl::MutexLock lock(&eval_mu_);
   absl::Status s = evaluator_.Prepare(ViewOf(*engine, status->tip_height, status->tip_hash), &w);
   if (!s.ok()) return s;
   w.created_unix_ms = absl::ToUnixMillis(absl::Now());
@@ -151,11 +151,13 @@ absl::StatusOr<watch::Watch> Watcher::Add(watch::Watch w) {
 }
 
 absl::StatusOr<std::vector<watch::Alert>> Watcher::EvaluateNow() {
+  // The engine is taken under the lock: a watch added meanwhile (at the then current tip) must not
+  // meet an older engine, which would look like a shorter chain.
+  absl::MutexLock lock(&eval_mu_);
   const std::shared_ptr<const Engine> engine = source_->Get();
   if (engine == nullptr) return std::vector<watch::Alert>();
   auto status = engine->backend().Status();
   if (!status.ok()) return status.status();
-  absl::MutexLock lock(&eval_mu_);
   return evaluator_.Run(ViewOf(*engine, status->tip_height, status->tip_hash),
                         [this] { return cancel_.load(); });
 }
