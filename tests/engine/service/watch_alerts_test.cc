@@ -169,7 +169,7 @@ class WatchAlertsTest : public ::testing::Test {
         {"--db", db_.string(), "--watch-db", (dir_ / "watch").string(), "--token-file",
          tokens_.string(), "--audit-log", (dir_ / "audit.log").string(), "--catch-up-interval",
          "0.2", "--alert-webhook", absl::StrCat("http://127.0.0.1:", receiver_->port(), "/hook"),
-         "--alert-webhook-backoff-ms", "50"});
+         "--alert-webhook-backoff-ms", "50", "--http", "127.0.0.1:0"});
     ASSERT_THAT(s, IsOk());
     serve_ = *std::move(s);
     ASSERT_TRUE(serve_->WaitForOutput("serving ", 120)) << serve_->Output();
@@ -403,6 +403,28 @@ TEST_F(WatchAlertsTest, RaisesEachAlertOnceAcrossIndexRunsAndRestartsAndDelivers
   ASSERT_GE(alerts.size(), 2u);
   std::printf("subject %s moved at %zu heights after 59; %zu alerts; reaches at %d to %s\n",
               a_addr.c_str(), expected_moves.size(), alerts.size(), tx_height, b_addr.c_str());
+  // The same alerts over the JSON API.
+  {
+    std::smatch m;
+    const std::string log = serve_->Output();
+    ASSERT_TRUE(std::regex_search(log, m, std::regex("http on http://127.0.0.1:(\\d+)/"))) << log;
+    const std::string cmd =
+        absl::StrCat("curl -s -H 'Authorization: Bearer ", kAliceToken,
+                     "' 'http://127.0.0.1:", m[1].str(), "/api/v1/alerts?case=CASE-17&limit=1000'");
+    FILE* p = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    std::string body;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof(buf), p)) > 0;) body.append(buf, n);
+    ::pclose(p);
+    ASSERT_EQ(body.rfind("[{\"id\":\"1\"", 0), 0u) << body;
+    size_t n = 0;
+    for (size_t at = body.find("{\"id\":"); at != std::string::npos;
+         at = body.find("{\"id\":", at + 1)) {
+      ++n;
+    }
+    EXPECT_EQ(n, alerts.size()) << body;
+  }
   // --from: only the later ones.
   for (const SeenAlert& a : Alerts(absl::StrCat(before_restart))) EXPECT_GT(a.id, before_restart);
 
