@@ -54,6 +54,10 @@ RULES = [
     ("engine/http/", ENGINE_LAYERS[1:-1] + ["engine/files/", "indexer/", "heuristics/", "gen/",
                                            "tools/", "bench/"],
      "the HTTP API reaches the engine only through the service's gateway (core's strings aside)"),
+    ("engine/watch/", ["engine/trace/", "engine/utxo/", "engine/account/", "engine/backends/",
+                       "engine/service/", "engine/http/", "engine/render/", "engine/files/"]
+     + OUTSIDE_ENGINE,
+     "watchlists evaluate their rules through the chain-neutral queries; the service wires them"),
     ("engine/service/", ["engine/http/", "indexer/", "gen/", "tools/", "bench/"],
      "the service may use heuristics/, never the indexer, the generator, tools or benchmarks"),
     ("engine/", OUTSIDE_ENGINE,

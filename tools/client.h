@@ -27,6 +27,10 @@ class Client {
   // with UNAVAILABLE.
   explicit Client(const Args& args);
   v1::Ariadne::Stub* stub() { return stub_.get(); }
+  // Returns: the channel, for the stubs of the other services (v1::Watchlist).
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  // Returns: the case id sent with every call (--case-id or $ARIADNE_CASE_ID), or "".
+  const std::string& case_id() const { return case_id_; }
   // Returns: a context with the command's deadline.
   std::unique_ptr<grpc::ClientContext> Context() const;
   const std::string& server() const { return server_; }

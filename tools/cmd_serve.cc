@@ -24,6 +24,9 @@
 #include "engine/service/listen_address.h"
 #include "engine/service/replica.h"
 #include "engine/service/server.h"
+#include "engine/service/watch_service.h"
+#include "engine/watch/watch_store.h"
+#include "engine/watch/webhook.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -39,7 +42,8 @@ constexpr char kUsage[] =
     "         [--max-calls N] [--max-calls-per-principal N] [--max-call-seconds S]\n"
     "         [--max-request-bytes N] [--max-connections N] [--handshake-timeout S]\n"
     "         [--catch-up-interval SECONDS] [--secondary-dir DIR] [--block-cache-mb N]\n"
-    "         [--http HOST:PORT]\n"
+    "         [--http HOST:PORT] [--watch-db DIR [--alert-webhook URL\n"
+    "         [--alert-webhook-attempts N] [--alert-webhook-backoff-ms MS]]]\n"
     "\n"
     "  --listen            default 127.0.0.1:50051 (port 0: the system picks one, printed)\n"
     "  --token-file        bearer tokens, one `NAME ROLE SECRET` per line (ROLE analyst|admin);\n"
@@ -66,7 +70,13 @@ constexpr char kUsage[] =
     "  --block-cache-mb    RocksDB block cache of the served store (default 256)\n"
     "  --http              also serve the JSON API (docs/http-api.md) on HOST:PORT (off by\n"
     "                      default; beyond loopback only with tokens and --insecure, behind a\n"
-    "                      TLS proxy: the same tokens, roles, limits and audit trail as gRPC)\n";
+    "                      TLS proxy: the same tokens, roles, limits and audit trail as gRPC)\n"
+    "  --watch-db          keep watchlists and alerts in this folder (its own RocksDB, created\n"
+    "                      when missing; never the indexer's store): `ariadne watch`, `alerts`\n"
+    "  --alert-webhook     POST each alert's JSON to this http:// URL, retried with backoff\n"
+    "  --alert-webhook-attempts  attempts before a delivery is failed (default 20)\n"
+    "  --alert-webhook-backoff-ms  the first wait between attempts, doubled each time up to 5\n"
+    "                      minutes (default 1000)\n";
 
 // Returns: the listen address with the port actually bound.
 std::string BoundAddress(const std::string& listen, int port) {
@@ -154,7 +164,11 @@ int RunServe(const std::vector<std::string>& argv) {
                                  {"catch-up-interval", true},
                                  {"block-cache-mb", true},
                                  {"secondary-dir", true},
-                                 {"http", true}});
+                                 {"http", true},
+                                 {"watch-db", true},
+                                 {"alert-webhook", true},
+                                 {"alert-webhook-attempts", true},
+                                 {"alert-webhook-backoff-ms", true}});
   if (!args.ok()) return PrintError(args.status());
   if (!args->Has("db") || !args->positionals().empty() ||
       args->Has("tls-cert") != args->Has("tls-key") ||
@@ -289,6 +303,38 @@ int RunServe(const std::vector<std::string>& argv) {
     return PrintError(absl::InvalidArgumentError("--catch-up-interval must be 0 or more"));
   }
 
+  // Watchlists: their own store, the webhook.
+  std::unique_ptr<watch::WatchStore> watch_store;
+  service::WatcherOptions watcher_options;
+  if ((args->Has("alert-webhook") || args->Has("alert-webhook-attempts") ||
+       args->Has("alert-webhook-backoff-ms")) &&
+      !args->Has("watch-db")) {
+    return PrintError(
+        absl::InvalidArgumentError("--alert-webhook and its options need --watch-db DIR"));
+  }
+  if (auto url = args->Get("alert-webhook")) {
+    auto parsed = watch::ParseWebhookUrl(*url);
+    if (!parsed.ok()) return PrintError(parsed.status());
+    watcher_options.webhook = *parsed;
+  }
+  auto attempts = args->GetInt("alert-webhook-attempts", 20, 1, 1000);
+  if (!attempts.ok()) return PrintError(attempts.status());
+  watcher_options.webhook_attempts = static_cast<uint32_t>(*attempts);
+  auto backoff = args->GetInt("alert-webhook-backoff-ms", 1000, 1, 3'600'000);
+  if (!backoff.ok()) return PrintError(backoff.status());
+  watcher_options.webhook_backoff = absl::Milliseconds(*backoff);
+  if (auto dir = args->Get("watch-db")) {
+    if (std::filesystem::absolute(*dir).lexically_normal() ==
+        std::filesystem::absolute(db).lexically_normal()) {
+      return PrintError(absl::InvalidArgumentError(
+          "--watch-db must be a folder of its own, not the indexer's store (--db)"));
+    }
+    auto opened = watch::WatchStore::Open(*dir);
+    if (!opened.ok()) return PrintError(opened.status());
+    watch_store = *std::move(opened);
+  }
+  std::atomic<service::Watcher*> watcher_ptr{nullptr};
+
   // SIGINT, SIGTERM and SIGHUP (the terminal went away) are taken by a waiting thread, so every
   // other thread must block them: each one shuts the server down cleanly (the audit trail's stop
   // head signed, the temporary folder removed).
@@ -316,6 +362,7 @@ int RunServe(const std::vector<std::string>& argv) {
     PrintEngine(db, engine, first);
     loaded = true;
     if (service::AriadneServer* s = server_ptr.load()) s->SetServing(true);
+    if (service::Watcher* w = watcher_ptr.load()) w->Notify();
   };
   ro.on_error = [&loaded, &stop](const absl::Status& s) {
     // A store that cannot be read (a corrupt table) will not load by waiting: give up.
@@ -339,8 +386,26 @@ int RunServe(const std::vector<std::string>& argv) {
     }
     return code;
   };
+  std::unique_ptr<service::Watcher> watcher;
+  if (watch_store != nullptr) {
+    watcher = std::make_unique<service::Watcher>(watch_store.get(), source->get(), audit.get(),
+                                                 watcher_options);
+    watcher_ptr = watcher.get();
+    options.watcher = watcher.get();
+    std::printf("watchlists in %s (alerts %s)\n", args->Get("watch-db")->c_str(),
+                watcher_options.webhook ? ("to " + *args->Get("alert-webhook")).c_str()
+                                        : "on the stream only, no webhook");
+  }
+  // Stops the watcher before the engine's source and the audit trail it uses.
+  auto stop_watcher = [&] {
+    watcher_ptr = nullptr;
+    watcher.reset();
+  };
   auto server = service::AriadneServer::Start(source->get(), options);
-  if (!server.ok()) return finish(PrintError(server.status()));
+  if (!server.ok()) {
+    stop_watcher();
+    return finish(PrintError(server.status()));
+  }
   server_ptr = server->get();
   if (loaded) (*server)->SetServing(true);
   std::printf(
@@ -362,13 +427,13 @@ int RunServe(const std::vector<std::string>& argv) {
     ho.port = http_address->port;
     auto api = std::make_shared<http::ApiHandler>((*server)->InProcessChannel(),
                                                   options.gateway.max_call_time);
-    auto started =
-        http::HttpServer::Start(ho, [api](const http::HttpRequest& r) {
-          // The JSON API under /api/, the workspace's files everywhere else.
-          return r.target.rfind("/api/", 0) == 0 ? api->Handle(r) : http::ServeWebApp(r);
-        });
+    auto started = http::HttpServer::Start(ho, [api](const http::HttpRequest& r) {
+      // The JSON API under /api/, the workspace's files everywhere else.
+      return r.target.rfind("/api/", 0) == 0 ? api->Handle(r) : http::ServeWebApp(r);
+    });
     if (!started.ok()) {
       (*server)->Shutdown(absl::ZeroDuration());
+      stop_watcher();
       return finish(PrintError(started.status()));
     }
     http_server = *std::move(started);
@@ -394,6 +459,7 @@ int RunServe(const std::vector<std::string>& argv) {
   waiter.join();
   server_ptr = nullptr;
   server->reset();
+  stop_watcher();
   if (audit != nullptr) {
     absl::Status closed = audit->Close();
     if (!closed.ok()) std::fprintf(stderr, "warning: %s\n", std::string(closed.message()).c_str());

@@ -29,6 +29,8 @@ int RunTags(const std::vector<std::string>& args);
 int RunBatch(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
 int RunAudit(const std::vector<std::string>& args);
+int RunWatch(const std::vector<std::string>& args);
+int RunAlerts(const std::vector<std::string>& args);
 
 }  // namespace ariadne::cli
 

@@ -70,6 +70,13 @@ constexpr Command kCommands[] = {
     {"tags", ariadne::cli::RunTags,
      "tags import PATH... --db DIR\n"
      "      import attributions (GraphSense TagPack YAML, CSV address,label,category,source)"},
+    {"watch", ariadne::cli::RunWatch,
+     "watch add ADDR|cluster:ID|TXID:VOUT --case C [--min-value SAT]\n"
+     "      [--rule moves|reaches[:CATEGORY[:HOPS]]] | watch list [--case C] | watch remove ID\n"
+     "      a case's watchlist on the server (serve --watch-db); docs/alerts.md"},
+    {"alerts", ariadne::cli::RunAlerts,
+     "alerts [--follow] [--json] [--from ID] [--case C]\n"
+     "      the alerts the server's watches raised, from an id on; --follow: as they come"},
     {"audit", ariadne::cli::RunAudit,
      "audit verify FILE [--expect-head HASH] [--expect-records N] [--json]\n"
      "      check the hash chain of a server's audit trail (edited, removed, reordered records)"},

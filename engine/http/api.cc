@@ -20,6 +20,7 @@
 #include "engine/report/report_builder.h"
 #include "engine/report/report_html.h"
 #include "engine/service/gateway.h"
+#include "engine/service/watch_service.h"
 
 namespace ariadne::http {
 namespace {
@@ -298,6 +299,7 @@ HttpReply Exposure(v1::Ariadne::Stub& stub, Call& c) {
                                                        req, render::ExposureJson);
 }
 
+<<<<<<< HEAD
 // POST /api/v1/report?hops=&taint=&stop_at= with a case file's JSON as the body: the case's
 // court report (`ariadne report`'s report.html), every question asked through the gateway like the
 // other routes. The store's digest and the audit head need the server's files: the page says how
@@ -343,6 +345,43 @@ constexpr Route kRoutes[] = {
     {"exposure", false, "GET", Exposure},
     {"neighbours", false, "GET", Neighbours},
     {"report", false, "POST", Report},
+=======
+// The alerts of the server's watchlists with an id above `from` (default 0), of one `case` (default
+// all), at most `limit` (default 1000, at most 10000): a JSON array of the alerts' JSON
+// (docs/alerts.md). Not a follow: a client polls with the last id it has.
+HttpReply Alerts(v1::Watchlist::Stub& stub, Call& c) {
+  const Target& t = c.target;
+  auto from = t.GetInt("from", 0, 0, INT64_MAX);
+  auto limit = t.GetInt("limit", 1000, 1, 10000);
+  if (!from.ok()) return FromStatus(from.status());
+  if (!limit.ok()) return FromStatus(limit.status());
+  v1::WatchAlertsRequest req;
+  req.set_from_alert_id(static_cast<uint64_t>(*from));
+  req.set_case_id(t.Get("case", ""));
+  auto reader = stub.WatchAlerts(c.context.get(), req);
+  std::string body = "[";
+  v1::Alert a;
+  int64_t n = 0;
+  while (n < *limit && reader->Read(&a)) {
+    if (n++ > 0) body += ",";
+    body += service::AlertJson(a);
+  }
+  if (n == *limit) c.context->TryCancel();
+  const grpc::Status s = reader->Finish();
+  if (!s.ok() && !(n == *limit && s.error_code() == grpc::StatusCode::CANCELLED)) {
+    return FromGrpc(s);
+  }
+  return Json(body + "]");
+}
+
+// The routes of the query service; "alerts" (answer null) is the watchlists' (Alerts).
+constexpr Route kRoutes[] = {
+    {"alerts", false, nullptr},    {"status", false, Status},
+    {"address", true, Address},    {"tx", true, Tx},
+    {"cluster", true, Cluster},    {"why", false, Why},
+    {"trace", false, Trace},       {"paths", false, Paths},
+    {"exposure", false, Exposure}, {"neighbours", false, Neighbours},
+>>>>>>> h/watch
 };
 
 }  // namespace
@@ -385,7 +424,9 @@ std::string CodeName(grpc::StatusCode code) {
 }
 
 ApiHandler::ApiHandler(std::shared_ptr<grpc::Channel> channel, absl::Duration max_call_time)
-    : stub_(v1::Ariadne::NewStub(std::move(channel))), max_call_time_(max_call_time) {}
+    : stub_(v1::Ariadne::NewStub(channel)),
+      watch_stub_(v1::Watchlist::NewStub(channel)),
+      max_call_time_(max_call_time) {}
 
 HttpReply ApiHandler::Handle(const HttpRequest& request) const {
   auto target = Target::Parse(request.target);
@@ -420,6 +461,7 @@ HttpReply ApiHandler::Handle(const HttpRequest& request) const {
       auto context = std::make_unique<grpc::ClientContext>();
       context->set_deadline(std::chrono::system_clock::now() +
                             absl::ToChronoMilliseconds(max_call_time_));
+<<<<<<< HEAD
       if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
         context->AddMetadata("authorization", it->second);
       }
@@ -431,6 +473,16 @@ HttpReply ApiHandler::Handle(const HttpRequest& request) const {
     };
     Call c{request, *std::move(target), rest, new_context(), new_context};
     return route.answer(*stub_, c);
+=======
+    if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
+      c.context->AddMetadata("authorization", it->second);
+    }
+    if (auto it = request.headers.find("x-ariadne-case"); it != request.headers.end()) {
+      c.context->AddMetadata(service::kCaseIdMetadata, it->second);
+    }
+    c.context->AddMetadata(service::kHttpPeerMetadata, request.peer);
+    return route.answer != nullptr ? route.answer(*stub_, c) : Alerts(*watch_stub_, c);
+>>>>>>> h/watch
   }
   return JsonError(404, "NOT_FOUND", absl::StrCat("no such route: ", path));
 }

@@ -39,6 +39,7 @@ class ApiHandler {
 
  private:
   std::unique_ptr<v1::Ariadne::Stub> stub_;
+  std::unique_ptr<v1::Watchlist::Stub> watch_stub_;  // GET /api/v1/alerts
   absl::Duration max_call_time_;
 };
 

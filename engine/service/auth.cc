@@ -22,8 +22,9 @@ struct MethodRule {
   Role role;
 };
 constexpr MethodRule kMethodRules[] = {
-    {"/ariadne.v1.Ariadne/", Role::kAnalyst},  // every query method
-    {"/ariadne.v1.Admin/", Role::kAdmin},      // admin and ops methods
+    {"/ariadne.v1.Ariadne/", Role::kAnalyst},    // every query method
+    {"/ariadne.v1.Watchlist/", Role::kAnalyst},  // a case's watches and alerts
+    {"/ariadne.v1.Admin/", Role::kAdmin},        // admin and ops methods
 };
 // Methods no rule names.
 constexpr Role kDefaultRole = Role::kAdmin;

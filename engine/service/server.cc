@@ -55,8 +55,10 @@ absl::StatusOr<std::unique_ptr<AriadneServer>> AriadneServer::Start(const Engine
 
   // The back: the query service, reachable only in process.
   s->service_ = std::make_unique<AriadneService>(source, options.service);
+  s->watch_service_ = std::make_unique<WatchService>(options.watcher);
   grpc::ServerBuilder back;
   back.RegisterService(s->service_.get());
+  back.RegisterService(s->watch_service_.get());
   back.SetMaxReceiveMessageSize(-1);
   back.SetMaxSendMessageSize(-1);
   if (options.gateway.max_concurrent_calls > 0) {

@@ -23,6 +23,7 @@
 #include "engine/service/engine.h"
 #include "engine/service/gateway.h"
 #include "engine/service/tls_material.h"
+#include "engine/service/watch_service.h"
 
 namespace ariadne::service {
 
@@ -38,6 +39,9 @@ struct ServerOptions {
   bool insecure = false;
   ServiceOptions service;
   GatewayOptions gateway;
+  // Default null: no watchlists (the Watchlist methods answer FAILED_PRECONDITION). Set: the
+  // watcher behind them (watch_service.h); must outlive the server.
+  Watcher* watcher = nullptr;
   // Default 1 MiB: the largest request message; larger is RESOURCE_EXHAUSTED, refused by the
   // gateway (which audits it with its subject) up to twice this size, by gRPC beyond.
   int max_request_bytes = 1 << 20;
@@ -99,6 +103,7 @@ class AriadneServer {
   AriadneServer() = default;
   ServerOptions options_;
   std::unique_ptr<AriadneService> service_;
+  std::unique_ptr<WatchService> watch_service_;
   std::unique_ptr<grpc::Server> back_;
   std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<grpc::Server> front_;
