@@ -66,7 +66,7 @@ def build_chain(args):
 
 def evaluate(args, db, truth, policy):
     out = run([args.ariadne, "eval", "clusters", "--db", db, "--truth", truth, "--policy", policy,
-               "--by-kind", "--links", "--json"])
+               "--by-kind", "--links", "--ceiling", "--json"])
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -112,11 +112,13 @@ def main():
     for name, r in (("ci", ci), ("default", default)):
         fp = {k: v for k, v in r["coinjoins_skipped"].items() if v}
         print(f"{name:8} precision {r['pair_precision']:.4f} recall {r['pair_recall']:.4f} "
+              f"(perfect change: {r['ceiling']['pair_recall']:.4f}) "
               f"largest cluster {r['largest_cluster']} (entity {r['largest_entity']}); "
               f"CoinJoins detected (all false): {fp or 'none'}")
+        ceiling = r["ceiling"]
         for kind, k in r["by_kind"].items():
             print(f"  {kind:12} {k['addresses']:6} addresses precision {k['pair_precision']:.4f} "
-                  f"recall {k['pair_recall']:.4f}")
+                  f"recall {k['pair_recall']:.4f} (perfect change: {ceiling['by_kind'][kind]:.4f})")
         for rule, c in r.get("links", {}).items():
             if " / " not in rule:
                 print(f"  link {rule:40} {c['links']:6} precision {c['precision']:.4f}")
