@@ -96,7 +96,7 @@ async function main() {
     memory: true,
     workers: false,
     listen: false,
-    logLevel: 'error',
+    logLevel: 'none',
     'http-host': '127.0.0.1',
   });
   node.use(bcoin.wallet.plugin);
@@ -123,7 +123,9 @@ async function main() {
     const w = await wdb.create({id: name, witness: script !== 'p2pkh', master});
     const entry = {
       name, kind, script, w,
-      rate: extra.rate || between(1, 30) * 1000,  // sat per kvB, one per wallet
+      // sat per kvB, one per wallet; from 2,000: at bcoin's relay minimum of 1,000 its own size
+      // estimate for nested segwit inputs falls short and the mempool refuses the transaction.
+      rate: extra.rate || between(2, 30) * 1000,
       selection: extra.selection || 'value',
       deposit: new Map(),  // payer name -> this wallet's deposit address for it (exchanges, gambling)
       ...extra,
@@ -131,7 +133,7 @@ async function main() {
     wallets.push(entry);
     return entry;
   }
-  const miner = await makeWallet('miner-1', 'miner', 'p2pkh', {rate: 1000});
+  const miner = await makeWallet('miner-1', 'miner', 'p2pkh', {rate: 2000});
   const exchanges = [
     await makeWallet('exchange-1', 'exchange', 'p2wpkh', {rate: 5000, selection: 'age'}),
     await makeWallet('exchange-2', 'exchange', 'p2pkh', {rate: 8000}),
@@ -174,6 +176,15 @@ async function main() {
       const tx = await payer.w.send({
         outputs, rate: payer.rate, selection: payer.selection, ...extra,
       });
+      // The wallet hands the transaction to the node without waiting; adding it again waits
+      // for the mempool's lock, after which the mempool holds it or has refused it.
+      await node.mempool.addTX(tx).catch(() => {});
+      if (!node.mempool.hasEntry(tx.hash('hex'))) {
+        // The node refused it (logged by bcoin at level error): the wallet gives it up, so that
+        // its coins are spendable again, and it is counted as refused.
+        await payer.w.abandon(tx.hash('hex'));
+        throw new Error('refused by the node\'s mempool');
+      }
       sent++;
       return tx;
     } catch (e) {
