@@ -65,6 +65,17 @@ bool CoinJoinDetector::EqualOutputsShareType(const store::ResolvedTx& tx, int64_
   return true;
 }
 
+bool CoinJoinDetector::SomeInputOfEqualOutputsType(const store::ResolvedTx& tx, int64_t value) {
+  for (const auto& o : tx.outputs) {
+    if (o.value != value) continue;
+    for (const auto& in : tx.inputs) {
+      if (in.type == o.type) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
 bool CoinJoinDetector::IsGeneric(const store::ResolvedTx& tx) {
   const size_t n_in = tx.inputs.size(), n_out = tx.outputs.size();
   if (n_in < 2 || n_out < 3) return false;
@@ -74,7 +85,8 @@ bool CoinJoinDetector::IsGeneric(const store::ResolvedTx& tx) {
   CountValues(tx);
   const ValueCount& top = values_.front();
   if (top.count != p) return false;
-  return top.value != 546 && top.value != 2730 && EqualOutputsShareType(tx, top.value);
+  return top.value != 546 && top.value != 2730 && EqualOutputsShareType(tx, top.value) &&
+         SomeInputOfEqualOutputsType(tx, top.value);
 }
 
 bool CoinJoinDetector::IsWhirlpool(const store::ResolvedTx& tx) {

@@ -5,7 +5,8 @@
 //               p <= inputs and p <= distinct input addresses; the most frequent output value
 //               occurs exactly p times and is not 546 or 2730 sat (dust-sized protocol outputs).
 //               On a tie for most frequent value the largest value is taken. Beyond BlockSci:
-//               the equal outputs are all of one script type (see below).
+//               the equal outputs are all of one script type (see below), and some input
+//               spends that type (participants mix coins of their wallet's type into it).
 //   whirlpool   Samourai Whirlpool mix: 5..8 inputs and as many outputs, every output exactly one
 //               pool denomination (100k, 1M, 5M or 50M sat), to distinct addresses.
 //   wasabi1     Wasabi 1.x: >= 5 outputs of one value within 0.1 BTC +- 5% (the denomination
@@ -22,7 +23,11 @@
 // type; a P2PKH among P2WPKH outputs would name its owner). A wallet's batched payment of equal
 // amounts pays its payees' addresses, of whatever types they use: on bcoin's wallets' chain
 // (docs/clustering.md) that one condition removes most of the generic and JoinMarket detections,
-// none of which was a CoinJoin, and no labelled CoinJoin of the generator's is lost.
+// none of which was a CoinJoin, and no labelled CoinJoin of the generator's is lost. For the
+// generic rule, most of the rest were payments from one type of inputs to equal outputs of another
+// (a P2WPKH wallet paying two P2PKH payees): CoinJoin participants receive their equal outputs in
+// their own wallet's type, so some input spends it. (Not required of JoinMarket: the generator's
+// makers contribute coins of any type, and its recall there must stay whole.)
 #ifndef ARIADNE_HEURISTICS_COINJOIN_H_
 #define ARIADNE_HEURISTICS_COINJOIN_H_
 
@@ -73,6 +78,8 @@ class CoinJoinDetector {
   uint32_t DistinctInputAddresses(const store::ResolvedTx& tx);
   // Returns: true when every output of `value` has one script type.
   static bool EqualOutputsShareType(const store::ResolvedTx& tx, int64_t value);
+  // Returns: true when some input spends the script type of the outputs of `value`.
+  static bool SomeInputOfEqualOutputsType(const store::ResolvedTx& tx, int64_t value);
 
   std::vector<int64_t> scratch_;
   std::vector<ValueCount> values_;

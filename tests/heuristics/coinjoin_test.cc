@@ -141,6 +141,13 @@ TEST(CoinJoin, EqualPaymentsToPayeesOfSeveralScriptTypesAreNotCoinJoins) {
       .Out(103, 1'234'567);
   EXPECT_FALSE(d.IsJoinMarket(three.Build()));
   EXPECT_EQ(d.Detect(three.Build()), CoinJoinKind::kNone);
+  // Equal outputs of one type that no input spends: a P2WPKH wallet paying two P2PKH payees.
+  TxBuilder other(1);
+  other.In(1, 900'000).In(2, 700'000);
+  other.Out(100, 1'000'000, false, ScriptType::kP2pkh)
+      .Out(101, 1'000'000, false, ScriptType::kP2pkh)
+      .Out(102, 512'345);
+  EXPECT_FALSE(d.IsGeneric(other.Build()));
   // The change's type does not matter: only the equal outputs must share one.
   TxBuilder jm(1);
   for (int i = 0; i < 5; ++i) jm.In(10 + i, 30'000'000 + i * 1'000'000);
