@@ -52,6 +52,30 @@ uint32_t CoinJoinDetector::DistinctInputAddresses(const store::ResolvedTx& tx) {
   return static_cast<uint32_t>(std::unique(addrs_.begin(), addrs_.end()) - addrs_.begin());
 }
 
+bool CoinJoinDetector::EqualOutputsShareType(const store::ResolvedTx& tx, int64_t value) {
+  const store::ResolvedOutput* first = nullptr;
+  for (const auto& o : tx.outputs) {
+    if (o.value != value) continue;
+    if (first == nullptr) {
+      first = &o;
+    } else if (o.type != first->type) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool CoinJoinDetector::SomeInputOfEqualOutputsType(const store::ResolvedTx& tx, int64_t value) {
+  for (const auto& o : tx.outputs) {
+    if (o.value != value) continue;
+    for (const auto& in : tx.inputs) {
+      if (in.type == o.type) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
 bool CoinJoinDetector::IsGeneric(const store::ResolvedTx& tx) {
   const size_t n_in = tx.inputs.size(), n_out = tx.outputs.size();
   if (n_in < 2 || n_out < 3) return false;
@@ -61,7 +85,8 @@ bool CoinJoinDetector::IsGeneric(const store::ResolvedTx& tx) {
   CountValues(tx);
   const ValueCount& top = values_.front();
   if (top.count != p) return false;
-  return top.value != 546 && top.value != 2730;
+  return top.value != 546 && top.value != 2730 && EqualOutputsShareType(tx, top.value) &&
+         SomeInputOfEqualOutputsType(tx, top.value);
 }
 
 bool CoinJoinDetector::IsWhirlpool(const store::ResolvedTx& tx) {
@@ -115,7 +140,7 @@ bool CoinJoinDetector::IsJoinMarket(const store::ResolvedTx& tx) {
   for (size_t i = 1; i < values_.size(); ++i) {
     if (values_[i].count != 1) return false;  // change outputs are all different
   }
-  return DistinctInputAddresses(tx) >= n;
+  return DistinctInputAddresses(tx) >= n && EqualOutputsShareType(tx, top.value);
 }
 
 CoinJoinKind CoinJoinDetector::Detect(const store::ResolvedTx& tx) {

@@ -235,6 +235,29 @@ int RunEval(const std::vector<std::string>& argv) {
       for (const auto& [kind, ks] : ceiling_by_kind) w.Field(kind, ks.pair_recall);
       w.EndObject().EndObject();
     }
+    if (args->Has("policy")) {
+      // What the run skipped as CoinJoins, per detector: on a chain without CoinJoins, each one
+      // is a false positive that cost the transaction its common-input links.
+      w.Field("txs", built.counters.txs).Key("coinjoins_skipped").BeginObject();
+      for (int k = 1; k < heuristics::kNumCoinJoinKinds; ++k) {
+        w.Field(std::string(heuristics::CoinJoinKindName(static_cast<heuristics::CoinJoinKind>(k))),
+                built.counters.coinjoins[k]);
+      }
+      w.EndObject();
+      if (args->Has("links")) {
+        // Each rule's link precision (the evidence's kind, then per kind of paying entity).
+        w.Key("links").BeginObject();
+        for (const auto& [key, c] : heuristics::LinkPrecision(builder->evidence(), *view)) {
+          w.Key(key)
+              .BeginObject()
+              .Field("links", c.second)
+              .Field("correct", c.first)
+              .Field("precision", static_cast<double>(c.first) / c.second)
+              .EndObject();
+        }
+        w.EndObject();
+      }
+    }
     w.Key("by_kind").BeginObject();
     for (const auto& [kind, ks] : by_kind) {
       w.Key(kind)
@@ -244,6 +267,7 @@ int RunEval(const std::vector<std::string>& argv) {
           .Field("pair_recall", ks.pair_recall)
           .Field("largest_cluster", ks.largest_cluster)
           .Field("largest_entity", ks.largest_entity)
+          .Field("entities", ks.entities)
           .EndObject();
     }
     w.EndObject().EndObject();

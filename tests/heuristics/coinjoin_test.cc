@@ -116,6 +116,46 @@ TEST(CoinJoin, JoinMarket) {
   EXPECT_FALSE(d.IsJoinMarket(dup.Build()));
 }
 
+// A wallet paying equal amounts to several payees pays them in their own script types; CoinJoin
+// software gives every participant's equal output the round's one type. bcoin's wallets' chain
+// (docs/clustering.md) had such batches taken for generic and JoinMarket CoinJoins.
+TEST(CoinJoin, EqualPaymentsToPayeesOfSeveralScriptTypesAreNotCoinJoins) {
+  CoinJoinDetector d;
+  // Two payees of 0.01 BTC (one P2PKH, one P2WPKH) and the change: BlockSci's shape (p = 2).
+  TxBuilder two(1);
+  two.In(1, 900'000).In(2, 700'000);
+  two.Out(100, 1'000'000, false, ScriptType::kP2pkh).Out(101, 1'000'000).Out(102, 512'345);
+  EXPECT_FALSE(d.IsGeneric(two.Build()));
+  EXPECT_EQ(d.Detect(two.Build()), CoinJoinKind::kNone);
+  // The same payees of one type: the shape cannot tell it from a two-party CoinJoin.
+  TxBuilder same(1);
+  same.In(1, 900'000).In(2, 700'000);
+  same.Out(100, 1'000'000).Out(101, 1'000'000).Out(102, 512'345);
+  EXPECT_TRUE(d.IsGeneric(same.Build()));
+  // Three equal payouts to three script types and the change: JoinMarket's shape otherwise.
+  TxBuilder three(1);
+  for (int i = 0; i < 3; ++i) three.In(10 + i, 2'000'000 + i * 1000);
+  three.Out(100, 1'500'000, false, ScriptType::kP2pkh)
+      .Out(101, 1'500'000, false, ScriptType::kP2sh)
+      .Out(102, 1'500'000)
+      .Out(103, 1'234'567);
+  EXPECT_FALSE(d.IsJoinMarket(three.Build()));
+  EXPECT_EQ(d.Detect(three.Build()), CoinJoinKind::kNone);
+  // Equal outputs of one type that no input spends: a P2WPKH wallet paying two P2PKH payees.
+  TxBuilder other(1);
+  other.In(1, 900'000).In(2, 700'000);
+  other.Out(100, 1'000'000, false, ScriptType::kP2pkh)
+      .Out(101, 1'000'000, false, ScriptType::kP2pkh)
+      .Out(102, 512'345);
+  EXPECT_FALSE(d.IsGeneric(other.Build()));
+  // The change's type does not matter: only the equal outputs must share one.
+  TxBuilder jm(1);
+  for (int i = 0; i < 5; ++i) jm.In(10 + i, 30'000'000 + i * 1'000'000);
+  for (int i = 0; i < 4; ++i) jm.Out(100 + i, 25'000'000);
+  jm.Out(200, 4'999'000, false, ScriptType::kP2pkh).Out(201, 5'998'100).Out(202, 7'001'234);
+  EXPECT_EQ(d.Detect(jm.Build()), CoinJoinKind::kJoinMarket);
+}
+
 TEST(CoinJoin, OrdinaryPaymentsAreNotCoinJoins) {
   CoinJoinDetector d;
   TxBuilder pay(1);
