@@ -299,7 +299,34 @@ HttpReply Exposure(v1::Ariadne::Stub& stub, Call& c) {
                                                        req, render::ExposureJson);
 }
 
-<<<<<<< HEAD
+// The alerts of the server's watchlists with an id above `from` (default 0), of one `case` (default
+// all), at most `limit` (default 1000, at most 10000): a JSON array of the alerts' JSON
+// (docs/alerts.md). Not a follow: a client polls with the last id it has.
+HttpReply Alerts(v1::Watchlist::Stub& stub, Call& c) {
+  const Target& t = c.target;
+  auto from = t.GetInt("from", 0, 0, INT64_MAX);
+  auto limit = t.GetInt("limit", 1000, 1, 10000);
+  if (!from.ok()) return FromStatus(from.status());
+  if (!limit.ok()) return FromStatus(limit.status());
+  v1::WatchAlertsRequest req;
+  req.set_from_alert_id(static_cast<uint64_t>(*from));
+  req.set_case_id(t.Get("case", ""));
+  auto reader = stub.WatchAlerts(c.context.get(), req);
+  std::string body = "[";
+  v1::Alert a;
+  int64_t n = 0;
+  while (n < *limit && reader->Read(&a)) {
+    if (n++ > 0) body += ",";
+    body += service::AlertJson(a);
+  }
+  if (n == *limit) c.context->TryCancel();
+  const grpc::Status s = reader->Finish();
+  if (!s.ok() && !(n == *limit && s.error_code() == grpc::StatusCode::CANCELLED)) {
+    return FromGrpc(s);
+  }
+  return Json(body + "]");
+}
+
 // POST /api/v1/report?hops=&taint=&stop_at= with a case file's JSON as the body: the case's
 // court report (`ariadne report`'s report.html), every question asked through the gateway like the
 // other routes. The store's digest and the audit head need the server's files: the page says how
@@ -334,7 +361,9 @@ HttpReply Report(v1::Ariadne::Stub& stub, Call& c) {
   return r;
 }
 
+// The routes of the query service; "alerts" (answer null) is the watchlists' (Alerts).
 constexpr Route kRoutes[] = {
+    {"alerts", false, "GET", nullptr},
     {"status", false, "GET", Status},
     {"address", true, "GET", Address},
     {"tx", true, "GET", Tx},
@@ -345,43 +374,6 @@ constexpr Route kRoutes[] = {
     {"exposure", false, "GET", Exposure},
     {"neighbours", false, "GET", Neighbours},
     {"report", false, "POST", Report},
-=======
-// The alerts of the server's watchlists with an id above `from` (default 0), of one `case` (default
-// all), at most `limit` (default 1000, at most 10000): a JSON array of the alerts' JSON
-// (docs/alerts.md). Not a follow: a client polls with the last id it has.
-HttpReply Alerts(v1::Watchlist::Stub& stub, Call& c) {
-  const Target& t = c.target;
-  auto from = t.GetInt("from", 0, 0, INT64_MAX);
-  auto limit = t.GetInt("limit", 1000, 1, 10000);
-  if (!from.ok()) return FromStatus(from.status());
-  if (!limit.ok()) return FromStatus(limit.status());
-  v1::WatchAlertsRequest req;
-  req.set_from_alert_id(static_cast<uint64_t>(*from));
-  req.set_case_id(t.Get("case", ""));
-  auto reader = stub.WatchAlerts(c.context.get(), req);
-  std::string body = "[";
-  v1::Alert a;
-  int64_t n = 0;
-  while (n < *limit && reader->Read(&a)) {
-    if (n++ > 0) body += ",";
-    body += service::AlertJson(a);
-  }
-  if (n == *limit) c.context->TryCancel();
-  const grpc::Status s = reader->Finish();
-  if (!s.ok() && !(n == *limit && s.error_code() == grpc::StatusCode::CANCELLED)) {
-    return FromGrpc(s);
-  }
-  return Json(body + "]");
-}
-
-// The routes of the query service; "alerts" (answer null) is the watchlists' (Alerts).
-constexpr Route kRoutes[] = {
-    {"alerts", false, nullptr},    {"status", false, Status},
-    {"address", true, Address},    {"tx", true, Tx},
-    {"cluster", true, Cluster},    {"why", false, Why},
-    {"trace", false, Trace},       {"paths", false, Paths},
-    {"exposure", false, Exposure}, {"neighbours", false, Neighbours},
->>>>>>> h/watch
 };
 
 }  // namespace
@@ -461,7 +453,6 @@ HttpReply ApiHandler::Handle(const HttpRequest& request) const {
       auto context = std::make_unique<grpc::ClientContext>();
       context->set_deadline(std::chrono::system_clock::now() +
                             absl::ToChronoMilliseconds(max_call_time_));
-<<<<<<< HEAD
       if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
         context->AddMetadata("authorization", it->second);
       }
@@ -472,17 +463,7 @@ HttpReply ApiHandler::Handle(const HttpRequest& request) const {
       return context;
     };
     Call c{request, *std::move(target), rest, new_context(), new_context};
-    return route.answer(*stub_, c);
-=======
-    if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
-      c.context->AddMetadata("authorization", it->second);
-    }
-    if (auto it = request.headers.find("x-ariadne-case"); it != request.headers.end()) {
-      c.context->AddMetadata(service::kCaseIdMetadata, it->second);
-    }
-    c.context->AddMetadata(service::kHttpPeerMetadata, request.peer);
     return route.answer != nullptr ? route.answer(*stub_, c) : Alerts(*watch_stub_, c);
->>>>>>> h/watch
   }
   return JsonError(404, "NOT_FOUND", absl::StrCat("no such route: ", path));
 }
