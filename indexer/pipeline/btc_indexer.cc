@@ -76,6 +76,7 @@ class Indexer {
   absl::Status Round(IndexResult* result, bool* needs_full_run);
   // Saves the filter, caches and observers' files for the next run, as the end of a run does.
   void SaveForNextRun(uint64_t blocks_applied);
+  void Reconcile(bool ok, int64_t fork, uint64_t tx_count_at_fork, uint32_t addr_count_at_start);
   void SaveForNextRunInto(IndexResult* result, uint64_t blocks_applied) {
     result_ = result;
     SaveForNextRun(blocks_applied);
@@ -1093,9 +1094,16 @@ absl::Status Indexer::Run() {
   }
   if (status.ok() && reorg_from_.has_value()) RETURN_IF_ERROR(ClearReorg(store_));
   result_->unconnected_blocks = tree_.unconnected();
-  // What the store holds, not what was built in memory: after a failed commit (e.g. a full disk)
-  // they differ.
-  if (!status.ok()) {
+  Reconcile(status.ok(), fork, tx_count_at_fork, addr_count_at_start);
+  result_->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  return status.ok() ? scan_error : status;
+}
+
+// Sets the result's counts and tip from what the store holds, not what was built in memory: after
+// a failed commit (e.g. a full disk) they differ.
+void Indexer::Reconcile(bool ok, int64_t fork, uint64_t tx_count_at_fork,
+                        uint32_t addr_count_at_start) {
+  if (!ok) {
     absl::StatusOr<store::ChainState> durable = store_->ReadState();
     if (durable.ok()) {
       const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork);
@@ -1107,8 +1115,6 @@ absl::Status Indexer::Run() {
   result_->new_addresses = state_.addr_count - std::min(state_.addr_count, addr_count_at_start);
   result_->tip_height = state_.tip_height;
   result_->tip_hash = state_.tip_hash;
-  result_->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-  return status.ok() ? scan_error : status;
 }
 
 void Indexer::SaveForNextRun(uint64_t blocks_applied) {
@@ -1185,19 +1191,8 @@ absl::Status Indexer::Round(IndexResult* result, bool* needs_full_run) {
   if (bytes_to_apply > 0) status = Apply(chain, static_cast<size_t>(fork + 1));
   result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
   result_->unconnected_blocks = tree_.unconnected();
-  if (!status.ok()) {
-    caches_dirty_ = true;
-    absl::StatusOr<store::ChainState> durable = store_->ReadState();
-    if (durable.ok()) {
-      const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork);
-      result_->blocks_applied = std::min<uint64_t>(result_->blocks_applied, applied);
-      result_->txs = durable->tx_count - std::min(durable->tx_count, tx_count_at_fork);
-      state_ = *durable;
-    }
-  }
-  result_->new_addresses = state_.addr_count - std::min(state_.addr_count, addr_count_at_start);
-  result_->tip_height = state_.tip_height;
-  result_->tip_hash = state_.tip_hash;
+  if (!status.ok()) caches_dirty_ = true;
+  Reconcile(status.ok(), fork, tx_count_at_fork, addr_count_at_start);
   result_->memory_plan = plan_;
   result_->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   return status.ok() ? scan_error : status;
