@@ -1090,7 +1090,11 @@ absl::Status Indexer::Run() {
     RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, state_at_start));
     status = Apply(chain, static_cast<size_t>(fork + 1));
     result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
-    if (result_->blocks_applied > 0) SaveForNextRun(result_->blocks_applied);
+    // After a failed apply (a full disk) nothing more is written: the store may refuse every
+    // write after the failed one, and the next run finds the caches and observers' files stale
+    // and rebuilds them, as after a kill.
+    if (!status.ok()) caches_dirty_ = true;
+    if (status.ok() && result_->blocks_applied > 0) SaveForNextRun(result_->blocks_applied);
   }
   if (status.ok() && reorg_from_.has_value()) RETURN_IF_ERROR(ClearReorg(store_));
   result_->unconnected_blocks = tree_.unconnected();
