@@ -97,6 +97,9 @@ printf '{"id": "DEMO-1", "title": "Collector address reported by victims", "seed
   "$SEED" "$CASHOUT" >"$WORK/case.json"
 echo "case file for the workspace: $WORK/case.json"
 
+step "11. The court report of the case: narrative, picture, every hop, why chains, what to re-check"
+run report "$WORK/case.json" --out "$WORK/court-report" --db "$WORK/db" --server "$SERVER"
+
 step "Done. The server is stopped; the store stays in $WORK/db."
 echo "Open the workspace: $A serve --db $WORK/db --http $HTTP, then http://$HTTP/ in a browser"
 echo "  (Load case: $WORK/case.json)."

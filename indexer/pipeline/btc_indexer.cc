@@ -77,6 +77,10 @@ class Indexer {
   // Saves the filter, caches and observers' files for the next run, as the end of a run does.
   void SaveForNextRun(uint64_t blocks_applied);
   void Reconcile(bool ok, int64_t fork, uint64_t tx_count_at_fork, uint32_t addr_count_at_start);
+  // Returns: the blocks of the best valid chain the tree knows, from genesis (empty: none).
+  std::vector<uint32_t> BestChain() const;
+  // Returns: the bytes of the blocks of `chain` above `fork`.
+  uint64_t BytesToApply(const std::vector<uint32_t>& chain, int32_t fork) const;
   void SaveForNextRunInto(IndexResult* result, uint64_t blocks_applied) {
     result_ = result;
     SaveForNextRun(blocks_applied);
@@ -1065,35 +1069,27 @@ absl::Status Indexer::Run() {
       !absl::IsFailedPrecondition(scan_error)) {
     return scan_error;  // e.g. a missing input: nothing to do
   }
-  std::optional<uint32_t> current;
-  if (state_.tip_height >= 0) current = tree_.Find(state_.tip_hash);
-  std::optional<uint32_t> best = tree_.BestTip(current);
   absl::Status status;
   // A store on a branch that is no longer valid (or no longer present) rewinds to the fork with
   // the best valid chain, to nothing when there is none.
-  std::vector<uint32_t> chain;
-  if (best.has_value()) chain = tree_.ChainTo(*best);
+  const std::vector<uint32_t> chain = BestChain();
+  const bool best = !chain.empty();
   ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
   // Every block to apply must be readable before anything is rewound (a pruned node deletes the
   // files of blocks it has validated).
-  if (best.has_value()) RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
+  if (best) RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
   ASSIGN_OR_RETURN(reorg_from_, MarkReorg(store_, state_, fork));  // readers keep the old tip
   while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip(state_.tip_height - 1 == fork));
   const uint64_t tx_count_at_fork = state_.tx_count;
-  if (best.has_value()) {
+  if (best) {
     ASSIGN_OR_RETURN(committer_,
                      store::Committer::Create(store_, store_->dir() / "ingest-staging"));
-    uint64_t bytes_to_apply = 0;
-    for (size_t i = static_cast<size_t>(fork + 1); i < chain.size(); ++i) {
-      bytes_to_apply += tree_.block(chain[i]).entry.size;
-    }
-    RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, state_at_start));
+    RETURN_IF_ERROR(PrepareCaches(BytesToApply(chain, fork), state_at_start));
     status = Apply(chain, static_cast<size_t>(fork + 1));
     result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
     // After a failed apply (a full disk) nothing more is written: the store may refuse every
     // write after the failed one, and the next run finds the caches and observers' files stale
-    // and rebuilds them, as after a kill.
-    if (!status.ok()) caches_dirty_ = true;
+    // and rebuilds them, as after a kill (Reconcile marks the caches dirty).
     if (status.ok() && result_->blocks_applied > 0) SaveForNextRun(result_->blocks_applied);
   }
   if (status.ok() && reorg_from_.has_value()) RETURN_IF_ERROR(ClearReorg(store_));
@@ -1103,11 +1099,27 @@ absl::Status Indexer::Run() {
   return status.ok() ? scan_error : status;
 }
 
+std::vector<uint32_t> Indexer::BestChain() const {
+  std::optional<uint32_t> current;
+  if (state_.tip_height >= 0) current = tree_.Find(state_.tip_hash);
+  std::optional<uint32_t> best = tree_.BestTip(current);
+  return best.has_value() ? tree_.ChainTo(*best) : std::vector<uint32_t>();
+}
+
+uint64_t Indexer::BytesToApply(const std::vector<uint32_t>& chain, int32_t fork) const {
+  uint64_t bytes = 0;
+  for (size_t i = static_cast<size_t>(fork + 1); i < chain.size(); ++i) {
+    bytes += tree_.block(chain[i]).entry.size;
+  }
+  return bytes;
+}
+
 // Sets the result's counts and tip from what the store holds, not what was built in memory: after
 // a failed commit (e.g. a full disk) they differ.
 void Indexer::Reconcile(bool ok, int64_t fork, uint64_t tx_count_at_fork,
                         uint32_t addr_count_at_start) {
   if (!ok) {
+    caches_dirty_ = true;  // they may hold rows of a block the store does not
     absl::StatusOr<store::ChainState> durable = store_->ReadState();
     if (durable.ok()) {
       const int64_t applied = std::max<int64_t>(0, durable->tip_height - fork);
@@ -1159,15 +1171,11 @@ absl::Status Indexer::Round(IndexResult* result, bool* needs_full_run) {
       !absl::IsFailedPrecondition(scan_error)) {
     return scan_error;
   }
-  std::optional<uint32_t> current;
-  if (state_.tip_height >= 0) current = tree_.Find(state_.tip_hash);
-  std::optional<uint32_t> best = tree_.BestTip(current);
-  std::vector<uint32_t> chain;
-  if (best.has_value()) chain = tree_.ChainTo(*best);
+  const std::vector<uint32_t> chain = BestChain();
   ASSIGN_OR_RETURN(int32_t fork, FindFork(chain));
   // A rewind (or a reorg an earlier run left half done) is a whole run's job: the block rows the
   // scan wrote are in the store, so that run finds them.
-  if (fork < state_.tip_height || !best.has_value()) {
+  if (fork < state_.tip_height || chain.empty()) {
     *needs_full_run = true;
     return absl::OkStatus();
   }
@@ -1177,10 +1185,7 @@ absl::Status Indexer::Round(IndexResult* result, bool* needs_full_run) {
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(CheckBlocksPresent(chain, static_cast<size_t>(fork + 1)));
-  uint64_t bytes_to_apply = 0;
-  for (size_t i = static_cast<size_t>(fork + 1); i < chain.size(); ++i) {
-    bytes_to_apply += tree_.block(chain[i]).entry.size;
-  }
+  const uint64_t bytes_to_apply = BytesToApply(chain, fork);
   if (committer_ == nullptr) {
     ASSIGN_OR_RETURN(committer_,
                      store::Committer::Create(store_, store_->dir() / "ingest-staging"));
@@ -1195,7 +1200,6 @@ absl::Status Indexer::Round(IndexResult* result, bool* needs_full_run) {
   if (bytes_to_apply > 0) status = Apply(chain, static_cast<size_t>(fork + 1));
   result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
   result_->unconnected_blocks = tree_.unconnected();
-  if (!status.ok()) caches_dirty_ = true;
   Reconcile(status.ok(), fork, tx_count_at_fork, addr_count_at_start);
   result_->memory_plan = plan_;
   result_->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
