@@ -256,15 +256,23 @@ int IndexBtc(const std::vector<std::string>& argv) {
     std::fflush(stdout);
   }
   // Rounds run in one open session (the caches, filter, clustering and graph files loaded once),
-  // so that a round costs its blocks and a commit; a round that would rewind closes it and is
-  // done by a whole run (index_run), after which the next round opens a new session.
+  // so that a round costs its blocks and a commit, and a reorg its depth. A round that finds no
+  // valid chain closes it and is done by a whole run (index_run), after which the next round opens
+  // a new session.
   std::unique_ptr<heuristics::ClusteringObserver> session_clustering;
   std::unique_ptr<pipeline::BtcIndexSession> session;
-  auto close_session = [&] {
-    if (session == nullptr) return;
+  // Returns: the clusters' rebuild, when a reorg deeper than their undo window asked for one.
+  auto close_session = [&]() -> absl::Status {
+    if (session == nullptr) return absl::OkStatus();
     for (const std::string& w : session->Close()) std::fprintf(stderr, "warning: %s\n", w.c_str());
     session.reset();
+    absl::Status rebuilt;
+    if (session_clustering != nullptr && session_clustering->needs_rebuild()) {
+      std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
+      rebuilt = session_clustering->Finish(store->get());
+    }
     session_clustering.reset();
+    return rebuilt;
   };
   bool plan_printed = false;
   auto session_round = [&](const std::vector<std::filesystem::path>& inputs,
@@ -286,10 +294,16 @@ int IndexBtc(const std::vector<std::string>& argv) {
     }
     bool full = false;
     absl::Status status = session->Round(inputs, r, &full);
-    if (status.ok() && !full) return status;
-    // An error may leave the session's memory ahead of the store; a rewind is a whole run's.
-    close_session();
-    if (!full) return status;
+    if (status.ok() && !full) {
+      // A reorg deeper than the clusters' undo window: they are rebuilt now, as after a run.
+      if (session_clustering != nullptr && session_clustering->needs_rebuild()) {
+        return close_session();
+      }
+      return status;
+    }
+    // An error may leave the session's memory ahead of the store.
+    absl::Status closed = close_session();
+    if (!full) return status.ok() ? closed : status;
     const std::vector<std::string> warnings = r->warnings;
     plan_printed = false;
     status = index_run(inputs, r);
@@ -332,7 +346,8 @@ int IndexBtc(const std::vector<std::string>& argv) {
   };
   pipeline::FollowResult fr;
   absl::Status status = pipeline::Follow(source.get(), fo, &fr);
-  close_session();  // saves what the next run loads
+  absl::Status closed = close_session();  // saves what the next run loads
+  if (status.ok()) status = closed;
   if (rpc_source != nullptr) {
     const pipeline::RpcSourceCounters& c = rpc_source->counters();
     std::fprintf(stderr, "node: height %d; fetched %s blocks (%.1f MB) over RPC\n", c.node_height,

@@ -133,9 +133,10 @@ class BtcIndexSession {
   BtcIndexSession& operator=(const BtcIndexSession&) = delete;
 
   // Scans what `inputs` gained since the last round and applies and commits the new blocks of the
-  // best chain. A round that would rewind applies nothing and sets *needs_full_run: the caller
-  // closes the session and runs IndexBitcoin (whose rewinds the observers must see from the
-  // start), then opens a new session.
+  // best chain. A reorg is rewound (the observers' rows and in-memory state with the blocks) and
+  // its branch applied in the same round, so it costs its depth, not a run's start-up. A round
+  // that finds no valid chain applies nothing and sets *needs_full_run: the caller closes the
+  // session and runs IndexBitcoin, then opens a new session.
   // Out: *result for this round (as IndexBitcoin's); *needs_full_run.
   // Returns: as IndexBitcoin. After an error the session's memory may be ahead of the store:
   // close it and open a new one.

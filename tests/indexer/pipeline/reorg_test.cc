@@ -193,27 +193,83 @@ class ReorgClustersTest : public ::testing::Test {
     EXPECT_EQ(fresh->result.blocks_rewound, 0u);
     EXPECT_FALSE(fresh->rebuilt);
 
-    auto a = store::ComputeDigest(*step->store), b = store::ComputeDigest(*fresh->store);
+    ExpectSameStores(*step->store, *fresh->store, expect_rebuild);
+  }
+
+  // Expects `step` (indexed through a reorg) to equal `fresh` (the final chain indexed once): every
+  // family's rows, the clusters, the graph files. Args: rebuilt: the clustering of `step` was
+  // rebuilt (a new generation: its rows are compared without it).
+  static void ExpectSameStores(const store::Store& step, const store::Store& fresh, bool rebuilt) {
+    auto a = store::ComputeDigest(step), b = store::ComputeDigest(fresh);
     ASSERT_THAT(a, IsOk());
     ASSERT_THAT(b, IsOk());
     for (int i = 0; i < store::kNumCfs; ++i) {
       const store::Cf cf = static_cast<store::Cf>(i);
       EXPECT_EQ(a->families[i].rows, b->families[i].rows) << CfName(cf);
-      // A rebuild writes a new generation of the clustering: its rows are compared without it.
-      if (expect_rebuild && (cf == store::Cf::kMeta || cf == store::Cf::kEvidence ||
-                             cf == store::Cf::kClusterPending || cf == store::Cf::kClusterUndo)) {
+      if (rebuilt && (cf == store::Cf::kMeta || cf == store::Cf::kEvidence ||
+                      cf == store::Cf::kClusterPending || cf == store::Cf::kClusterUndo)) {
         continue;
       }
       EXPECT_EQ(a->families[i].digest, b->families[i].digest) << CfName(cf);
     }
-    if (!expect_rebuild) {
-      EXPECT_EQ(CheckedDigest(*step->store), CheckedDigest(*fresh->store));
-    }
-    EXPECT_EQ(ClusteringRows(*step->store), ClusteringRows(*fresh->store));
-    EXPECT_EQ(ClusterIds(*step->store), ClusterIds(*fresh->store));
+    if (!rebuilt) EXPECT_EQ(CheckedDigest(step), CheckedDigest(fresh));
+    EXPECT_EQ(ClusteringRows(step), ClusteringRows(fresh));
+    EXPECT_EQ(ClusterIds(step), ClusterIds(fresh));
     // The graph files were rewound with the blocks: their committed records are a fresh index's.
-    EXPECT_EQ(GraphFilesDigest(*step->store), GraphFilesDigest(*fresh->store));
-    EXPECT_NE(GraphFilesDigest(*step->store), "no graph files");
+    EXPECT_EQ(GraphFilesDigest(step), GraphFilesDigest(fresh));
+    EXPECT_NE(GraphFilesDigest(step), "no graph files");
+  }
+
+  // As ExpectReorgEqualsFresh, in one open session (`ariadne index --follow`): a round indexes the
+  // chain, the next finds the heavier branch and rewinds and applies it without a whole run.
+  void ExpectSessionReorgEqualsFresh(uint32_t depth, uint32_t undo_blocks, bool expect_rebuild) {
+    SCOPED_TRACE(
+        absl::StrCat("reorg of depth ", depth, " in a session, undo window ", undo_blocks));
+    const std::filesystem::path d = *dir_ / absl::StrCat("session-d", depth, "-u", undo_blocks);
+    std::filesystem::create_directories(d);
+    ForkOptions fo;
+    fo.depth = depth;
+    auto fork = CraftFork(*chain_, fo);
+    ASSERT_THAT(fork, IsOk());
+    ASSERT_THAT(WriteBlkFile(d / "fork.dat", *fork, Network::kRegtest), IsOk());
+    std::vector<std::filesystem::path> both = *main_;
+    both.push_back(d / "fork.dat");
+    const int32_t tip = static_cast<int32_t>(chain_->size() - 1);
+
+    store::StoreOptions so;
+    so.create_if_missing = true;
+    so.network = Network::kRegtest;
+    auto st = store::Store::Open(d / "step", so);
+    ASSERT_THAT(st, IsOk());
+    heuristics::ClusteringObserverOptions co;
+    co.undo_blocks = undo_blocks;
+    auto observer = heuristics::ClusteringObserver::Create(st->get(), co);
+    ASSERT_THAT(observer, IsOk());
+    pipeline::BtcIndexOptions o;
+    o.commit_txs = 700;
+    o.observers = {observer->get()};
+    {
+      pipeline::BtcIndexSession session(st->get(), o);
+      pipeline::IndexResult first, second;
+      bool full = true;
+      ASSERT_THAT(session.Round(*main_, &first, &full), IsOk());
+      EXPECT_FALSE(full);
+      EXPECT_EQ(first.tip_height, tip);
+      ASSERT_THAT(session.Round(both, &second, &full), IsOk());
+      EXPECT_FALSE(full) << "the reorg was left to a whole run";
+      EXPECT_EQ(second.blocks_rewound, depth);
+      EXPECT_EQ(second.tip_height, tip + 1);
+      EXPECT_THAT(session.Close(), ::testing::IsEmpty());
+    }
+    EXPECT_EQ((*observer)->needs_rebuild(), expect_rebuild);
+    // The clustering loaded by the first round is rewound in memory, through its journal.
+    EXPECT_EQ((*observer)->blocks_rewound(), expect_rebuild ? undo_blocks : depth);
+    if (!expect_rebuild) EXPECT_EQ((*observer)->journal_rewinds(), depth);
+    ASSERT_THAT((*observer)->Finish(st->get()), IsOk());
+
+    auto fresh = IndexWithClusters(d / "fresh", both, undo_blocks);
+    ASSERT_THAT(fresh, IsOk());
+    ExpectSameStores(**st, *fresh->store, expect_rebuild);
   }
 
   static std::filesystem::path* dir_;
@@ -252,6 +308,20 @@ TEST_F(ReorgClustersTest, DepthHundredWithATinyAddressCacheEqualsAFreshIndex) {
 // still ends equal to a fresh index that keeps the same window).
 TEST_F(ReorgClustersTest, DeeperThanTheUndoWindowRebuildsAndEqualsAFreshIndex) {
   ExpectReorgEqualsFresh(6, 3, true);
+}
+
+// In a session (`ariadne index --follow`), a reorg is rewound and its branch applied in a round:
+// it costs its depth, and the store ends equal to a fresh index.
+TEST_F(ReorgClustersTest, DepthSixInAnOpenSessionEqualsAFreshIndex) {
+  ExpectSessionReorgEqualsFresh(6, store::kClusterUndoBlocks, false);
+}
+
+TEST_F(ReorgClustersTest, DepthHundredInAnOpenSessionEqualsAFreshIndex) {
+  ExpectSessionReorgEqualsFresh(100, store::kClusterUndoBlocks, false);
+}
+
+TEST_F(ReorgClustersTest, DeeperThanTheUndoWindowInAnOpenSessionRebuildsAndEqualsAFreshIndex) {
+  ExpectSessionReorgEqualsFresh(6, 3, true);
 }
 
 }  // namespace
