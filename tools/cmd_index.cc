@@ -316,6 +316,16 @@ int IndexBtc(const std::vector<std::string>& argv) {
   fo.stop = &g_stop;
   fo.index = session_round;
   std::string last_error;
+  // Said once, when the loop first waits with nothing new after a good round: the store, caches
+  // and clustering are loaded by then, so a new block costs its own work from here on.
+  std::optional<int32_t> caught_up_tip;
+  bool said_caught_up = false;
+  fo.on_wait = [&] {
+    if (!follow || said_caught_up || !caught_up_tip.has_value() || !last_error.empty()) return;
+    said_caught_up = true;
+    std::printf("caught up at height %d; waiting for new blocks\n", *caught_up_tip);
+    std::fflush(stdout);
+  };
   fo.on_round = [&](const pipeline::FollowRound& round) {
     const pipeline::IndexResult& r = round.result;
     for (const std::string& w : r.warnings) {
@@ -337,6 +347,7 @@ int IndexBtc(const std::vector<std::string>& argv) {
       PrintRunSummary(round.status, r);
       return;
     }
+    if (round.status.ok()) caught_up_tip = r.tip_height;
     if (r.blocks_applied == 0 && r.blocks_rewound == 0) return;
     std::printf("height %d %s committed: %s blocks applied (%s txs), %s rewound, in %.3f s\n",
                 r.tip_height, r.tip_height >= 0 ? r.tip_hash.ToHex().c_str() : "-",

@@ -7,7 +7,7 @@
 # the branch. Clusters are kept up to date in every run (the default).
 #
 #   bench/reorg/reorg.sh --chain DIR --base DB --work DIR [--depths "1 6 100"] [--build DIR]
-#                        [--memory-mb N] [--no-fresh]
+#                        [--memory-mb N] [--no-fresh] [--follow]
 #
 # Options:
 #   --chain DIR      a generated chain (`ariadne gen`): DIR/blocks holds its blk files
@@ -17,11 +17,14 @@
 #   --build DIR      build tree with tools/ariadne and bench/fork_tool [$ARIADNE_BUILD or build]
 #   --memory-mb N    the indexer's budget [4096]
 #   --no-fresh       skip the fresh indexes (and the digest comparison)
+#   --follow         also time each reorg in a running `ariadne index btc --follow` (its open
+#                    session loaded first): the branch's blk file is moved into a followed folder
+#                    and the round that rewinds and applies it is timed (follow_s, its own "in S s")
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-chain="" base="" work="" depths="1 6 100" memory=4096 fresh=1
+chain="" base="" work="" depths="1 6 100" memory=4096 fresh=1 follow=0
 build="${ARIADNE_BUILD:-$repo/build}"
 
 usage() {
@@ -38,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --build) build="$2"; shift 2 ;;
     --memory-mb) memory="$2"; shift 2 ;;
     --no-fresh) fresh=0; shift ;;
+    --follow) follow=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "reorg.sh: unknown option $1" >&2; usage ;;
   esac
@@ -63,8 +67,45 @@ timed_index() {
 
 digest() { "$ariadne" db digest --db "$1" | awk '/^digest/ {print $2}'; }
 
+# Waits up to $3 seconds for a line matching the regex $2 in file $1; prints it.
+wait_line() {
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    if grep -m1 -E "$2" "$1"; then return 0; fi
+    sleep 0.1
+  done
+  echo "reorg.sh: no line matching '$2' in $1 after $3 s" >&2
+  return 1
+}
+
+# Times a reorg of depth $1 in a following indexer on a fresh copy of the base store; prints the
+# round's own seconds (its "in S s") and the seconds from the branch's arrival to its commit line.
+follow_reorg() {
+  local depth="$1" dir="$work/follow-$1"
+  rm -rf "$dir"
+  mkdir -p "$dir/branch"
+  cp -a "$base" "$dir/db"
+  : >"$dir/branch/blk00000.dat"  # empty until the branch arrives
+  "$ariadne" index btc --network regtest --memory-mb "$memory" --db "$dir/db" \
+    --blocks "$chain/blocks" --blocks "$dir/branch" --follow --poll-ms 50 >"$dir/log" 2>&1 &
+  local pid=$!
+  wait_line "$dir/log" '^caught up at height' 900 >/dev/null || { kill $pid; cat "$dir/log" >&2; exit 1; }
+  "$fork_tool" --blocks "$chain/blocks" --depth "$depth" --out "$dir/fork.tmp" >&2
+  local t0 t1 line
+  t0=$(date +%s.%N)
+  mv "$dir/fork.tmp" "$dir/branch/blk00000.dat"
+  line=$(wait_line "$dir/log" ' rewound, in ' 900) || { kill $pid; cat "$dir/log" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  kill -TERM $pid
+  wait $pid || { cat "$dir/log" >&2; exit 1; }
+  local own
+  own=$(echo "$line" | grep -o 'in [0-9.]* s' | tr -dc '0-9.')
+  echo "$own $(echo "$t1 - $t0" | bc)"
+  rm -rf "$dir"
+}
+
 results="$work/results.tsv"
-printf 'depth\twall_s\tindex_s\tpeak_rss_kib\trewound\tdigest_equal\n' >"$results"
+printf 'depth\twall_s\tindex_s\tpeak_rss_kib\trewound\tdigest_equal\tfollow_round_s\tfollow_arrival_to_commit_s\n' >"$results"
 for depth in 0 $depths; do
   step="$work/step-$depth"
   rm -rf "$step"
@@ -85,6 +126,9 @@ for depth in 0 $depths; do
     if [[ "$(digest "$step")" == "$(digest "$work/fresh-$depth")" ]]; then equal=yes; else equal=NO; fi
     rm -rf "$work/fresh-$depth"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$depth" "$wall" "$index_s" "$rss" "${rewound:-0}" "$equal" | tee -a "$results"
+  follow_s="-" arrival_s="-"
+  if [[ "$follow" == 1 && "$depth" != 0 ]]; then read -r follow_s arrival_s < <(follow_reorg "$depth"); fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$depth" "$wall" "$index_s" "$rss" "${rewound:-0}" "$equal" \
+    "$follow_s" "$arrival_s" | tee -a "$results"
   rm -rf "$step"
 done

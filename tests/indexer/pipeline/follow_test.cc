@@ -309,6 +309,9 @@ TEST(Follow, TheCommandCommitsEachNewBlockAndEndsCleanlyOnSigterm) {
   ASSERT_TRUE(p.started());
   EXPECT_NE(p.ReadLineStartingWith("following "), "");
   EXPECT_NE(p.ReadLineStartingWith("height 9 "), "");
+  // The catch-up is over (said once): from here a block costs its own work.
+  EXPECT_EQ(p.ReadLineStartingWith("caught up at height"),
+            "caught up at height 9; waiting for new blocks\n");
   const uint64_t end0 = std::filesystem::file_size(blocks / "blk00000.dat");
   WriteAt(blocks / "blk00000.dat", end0, Record((*chain)[10]));
   const std::string committed = p.ReadLineStartingWith("height 10 ");
