@@ -52,17 +52,18 @@ fork_tool="$build/bench/fork_tool"
 [[ -x "$ariadne" && -x "$fork_tool" ]] || { echo "reorg.sh: build $ariadne and $fork_tool" >&2; exit 1; }
 mkdir -p "$work"
 
-# Runs `ariadne index btc` on a store under /usr/bin/time -v; prints "wall_s peak_rss_kib".
+# Runs `ariadne index btc` on a store under /usr/bin/time -v; prints "wall_s peak_rss_kib cpu_s".
 timed_index() {
   local db="$1" log="$2"
   shift 2
   /usr/bin/time -v "$ariadne" index btc --network regtest --memory-mb "$memory" --db "$db" \
     --blocks "$chain/blocks" "$@" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
-  local wall rss
+  local wall rss cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
            for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-  echo "$wall $rss"
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$log")
+  echo "$wall $rss $cpu"
 }
 
 digest() { "$ariadne" db digest --db "$1" | awk '/^digest/ {print $2}'; }
@@ -78,8 +79,12 @@ wait_line() {
   return 1
 }
 
+# CPU time of process $1 so far, in clock ticks (user + system).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # Times a reorg of depth $1 in a following indexer on a fresh copy of the base store; prints the
-# round's own seconds (its "in S s") and the seconds from the branch's arrival to its commit line.
+# round's own seconds (its "in S s"), the seconds from the branch's arrival to its commit line, and
+# the follower's CPU seconds in between.
 follow_reorg() {
   local depth="$1" dir="$work/follow-$1"
   rm -rf "$dir"
@@ -91,21 +96,23 @@ follow_reorg() {
   local pid=$!
   wait_line "$dir/log" '^caught up at height' 900 >/dev/null || { kill $pid; cat "$dir/log" >&2; exit 1; }
   "$fork_tool" --blocks "$chain/blocks" --depth "$depth" --out "$dir/fork.tmp" >&2
-  local t0 t1 line
+  local t0 t1 line c0 c1
+  c0=$(cpu_ticks $pid)
   t0=$(date +%s.%N)
   mv "$dir/fork.tmp" "$dir/branch/blk00000.dat"
   line=$(wait_line "$dir/log" ' rewound, in ' 900) || { kill $pid; cat "$dir/log" >&2; exit 1; }
   t1=$(date +%s.%N)
+  c1=$(cpu_ticks $pid)
   kill -TERM $pid
   wait $pid || { cat "$dir/log" >&2; exit 1; }
   local own
   own=$(echo "$line" | grep -o 'in [0-9.]* s' | tr -dc '0-9.')
-  echo "$own $(echo "$t1 - $t0" | bc)"
+  echo "$own $(echo "$t1 - $t0" | bc) $(echo "scale=2; ($c1 - $c0) / $(getconf CLK_TCK)" | bc)"
   rm -rf "$dir"
 }
 
 results="$work/results.tsv"
-printf 'depth\twall_s\tindex_s\tpeak_rss_kib\trewound\tdigest_equal\tfollow_round_s\tfollow_arrival_to_commit_s\n' >"$results"
+printf 'depth\twall_s\tcpu_s\tindex_s\tpeak_rss_kib\trewound\tdigest_equal\tfollow_round_s\tfollow_arrival_to_commit_s\tfollow_cpu_s\n' >"$results"
 for depth in 0 $depths; do
   step="$work/step-$depth"
   rm -rf "$step"
@@ -115,7 +122,7 @@ for depth in 0 $depths; do
     "$fork_tool" --blocks "$chain/blocks" --depth "$depth" --out "$work/fork-$depth.dat" >&2
     extra=(--blocks "$work/fork-$depth.dat")
   fi
-  read -r wall rss < <(timed_index "$step" "$work/step-$depth.log" "${extra[@]}")
+  read -r wall rss cpu < <(timed_index "$step" "$work/step-$depth.log" "${extra[@]}")
   rewound=$(grep -o '[0-9,]* rewound' "$work/step-$depth.log" | head -1 | tr -d ', rewound')
   # The indexer's own time ("indexed ... in S s"): the run without process start and exit.
   index_s=$(grep -o ') in [0-9.]* s' "$work/step-$depth.log" | head -1 | tr -dc '0-9.')
@@ -126,9 +133,11 @@ for depth in 0 $depths; do
     if [[ "$(digest "$step")" == "$(digest "$work/fresh-$depth")" ]]; then equal=yes; else equal=NO; fi
     rm -rf "$work/fresh-$depth"
   fi
-  follow_s="-" arrival_s="-"
-  if [[ "$follow" == 1 && "$depth" != 0 ]]; then read -r follow_s arrival_s < <(follow_reorg "$depth"); fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$depth" "$wall" "$index_s" "$rss" "${rewound:-0}" "$equal" \
-    "$follow_s" "$arrival_s" | tee -a "$results"
+  follow_s="-" arrival_s="-" follow_cpu="-"
+  if [[ "$follow" == 1 && "$depth" != 0 ]]; then
+    read -r follow_s arrival_s follow_cpu < <(follow_reorg "$depth")
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$depth" "$wall" "$cpu" "$index_s" "$rss" "${rewound:-0}" \
+    "$equal" "$follow_s" "$arrival_s" "$follow_cpu" | tee -a "$results"
   rm -rf "$step"
 done

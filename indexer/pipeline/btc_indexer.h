@@ -102,6 +102,9 @@ struct IndexResult {
   double prepare_seconds = 0;  // of which loading, scanning, rewinding and preparing the caches
   LookupCounters lookups;
   MemoryPlan memory_plan;  // how the run sized its caches, batches and queue
+  // The address and prevout caches saved by the last run were read (a run whose blocks are small
+  // beside them starts with empty caches instead: BtcRun::kCacheReadRatio).
+  bool caches_loaded = false;
   std::vector<std::string> warnings;
 };
 

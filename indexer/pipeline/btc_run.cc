@@ -124,12 +124,15 @@ absl::Status BtcRun::Step(bool in_session, bool* needs_full_run) {
   while (state_.tip_height > fork) RETURN_IF_ERROR(RewindTip(state_.tip_height - 1 == fork));
   const uint64_t tx_count_at_fork = state_.tx_count;
   absl::Status status;
-  if (best) {
-    const uint64_t bytes_to_apply = BytesToApply(chain, fork);
+  // A run with nothing to apply (the store is at the best tip) loads no caches, clustering or
+  // committer: it costs its scan, not the caches' size. A session loads them in its first round
+  // all the same, so that the blocks of later rounds cost their own work.
+  const uint64_t bytes_to_apply = best ? BytesToApply(chain, fork) : 0;
+  if (bytes_to_apply > 0 || (best && in_session && committer_ == nullptr)) {
     if (committer_ == nullptr) {
       ASSIGN_OR_RETURN(committer_,
                        store::Committer::Create(store_, store_->dir() / "ingest-staging"));
-      RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, at_start));
+      RETURN_IF_ERROR(PrepareCaches(bytes_to_apply, at_start, /*whatever_the_size=*/in_session));
     } else {
       if (state_.tx_count != at_start.tx_count) {
         // The caches hold ids and outputs of the rewound blocks, whose numbers the branch reuses:
@@ -139,11 +142,11 @@ absl::Status BtcRun::Step(bool in_session, bool* needs_full_run) {
       }
       // A session's caches, filter and observers stay as the last round left them; the
       // observers reserve room for what this round adds.
-      if (bytes_to_apply > 0) {
-        RETURN_IF_ERROR(PlanMemoryUse(state_.addr_count + bytes_to_apply / 200 + 1024));
-      }
+      RETURN_IF_ERROR(PlanMemoryUse(state_.addr_count + bytes_to_apply / 200 + 1024));
     }
-    if (bytes_to_apply > 0 || !in_session) status = Apply(chain, static_cast<size_t>(fork + 1));
+    if (bytes_to_apply > 0) status = Apply(chain, static_cast<size_t>(fork + 1));
+  }
+  if (best) {
     result_->stale_blocks = tree_.size() - tree_.unconnected() - tree_.refused() - chain.size();
   }
   if (status.ok() && reorg_from_.has_value()) RETURN_IF_ERROR(ClearReorg(store_));
