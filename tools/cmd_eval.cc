@@ -105,8 +105,8 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
   if (!r.ok()) return PrintError(r.status());
   if (args->Has("list")) {
     for (const auto& d : r->unlabelled) {
-      std::printf("unlabelled %s detected as %s: %zu inputs, %zu outputs\n", d.txid.ToHex().c_str(),
-                  d.kind.c_str(), d.inputs, d.outputs);
+      std::printf("unlabelled %s detected as %s: %zu inputs, %zu outputs (%s)\n",
+                  d.txid.ToHex().c_str(), d.kind.c_str(), d.inputs, d.outputs, d.shape.c_str());
     }
   }
   std::printf("%-22s %8s  detected as\n", "labelled CoinJoins", "count");
