@@ -11,8 +11,8 @@ asserts what must hold on real wallets' data:
     every address of the store but the genesis output's is in the truth.
 It prints the figures docs/clustering.md publishes (precision, recall, CoinJoin false positives).
 
-The chain is built once per build tree and kept, keyed by the hash of the script, the lock file
-and the size options: CHAIN_CACHE/chain-<hash>/. Exit 77 (skipped) without node or bcoin.
+The chain is built once per build tree and kept, keyed by the hash of the script, of the packages
+pinned in tests/bcoin/package-lock.json and of the size options: CHAIN_CACHE/chain-<hash>/. Exit 77 (skipped) without node or bcoin.
 
 Usage: wallet_chain_test.py --ariadne BIN --node BIN --modules DIR --cache DIR
                             [--blocks N] [--actions N] [--keep-db]
@@ -27,6 +27,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+LOCK = os.path.join(HERE, "..", "bcoin", "package-lock.json")  # bcoin, pinned for every test
 SKIP = 77
 
 
@@ -44,9 +45,13 @@ def run(cmd, **kw):
 
 def chain_key(args):
     h = hashlib.sha256()
-    for name in ("make_chain.js", "package-lock.json"):
-        with open(os.path.join(HERE, name), "rb") as f:
-            h.update(f.read())
+    with open(os.path.join(HERE, "make_chain.js"), "rb") as f:
+        h.update(f.read())
+    # The packages installed (tests/bcoin's lock file without its own name): what makes the chain.
+    with open(LOCK) as f:
+        packages = json.load(f)["packages"]
+    packages.pop("", None)
+    h.update(json.dumps(packages, sort_keys=True).encode())
     h.update(f"blocks={args.blocks} actions={args.actions} seed={args.seed}".encode())
     return h.hexdigest()[:16]
 
