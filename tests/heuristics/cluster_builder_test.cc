@@ -163,6 +163,8 @@ TEST(ClusterBuilder, TypeUpgradeAbstainsWhenTheChangeMayBeOfANewerType) {
   EXPECT_EQ(LinkedTo(*RunPolicy(rule + ",type-upgrade=nested", t5), 1), 11u);
   TxBuilder t6 = legacy_payment();
   EXPECT_EQ(LinkedTo(*RunPolicy(rule + ",type-upgrade=abstain", t6), 1), 0u);
+  TxBuilder t8 = legacy_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy("default,defer=off", t8), 1), 0u);  // the default abstains
   // No newer output: the rule is unchanged.
   TxBuilder t7(5);
   t7.In(1, 5'000'000, ScriptType::kP2sh)

@@ -48,7 +48,7 @@ TEST(Policy, TypeUpgradeRoundTripsAndIsInTheDefault) {
   ASSERT_THAT(ignore, IsOk());
   EXPECT_EQ(ignore->ToSpec(), "ci,change=address_type,coinjoin=on,round=100000,max-outputs=100,"
                               "guard=100");
-  EXPECT_EQ(DefaultPolicy().type_upgrade, ClusteringPolicy::TypeUpgrade::kNested);
+  EXPECT_EQ(DefaultPolicy().type_upgrade, ClusteringPolicy::TypeUpgrade::kAbstain);
   EXPECT_THAT(ParsePolicy("ci,type-upgrade=always"),
               StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "type-upgrade"));
 }
