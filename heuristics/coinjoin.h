@@ -39,8 +39,8 @@
 //   every maker has change (only a taker's sweep has none). A wallet's sendmany of equal amounts
 //   has one change (bcoin's heavy users' payments to three people).
 // * Generic and JoinMarket, no OP_RETURN: CoinJoin transactions hold the equal outputs and the
-//   changes (and a coordinator's fee) only. A Whirlpool tx0 (one user's premix outputs of one value, the coordinator's fee, an OP_RETURN
-//   and change) had its shape otherwise.
+//   changes (and a coordinator's fee) only. A Whirlpool tx0 (one user's premix outputs of one
+//   value, the coordinator's fee, an OP_RETURN and change) had its shape otherwise.
 // * Inputs can fund the equal outputs: each participant's coins pay for its own equal output, so
 //   the inputs split into n disjoint groups each worth at least the value. Bound used (never
 //   rejects a real round): (inputs >= value) + (sum of the smaller inputs) / value >= n. One

@@ -19,11 +19,12 @@ constexpr std::string_view kNames[] = {"address_reuse", "address_type",  "optima
 // the only fresh address of the inputs' script type, unless some output is of a newer type than the
 // inputs (wallets that send change to a newer type: bcoin's nested-segwit accounts, Bitcoin Core
 // following a segwit payee; on bcoin's wallets' chain every wrong link was one, and without it the
-// rule's links are 98.8% right on generated chains, with it 99.1%). (Peel chains are left out: 86% of their links
-// are right, too few.) A change link waits for the change to be spent and is made after the
-// spender's common-input links, and never grows a cluster beyond 100 addresses: a wrong link then
-// cannot pull a second wallet in through the payee's later spends, and services' hot wallets do
-// not absorb their customers. Measured against the generator's truth in docs/clustering.md.
+// rule's links are 98.8% right on generated chains, with it 99.1%). (Peel chains are left out: 86%
+// of their links are right, too few.) A change link waits for the change to be spent and is made
+// after the spender's common-input links, and never grows a cluster beyond 100 addresses: a wrong
+// link then cannot pull a second wallet in through the payee's later spends, and services' hot
+// wallets do not absorb their customers. Measured against the generator's truth in
+// docs/clustering.md.
 constexpr char kDefaultSpec[] =
     "ci,change=address_reuse|own_address|round_payment|address_type+fresh_address,coinjoin=on,"
     "round=100000,type-upgrade=abstain,max-outputs=100,guard=100,defer=on";

@@ -6,8 +6,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "engine/core/strings.h"
 #include "engine/core/status_macros.h"
+#include "engine/core/strings.h"
 #include "engine/store/replay.h"
 #include "heuristics/coinjoin.h"
 

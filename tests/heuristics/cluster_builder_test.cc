@@ -137,7 +137,7 @@ TEST(ClusterBuilder, TypeUpgradeAbstainsWhenTheChangeMayBeOfANewerType) {
   auto nested_payment = [] {
     TxBuilder tx(5);
     tx.In(1, 5'000'000, ScriptType::kP2sh)
-        .Out(10, 1'234'567, true, ScriptType::kP2sh)      // the payee
+        .Out(10, 1'234'567, true, ScriptType::kP2sh)     // the payee
         .Out(11, 3'765'000, true, ScriptType::kP2wpkh);  // the change, of the newer type
     return tx;
   };

@@ -46,8 +46,9 @@ TEST(Policy, TypeUpgradeRoundTripsAndIsInTheDefault) {
   }
   auto ignore = ParsePolicy("ci,change=address_type,type-upgrade=ignore");
   ASSERT_THAT(ignore, IsOk());
-  EXPECT_EQ(ignore->ToSpec(), "ci,change=address_type,coinjoin=on,round=100000,max-outputs=100,"
-                              "guard=100");
+  EXPECT_EQ(ignore->ToSpec(),
+            "ci,change=address_type,coinjoin=on,round=100000,max-outputs=100,"
+            "guard=100");
   EXPECT_EQ(DefaultPolicy().type_upgrade, ClusteringPolicy::TypeUpgrade::kAbstain);
   EXPECT_THAT(ParsePolicy("ci,type-upgrade=always"),
               StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "type-upgrade"));
