@@ -580,11 +580,18 @@ bool Economy::Withdraw(bool batch) {
   plan_.Clear();
   w.ApplyProfile(exchange, &plan_);
   const size_t n = batch ? 5 + rng.Geometric(0.04, 245) : 1;
+  // A quarter of batches pay every customer one amount (payouts of a fixed size: the exchanges of
+  // bcoin's wallets' chain, tests/wallets, and issue 19's independent chain do this), the shape
+  // CoinJoin detectors must not take for a round.
+  const bool equal = batch && rng.Chance(0.25);
+  int64_t amount = 0;
   for (size_t i = 0; i < n; ++i) {
     const uint32_t customer = w.RandomIndividual();
-    const AmountStyle style = rng.Chance(0.45) ? AmountStyle::kRoundBtc : AmountStyle::kArbitrary;
-    const int64_t amount = Affordable(values_->PaymentOfStyle(style, 250, 1.6, w.year(), &rng),
-                                      balance / static_cast<int64_t>(4 * n));
+    if (i == 0 || !equal) {
+      const AmountStyle style = rng.Chance(0.45) ? AmountStyle::kRoundBtc : AmountStyle::kArbitrary;
+      amount = Affordable(values_->PaymentOfStyle(style, 250, 1.6, w.year(), &rng),
+                          balance / static_cast<int64_t>(4 * n));
+    }
     plan_.outputs.push_back(PlannedOutput{amount, w.ReceiveAddress(customer), customer, customer});
   }
   if (FundAndCommit(exchange, exchange, &plan_, w.NextFeeRate(), ChangeTo::kHot, false,

@@ -446,11 +446,13 @@ absl::Status GenerateChain(const GenOptions& options, GenStats* stats_out) {
   stats.scenarios_completed = scenarios.completed();
   stats.coinjoins = world.labels().size();
   if (truth != nullptr) {
-    std::string entities_csv;
+    std::string entities_csv, profiles_csv;
     world.AppendEntitiesCsv(&entities_csv);
+    world.AppendProfilesCsv(&profiles_csv);
     const std::vector<ScenarioRow> rows = scenarios.Rows();
     const std::string summary = SummaryJson(options, stats, t, world.labels(), maturity);
-    if (absl::Status s = truth->Finish(entities_csv, rows, world.labels(), summary); !s.ok()) {
+    if (absl::Status s = truth->Finish(entities_csv, profiles_csv, rows, world.labels(), summary);
+        !s.ok()) {
       return s;
     }
     PublicTagOptions tag_options;

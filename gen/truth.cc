@@ -136,6 +136,34 @@ absl::Status LoadEntities(const fs::path& file, std::vector<TruthEntity>* out) {
       });
 }
 
+// Sets each entity's profile from profiles.csv (entity_id,profile; every entity, in order).
+absl::Status LoadProfiles(const fs::path& file, std::vector<TruthEntity>* entities) {
+  absl::StatusOr<std::string> data = ReadWhole(file);
+  if (!data.ok()) return data.status();
+  size_t next = 0;
+  absl::Status s = ForEachLine(
+      file, *data, "entity_id,profile",
+      [&](std::string_view line, uint64_t number, size_t) -> absl::Status {
+        std::string_view f[2];
+        if (!Split(line, 2, f))
+          return RowError(file, number, "expected 2 fields: entity_id,profile");
+        uint32_t id = 0;
+        if (!ParseNumber(f[0], &id) || id != next || id >= entities->size()) {
+          return RowError(file, number,
+                          absl::StrCat("entity_id '", AV(f[0]), "' is not entity ", next));
+        }
+        if (f[1].empty()) return RowError(file, number, "empty profile");
+        (*entities)[next++].profile = std::string(f[1]);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  if (next != entities->size()) {
+    return absl::DataLossError(
+        absl::StrCat(file.string(), ": ", next, " profiles for ", entities->size(), " entities"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LoadScenarios(const fs::path& file, std::vector<ScenarioRow>* out) {
   absl::StatusOr<std::string> data = ReadWhole(file);
   if (!data.ok()) return data.status();
@@ -318,6 +346,12 @@ absl::StatusOr<Truth> LoadTruth(const fs::path& dir) {
   Truth truth;
   if (absl::Status s = LoadEntities(truth_dir / "entities.csv", &truth.entities_); !s.ok()) {
     return s;
+  }
+  if (fs::exists(truth_dir / "profiles.csv")) {
+    if (absl::Status s = LoadProfiles(truth_dir / "profiles.csv", &truth.entities_); !s.ok()) {
+      return s;
+    }
+    truth.has_profiles_ = true;
   }
   if (absl::Status s = truth.BuildIndex(truth_dir / "addresses.csv"); !s.ok()) return s;
   if (absl::Status s = LoadScenarios(truth_dir / "scenarios.csv", &truth.scenarios_); !s.ok()) {

@@ -1,6 +1,8 @@
 // The generator's ground truth (DIR/truth/, format in docs/generator.md) and its reader.
 //
 // entities.csv   entity_id,kind,name                    one row per entity
+// profiles.csv   entity_id,profile                      its wallet software at the chain's end
+//                                                        (optional: chains made before it lack it)
 // addresses.csv  address,entity_id                       one row per distinct output address
 // scenarios.csv  scenario_id,kind,role,ref,value         the case scenarios, row by row
 // txlabels.csv   txid,label                              CoinJoin transactions by implementation
@@ -34,6 +36,7 @@ struct TruthEntity {
   uint32_t id = 0;
   EntityKind kind = EntityKind::kIndividual;
   std::string name;
+  std::string profile;  // wallet profile (profiles.csv), empty when the truth has none
 };
 
 // One row of scenarios.csv. Roles and what `ref` holds for each are listed in docs/generator.md.
@@ -85,12 +88,15 @@ class Truth {
   const std::vector<ScenarioRow>& scenario_rows() const { return scenarios_; }
   const std::vector<TxLabel>& tx_labels() const { return tx_labels_; }
   const TruthSummary& summary() const { return summary_; }
+  // Returns: true when the truth names each entity's wallet profile (profiles.csv).
+  bool has_profiles() const { return has_profiles_; }
 
  private:
   friend absl::StatusOr<Truth> LoadTruth(const std::filesystem::path& dir);
   absl::Status BuildIndex(const std::filesystem::path& file);
 
   std::vector<TruthEntity> entities_;
+  bool has_profiles_ = false;
   std::string addresses_;  // the whole of addresses.csv
   HugeVector<uint64_t> row_offset_;
   HugeVector<uint32_t> row_entity_;

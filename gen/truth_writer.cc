@@ -56,7 +56,7 @@ absl::Status TruthWriter::WriteFile(const std::string& name, std::string_view co
   return absl::OkStatus();
 }
 
-absl::Status TruthWriter::Finish(std::string_view entities_csv,
+absl::Status TruthWriter::Finish(std::string_view entities_csv, std::string_view profiles_csv,
                                  std::span<const ScenarioRow> scenarios,
                                  std::span<const TxLabel> labels, std::string_view summary_json) {
   FlushAddresses();
@@ -66,6 +66,7 @@ absl::Status TruthWriter::Finish(std::string_view entities_csv,
   }
 
   if (absl::Status s = WriteFile("entities.csv", entities_csv); !s.ok()) return s;
+  if (absl::Status s = WriteFile("profiles.csv", profiles_csv); !s.ok()) return s;
 
   std::string out = "scenario_id,kind,role,ref,value\n";
   for (const ScenarioRow& r : scenarios) {

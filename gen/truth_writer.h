@@ -38,9 +38,11 @@ class TruthWriter {
 
   // Writes entities.csv, scenarios.csv, txlabels.csv and summary.json (already formatted), and
   // closes addresses.csv. Returns: the first error met, naming the file.
-  // Args: entities_csv: the whole of entities.csv, header included.
-  absl::Status Finish(std::string_view entities_csv, std::span<const ScenarioRow> scenarios,
-                      std::span<const TxLabel> labels, std::string_view summary_json);
+  // Args: entities_csv, profiles_csv: the whole of entities.csv and profiles.csv, headers
+  // included.
+  absl::Status Finish(std::string_view entities_csv, std::string_view profiles_csv,
+                      std::span<const ScenarioRow> scenarios, std::span<const TxLabel> labels,
+                      std::string_view summary_json);
 
  private:
   explicit TruthWriter(std::filesystem::path dir) : dir_(std::move(dir)) {}

@@ -94,6 +94,30 @@ void World::CheckPoolsFollowEntities() const {
   }
 }
 
+std::string_view WalletProfileName(WalletProfile profile) {
+  switch (profile) {
+    case WalletProfile::kLegacy:
+      return "legacy";
+    case WalletProfile::kCore:
+      return "core";
+    case WalletProfile::kElectrum:
+      return "electrum";
+    case WalletProfile::kService:
+      return "service";
+    case WalletProfile::kBcoin:
+      return "bcoin";
+  }
+  return "unknown";
+}
+
+void World::AppendProfilesCsv(std::string* out) const {
+  out->append("entity_id,profile\n");
+  for (uint32_t id = 0; id < entities_.size(); ++id) {
+    const std::string_view name = WalletProfileName(entities_[id].profile);
+    absl::StrAppend(out, id, ",", absl::string_view(name.data(), name.size()), "\n");
+  }
+}
+
 void World::AppendEntitiesCsv(std::string* out) const {
   out->append("entity_id,kind,name\n");
   for (uint32_t id = 0; id < entities_.size(); ++id) {
@@ -186,6 +210,12 @@ void World::NewWallet(Entity* e, bool first) {
   } else {
     e->profile = r < 0.35 ? WalletProfile::kLegacy
                           : (r < 0.65 ? WalletProfile::kCore : WalletProfile::kElectrum);
+    // bcoin (1.0 in 2017, segwit; no taproot): a few wallets of the types it has, drawn from the
+    // same number.
+    const bool bcoin_type = e->pref == OutKind::kP2pkh || e->pref == OutKind::kP2shP2wpkh ||
+                            e->pref == OutKind::kP2wpkh;
+    // Only a first wallet: an entity whose truth says bcoin made all its transactions with it.
+    if (first && year_ >= 2017.5 && r >= 0.95 && bcoin_type) e->profile = WalletProfile::kBcoin;
   }
   e->flags &= static_cast<uint8_t>(~kSendsChangeLast);
   if (e->profile == WalletProfile::kLegacy && rng_.Chance(0.5)) e->flags |= kSendsChangeLast;
@@ -211,13 +241,19 @@ AddrRef World::ChangeAddress(uint32_t id, const TxPlan& plan) {
     NewWallet(&e, false);
     if (e.pref != before && e.reuse.valid()) e.reuse = NewAddress(e.pref);
   }
-  if (e.flags & kReusesAddresses) return ReceiveAddress(id);
+  // bcoin derives a change address on every payment, also for owners who reuse their receiving one.
+  if ((e.flags & kReusesAddresses) && e.profile != WalletProfile::kBcoin) return ReceiveAddress(id);
   OutKind kind = e.pref;
   auto single_sig = [](OutKind k) {
     return k == OutKind::kP2pkh || k == OutKind::kP2pkhUncompressed || k == OutKind::kP2shP2wpkh ||
            k == OutKind::kP2wpkh || k == OutKind::kP2tr;
   };
-  if (e.profile == WalletProfile::kElectrum && !plan.inputs.empty()) {
+  if (e.profile == WalletProfile::kBcoin) {
+    // A segwit account's change is native P2WPKH whatever address type it handed out.
+    if (kind == OutKind::kP2shP2wpkh || kind == OutKind::kP2wpkh || kind == OutKind::kP2tr) {
+      kind = OutKind::kP2wpkh;
+    }
+  } else if (e.profile == WalletProfile::kElectrum && !plan.inputs.empty()) {
     const OutKind first = utxos_[plan.inputs[0]].kind;
     bool same = single_sig(first);
     for (uint32_t slot : plan.inputs) same &= utxos_[slot].kind == first;
@@ -353,14 +389,40 @@ void World::ApplyProfile(uint32_t entity, TxPlan* plan) {
       plan->locktime = 0;
       plan->sequence = 0xffffffff;
       return;
+    case WalletProfile::kBcoin:
+      plan->version = 1;
+      plan->locktime = 0;
+      plan->sequence = 0xffffffff;
+      return;
   }
+}
+
+void World::SortBip69(TxPlan* plan) const {
+  std::vector<std::pair<std::string, uint32_t>> keys;
+  std::vector<size_t> order(plan->inputs.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Utxo& u = utxos_[plan->inputs[i]];
+    keys.emplace_back(u.txid.ToHex(), u.vout);
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::vector<uint32_t> inputs;
+  for (size_t i : order) inputs.push_back(plan->inputs[i]);
+  plan->inputs.swap(inputs);
+  std::stable_sort(plan->outputs.begin(), plan->outputs.end(),
+                   [](const PlannedOutput& a, const PlannedOutput& b) {
+                     return a.value != b.value ? a.value < b.value : a.addr.id < b.addr.id;
+                   });
 }
 
 void World::AddChange(TxPlan* plan, int64_t change, uint32_t owner, AddrRef addr,
                       uint32_t pool_id) {
   if (change < kDust) return;
   PlannedOutput o{change, addr, owner, pool_id};
-  if ((entities_[owner].flags & kSendsChangeLast) || plan->outputs.empty()) {
+  if (entities_[owner].profile == WalletProfile::kBcoin) {
+    plan->outputs.push_back(o);
+    SortBip69(plan);
+  } else if ((entities_[owner].flags & kSendsChangeLast) || plan->outputs.empty()) {
     plan->outputs.push_back(o);
   } else {
     const size_t at = rng_.Below(plan->outputs.size() + 1);

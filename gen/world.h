@@ -54,13 +54,22 @@ struct Pool {
   uint32_t owner = kNoId;  // the entity whose wallet this is (kNoId for shared pools)
 };
 
-// Wallet software fingerprints: nVersion, nLockTime and nSequence policies.
+// Wallet software fingerprints: nVersion, nLockTime and nSequence policies, change script type and
+// output order (World::ApplyProfile, World::ChangeAddress, World::AddChange).
 enum class WalletProfile : uint8_t {
   kLegacy = 0,    // early Bitcoin-Qt and web wallets: v1, locktime 0, final sequences
   kCore = 1,      // Bitcoin Core since 0.11: v2, anti-fee-sniping locktime, 0xfffffffd
   kElectrum = 2,  // v2, locktime = height, 0xfffffffd
   kService = 3,   // exchanges and services: v1 or v2, locktime 0, final sequences
+  // bcoin 1.0.2's wallet (lib/wallet/wallet.js createTX, lib/wallet/account.js), as observed on
+  // the chain tests/wallets makes with it: v1, locktime 0, final sequences; inputs and outputs in
+  // BIP69 order; a segwit account's change goes to native P2WPKH also when its coins are the
+  // nested P2SH-P2WPKH addresses it hands out, a legacy account's to P2PKH.
+  kBcoin = 4,
 };
+inline constexpr int kNumWalletProfiles = 5;
+// Returns: "legacy", "core", "electrum", "service" or "bcoin".
+std::string_view WalletProfileName(WalletProfile profile);
 
 struct Entity {
   EntityKind kind = EntityKind::kIndividual;
@@ -154,6 +163,9 @@ class World {
   uint32_t entity_count() const { return static_cast<uint32_t>(entities_.size()); }
   // Appends the rows of entities.csv (header included) to *out.
   void AppendEntitiesCsv(std::string* out) const;
+  // Appends the rows of profiles.csv (entity_id,profile: each entity's wallet profile at the end
+  // of the chain; header included) to *out.
+  void AppendProfilesCsv(std::string* out) const;
   // Returns: the number of entities of each kind.
   std::vector<uint64_t> CountByKind() const;
   // Marks [begin, end) as the individuals that random payers and payees are drawn from.
@@ -238,6 +250,9 @@ class World {
   // Adds `change` (if above dust; otherwise it goes to the fee) to `owner` at `addr` in
   // `pool_id`, at a position that follows the owner's habit.
   void AddChange(TxPlan* plan, int64_t change, uint32_t owner, AddrRef addr, uint32_t pool_id);
+  // Puts plan's inputs and outputs in BIP69 order: inputs by previous txid (as displayed) and
+  // output index, outputs by value (then by address, standing for the script's bytes).
+  void SortBip69(TxPlan* plan) const;
 
   // --- commit -------------------------------------------------------------------------------
   // Serialises `plan` into the block body and applies it (see the file comment). The plan must

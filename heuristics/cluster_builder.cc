@@ -138,6 +138,7 @@ bool ClusterBuilder::Qualifies(const store::ResolvedTx& tx, size_t i, uint8_t ru
   }
   if (rule & Bit(ChangeHeuristic::kAddressType)) {
     if (!inputs_one_type_ || o.type != input_type_) return false;
+    if (type_upgrade_) return false;
   }
   if (rule & Bit(ChangeHeuristic::kOptimalChange)) {
     if (o.value >= min_input_) return false;
@@ -176,7 +177,18 @@ void ClusterBuilder::Change(const store::ResolvedTx& tx) {
   if (anchor == AddrId::kInvalid) return;
   anchor_root_ = uf_.FindRoot(anchor);
   round_outputs_ = 0;
-  for (const auto& o : tx.outputs) round_outputs_ += policy_.IsRound(o.value) ? 1 : 0;
+  // address_type abstains when the wallet may have sent its change to a newer script type than
+  // its coins': any older type (kAbstain), or P2SH coins, nested segwit's (kNested).
+  type_upgrade_ = false;
+  using TypeUpgrade = ClusteringPolicy::TypeUpgrade;
+  const bool may_upgrade =
+      policy_.type_upgrade == TypeUpgrade::kAbstain ||
+      (policy_.type_upgrade == TypeUpgrade::kNested && input_type_ == ScriptType::kP2sh);
+  const int input_generation = ScriptGeneration(input_type_);
+  for (const auto& o : tx.outputs) {
+    round_outputs_ += policy_.IsRound(o.value) ? 1 : 0;
+    type_upgrade_ |= may_upgrade && ScriptGeneration(o.type) > input_generation;
+  }
 
   for (uint8_t rule : policy_.change_rules) {
     size_t candidate = SIZE_MAX;

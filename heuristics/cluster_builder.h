@@ -180,6 +180,7 @@ class ClusterBuilder {
   int64_t min_input_ = 0;
   bool inputs_one_type_ = false;
   ScriptType input_type_ = ScriptType::kNonstandard;
+  bool type_upgrade_ = false;  // some output's script type is newer than the inputs'
   size_t round_outputs_ = 0;
   uint32_t anchor_root_ = 0;
 };

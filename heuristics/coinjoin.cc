@@ -76,17 +76,41 @@ bool CoinJoinDetector::SomeInputOfEqualOutputsType(const store::ResolvedTx& tx, 
   return false;
 }
 
+bool CoinJoinDetector::EveryOutputHasAddress(const store::ResolvedTx& tx) {
+  for (const auto& o : tx.outputs) {
+    if (!o.addr.valid() || o.type == ScriptType::kOpReturn) return false;
+  }
+  return true;
+}
+
+bool CoinJoinDetector::InputsCanFund(const store::ResolvedTx& tx, size_t n, int64_t value) {
+  // Each participant's coins pay for its equal output, so the inputs split into n disjoint groups
+  // of at least `value` each. A group holds an input of at least `value`, or only smaller ones
+  // summing to `value` or more: there are at most (inputs >= value) + (sum of the others) / value
+  // groups.
+  uint64_t large = 0;
+  int64_t small_sum = 0;
+  for (const auto& in : tx.inputs) {
+    if (in.value >= value) {
+      ++large;
+    } else {
+      small_sum += in.value;
+    }
+  }
+  return value > 0 && large + static_cast<uint64_t>(small_sum / value) >= n;
+}
+
 bool CoinJoinDetector::IsGeneric(const store::ResolvedTx& tx) {
   const size_t n_in = tx.inputs.size(), n_out = tx.outputs.size();
-  if (n_in < 2 || n_out < 3) return false;
+  if (n_in < 2 || n_out < 5) return false;  // p >= 3: two equal outputs are a batched payment
   const size_t p = (n_out + 1) / 2;
   if (p > n_in) return false;
   if (p > DistinctInputAddresses(tx)) return false;
   CountValues(tx);
   const ValueCount& top = values_.front();
-  if (top.count != p) return false;
+  if (top.count != p || !EveryOutputHasAddress(tx)) return false;
   return top.value != 546 && top.value != 2730 && EqualOutputsShareType(tx, top.value) &&
-         SomeInputOfEqualOutputsType(tx, top.value);
+         SomeInputOfEqualOutputsType(tx, top.value) && InputsCanFund(tx, p, top.value);
 }
 
 bool CoinJoinDetector::IsWhirlpool(const store::ResolvedTx& tx) {
@@ -96,6 +120,9 @@ bool CoinJoinDetector::IsWhirlpool(const store::ResolvedTx& tx) {
   if (std::find(std::begin(kWhirlpoolPools), std::end(kWhirlpoolPools), v) ==
       std::end(kWhirlpoolPools)) {
     return false;
+  }
+  for (const auto& in : tx.inputs) {
+    if (in.value < v) return false;  // every input is a premix or postmix coin of the pool
   }
   addrs_.clear();
   for (const auto& o : tx.outputs) {
@@ -111,6 +138,7 @@ bool CoinJoinDetector::IsWasabi1(const store::ResolvedTx& tx) {
   CountValues(tx);
   const ValueCount& top = values_.front();
   if (top.count < 5 || DistinctInputAddresses(tx) < top.count) return false;
+  if (!InputsCanFund(tx, top.count, top.value)) return false;
   for (int k = 0; k <= 6; ++k) {
     const double level = 0.1 * kCoin * std::ldexp(1.0, k);
     if (std::abs(static_cast<double>(top.value) - level) <= 0.05 * level) return true;
@@ -137,10 +165,14 @@ bool CoinJoinDetector::IsJoinMarket(const store::ResolvedTx& tx) {
   const size_t n = top.count;
   if (n < 3 || n_out < n || n_out > 2 * n || tx.inputs.size() < n) return false;
   if (top.value < 10'000) return false;
+  // Every maker's change (its coins less the amount plus its fee): at least n - 1 other outputs.
+  if (n_out - n < n - 1) return false;
   for (size_t i = 1; i < values_.size(); ++i) {
     if (values_[i].count != 1) return false;  // change outputs are all different
   }
-  return DistinctInputAddresses(tx) >= n && EqualOutputsShareType(tx, top.value);
+  if (!EveryOutputHasAddress(tx)) return false;
+  return DistinctInputAddresses(tx) >= n && EqualOutputsShareType(tx, top.value) &&
+         InputsCanFund(tx, n, top.value);
 }
 
 CoinJoinKind CoinJoinDetector::Detect(const store::ResolvedTx& tx) {

@@ -16,14 +16,18 @@ constexpr std::string_view kNames[] = {"address_reuse", "address_type",  "optima
 // The default: common-input ownership. Change, first rule that names exactly one output: an output
 // paying an input address, or an address already in the inputs' cluster (then nothing new is
 // linked: the other outputs are payments); the only non-round output when all others are round;
-// the only fresh address of the inputs' script type. (Peel chains are left out: 86% of their links
-// are right, too few.) A change link waits for the change to be spent and is made after the
-// spender's common-input links, and never grows a cluster beyond 100 addresses: a wrong link then
-// cannot pull a second wallet in through the payee's later spends, and services' hot wallets do
-// not absorb their customers. Measured against the generator's truth in docs/clustering.md.
+// the only fresh address of the inputs' script type, unless some output is of a newer type than the
+// inputs (wallets that send change to a newer type: bcoin's nested-segwit accounts, Bitcoin Core
+// following a segwit payee; on bcoin's wallets' chain every wrong link was one, and without it the
+// rule's links are 98.8% right on generated chains, with it 99.1%). (Peel chains are left out: 86%
+// of their links are right, too few.) A change link waits for the change to be spent and is made
+// after the spender's common-input links, and never grows a cluster beyond 100 addresses: a wrong
+// link then cannot pull a second wallet in through the payee's later spends, and services' hot
+// wallets do not absorb their customers. Measured against the generator's truth in
+// docs/clustering.md.
 constexpr char kDefaultSpec[] =
     "ci,change=address_reuse|own_address|round_payment|address_type+fresh_address,coinjoin=on,"
-    "round=100000,max-outputs=100,guard=100,defer=on";
+    "round=100000,type-upgrade=abstain,max-outputs=100,guard=100,defer=on";
 
 }  // namespace
 
@@ -58,6 +62,8 @@ std::string ClusteringPolicy::ToSpec() const {
   parts.push_back(absl::StrCat("coinjoin=", skip_coinjoins ? "on" : "off"));
   parts.push_back(absl::StrCat("round=", round_unit));
   if (round_digits > 0) parts.push_back(absl::StrCat("round-digits=", round_digits));
+  if (type_upgrade == TypeUpgrade::kNested) parts.push_back("type-upgrade=nested");
+  if (type_upgrade == TypeUpgrade::kAbstain) parts.push_back("type-upgrade=abstain");
   parts.push_back(absl::StrCat("max-outputs=", max_change_outputs));
   parts.push_back(absl::StrCat("guard=", guard_size));
   if (defer != Defer::kOff) {
@@ -105,6 +111,16 @@ absl::StatusOr<ClusteringPolicy> ParsePolicy(std::string_view spec) {
       } else {
         return absl::InvalidArgumentError("defer must be off, on or fingerprint");
       }
+    } else if (key == "type-upgrade") {
+      if (value == "ignore") {
+        p.type_upgrade = ClusteringPolicy::TypeUpgrade::kIgnore;
+      } else if (value == "nested") {
+        p.type_upgrade = ClusteringPolicy::TypeUpgrade::kNested;
+      } else if (value == "abstain") {
+        p.type_upgrade = ClusteringPolicy::TypeUpgrade::kAbstain;
+      } else {
+        return absl::InvalidArgumentError("type-upgrade must be ignore, nested or abstain");
+      }
     } else if (key == "coinjoin") {
       if (value != "on" && value != "off") {
         return absl::InvalidArgumentError("coinjoin must be on or off");
@@ -136,6 +152,27 @@ bool ClusteringPolicy::IsRound(int64_t sat) const {
   int digits = 0;
   for (; sat > 0 && digits <= round_digits; sat /= 10) ++digits;
   return digits <= round_digits;
+}
+
+int ScriptGeneration(ScriptType type) {
+  switch (type) {
+    case ScriptType::kOpReturn:
+      return -1;
+    case ScriptType::kP2wpkh:
+    case ScriptType::kP2wsh:
+      return 1;
+    case ScriptType::kP2tr:
+      return 2;
+    case ScriptType::kWitnessUnknown:
+      return 3;
+    case ScriptType::kNonstandard:
+    case ScriptType::kP2pk:
+    case ScriptType::kP2pkh:
+    case ScriptType::kP2sh:
+    case ScriptType::kMultisig:
+      return 0;
+  }
+  return 0;
 }
 
 ClusteringPolicy DefaultPolicy() { return *ParsePolicy(kDefaultSpec); }

@@ -3,7 +3,12 @@
 // Change heuristics (each names the outputs it considers change; outputs without an address never
 // qualify):
 //   address_reuse    the output pays one of the input addresses
-//   address_type     all inputs spend one script type and the output has that type
+//   address_type     all inputs spend one script type and the output has that type; with
+//                    type-upgrade=abstain, only when no output has a newer type than the inputs,
+//                    with type-upgrade=nested only when the inputs are not P2SH or no output is
+//                    newer (assumes the wallet sends change to its coins' type; wallets that send
+//                    it to a newer one break it: bcoin's nested-segwit P2SH-P2WPKH accounts pay
+//                    change to native P2WPKH, Bitcoin Core follows a segwit payee's type)
 //   optimal_change   the output is smaller than the smallest input
 //   round_payment    the output is not round and every other output is (round: a multiple of
 //                    round_unit sat)
@@ -27,6 +32,12 @@
 //   round=N            round unit in sat (default 100000)
 //   round-digits=N     also round: a value of at most N significant digits, e.g. 0.0035 BTC for
 //                      N = 2 (default 0: only multiples of the unit)
+//   type-upgrade=ignore|nested|abstain
+//                      abstain: address_type names no output when some output's script type is
+//                      newer than the inputs' (legacy < segwit v0 < taproot; see
+//                      ScriptGeneration), since the change may be that one; nested: only when
+//                      the inputs are P2SH (nested segwit's); default ignore; the default policy
+//                      sets abstain (docs/clustering.md measures the three)
 //   max-outputs=N      no change detection on transactions with more outputs (default 100)
 //   guard=N            a change link never joins a cluster of more than N addresses
 //                      (default 100; 0 disables)
@@ -44,6 +55,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/core/script.h"
 
 namespace ariadne::heuristics {
 
@@ -66,6 +78,11 @@ inline constexpr uint8_t Bit(ChangeHeuristic h) { return uint8_t{1} << static_ca
 inline constexpr uint8_t kSpendTimeMask =
     Bit(ChangeHeuristic::kLocktimeVersion) | Bit(ChangeHeuristic::kPeelChain);
 
+// Returns: the script type's generation: 0 legacy (P2PK, P2PKH, P2SH, which includes nested
+//          segwit, bare multisig, non-standard), 1 segwit v0 (P2WPKH, P2WSH), 2 taproot, 3 a
+//          witness version not known yet; -1 for OP_RETURN (no owner, never change).
+int ScriptGeneration(ScriptType type);
+
 // Returns: "h1+h2" for a rule's heuristics, in enum order.
 std::string RuleName(uint8_t mask);
 
@@ -75,6 +92,11 @@ struct ClusteringPolicy {
   std::vector<uint8_t> change_rules;  // masks of ChangeHeuristic bits, tried in order
   int64_t round_unit = 100'000;
   int round_digits = 0;  // also round: at most this many significant digits (0: only round_unit)
+  // address_type abstains when an output's script type is newer than the inputs' (the wallet may
+  // send its change to the newer type): never (kIgnore), for P2SH inputs (kNested), always
+  // (kAbstain).
+  enum class TypeUpgrade : uint8_t { kIgnore, kNested, kAbstain };
+  TypeUpgrade type_upgrade = TypeUpgrade::kIgnore;
   uint32_t max_change_outputs = 100;
   uint32_t guard_size = 100;
   // Change links wait until the change output is spent and are made after the spender's

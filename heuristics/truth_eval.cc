@@ -1,16 +1,38 @@
 #include "heuristics/truth_eval.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "engine/core/status_macros.h"
+#include "engine/core/strings.h"
 #include "engine/store/replay.h"
 #include "heuristics/coinjoin.h"
 
 namespace ariadne::heuristics {
 namespace {
+
+// Returns: the inputs (type, value) and the outputs grouped by value, most frequent first, with
+// their types: what a reader needs to tell a CoinJoin from a batched payment.
+std::string ShapeOf(const store::ResolvedTx& tx) {
+  std::string s = "in";
+  for (const store::ResolvedInput& i : tx.inputs) {
+    absl::StrAppendFormat(&s, " %s:%d", AV(ScriptTypeName(i.type)), i.value);
+  }
+  std::map<int64_t, std::vector<ScriptType>> by_value;
+  for (const store::ResolvedOutput& o : tx.outputs) by_value[o.value].push_back(o.type);
+  std::vector<std::pair<int64_t, std::vector<ScriptType>>> groups(by_value.begin(), by_value.end());
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+  s += "; out";
+  for (const auto& [value, types] : groups) {
+    absl::StrAppendFormat(&s, " %dx%d", types.size(), value);
+    for (ScriptType t : types) absl::StrAppendFormat(&s, ":%s", AV(ScriptTypeName(t)));
+  }
+  return s;
+}
 
 uint32_t EntityOf(const TruthView& truth, uint32_t a) {
   return a < truth.entity.size() ? truth.entity[a] : kUnknown;
@@ -166,7 +188,8 @@ absl::StatusOr<CoinJoinEval> EvaluateCoinJoins(
         if (it != labelled.end()) {
           r.confusion[it->second][detected]++;
         } else if (k != CoinJoinKind::kNone) {
-          r.unlabelled.push_back({tx.txid, detected, tx.inputs.size(), tx.outputs.size()});
+          r.unlabelled.push_back(
+              {tx.txid, detected, tx.inputs.size(), tx.outputs.size(), ShapeOf(tx)});
           r.unlabelled_by_kind[detected]++;
           std::vector<AddrId>& in = unlabelled_inputs.emplace_back();
           for (const store::ResolvedInput& i : tx.inputs) in.push_back(i.addr);

@@ -74,6 +74,9 @@ struct CoinJoinEval {
     std::string kind;
     size_t inputs = 0;
     size_t outputs = 0;
+    // What the detector saw: "in p2wpkh 300000, ...; out 2x100000 p2wpkh, 1x52000 p2sh", the
+    // outputs grouped by value, most frequent first.
+    std::string shape;
   };
   std::vector<Detection> unlabelled;
   std::map<std::string, uint64_t> unlabelled_by_kind;

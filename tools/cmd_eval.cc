@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/core/address.h"
 #include "engine/render/json_writer.h"
@@ -105,8 +107,8 @@ int EvalCoinJoins(const std::vector<std::string>& argv) {
   if (!r.ok()) return PrintError(r.status());
   if (args->Has("list")) {
     for (const auto& d : r->unlabelled) {
-      std::printf("unlabelled %s detected as %s: %zu inputs, %zu outputs\n", d.txid.ToHex().c_str(),
-                  d.kind.c_str(), d.inputs, d.outputs);
+      std::printf("unlabelled %s detected as %s: %zu inputs, %zu outputs (%s)\n",
+                  d.txid.ToHex().c_str(), d.kind.c_str(), d.inputs, d.outputs, d.shape.c_str());
     }
   }
   std::printf("%-22s %8s  detected as\n", "labelled CoinJoins", "count");
@@ -154,7 +156,7 @@ int RunEval(const std::vector<std::string>& argv) {
   if (argv.empty() || argv[0] != "clusters") {
     std::fputs(
         "usage: ariadne eval clusters --db DIR --truth DIR [--policy SPEC] [--by-kind] "
-        "[--links] [--ceiling] [--json]\n",
+        "[--by-profile] [--links] [--ceiling] [--json]\n",
         stderr);
     return 2;
   }
@@ -165,6 +167,7 @@ int RunEval(const std::vector<std::string>& argv) {
                                                                            {"json", false},
                                                                            {"links", false},
                                                                            {"by-kind", false},
+                                                                           {"by-profile", false},
                                                                            {"ceiling", false}});
   if (!args.ok()) return PrintError(args.status());
   if (!args->Has("db") || !args->Has("truth")) {
@@ -208,6 +211,28 @@ int RunEval(const std::vector<std::string>& argv) {
   const heuristics::ClusterScores s = heuristics::ScoreClusters(cluster, view->entity);
   std::vector<std::pair<std::string, heuristics::ClusterScores>> by_kind;
   if (args->Has("by-kind")) by_kind = heuristics::ScoreByKind(cluster, *view);
+  // Per wallet profile (the software that made the entity's transactions, profiles.csv): the
+  // same scores over the addresses of that profile's entities, and with --links each rule's link
+  // precision per profile of the paying entity.
+  std::vector<std::pair<std::string, heuristics::ClusterScores>> by_profile;
+  std::optional<heuristics::TruthView> profile_view;
+  if (args->Has("by-profile")) {
+    if (!truth->has_profiles()) {
+      return PrintError(absl::FailedPreconditionError(
+          absl::StrCat(*args->Get("truth"),
+                       " has no profiles.csv (a chain generated before "
+                       "wallet profiles, or not by `ariadne gen`)")));
+    }
+    profile_view = *view;
+    profile_view->kind_of = [&truth](uint32_t e) {
+      const gen::TruthEntity* te = truth->entity(e);
+      return te ? te->profile : std::string("?");
+    };
+    std::set<std::string> names;
+    for (const gen::TruthEntity& te : truth->entities()) names.insert(te.profile);
+    profile_view->kinds.assign(names.begin(), names.end());
+    by_profile = heuristics::ScoreByKind(cluster, *profile_view);
+  }
   // The ceiling: what common-input ownership plus a change detector that is never wrong and never
   // misses would reach (every output the truth gives to the payer linked to the inputs).
   std::optional<heuristics::ClusterScores> ceiling;
@@ -270,7 +295,34 @@ int RunEval(const std::vector<std::string>& argv) {
           .Field("entities", ks.entities)
           .EndObject();
     }
-    w.EndObject().EndObject();
+    w.EndObject();
+    if (profile_view.has_value()) {
+      w.Key("by_profile").BeginObject();
+      for (const auto& [profile, ps] : by_profile) {
+        w.Key(profile)
+            .BeginObject()
+            .Field("addresses", ps.addresses)
+            .Field("pair_precision", ps.pair_precision)
+            .Field("pair_recall", ps.pair_recall)
+            .Field("entities", ps.entities)
+            .EndObject();
+      }
+      w.EndObject();
+      if (args->Has("links")) {
+        w.Key("links_by_profile").BeginObject();
+        for (const auto& [key, c] : heuristics::LinkPrecision(builder->evidence(), *profile_view)) {
+          if (key.find(" / ") == std::string::npos) continue;  // the totals are under "links"
+          w.Key(key)
+              .BeginObject()
+              .Field("links", c.second)
+              .Field("correct", c.first)
+              .Field("precision", static_cast<double>(c.first) / c.second)
+              .EndObject();
+        }
+        w.EndObject();
+      }
+    }
+    w.EndObject();
     std::printf("%s\n", out.c_str());
     return 0;
   }
@@ -293,6 +345,10 @@ int RunEval(const std::vector<std::string>& argv) {
         "%s)\n",
         kind.c_str(), FormatCount(ks.addresses).c_str(), ks.pair_precision, ks.pair_recall,
         FormatCount(ks.largest_cluster).c_str(), FormatCount(ks.largest_entity).c_str());
+  }
+  for (const auto& [profile, ps] : by_profile) {
+    std::printf("  profile %-7s %10s addresses: precision %.4f recall %.4f\n", profile.c_str(),
+                FormatCount(ps.addresses).c_str(), ps.pair_precision, ps.pair_recall);
   }
   if (ceiling.has_value()) {
     std::printf(

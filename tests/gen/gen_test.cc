@@ -46,6 +46,15 @@ struct OutpointHash {
 struct Coin {
   int64_t value;
   std::string address;
+  ScriptType type = ScriptType::kNonstandard;
+};
+
+// A transaction as the replay saw it (kept when asked).
+struct SeenTx {
+  int32_t version = 0;
+  uint32_t locktime = 0;
+  std::vector<Coin> inputs;  // the coins spent
+  std::vector<Coin> outputs;
 };
 
 // What an independent replay of the blk files finds.
@@ -57,13 +66,14 @@ struct Replay {
   std::unordered_set<Txid> txids;
   // Input addresses of each transaction (for the truth checks).
   std::unordered_map<Txid, std::vector<std::string>> input_addresses;
+  std::unordered_map<Txid, SeenTx> seen;  // non-coinbase transactions, with keep_txs
   std::vector<BlockHash> hashes;
   std::vector<std::string> errors;
 };
 
 // Reads every block of `dir`/blocks in file order and replays it: each input must spend an
 // existing unspent output, merkle roots must match and each block must link to the previous one.
-Replay ReplayChain(const fs::path& dir, Network network) {
+Replay ReplayChain(const fs::path& dir, Network network, bool keep_txs = false) {
   Replay r;
   auto files = btc::ListBlkFiles(dir / "blocks");
   if (!files.ok()) {
@@ -108,6 +118,7 @@ Replay ReplayChain(const fs::path& dir, Network network) {
         ++r.txs;
         r.txids.insert(tx.txid);
         std::vector<std::string>& in_addrs = r.input_addresses[tx.txid];
+        SeenTx seen{tx.version, tx.locktime, {}, {}};
         for (uint32_t i = 0; i < tx.input_count; ++i) {
           const btc::TxIn& in = block.input(tx, i);
           if (in.IsCoinbase()) continue;
@@ -118,6 +129,7 @@ Replay ReplayChain(const fs::path& dir, Network network) {
             continue;
           }
           in_addrs.push_back(it->second.address);
+          if (keep_txs) seen.inputs.push_back(it->second);
           utxos.erase(it);
         }
         for (uint32_t i = 0; i < tx.output_count; ++i) {
@@ -127,9 +139,11 @@ Replay ReplayChain(const fs::path& dir, Network network) {
           if (type == ScriptType::kOpReturn) continue;
           const std::string address = EncodeAddress(ScriptAddressKey(o.script, type), network);
           r.output_addresses.insert(address);
+          if (keep_txs) seen.outputs.push_back(Coin{o.value, address, type});
           if (r.blocks == 0) continue;  // the genesis output is not spendable
-          utxos[Outpoint{tx.txid, i}] = Coin{o.value, address};
+          utxos[Outpoint{tx.txid, i}] = Coin{o.value, address, type};
         }
+        if (keep_txs && !seen.inputs.empty()) r.seen[tx.txid] = std::move(seen);
       }
       ++r.blocks;
     }
@@ -315,6 +329,57 @@ TEST(GenerateChainTest, OrdinaryMultiInputTxsAreOneEntityCoinJoinsAreMany) {
   EXPECT_GT(coinjoins, 0u);
 }
 
+// The bcoin profile (gen/world.h) does what bcoin 1.0.2's wallet did on tests/wallets' chain:
+// version 1, locktime 0, outputs in BIP69 order, and a nested-segwit wallet's change to native
+// P2WPKH (the quirk that broke address_type, issue 19). Every entity has a profile in the truth.
+TEST(GenerateChainTest, BcoinWalletsPayLikeBcoin) {
+  const fs::path dir = MakeTempDir("gen_bcoin");
+  GenOptions o = SmallChain(dir, 5);
+  o.blocks = 150;
+  o.txs_per_block = 150;
+  o.era_begin = 2018.0;
+  o.era_end = 2020.0;
+  ASSERT_THAT(GenerateChain(o, nullptr), IsOk());
+  auto truth = LoadTruth(dir);
+  ASSERT_THAT(truth, IsOk());
+  ASSERT_TRUE(truth->has_profiles());
+  const std::set<std::string> known = {"legacy", "core", "electrum", "service", "bcoin"};
+  for (const TruthEntity& e : truth->entities()) EXPECT_TRUE(known.contains(e.profile)) << e.id;
+  std::set<Txid> labelled;
+  for (const TxLabel& l : truth->tx_labels()) labelled.insert(l.txid);
+  const Replay r = ReplayChain(dir, Network::kRegtest, true);
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+  size_t bcoin_txs = 0, nested_change = 0;
+  for (const auto& [txid, tx] : r.seen) {
+    std::set<uint32_t> payers;
+    for (const Coin& c : tx.inputs) payers.insert(*truth->EntityOf(c.address));
+    if (payers.size() != 1 || labelled.contains(txid)) continue;
+    const uint32_t payer = *payers.begin();
+    if (truth->entity(payer)->profile != "bcoin" || tx.outputs.size() < 2) continue;
+    std::vector<const Coin*> change;
+    for (const Coin& c : tx.outputs) {
+      if (c.type != ScriptType::kOpReturn && truth->EntityOf(c.address) == payer) {
+        change.push_back(&c);
+      }
+    }
+    if (change.size() != 1) continue;  // a payment with its change
+    ++bcoin_txs;
+    EXPECT_EQ(tx.version, 1) << txid.ToHex();
+    EXPECT_EQ(tx.locktime, 0u) << txid.ToHex();
+    for (size_t i = 1; i < tx.outputs.size(); ++i) {
+      EXPECT_LE(tx.outputs[i - 1].value, tx.outputs[i].value) << "not BIP69: " << txid.ToHex();
+    }
+    bool nested = true;
+    for (const Coin& c : tx.inputs) nested &= c.type == ScriptType::kP2sh;
+    if (nested) {
+      ++nested_change;
+      EXPECT_EQ(change[0]->type, ScriptType::kP2wpkh) << txid.ToHex();
+    }
+  }
+  EXPECT_GT(bcoin_txs, 20u);
+  EXPECT_GT(nested_change, 0u);
+}
+
 TEST(GenerateChainTest, ScenarioIsCompleteAndPointsIntoTheChain) {
   const Replay r = ReplayChain(SharedChain(), Network::kRegtest);
   auto truth = LoadTruth(SharedChain());
@@ -471,6 +536,28 @@ TEST(LoadTruthTest, ReadsTheGeneratedTruth) {
                                   }),
               IsOk());
   EXPECT_EQ(rows, truth->address_count());
+}
+
+// profiles.csv is optional (chains made before it, bcoin's chain of tests/wallets); when present
+// it names every entity's profile, and a bad row is named.
+TEST(LoadTruthTest, ProfilesAreOptionalAndCheckedWhenPresent) {
+  auto truth = LoadTruth(SharedChain());
+  ASSERT_THAT(truth, IsOk());
+  EXPECT_TRUE(truth->has_profiles());
+  EXPECT_EQ(truth->entities()[0].profile, "legacy");  // the genesis coinbase's owner
+  {
+    const fs::path dir = CopyTruth("truth_no_profiles");
+    fs::remove(dir / "truth/profiles.csv");
+    auto old = LoadTruth(dir);
+    ASSERT_THAT(old, IsOk());
+    EXPECT_FALSE(old->has_profiles());
+    EXPECT_EQ(old->entities()[0].profile, "");
+  }
+  {
+    const fs::path dir = CopyTruth("truth_bad_profile");
+    ReplaceLine(dir / "truth/profiles.csv", 3, "7,core");
+    EXPECT_THAT(LoadTruth(dir), StatusIsWithMessage(absl::StatusCode::kDataLoss, "profiles.csv:3"));
+  }
 }
 
 TEST(LoadTruthTest, MalformedRowsNameFileAndLine) {

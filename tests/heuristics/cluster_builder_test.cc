@@ -128,6 +128,51 @@ TEST(ClusterBuilder, OwnAddressTakesChangeToAnAddressAlreadyInTheInputsCluster) 
   EXPECT_EQ(other->union_find().SetId(10), 1u);
 }
 
+// bcoin's nested-segwit accounts (P2SH-P2WPKH coins) send change to native P2WPKH: a payment to
+// a P2SH payee then leaves the payee's output as the only one of the inputs' type, and
+// address_type names it. type-upgrade=nested abstains when the inputs are P2SH and some output is
+// newer; abstain does so for any older input type; ignore (the default without the option) keeps
+// the old behaviour.
+TEST(ClusterBuilder, TypeUpgradeAbstainsWhenTheChangeMayBeOfANewerType) {
+  auto nested_payment = [] {
+    TxBuilder tx(5);
+    tx.In(1, 5'000'000, ScriptType::kP2sh)
+        .Out(10, 1'234'567, true, ScriptType::kP2sh)     // the payee
+        .Out(11, 3'765'000, true, ScriptType::kP2wpkh);  // the change, of the newer type
+    return tx;
+  };
+  const std::string rule = "change=address_type+fresh_address";
+  TxBuilder t1 = nested_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy(rule, t1), 1), 10u);  // the wrong link
+  TxBuilder t2 = nested_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy(rule + ",type-upgrade=nested", t2), 1), 0u);
+  TxBuilder t3 = nested_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy(rule + ",type-upgrade=abstain", t3), 1), 0u);
+  TxBuilder t4 = nested_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy("default,defer=off", t4), 1), 0u);
+  // P2PKH coins paying a P2WPKH payee with P2PKH change: nested still links (bcoin's legacy
+  // accounts keep P2PKH change), abstain does not (Bitcoin Core may send it to P2WPKH).
+  auto legacy_payment = [] {
+    TxBuilder tx(5);
+    tx.In(1, 5'000'000, ScriptType::kP2pkh)
+        .Out(10, 1'234'567, true, ScriptType::kP2wpkh)
+        .Out(11, 3'765'000, true, ScriptType::kP2pkh);
+    return tx;
+  };
+  TxBuilder t5 = legacy_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy(rule + ",type-upgrade=nested", t5), 1), 11u);
+  TxBuilder t6 = legacy_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy(rule + ",type-upgrade=abstain", t6), 1), 0u);
+  TxBuilder t8 = legacy_payment();
+  EXPECT_EQ(LinkedTo(*RunPolicy("default,defer=off", t8), 1), 0u);  // the default abstains
+  // No newer output: the rule is unchanged.
+  TxBuilder t7(5);
+  t7.In(1, 5'000'000, ScriptType::kP2sh)
+      .Out(10, 1'234'567, true, ScriptType::kP2pkh)
+      .Out(11, 3'765'000, true, ScriptType::kP2sh);
+  EXPECT_EQ(LinkedTo(*RunPolicy(rule + ",type-upgrade=abstain", t7), 1), 11u);
+}
+
 TEST(ClusterBuilder, RoundDigitsCountsFewSignificantDigitsAsRound) {
   // 350,000 sat (0.0035 BTC) is not a multiple of 100,000 but has two significant digits.
   TxBuilder tx(5);

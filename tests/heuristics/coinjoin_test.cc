@@ -127,11 +127,11 @@ TEST(CoinJoin, EqualPaymentsToPayeesOfSeveralScriptTypesAreNotCoinJoins) {
   two.Out(100, 1'000'000, false, ScriptType::kP2pkh).Out(101, 1'000'000).Out(102, 512'345);
   EXPECT_FALSE(d.IsGeneric(two.Build()));
   EXPECT_EQ(d.Detect(two.Build()), CoinJoinKind::kNone);
-  // The same payees of one type: the shape cannot tell it from a two-party CoinJoin.
+  // The same payees of one type: two equal outputs are never taken for a CoinJoin (p >= 3).
   TxBuilder same(1);
   same.In(1, 900'000).In(2, 700'000);
   same.Out(100, 1'000'000).Out(101, 1'000'000).Out(102, 512'345);
-  EXPECT_TRUE(d.IsGeneric(same.Build()));
+  EXPECT_FALSE(d.IsGeneric(same.Build()));
   // Three equal payouts to three script types and the change: JoinMarket's shape otherwise.
   TxBuilder three(1);
   for (int i = 0; i < 3; ++i) three.In(10 + i, 2'000'000 + i * 1000);
@@ -154,6 +154,76 @@ TEST(CoinJoin, EqualPaymentsToPayeesOfSeveralScriptTypesAreNotCoinJoins) {
   for (int i = 0; i < 4; ++i) jm.Out(100 + i, 25'000'000);
   jm.Out(200, 4'999'000, false, ScriptType::kP2pkh).Out(201, 5'998'100).Out(202, 7'001'234);
   EXPECT_EQ(d.Detect(jm.Build()), CoinJoinKind::kJoinMarket);
+}
+
+// BlockSci's rule with p = 2 (two equal outputs and one or two others) is a wallet paying two
+// people one amount, the generic rule's every false positive on bcoin's chain and generated
+// traffic; three equal outputs (p = 3) still match.
+TEST(CoinJoin, GenericRuleNeedsThreeEqualOutputs) {
+  CoinJoinDetector d;
+  for (bool second_other : {false, true}) {
+    TxBuilder two(1);  // 2 participants' inputs, each worth the equal output
+    two.In(1, 1'300'000).In(2, 1'200'000).Out(100, 1'000'000).Out(101, 1'000'000).Out(102, 54'321);
+    if (second_other) two.Out(103, 65'432);
+    EXPECT_FALSE(d.IsGeneric(two.Build())) << second_other;
+    EXPECT_EQ(d.Detect(two.Build()), CoinJoinKind::kNone);
+  }
+  TxBuilder three = EqualOutputs(3, 1'000'000);
+  EXPECT_TRUE(d.IsGeneric(three.Build()));
+}
+
+// Each participant pays for its own equal output: a wallet paying three equal amounts from one
+// large coin and small ones cannot be three participants.
+TEST(CoinJoin, InputsMustFundEveryEqualOutput) {
+  CoinJoinDetector d;
+  // 3 x 1M from 5M + 600k + 500k: at most 1 + 1.1M / 1M = 2 groups of 1M: not 3 participants.
+  TxBuilder one_payer(1);
+  one_payer.In(1, 5'000'000).In(2, 600'000).In(3, 500'000);
+  for (int i = 0; i < 3; ++i) one_payer.Out(100 + i, 1'000'000);
+  one_payer.Out(200, 2'000'000).Out(201, 1'050'000);
+  EXPECT_FALSE(d.IsGeneric(one_payer.Build()));
+  EXPECT_FALSE(d.IsJoinMarket(one_payer.Build()));
+  EXPECT_EQ(d.Detect(one_payer.Build()), CoinJoinKind::kNone);
+  // Small coins that together pay for participants count: 5M, then 3M in coins below 1M.
+  TxBuilder pooled(1);
+  pooled.In(1, 5'000'000).In(2, 900'000).In(3, 800'000).In(4, 700'000).In(5, 600'000);
+  for (int i = 0; i < 3; ++i) pooled.Out(100 + i, 1'000'000);
+  pooled.Out(200, 2'000'000).Out(201, 1'450'000);
+  EXPECT_TRUE(d.IsJoinMarket(pooled.Build()));
+  // Wasabi 1.x: 5 equal outputs of 0.1 BTC from inputs that cover only 4 of them.
+  TxBuilder wasabi(1);
+  for (int i = 0; i < 4; ++i) wasabi.In(10 + i, 10'100'000);
+  wasabi.In(20, 50'000);
+  for (int i = 0; i < 5; ++i) wasabi.Out(100 + i, 10'000'000);
+  EXPECT_FALSE(d.IsWasabi1(wasabi.Build()));
+  // Whirlpool: an input below the pool's denomination is no premix or postmix coin.
+  TxBuilder pool(1);
+  for (int i = 0; i < 5; ++i) pool.In(10 + i, i == 0 ? 999'999 : 1'001'000);
+  for (int i = 0; i < 5; ++i) pool.Out(100 + i, 1'000'000);
+  EXPECT_FALSE(d.IsWhirlpool(pool.Build()));
+}
+
+// JoinMarket's makers always have change (their coins less the amount plus their fee), and its
+// transactions hold no OP_RETURN. A wallet's sendmany of three equal amounts has one change; a
+// Whirlpool tx0 has premix outputs of one value, a fee, an OP_RETURN and change.
+TEST(CoinJoin, JoinMarketNeedsTheMakersChangeAndNoOpReturn) {
+  CoinJoinDetector d;
+  TxBuilder sendmany(1);  // bcoin's heavy user paying three people 0.06084176 BTC each
+  sendmany.In(1, 5'935'529).In(2, 5'306'070).In(3, 4'000'000).In(4, 5'112'878);
+  for (int i = 0; i < 3; ++i) sendmany.Out(100 + i, 6'084'176);
+  sendmany.Out(200, 2'089'437);
+  EXPECT_FALSE(d.IsJoinMarket(sendmany.Build()));
+  EXPECT_EQ(d.Detect(sendmany.Build()), CoinJoinKind::kNone);
+  sendmany.Out(201, 1'234);  // a second change: two of three participants have one
+  EXPECT_TRUE(d.IsJoinMarket(sendmany.Build()));
+  TxBuilder tx0(1);  // a tx0 into the 0.05 BTC pool
+  tx0.In(1, 6'000'000).In(2, 6'500'000).In(3, 7'000'000).In(4, 200'000);
+  for (int i = 0; i < 3; ++i) tx0.Out(100 + i, 5'026'182);
+  tx0.Out(200, 250'000).Out(201, 1'458'744);
+  tx0.Out(AddrId::kInvalid, 0, false, ScriptType::kOpReturn);
+  EXPECT_FALSE(d.IsJoinMarket(tx0.Build()));
+  EXPECT_FALSE(d.IsGeneric(tx0.Build()));
+  EXPECT_EQ(d.Detect(tx0.Build()), CoinJoinKind::kNone);
 }
 
 TEST(CoinJoin, OrdinaryPaymentsAreNotCoinJoins) {

@@ -33,6 +33,36 @@ TEST(Policy, SpecRoundTripsThroughItsCanonicalForm) {
             "max-outputs=100,guard=100");
 }
 
+// type-upgrade appears in the canonical form only when set, so specs stored before it existed keep
+// their meaning; the default sets it.
+TEST(Policy, TypeUpgradeRoundTripsAndIsInTheDefault) {
+  for (const char* mode : {"nested", "abstain"}) {
+    auto p = ParsePolicy(std::string("ci,change=address_type+fresh_address,type-upgrade=") + mode);
+    ASSERT_THAT(p, IsOk());
+    EXPECT_EQ(p->ToSpec(), std::string("ci,change=address_type+fresh_address,coinjoin=on,"
+                                       "round=100000,type-upgrade=") +
+                               mode + ",max-outputs=100,guard=100");
+    EXPECT_EQ(*ParsePolicy(p->ToSpec()), *p);
+  }
+  auto ignore = ParsePolicy("ci,change=address_type,type-upgrade=ignore");
+  ASSERT_THAT(ignore, IsOk());
+  EXPECT_EQ(ignore->ToSpec(),
+            "ci,change=address_type,coinjoin=on,round=100000,max-outputs=100,"
+            "guard=100");
+  EXPECT_EQ(DefaultPolicy().type_upgrade, ClusteringPolicy::TypeUpgrade::kAbstain);
+  EXPECT_THAT(ParsePolicy("ci,type-upgrade=always"),
+              StatusIsWithMessage(absl::StatusCode::kInvalidArgument, "type-upgrade"));
+}
+
+TEST(Policy, ScriptGenerations) {
+  EXPECT_EQ(ScriptGeneration(ScriptType::kP2pkh), 0);
+  EXPECT_EQ(ScriptGeneration(ScriptType::kP2sh), 0);
+  EXPECT_EQ(ScriptGeneration(ScriptType::kP2wpkh), 1);
+  EXPECT_EQ(ScriptGeneration(ScriptType::kP2wsh), 1);
+  EXPECT_EQ(ScriptGeneration(ScriptType::kP2tr), 2);
+  EXPECT_EQ(ScriptGeneration(ScriptType::kOpReturn), -1);
+}
+
 TEST(Policy, IsRound) {
   ClusteringPolicy p;
   EXPECT_TRUE(p.IsRound(300'000));

@@ -357,6 +357,27 @@ TEST_F(Cli, EvalClustersScoresPoliciesAndTheCeiling) {
   ASSERT_EQ(stored.exit_code, 0) << stored.err;
   simdjson::dom::parser parser3;
   EXPECT_EQ(double(Json(parser3, stored.out)["pair_recall"]), double(d["pair_recall"]));
+  // Per wallet profile (profiles.csv): every profile with addresses is scored, with each rule's
+  // link precision per profile of the payer; a truth without profiles is refused by name.
+  Output profiled =
+      Ariadne({"eval", "clusters", "--db", db.string(), "--truth", (chain / "truth").string(),
+               "--policy", "default", "--by-profile", "--links", "--json"},
+              false);
+  ASSERT_EQ(profiled.exit_code, 0) << profiled.err;
+  simdjson::dom::parser parser4;
+  auto p = Json(parser4, profiled.out);
+  EXPECT_GT(uint64_t(p["by_profile"]["legacy"]["addresses"]), 0u);
+  EXPECT_GT(uint64_t(p["by_profile"]["service"]["addresses"]), 0u);
+  EXPECT_GE(double(p["by_profile"]["legacy"]["pair_precision"]), 0.95);
+  EXPECT_GT(p["links_by_profile"].get_object().size(), 0u);
+  const auto old_truth = *dir_ / "eval-old-truth";
+  std::filesystem::copy(chain / "truth", old_truth);
+  std::filesystem::remove(old_truth / "profiles.csv");
+  Output unprofiled = Ariadne(
+      {"eval", "clusters", "--db", db.string(), "--truth", old_truth.string(), "--by-profile"},
+      false);
+  EXPECT_NE(unprofiled.exit_code, 0);
+  EXPECT_THAT(unprofiled.err, ::testing::HasSubstr("profiles.csv"));
   // A truth folder that is not one is named.
   Output bad = Ariadne(
       {"eval", "clusters", "--db", db.string(), "--truth", (*dir_ / "no-truth").string()}, false);

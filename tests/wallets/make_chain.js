@@ -2,8 +2,8 @@
 // A regtest chain made by a real wallet implementation, with its truth (issue 19): ground truth
 // that the people who wrote Ariadne's heuristics did not design.
 //
-// bcoin (pinned in package-lock.json) runs in-process on regtest: a full node (chain, mempool,
-// miner; no peers, no HTTP server) with its wallet plugin. Every transaction is made by bcoin's
+// bcoin (pinned in tests/bcoin/package-lock.json) runs in-process on regtest: a full node (chain,
+// mempool, miner; no peers, no HTTP server) with its wallet plugin. Every transaction is made by bcoin's
 // wallet: its coin selection, its change address and change output, its fee and its BIP69
 // ordering. This script only decides who pays whom and how much (the wallets' kinds of behaviour),
 // mines the blocks, and then writes

@@ -1,5 +1,5 @@
 'use strict';
-// A real Bitcoin node for the RPC source's tests: bcoin (from npm, pinned in package-lock.json) in
+// A real Bitcoin node for the RPC source's tests: bcoin (from npm, pinned in tests/bcoin/package-lock.json) in
 // regtest, chain in memory, JSON-RPC on 127.0.0.1:PORT with the password API_KEY (any user).
 //   usage: node bcoin_regtest.js NODE_MODULES PORT API_KEY
 // Prints "ready PORT ADDRESS_A ADDRESS_B" once it answers (two addresses to mine to, so that a
