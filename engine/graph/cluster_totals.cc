@@ -66,8 +66,9 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
 
 OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
                                const ClusterIndex& clusters, const AddressIndex& addresses,
-                               std::span<const ClusterTotals> base, uint64_t base_txs)
-    : base_(base) {
+                               std::span<const ClusterTotals> base,
+                               std::span<const ClusterTotals> served, uint64_t base_txs)
+    : base_(base), served_(served) {
   std::vector<uint32_t> inside, touched;
   auto cluster_of = [&](AddrId a) { return clusters.ClusterOf(a.value()).value(); };
   // The clusters the overlay made, as of the files: the sum of their parts' totals, corrected for
@@ -81,7 +82,7 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
     for (uint32_t part : merged->parts) {
       if (clusters.PartMembers(part).size() > clusters.PartMembers(largest).size()) largest = part;
       if (part >= clusters.base_members()) continue;  // added after the files: nothing before
-      const ClusterTotals& p = base_[clusters.Ordinal(ClusterId(part))];
+      const ClusterTotals& p = PartTotals(clusters, part);
       t.received += p.received;
       t.sent += p.sent;
       t.tx_count += p.tx_count;
@@ -137,7 +138,7 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
         [&](uint32_t d) -> ClusterTotals* {
           auto [it, inserted] = changed_.try_emplace(d);
           if (inserted && d < clusters.base_members()) {
-            it->second = base_[clusters.Ordinal(ClusterId(d))];
+            it->second = PartTotals(clusters, d);
           }
           return &it->second;
         },

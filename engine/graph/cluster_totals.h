@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-
 #include "engine/graph/address_index.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/tx_graph.h"
@@ -43,20 +42,27 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
 // to the chain.
 class OverlaidTotals {
  public:
+  // Args: base: by C ordinal; served: by F ordinal (a settled clustering:
+  // ClusterIndex::ServedPart).
   OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
                  const ClusterIndex& clusters, const AddressIndex& addresses,
-                 std::span<const ClusterTotals> base, uint64_t base_txs);
+                 std::span<const ClusterTotals> base, std::span<const ClusterTotals> served,
+                 uint64_t base_txs);
   // Returns: the totals of cluster `c`.
   const ClusterTotals& Of(const ClusterIndex& clusters, ClusterId c) const {
     auto it = changed_.find(c.value());
     if (it != changed_.end()) return it->second;
-    if (c.value() < clusters.base_members()) return base_[clusters.Ordinal(c)];
+    if (c.value() < clusters.base_members()) return PartTotals(clusters, c.value());
     static const ClusterTotals kNone;
     return kNone;
   }
 
  private:
-  std::span<const ClusterTotals> base_;
+  const ClusterTotals& PartTotals(const ClusterIndex& clusters, uint32_t part) const {
+    return clusters.ServedPart(part) ? served_[clusters.PartOrdinal(part)]
+                                     : base_[clusters.PartOrdinal(part)];
+  }
+  std::span<const ClusterTotals> base_, served_;
   absl::flat_hash_map<uint32_t, ClusterTotals> changed_;
 };
 

@@ -51,6 +51,9 @@ class UtxoBackend : public query::ChainBackend {
   const graph::AddressNames& names() const { return *names_; }
   const graph::AddressIndex& addresses() const { return *addresses_; }
   const store::HeightIndex& heights() const { return heights_; }
+  // Returns: how many clusters (and members added since) were settled again over the cluster
+  //          files' settled clustering (0: none, or no files).
+  uint64_t resettled_nodes() const { return resettled_nodes_; }
 
  protected:
   // The model-specific parts (query/chain_backend.h); trace, paths and exposure in utxo_trace.cc.
@@ -92,6 +95,7 @@ class UtxoBackend : public query::ChainBackend {
   std::vector<store::EvidenceRow> evidence_;  // by link of clusters() (from files: past theirs)
   std::vector<graph::ClusterTotals> totals_;  // by cluster ordinal (without the files)
   std::unique_ptr<graph::OverlaidTotals> overlaid_totals_;  // with the files
+  uint64_t resettled_nodes_ = 0;  // clusters settled again over the files (ResettleSince)
 };
 
 }  // namespace ariadne::utxo
