@@ -340,6 +340,7 @@ SettledLayer ClusterFiles::settled() const {
               {},
               {}};
   l.links = span<ClusterLink>(ClusterArray::kSvLinks);
+  l.evidence = span<LinkEvidence>(ClusterArray::kSvEvidence);
   l.adj_offsets = span<uint32_t>(ClusterArray::kSvAdjOffsets);
   l.adj = span<uint32_t>(ClusterArray::kSvAdj);
   l.pending = span<PendingEdge>(ClusterArray::kPending);

@@ -31,15 +31,6 @@
 
 namespace ariadne::graph {
 
-// What a union rests on (store::EvidenceRow without the members: those are in the links file).
-struct LinkEvidence {
-  uint64_t tx;
-  uint64_t at;
-  uint8_t kind;
-  uint8_t rule;
-  uint8_t pad[6];
-};
-static_assert(sizeof(LinkEvidence) == 24);
 static_assert(sizeof(ClusterTotals) == 32);
 static_assert(sizeof(ClusterLink) == 8);
 

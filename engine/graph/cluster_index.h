@@ -57,6 +57,16 @@ struct ClusterSpans {
   std::span<const uint32_t> adj_offsets, adj;
 };
 
+// What a union rests on (store::EvidenceRow without the members: those are in the links file).
+struct LinkEvidence {
+  uint64_t tx;
+  uint64_t at;
+  uint8_t kind;
+  uint8_t rule;
+  uint8_t pad[6];
+};
+static_assert(sizeof(LinkEvidence) == 24);
+
 // A settled clustering F over the base C (settled_links.h): its arrays (links and adjacency
 // unused), its settled links (numbered after C's) and their adjacency.
 struct SettledSpans {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -223,7 +224,56 @@ absl::StatusOr<std::vector<ResettledLink>> ResettleSince(
     });
   }
   *nodes = visited.size();
-  return out;
+  // A group settled again into exactly F's links (nothing inside it changed: the change was next
+  // to it) stays whole: its links and totals are F's.
+  auto group = [&](uint32_t m) { return layer.served.roots[layer.served.dense[m]]; };
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> inside;  // group -> indices into out
+  for (uint32_t i = 0; i < out.size(); ++i) {
+    const ResettledLink& l = out[i];
+    if (l.anchor < n0 && l.change < n0 && group(l.anchor) == group(l.change)) {
+      inside[group(l.anchor)].push_back(i);
+    }
+  }
+  using Key = std::tuple<uint32_t, uint32_t, uint64_t, uint8_t>;
+  std::vector<Key> before, after;
+  std::vector<bool> keep(out.size(), true);
+  for (auto it = dirty->begin(); it != dirty->end();) {
+    const uint32_t g = *it;
+    before.clear();
+    after.clear();
+    const uint32_t d = layer.served.dense[g];
+    for (uint32_t k = layer.served.offsets[d]; k < layer.served.offsets[d + 1]; ++k) {
+      const uint32_t m = layer.served.members[k];
+      for (uint32_t j = layer.adj_offsets[m]; j < layer.adj_offsets[m + 1]; ++j) {
+        const ClusterLink& l = layer.links[layer.adj[j]];
+        if (l.a != m) continue;  // once per link
+        const LinkEvidence& e = layer.evidence[layer.adj[j]];
+        before.emplace_back(l.a, l.b, e.tx, e.rule);
+      }
+    }
+    auto in = inside.find(g);
+    if (in != inside.end()) {
+      for (uint32_t i : in->second) {
+        after.emplace_back(out[i].anchor, out[i].change, out[i].key >> 24, out[i].rule);
+      }
+    }
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    if (before != after) {
+      ++it;
+      continue;
+    }
+    if (in != inside.end()) {
+      for (uint32_t i : in->second) keep[i] = false;
+    }
+    dirty->erase(it++);
+  }
+  std::vector<ResettledLink> kept;
+  kept.reserve(out.size());
+  for (uint32_t i = 0; i < out.size(); ++i) {
+    if (keep[i]) kept.push_back(out[i]);
+  }
+  return kept;
 }
 
 }  // namespace ariadne::graph

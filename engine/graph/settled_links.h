@@ -59,6 +59,7 @@ absl::StatusOr<std::vector<PendingEdge>> ReadPendingEdges(const store::Store& st
 // candidates P then), and P's candidates by C cluster (only those that could ever link: the two
 // sides in different clusters, each at most the guard).
 struct SettledLayer : SettledSpans {
+  std::span<const LinkEvidence> evidence;     // per settled link
   std::span<const PendingEdge> pending;       // P's candidates that could link, by key
   std::span<const uint32_t> pending_offsets;  // per C ordinal + 1: into pending_adj
   std::span<const uint32_t> pending_adj;      // index into pending per end
@@ -67,8 +68,10 @@ struct SettledLayer : SettledSpans {
 // The settled clustering after the indexer moved on from the files' point: C grew by `unions`
 // (evidence since), candidates were added (`added`: ReadPendingEdges from the files' transaction
 // count) and consumed (their change output spent by a transaction past the files'). Only the C
-// clusters connected by candidates to what changed are settled again (their F groups are
-// "dirty"); the others keep F's grouping. Exact: equals settling every candidate over C + unions.
+// clusters connected by candidates to what changed are settled again; their F groups are "dirty"
+// (their members are in their C clusters, joined by the links returned) unless they were settled
+// again into the same links (then they stay whole, and their links are not returned). The others
+// keep F's grouping. Exact: equals settling every candidate over C and the unions.
 struct ResettledLink {
   uint32_t anchor;
   uint32_t change;
