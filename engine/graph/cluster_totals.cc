@@ -67,8 +67,23 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
 OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
                                const ClusterIndex& clusters, const AddressIndex& addresses,
                                std::span<const ClusterTotals> base,
-                               std::span<const ClusterTotals> served, uint64_t base_txs)
+                               std::span<const ClusterTotals> served, uint64_t base_txs,
+                               const OverlaidTotals* previous,
+                               const ClusterIndex* previous_clusters)
     : base_(base), served_(served) {
+  // Whether `previous` holds cluster c made of the same parts (each a C or an F cluster alike).
+  auto same_parts = [&](uint32_t c, const ClusterIndex::Merged& m) {
+    if (previous == nullptr || previous_clusters == nullptr) return false;
+    auto it = previous_clusters->merged().find(c);
+    if (it == previous_clusters->merged().end() || it->second->parts != m.parts) return false;
+    for (uint32_t part : m.parts) {
+      if (part < clusters.base_members() &&
+          clusters.ServedPart(part) != previous_clusters->ServedPart(part)) {
+        return false;
+      }
+    }
+    return previous->merged_.contains(c);
+  };
   std::vector<uint32_t> inside, touched;
   auto cluster_of = [&](AddrId a) { return clusters.ClusterOf(a.value()).value(); };
   // The clusters the overlay made, as of the files: the sum of their parts' totals, corrected for
@@ -77,6 +92,10 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
   std::vector<uint64_t> txs;
   absl::flat_hash_map<uint32_t, ClusterTotals> parts;
   for (const auto& [c, merged] : clusters.merged()) {
+    if (same_parts(c, *merged)) {
+      merged_[c] = changed_[c] = previous->merged_.at(c);
+      continue;
+    }
     ClusterTotals t;
     uint32_t largest = merged->parts.front();
     for (uint32_t part : merged->parts) {
@@ -126,7 +145,7 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
         t.tx_count -= p.tx_count;
       }
     }
-    changed_[c] = t;
+    merged_[c] = changed_[c] = t;
   }
   // The others: the files' totals plus the transactions after them.
   uint32_t height = 0;

@@ -42,12 +42,15 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
 // to the chain.
 class OverlaidTotals {
  public:
-  // Args: base: by C ordinal; served: by F ordinal (a settled clustering:
-  // ClusterIndex::ServedPart).
+  // Args: base: by C ordinal; served: by F ordinal (a settled clustering: see
+  //       ClusterIndex::ServedPart); previous (optional): the totals of an earlier index over the
+  //       same files (`previous_clusters`): a merged cluster made of the same parts takes its sum
+  //       of parts from there instead of reading its parts' transactions again (a refresh).
   OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
                  const ClusterIndex& clusters, const AddressIndex& addresses,
                  std::span<const ClusterTotals> base, std::span<const ClusterTotals> served,
-                 uint64_t base_txs);
+                 uint64_t base_txs, const OverlaidTotals* previous = nullptr,
+                 const ClusterIndex* previous_clusters = nullptr);
   // Returns: the totals of cluster `c`.
   const ClusterTotals& Of(const ClusterIndex& clusters, ClusterId c) const {
     auto it = changed_.find(c.value());
@@ -64,6 +67,7 @@ class OverlaidTotals {
   }
   std::span<const ClusterTotals> base_, served_;
   absl::flat_hash_map<uint32_t, ClusterTotals> changed_;
+  absl::flat_hash_map<uint32_t, ClusterTotals> merged_;  // merged clusters as of the files
 };
 
 }  // namespace ariadne::graph

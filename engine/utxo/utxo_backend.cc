@@ -84,7 +84,10 @@ absl::StatusOr<std::unique_ptr<query::ChainBackend>> UtxoBackend::Refreshed(
     b->names_ = std::make_unique<graph::AddressNames>(*names_);
     RETURN_IF_ERROR(b->names_->Extend(store).status());
   }
-  RETURN_IF_ERROR(b->LoadIndexes(after.addr_count));
+  b->previous_ = this;
+  const absl::Status loaded = b->LoadIndexes(after.addr_count);
+  b->previous_ = nullptr;
+  RETURN_IF_ERROR(loaded);
   return b;
 }
 
@@ -99,12 +102,18 @@ absl::Status UtxoBackend::LoadClustersAndLabels() {
   }
   if (clusters_from_files_) {
     RETURN_IF_ERROR(AdoptClustersAndLabels(std::move(mapped), std::move(rows), rows_read));
+    // A refresh over the same files reuses the sums of the merged clusters that did not change.
+    const bool reuse = previous_ != nullptr && previous_->clusters_from_files_ &&
+                       previous_->overlaid_totals_ != nullptr && previous_->clusters() != nullptr &&
+                       previous_->cluster_files_ != nullptr &&
+                       previous_->cluster_files_->meta == cluster_files_->meta;
     if (clusters() != nullptr) {
       overlaid_totals_ = std::make_unique<graph::OverlaidTotals>(
           *graph_, heights_, *clusters(), *addresses_,
           cluster_files_->span<graph::ClusterTotals>(graph::ClusterArray::kTotals),
           cluster_files_->span<graph::ClusterTotals>(graph::ClusterArray::kSvTotals),
-          cluster_files_->meta.txs);
+          cluster_files_->meta.txs, reuse ? previous_->overlaid_totals_.get() : nullptr,
+          reuse ? previous_->clusters() : nullptr);
     }
     return absl::OkStatus();
   }

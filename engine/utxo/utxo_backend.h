@@ -96,6 +96,8 @@ class UtxoBackend : public query::ChainBackend {
   std::vector<graph::ClusterTotals> totals_;  // by cluster ordinal (without the files)
   std::unique_ptr<graph::OverlaidTotals> overlaid_totals_;  // with the files
   uint64_t resettled_nodes_ = 0;  // clusters settled again over the files (ResettleSince)
+  // While a refresh builds this backend: the one it refreshes (what it may reuse), else null.
+  const UtxoBackend* previous_ = nullptr;
 };
 
 }  // namespace ariadne::utxo

@@ -244,6 +244,25 @@ TEST_F(ClusterFilesTest, ARefreshEqualsAFreshOpen) {
   ExpectSameAnswers(static_cast<const utxo::UtxoBackend&>(**refreshed), **fresh);
 }
 
+TEST_F(ClusterFilesTest, ARefreshOfARefreshEqualsAFreshOpen) {
+  // The second refresh reuses what the first made over the same files (the merged clusters'
+  // sums of parts): still every answer of the passes over everything.
+  Index(files_.size() / 2);
+  ASSERT_THAT(Recluster(), IsOk());
+  auto before = Open(false);
+  ASSERT_THAT(before, IsOk());
+  Index(files_.size() * 3 / 4);
+  auto first = (*before)->Refreshed(*store_);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_TRUE((*first)->clusters()->overlaid());
+  Index(files_.size());
+  auto second = (*first)->Refreshed(*store_);
+  ASSERT_THAT(second, IsOk());
+  auto fresh = Open(true);
+  ASSERT_THAT(fresh, IsOk());
+  ExpectSameAnswers(static_cast<const utxo::UtxoBackend&>(**second), **fresh);
+}
+
 TEST_F(ClusterFilesTest, AShortFileIsDataLossNamingItAndTheServerRefuses) {
   Index(files_.size());
   ASSERT_THAT(Recluster(), IsOk());
