@@ -27,7 +27,8 @@ absl::Status UtxoBackend::LoadIndexes(uint32_t address_count) {
     ASSIGN_OR_RETURN(const graph::OpenedClusterFiles opened, graph::OpenClusterFiles(store_));
     cluster_files_ = opened.files;
     clusters_from_files_ = opened.clusters_live;
-    if (opened.files == nullptr && opened.why_not.find("reorg") != std::string::npos) {
+    if (opened.files == nullptr && (opened.why_not.find("reorg") != std::string::npos ||
+                                     opened.why_not.find("older") != std::string::npos)) {
       AddWarning(absl::StrCat(opened.why_not, " (start-up passes over the whole chain)"));
     }
   }

@@ -263,6 +263,27 @@ TEST_F(ClusterFilesTest, ARefreshOfARefreshEqualsAFreshOpen) {
   ExpectSameAnswers(static_cast<const utxo::UtxoBackend&>(**second), **fresh);
 }
 
+TEST_F(ClusterFilesTest, FilesOfTheVersionBeforeTheSettledClusteringAreNotUsedWithAWarning) {
+  Index(files_.size());
+  ASSERT_THAT(Recluster(), IsOk());
+  auto meta = store_->ReadMeta(graph::kMetaClusterFiles);
+  ASSERT_THAT(meta, IsOk());
+  std::string v1 = *meta;
+  v1[0] = 1;  // the version byte
+  ASSERT_TRUE(store_->db()
+                  ->Put(rocksdb::WriteOptions(), store_->handle(store::Cf::kMeta),
+                        std::string(graph::kMetaClusterFiles), v1)
+                  .ok());
+  auto files = Open(false);
+  auto rows = Open(true);
+  ASSERT_THAT(files, IsOk());
+  ASSERT_THAT(rows, IsOk());
+  bool warned = false;
+  for (const std::string& w : (*files)->warnings()) warned |= w.find("older version") != w.npos;
+  EXPECT_TRUE(warned);
+  ExpectSameAnswers(**files, **rows);
+}
+
 TEST_F(ClusterFilesTest, AShortFileIsDataLossNamingItAndTheServerRefuses) {
   Index(files_.size());
   ASSERT_THAT(Recluster(), IsOk());
