@@ -30,7 +30,7 @@ env "${env[@]+"${env[@]}"}" "$bin" serve --db "$work/db" --listen 127.0.0.1:$por
   --catch-up-interval 0.25 > "$work/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2> /dev/null || true' EXIT
-until grep -q '^serving ' "$work/serve.log"; do
+until grep -q '^serving ' "$work/serve.log" 2> /dev/null; do
   kill -0 $pid 2> /dev/null || { cat "$work/serve.log" >&2; exit 1; }
   sleep 0.05
 done

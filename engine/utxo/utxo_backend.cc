@@ -23,12 +23,18 @@ absl::StatusOr<std::unique_ptr<UtxoBackend>> UtxoBackend::Open(
 absl::Status UtxoBackend::LoadIndexes(uint32_t address_count) {
   // The benchmarks' switch to the passes over everything (the build before the cluster files).
   const char* rows = std::getenv("ARIADNE_CLUSTERS_FROM_ROWS");
-  if (rows == nullptr || std::string_view(rows) != "1") {
+  if ((rows == nullptr || std::string_view(rows) != "1") && previous_ != nullptr &&
+      previous_->clusters_from_files_ && ReusesFilesOf(*previous_)) {
+    // A refresh over the same files keeps their mapping (and its page tables) instead of mapping
+    // them again: the store only grew (Refreshed), so they stay valid.
+    cluster_files_ = previous_->cluster_files_;
+    clusters_from_files_ = true;
+  } else if (rows == nullptr || std::string_view(rows) != "1") {
     ASSIGN_OR_RETURN(const graph::OpenedClusterFiles opened, graph::OpenClusterFiles(store_));
     cluster_files_ = opened.files;
     clusters_from_files_ = opened.clusters_live;
     if (opened.files == nullptr && (opened.why_not.find("reorg") != std::string::npos ||
-                                     opened.why_not.find("older") != std::string::npos)) {
+                                    opened.why_not.find("older") != std::string::npos)) {
       AddWarning(absl::StrCat(opened.why_not, " (start-up passes over the whole chain)"));
     }
   }
@@ -42,6 +48,16 @@ absl::Status UtxoBackend::LoadIndexes(uint32_t address_count) {
     addresses_ = std::make_unique<graph::AddressIndex>(*graph_, address_count);
   }
   return LoadClustersAndLabels();
+}
+
+bool UtxoBackend::ReusesFilesOf(const UtxoBackend& previous) const {
+  if (previous.cluster_files_ == nullptr) return false;
+  auto files = store_.ReadMeta(graph::kMetaClusterFiles);
+  auto cluster = store_.ReadMeta(store::kMetaCluster);
+  if (!files.ok() || !cluster.ok()) return false;
+  auto meta = store::DecodeClusterMeta(*cluster);
+  return meta.ok() && meta->gen == previous.cluster_files_->meta.gen &&
+         *files == graph::EncodeClusterFilesMeta(previous.cluster_files_->meta);
 }
 
 absl::Status UtxoBackend::MapOrLoadGraph() {

@@ -65,6 +65,8 @@ class UtxoBackend : public query::ChainBackend {
   // Maps the graph and the names from the graph files; reads them from the rows (with a warning)
   // when the store has none. Returns: DATA_LOSS naming a bad graph file.
   absl::Status MapOrLoadGraph();
+  // Returns: whether the store's cluster files are those `previous` mapped, still live.
+  bool ReusesFilesOf(const UtxoBackend& previous) const;
   // Builds the address index, the clustering, its totals and the labels (after the graph): from
   // the cluster files and overlays when the store has them, else by passes over everything.
   absl::Status LoadIndexes(uint32_t address_count);
