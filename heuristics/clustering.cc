@@ -101,52 +101,32 @@ absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinksOver(
   ASSIGN_OR_RETURN(ClusteringPolicy policy, ParsePolicy(meta.policy));
   std::vector<store::EvidenceRow> rows;
   if (policy.defer == ClusteringPolicy::Defer::kOff) return rows;
-  // The pending candidates in key order, as SettlePending takes them.
-  std::vector<std::pair<uint64_t, store::PendingRow>> pending;
-  rocksdb::ReadOptions ro;
-  const std::string prefix = GenPrefix(meta.gen);
-  std::unique_ptr<rocksdb::Iterator> pi(
-      store.db()->NewIterator(ro, store.handle(Cf::kClusterPending)));
-  for (pi->Seek(prefix); pi->Valid() && pi->key()[0] == prefix[0]; pi->Next()) {
-    if (pi->key().size() != 9) return absl::DataLossError("corrupt cluster_pending key");
-    ASSIGN_OR_RETURN(store::PendingRow p, store::DecodePending(std::string_view(
-                                              pi->value().data(), pi->value().size())));
-    if (p.rule & kSpendTimeMask) continue;
-    pending.emplace_back(store::GetBE(pi->key().data() + 1, 8), p);
-  }
-  RETURN_IF_ERROR(store::FromRocks(pi->status(), "reading pending change candidates"));
-  // ClusterBuilder::Link over the given clusters: a union-find over the clusters the candidates
-  // join (by id), with their sizes, guarded as the builder guards change links.
-  absl::flat_hash_map<uint32_t, uint32_t> parent, sizes;  // sizes: of roots
-  auto find = [&](uint32_t x) {
-    if (parent.emplace(x, x).second) {
-      sizes[x] = size(x);
-      return x;
-    }
-    for (uint32_t p = parent[x]; p != x; p = parent[x]) {
-      const uint32_t grandparent = parent[p];
-      parent[x] = grandparent;
-      x = grandparent;
-    }
-    return x;
-  };
-  for (const auto& [key, p] : pending) {
-    const uint32_t ra = find(cluster_of(p.anchor)), rb = find(cluster_of(p.change));
-    if (ra == rb) continue;
-    const uint32_t sa = sizes[ra], sb = sizes[rb];
-    if (policy.guard_size > 0 && std::max(sa, sb) > policy.guard_size) continue;
-    parent[std::max(ra, rb)] = std::min(ra, rb);
-    sizes[std::min(ra, rb)] = sa + sb;
+  // The pending candidates in key order, as SettlePending takes them, linked over the given
+  // clusters as ClusterBuilder::Link guards change links.
+  ASSIGN_OR_RETURN(const std::vector<graph::PendingEdge> pending,
+                   graph::ReadPendingEdges(store, meta.gen, 0, kSpendTimeMask));
+  for (uint32_t i : graph::SettleEdges(pending, cluster_of, size, policy.guard_size)) {
+    const graph::PendingEdge& p = pending[i];
     store::EvidenceRow row;
     row.a = p.anchor;
     row.b = p.change;
     row.kind = static_cast<uint8_t>(EvidenceKind::kChangeUnspent);
     row.rule = p.rule;
-    row.tx = TxNum(key >> 24);
+    row.tx = p.tx();
     row.at = row.tx;
     rows.push_back(row);
   }
   return rows;
+}
+
+graph::SettleParams SettleParamsOf(const ClusteringPolicy& policy) {
+  graph::SettleParams p;
+  p.settles = policy.defer != ClusteringPolicy::Defer::kOff;
+  if (!p.settles) return p;
+  p.guard = policy.guard_size;
+  p.skip_rules = kSpendTimeMask;
+  p.kind = static_cast<uint8_t>(EvidenceKind::kChangeUnspent);
+  return p;
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "absl/status/statusor.h"
+#include "engine/graph/settled_links.h"
 #include "engine/store/commit_batch.h"
 #include "engine/store/resolved_tx.h"
 #include "engine/store/schema.h"
@@ -34,6 +35,9 @@ absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinks(
 absl::StatusOr<std::vector<store::EvidenceRow>> SettledLinksOver(
     const store::Store& store, const std::function<uint32_t(uint32_t)>& cluster_of,
     const std::function<uint32_t(uint32_t)>& size);
+
+// How `policy` settles its pending candidates for serving (the cluster files record it).
+graph::SettleParams SettleParamsOf(const ClusteringPolicy& policy);
 
 // Reads the stored clustering's meta; NOT_FOUND when the store has none.
 absl::StatusOr<store::ClusterMeta> ReadClusterMeta(const store::Store& store);

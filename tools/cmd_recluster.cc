@@ -56,15 +56,14 @@ int RunRecluster(const std::vector<std::string>& argv) {
   if (!store.ok()) return PrintError(store.status());
   ProgressBar bar;
   // The cluster files of the new generation go live with it (docs/schema.md, "The cluster files").
-  const bool settles = policy->defer != heuristics::ClusteringPolicy::Defer::kOff;
+  const graph::SettleParams settle = heuristics::SettleParamsOf(*policy);
   uint8_t gen = 0;
-  auto r = heuristics::Recluster(
-      store->get(), *policy, ReplayProgress(&bar), heuristics::kDefaultEvidenceChunk,
-      store::kClusterUndoBlocks,
-      [&](const store::ClusterMeta& meta, store::CommitBatch* batch) {
-        gen = meta.gen;
-        return graph::PutClusterFiles(**store, meta.gen, settles, batch);
-      });
+  auto r = heuristics::Recluster(store->get(), *policy, ReplayProgress(&bar),
+                                 heuristics::kDefaultEvidenceChunk, store::kClusterUndoBlocks,
+                                 [&](const store::ClusterMeta& meta, store::CommitBatch* batch) {
+                                   gen = meta.gen;
+                                   return graph::PutClusterFiles(**store, meta.gen, settle, batch);
+                                 });
   bar.Finish();
   if (!r.ok()) return PrintError(r.status());
   graph::RemoveOtherClusterFiles((*store)->dir(), gen);

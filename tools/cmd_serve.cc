@@ -102,13 +102,13 @@ void PrintEngine(const std::string& db, const service::Engine& engine, bool firs
     }
     std::printf(
         "serving %s (%s, tip %d, %s txs, %s clusters, %s labelled addresses; loaded in "
-        "%.1f s)\n",
+        "%.2f s)\n",
         db.c_str(), status->network.c_str(), status->tip_height,
         FormatCount(status->tx_count).c_str(),
         clusters ? FormatCount(clusters->cluster_count()).c_str() : "no",
         FormatCount(engine.backend().labels().labelled_members()).c_str(), engine.load_seconds());
   } else {
-    std::printf("caught up with the indexer: tip %d, %s txs (refreshed in %.1f s)\n",
+    std::printf("caught up with the indexer: tip %d, %s txs (refreshed in %.3f s)\n",
                 status->tip_height, FormatCount(status->tx_count).c_str(), engine.load_seconds());
   }
   std::fflush(stdout);

@@ -13,20 +13,38 @@
 namespace ariadne::graph {
 namespace {
 
-constexpr uint8_t kMetaVersion = 1;
-constexpr size_t kMetaBytes = 1 + 1 + 1 + 8 + 8 + 4 + 4 + 32 + kClusterArrays * 8;
+// Version 2: the settled clustering (kSv*, kPending*) and how the policy settles.
+constexpr uint8_t kMetaVersion = 2;
+constexpr size_t kMetaBytes = 1 + 1 + 1 + 8 + 8 + 4 + 4 + 32 + 4 + 1 + 1 + kClusterArrays * 8;
 
 struct ArrayInfo {
   const char* name;  // also the file's name (+ ".bin")
   uint32_t record_size;
 };
 constexpr ArrayInfo kArrays[kClusterArrays] = {
-    {"addr_offsets", 8},       {"addr_outs", 8},
-    {"cl_dense", 4},           {"cl_roots", 4},
-    {"cl_offsets", 4},         {"cl_members", 4},
-    {"cl_links", sizeof(ClusterLink)}, {"cl_evidence", sizeof(LinkEvidence)},
-    {"cl_adj_offsets", 4},     {"cl_adj", 4},
+    {"addr_offsets", 8},
+    {"addr_outs", 8},
+    {"cl_dense", 4},
+    {"cl_roots", 4},
+    {"cl_offsets", 4},
+    {"cl_members", 4},
+    {"cl_links", sizeof(ClusterLink)},
+    {"cl_evidence", sizeof(LinkEvidence)},
+    {"cl_adj_offsets", 4},
+    {"cl_adj", 4},
     {"cl_totals", sizeof(ClusterTotals)},
+    {"sv_dense", 4},
+    {"sv_roots", 4},
+    {"sv_offsets", 4},
+    {"sv_members", 4},
+    {"sv_links", sizeof(ClusterLink)},
+    {"sv_evidence", sizeof(LinkEvidence)},
+    {"sv_adj_offsets", 4},
+    {"sv_adj", 4},
+    {"sv_totals", sizeof(ClusterTotals)},
+    {"pending", sizeof(PendingEdge)},
+    {"pending_offsets", 4},
+    {"pending_adj", 4},
 };
 
 // The bytes of each array of a snapshot, in ClusterArray order.
@@ -36,9 +54,39 @@ std::array<std::span<const uint8_t>, kClusterArrays> Bytes(const ClusterSnapshot
                                     v.size() * sizeof(v[0]));
   };
   const ClusterArrays& c = s.clusters;
-  return {b(s.addr_offsets), b(s.addr_outs), b(c.dense),   b(c.roots),
-          b(c.offsets),      b(c.members),   b(c.links),   b(s.evidence),
-          b(c.adj_offsets),  b(c.adj),       b(s.totals)};
+  const ClusterArrays& f = s.served;
+  return {b(s.addr_offsets),
+          b(s.addr_outs),
+          b(c.dense),
+          b(c.roots),
+          b(c.offsets),
+          b(c.members),
+          b(c.links),
+          b(s.evidence),
+          b(c.adj_offsets),
+          b(c.adj),
+          b(s.totals),
+          b(f.dense),
+          b(f.roots),
+          b(f.offsets),
+          b(f.members),
+          b(s.settled),
+          b(s.settled_evidence),
+          b(f.adj_offsets),
+          b(f.adj),
+          b(s.served_totals),
+          b(s.pending),
+          b(s.pending_offsets),
+          b(s.pending_adj)};
+}
+
+LinkEvidence EvidenceOf(const store::EvidenceRow& r) {
+  LinkEvidence e{};
+  e.tx = r.tx.value();
+  e.at = r.at.value();
+  e.kind = r.kind;
+  e.rule = r.rule;
+  return e;
 }
 
 }  // namespace
@@ -60,12 +108,15 @@ std::string EncodeClusterFilesMeta(const ClusterFilesMeta& m) {
   std::string v;
   v.push_back(static_cast<char>(kMetaVersion));
   v.push_back(static_cast<char>(m.gen));
-  v.push_back(m.settles ? 1 : 0);
+  v.push_back(m.settle.settles ? 1 : 0);
   store::PutBE64(&v, m.txs);
   store::PutBE64(&v, m.outputs);
   store::PutBE32(&v, m.members);
   store::PutBE32(&v, static_cast<uint32_t>(m.tip_height));
   v.append(reinterpret_cast<const char*>(m.tip_hash.data()), 32);
+  store::PutBE32(&v, m.settle.guard);
+  v.push_back(static_cast<char>(m.settle.skip_rules));
+  v.push_back(static_cast<char>(m.settle.kind));
   for (uint64_t n : m.n) store::PutBE64(&v, n);
   return v;
 }
@@ -78,12 +129,15 @@ absl::StatusOr<ClusterFilesMeta> DecodeClusterFilesMeta(std::string_view v) {
   ClusterFilesMeta m;
   const char* p = v.data() + 1;
   m.gen = static_cast<uint8_t>(*p++);
-  m.settles = *p++ != 0;
+  m.settle.settles = *p++ != 0;
   m.txs = store::GetBE(p, 8), p += 8;
   m.outputs = store::GetBE(p, 8), p += 8;
   m.members = static_cast<uint32_t>(store::GetBE(p, 4)), p += 4;
   m.tip_height = static_cast<int32_t>(static_cast<uint32_t>(store::GetBE(p, 4))), p += 4;
   m.tip_hash = BlockHash::FromBytes(reinterpret_cast<const uint8_t*>(p)), p += 32;
+  m.settle.guard = static_cast<uint32_t>(store::GetBE(p, 4)), p += 4;
+  m.settle.skip_rules = static_cast<uint8_t>(*p++);
+  m.settle.kind = static_cast<uint8_t>(*p++);
   for (uint64_t& n : m.n) n = store::GetBE(p, 8), p += 8;
   return m;
 }
@@ -97,9 +151,10 @@ absl::StatusOr<std::vector<store::EvidenceRow>> ReadEvidenceFrom(const store::St
       store.db()->NewIterator(ro, store.handle(store::Cf::kEvidence)));
   const std::string start = store::EvidenceKey(gen, TxNum(from), 0);
   for (it->Seek(start); it->Valid() && static_cast<uint8_t>(it->key()[0]) == gen; it->Next()) {
-    ASSIGN_OR_RETURN(store::EvidenceRow row,
-                     store::DecodeEvidence(std::string_view(it->key().data(), it->key().size()),
-                                           std::string_view(it->value().data(), it->value().size())));
+    ASSIGN_OR_RETURN(
+        store::EvidenceRow row,
+        store::DecodeEvidence(std::string_view(it->key().data(), it->key().size()),
+                              std::string_view(it->value().data(), it->value().size())));
     rows.push_back(row);
   }
   RETURN_IF_ERROR(store::FromRocks(it->status(), "reading evidence"));
@@ -108,7 +163,8 @@ absl::StatusOr<std::vector<store::EvidenceRow>> ReadEvidenceFrom(const store::St
 
 absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(const store::Store& store, uint8_t gen,
                                                      uint64_t txs, uint64_t outputs,
-                                                     uint32_t members) {
+                                                     uint32_t members, const SettleParams& settle,
+                                                     const std::vector<PendingEdge>* pending) {
   ClusterSnapshot s;
   store::HeightIndex heights;
   RETURN_IF_ERROR(heights.Load(store));
@@ -124,35 +180,95 @@ absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(const store::Store& store, 
   }
   // The unions made before `txs`, in the order they were made.
   std::vector<store::EvidenceRow> rows;
-  RETURN_IF_ERROR(store::ScanRows(store, store::Cf::kEvidence,
-                                  std::string(1, static_cast<char>(gen)),
-                                  [&](std::string_view k, std::string_view v) -> absl::Status {
-                                    ASSIGN_OR_RETURN(store::EvidenceRow r,
-                                                     store::DecodeEvidence(k, v));
-                                    if (r.at.value() < txs) rows.push_back(r);
-                                    return absl::OkStatus();
-                                  }));
+  RETURN_IF_ERROR(
+      store::ScanRows(store, store::Cf::kEvidence, std::string(1, static_cast<char>(gen)),
+                      [&](std::string_view k, std::string_view v) -> absl::Status {
+                        ASSIGN_OR_RETURN(store::EvidenceRow r, store::DecodeEvidence(k, v));
+                        if (r.at.value() < txs) rows.push_back(r);
+                        return absl::OkStatus();
+                      }));
   std::vector<ClusterLink> links;
   links.reserve(rows.size());
   s.evidence.reserve(rows.size());
   for (const store::EvidenceRow& r : rows) {
     links.push_back({r.a, r.b});
-    LinkEvidence e{};
-    e.tx = r.tx.value();
-    e.at = r.at.value();
-    e.kind = r.kind;
-    e.rule = r.rule;
-    s.evidence.push_back(e);
+    s.evidence.push_back(EvidenceOf(r));
   }
   rows = {};
   ASSIGN_OR_RETURN(s.clusters, ClusterIndex::BuildArrays(members, links));
   {
     const ClusterArrays& c = s.clusters;
     ASSIGN_OR_RETURN(std::unique_ptr<ClusterIndex> index,
-                     ClusterIndex::Overlaid({c.dense, c.roots, c.offsets, c.members, c.links,
-                                             c.adj_offsets, c.adj},
-                                            nullptr, members, {}, ""));
+                     ClusterIndex::Overlaid(
+                         {c.dense, c.roots, c.offsets, c.members, c.links, c.adj_offsets, c.adj},
+                         nullptr, members, {}, ""));
     s.totals = ComputeClusterTotals(*graph, heights, *index, txs);
+  }
+  if (settle.settles) {
+    // F: the candidates pending then, settled over C in key order.
+    if (pending != nullptr) {
+      s.pending = *pending;
+    } else {
+      ASSIGN_OR_RETURN(s.pending, ReadPendingEdges(store, gen, 0, settle.skip_rules));
+      std::erase_if(s.pending, [&](const PendingEdge& e) { return e.tx().value() >= txs; });
+    }
+    const ClusterArrays& c = s.clusters;
+    auto cluster_of = [&](uint32_t m) { return c.roots[c.dense[m]]; };
+    auto size = [&](uint32_t id) {
+      const uint32_t d = c.dense[id];
+      return c.offsets[d + 1] - c.offsets[d];
+    };
+    for (const PendingEdge& e : s.pending) {
+      if (e.anchor >= members || e.change >= members) {
+        return absl::DataLossError(
+            absl::StrCat("pending candidate ", e.key, " names an unknown address"));
+      }
+    }
+    for (uint32_t i : SettleEdges(s.pending, cluster_of, size, settle.guard)) {
+      const PendingEdge& e = s.pending[i];
+      s.settled.push_back({e.anchor, e.change});
+      LinkEvidence ev{};
+      ev.tx = ev.at = e.tx().value();
+      ev.kind = settle.kind;
+      ev.rule = e.rule;
+      s.settled_evidence.push_back(ev);
+    }
+    // Only the candidates that could ever link stay (clusters only grow: a side above the guard,
+    // or one cluster, never links).
+    std::erase_if(s.pending, [&](const PendingEdge& e) {
+      const uint32_t a = cluster_of(e.anchor), b = cluster_of(e.change);
+      return a == b || (settle.guard > 0 && std::max(size(a), size(b)) > settle.guard);
+    });
+    s.pending_offsets.assign(c.roots.size() + 1, 0);
+    for (const PendingEdge& e : s.pending) {
+      s.pending_offsets[c.dense[e.anchor] + 1]++;
+      s.pending_offsets[c.dense[e.change] + 1]++;
+    }
+    for (size_t d = 0; d < c.roots.size(); ++d) s.pending_offsets[d + 1] += s.pending_offsets[d];
+    s.pending_adj.resize(s.pending_offsets.back());
+    std::vector<uint32_t> fill(s.pending_offsets.begin(), s.pending_offsets.end() - 1);
+    for (uint32_t i = 0; i < s.pending.size(); ++i) {
+      s.pending_adj[fill[c.dense[s.pending[i].anchor]]++] = i;
+      s.pending_adj[fill[c.dense[s.pending[i].change]]++] = i;
+    }
+    // F's arrays (from C's unions and the settled links), and the settled links' own adjacency.
+    std::vector<ClusterLink> all = links;
+    all.insert(all.end(), s.settled.begin(), s.settled.end());
+    ASSIGN_OR_RETURN(ClusterArrays f, ClusterIndex::BuildArrays(members, all));
+    all = {};
+    ASSIGN_OR_RETURN(ClusterArrays adj, ClusterIndex::BuildArrays(members, s.settled));
+    s.served.dense = std::move(f.dense);
+    s.served.roots = std::move(f.roots);
+    s.served.offsets = std::move(f.offsets);
+    s.served.members = std::move(f.members);
+    s.served.adj_offsets = std::move(adj.adj_offsets);
+    s.served.adj = std::move(adj.adj);
+    const ClusterArrays& sv = s.served;
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<ClusterIndex> index,
+        ClusterIndex::Overlaid({sv.dense, sv.roots, sv.offsets, sv.members, {}, {}, {}}, nullptr,
+                               members, {}, ""));
+    s.served_totals = ComputeClusterTotals(*graph, heights, *index, txs);
   }
   // The outputs of every address, by a counting sort.
   s.addr_offsets.assign(uint64_t{members} + 1, 0);
@@ -170,20 +286,22 @@ absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(const store::Store& store, 
     }
   }
   s.meta.gen = gen;
+  s.meta.settle = settle;
   s.meta.txs = txs;
   s.meta.outputs = outputs;
   s.meta.members = members;
   const auto bytes = Bytes(s);
-  for (size_t i = 0; i < kClusterArrays; ++i) s.meta.n[i] = bytes[i].size() / kArrays[i].record_size;
+  for (size_t i = 0; i < kClusterArrays; ++i)
+    s.meta.n[i] = bytes[i].size() / kArrays[i].record_size;
   return s;
 }
 
-absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, bool settles,
+absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, const SettleParams& settle,
                              store::CommitBatch* batch) {
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
-  ASSIGN_OR_RETURN(ClusterSnapshot s, BuildClusterSnapshot(store, gen, state.tx_count,
-                                                           state.output_count, state.addr_count));
-  s.meta.settles = settles;
+  ASSIGN_OR_RETURN(ClusterSnapshot s,
+                   BuildClusterSnapshot(store, gen, state.tx_count, state.output_count,
+                                        state.addr_count, settle));
   s.meta.tip_height = state.tip_height;
   s.meta.tip_hash = state.tip_hash;
   const std::filesystem::path dir = ClusterFilesDir(store.dir(), gen);
@@ -194,8 +312,8 @@ absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, bool settle
   const auto bytes = Bytes(s);
   for (size_t i = 0; i < kClusterArrays; ++i) {
     const auto a = static_cast<ClusterArray>(i);
-    ASSIGN_OR_RETURN(auto w, files::FlatArrayWriter::Open(ClusterArrayPath(dir, a),
-                                                          ClusterArraySpec(a), 0, 0));
+    ASSIGN_OR_RETURN(
+        auto w, files::FlatArrayWriter::Open(ClusterArrayPath(dir, a), ClusterArraySpec(a), 0, 0));
     RETURN_IF_ERROR(w->Append(bytes[i].data(), s.meta.n[i]));
     RETURN_IF_ERROR(w->Sync());
     RETURN_IF_ERROR(w->Trim(0));
@@ -212,10 +330,29 @@ void RemoveOtherClusterFiles(const std::filesystem::path& store_dir, uint8_t liv
   }
 }
 
+SettledLayer ClusterFiles::settled() const {
+  SettledLayer l;
+  l.served = {span<uint32_t>(ClusterArray::kSvDense),
+              span<uint32_t>(ClusterArray::kSvRoots),
+              span<uint32_t>(ClusterArray::kSvOffsets),
+              span<uint32_t>(ClusterArray::kSvMembers),
+              {},
+              {},
+              {}};
+  l.links = span<ClusterLink>(ClusterArray::kSvLinks);
+  l.evidence = span<LinkEvidence>(ClusterArray::kSvEvidence);
+  l.adj_offsets = span<uint32_t>(ClusterArray::kSvAdjOffsets);
+  l.adj = span<uint32_t>(ClusterArray::kSvAdj);
+  l.pending = span<PendingEdge>(ClusterArray::kPending);
+  l.pending_offsets = span<uint32_t>(ClusterArray::kPendingOffsets);
+  l.pending_adj = span<uint32_t>(ClusterArray::kPendingAdj);
+  return l;
+}
+
 ClusterSpans ClusterFiles::clusters() const {
-  return {span<uint32_t>(ClusterArray::kDense),      span<uint32_t>(ClusterArray::kRoots),
-          span<uint32_t>(ClusterArray::kOffsets),    span<uint32_t>(ClusterArray::kMembers),
-          span<ClusterLink>(ClusterArray::kLinks),   span<uint32_t>(ClusterArray::kAdjOffsets),
+  return {span<uint32_t>(ClusterArray::kDense),    span<uint32_t>(ClusterArray::kRoots),
+          span<uint32_t>(ClusterArray::kOffsets),  span<uint32_t>(ClusterArray::kMembers),
+          span<ClusterLink>(ClusterArray::kLinks), span<uint32_t>(ClusterArray::kAdjOffsets),
           span<uint32_t>(ClusterArray::kAdj)};
 }
 
@@ -227,6 +364,12 @@ absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store) {
     return r;
   }
   if (!v.ok()) return v.status();
+  if (!v->empty() && v->front() == 1) {
+    r.why_not =
+        "the cluster files are of an older version (without the settled clustering): run "
+        "`ariadne recluster`";
+    return r;
+  }
   ASSIGN_OR_RETURN(const ClusterFilesMeta meta, DecodeClusterFilesMeta(*v));
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
   bool same_chain = state.tx_count >= meta.txs && state.output_count >= meta.outputs &&
@@ -236,8 +379,9 @@ absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store) {
     same_chain = block.ok() && block->hash() == meta.tip_hash;
   }
   if (!same_chain) {
-    r.why_not = "the cluster files were made before a reorg below their tip: run `ariadne "
-                "recluster`";
+    r.why_not =
+        "the cluster files were made before a reorg below their tip: run `ariadne "
+        "recluster`";
     return r;
   }
   // Their sizes are what meta/cluster_files says, whatever the state (checked here so that a
@@ -252,6 +396,18 @@ absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store) {
       meta.of(ClusterArray::kEvidence) != meta.of(ClusterArray::kLinks) ||
       meta.of(ClusterArray::kAdj) != 2 * meta.of(ClusterArray::kLinks)) {
     return absl::DataLossError("meta/cluster_files: the array lengths do not agree");
+  }
+  const bool sv = meta.settle.settles;
+  if (meta.of(ClusterArray::kSvDense) != (sv ? want_members : 0) ||
+      meta.of(ClusterArray::kSvMembers) != (sv ? want_members : 0) ||
+      meta.of(ClusterArray::kSvAdjOffsets) != (sv ? want_members + 1 : 0) ||
+      meta.of(ClusterArray::kSvOffsets) != (sv ? meta.of(ClusterArray::kSvRoots) + 1 : 0) ||
+      meta.of(ClusterArray::kSvTotals) != meta.of(ClusterArray::kSvRoots) ||
+      meta.of(ClusterArray::kSvEvidence) != meta.of(ClusterArray::kSvLinks) ||
+      meta.of(ClusterArray::kSvAdj) != 2 * meta.of(ClusterArray::kSvLinks) ||
+      meta.of(ClusterArray::kPendingOffsets) != (sv ? meta.of(ClusterArray::kRoots) + 1 : 0) ||
+      meta.of(ClusterArray::kPendingAdj) != 2 * meta.of(ClusterArray::kPending)) {
+    return absl::DataLossError("meta/cluster_files: the settled arrays' lengths do not agree");
   }
   auto files = std::make_shared<ClusterFiles>();
   files->meta = meta;
@@ -268,8 +424,15 @@ absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store) {
   if (files->span<uint64_t>(ClusterArray::kAddrOffsets).back() !=
           meta.of(ClusterArray::kAddrOuts) ||
       files->span<uint32_t>(ClusterArray::kOffsets).back() != meta.of(ClusterArray::kMembers) ||
-      files->span<uint32_t>(ClusterArray::kAdjOffsets).back() != meta.of(ClusterArray::kAdj)) {
-    return absl::DataLossError(absl::StrCat(dir.string(), ": the offsets files do not end at "
+      files->span<uint32_t>(ClusterArray::kAdjOffsets).back() != meta.of(ClusterArray::kAdj) ||
+      (sv && (files->span<uint32_t>(ClusterArray::kSvOffsets).back() !=
+                  meta.of(ClusterArray::kSvMembers) ||
+              files->span<uint32_t>(ClusterArray::kSvAdjOffsets).back() !=
+                  meta.of(ClusterArray::kSvAdj) ||
+              files->span<uint32_t>(ClusterArray::kPendingOffsets).back() !=
+                  meta.of(ClusterArray::kPendingAdj)))) {
+    return absl::DataLossError(absl::StrCat(dir.string(),
+                                            ": the offsets files do not end at "
                                             "their arrays' lengths"));
   }
   bool same_gen = false;
@@ -291,17 +454,64 @@ absl::StatusOr<ClusterFilesReport> CheckClusterFiles(const store::Store& store) 
   const ClusterFiles& f = *opened.files;
   report.present = true;
   report.meta = f.meta;
-  ASSIGN_OR_RETURN(const ClusterSnapshot s, BuildClusterSnapshot(store, f.meta.gen, f.meta.txs,
-                                                                 f.meta.outputs, f.meta.members));
+  // The candidates pending when the files were made: those of the file; each one whose output is
+  // still unspent must be a pending row, and every pending row of then that could link must be
+  // one of them (a candidate consumed since is gone from the rows: the file is its only record).
+  std::vector<PendingEdge> pending;
+  if (f.meta.settle.settles) {
+    const auto file = f.span<PendingEdge>(ClusterArray::kPending);
+    pending.assign(file.begin(), file.end());
+    ASSIGN_OR_RETURN(std::shared_ptr<const GraphFiles> gf, OpenGraphFiles(store));
+    std::unique_ptr<TxGraph> graph;
+    if (gf != nullptr) {
+      graph = TxGraph::Map(std::move(gf));
+    } else {
+      ASSIGN_OR_RETURN(graph, TxGraph::Load(store));
+    }
+    ASSIGN_OR_RETURN(std::vector<PendingEdge> rows,
+                     ReadPendingEdges(store, f.meta.gen, 0, f.meta.settle.skip_rules));
+    const ClusterSpans c = f.clusters();
+    auto could_link = [&](const PendingEdge& e) {
+      if (e.anchor >= c.dense.size() || e.change >= c.dense.size()) return true;  // named below
+      const uint32_t a = c.dense[e.anchor], b = c.dense[e.change];
+      const uint32_t g = f.meta.settle.guard;
+      return a != b && (g == 0 || std::max(c.offsets[a + 1] - c.offsets[a],
+                                           c.offsets[b + 1] - c.offsets[b]) <= g);
+    };
+    std::erase_if(
+        rows, [&](const PendingEdge& e) { return e.tx().value() >= f.meta.txs || !could_link(e); });
+    const std::string path =
+        ClusterArrayPath(ClusterFilesDir(store.dir(), f.meta.gen), ClusterArray::kPending).string();
+    size_t next = 0;
+    for (uint64_t i = 0; i < file.size(); ++i) {
+      const PendingEdge& e = file[i];
+      const bool spent = e.tx().value() < graph->tx_count() &&
+                         e.vout() < graph->OutputCount(e.tx()) &&
+                         graph->SpentBy(OutNum(graph->FirstOut(e.tx()) + e.vout())).valid();
+      if (spent) continue;
+      if (next >= rows.size() || rows[next].key != e.key || rows[next].anchor != e.anchor ||
+          rows[next].change != e.change || rows[next].rule != e.rule) {
+        return absl::DataLossError(
+            absl::StrCat(path, ": record ", i, " is not the pending row it mirrors"));
+      }
+      ++next;
+    }
+    if (next != rows.size()) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": pending row ", rows[next].key, " is missing"));
+    }
+  }
+  ASSIGN_OR_RETURN(const ClusterSnapshot s,
+                   BuildClusterSnapshot(store, f.meta.gen, f.meta.txs, f.meta.outputs,
+                                        f.meta.members, f.meta.settle, &pending));
   const auto bytes = Bytes(s);
   const std::filesystem::path dir = ClusterFilesDir(store.dir(), f.meta.gen);
   for (size_t i = 0; i < kClusterArrays; ++i) {
     const auto a = static_cast<ClusterArray>(i);
     const uint32_t size = kArrays[i].record_size;
     if (s.meta.n[i] != f.meta.n[i]) {
-      return absl::DataLossError(absl::StrCat(ClusterArrayPath(dir, a).string(), ": ",
-                                              f.meta.n[i], " records, the rows make ",
-                                              s.meta.n[i]));
+      return absl::DataLossError(absl::StrCat(ClusterArrayPath(dir, a).string(), ": ", f.meta.n[i],
+                                              " records, the rows make ", s.meta.n[i]));
     }
     const uint8_t* file = f.at(a).records();
     if (std::memcmp(file, bytes[i].data(), bytes[i].size()) == 0) continue;

@@ -24,21 +24,13 @@
 #include "engine/files/flat_array.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/cluster_totals.h"
+#include "engine/graph/settled_links.h"
 #include "engine/store/commit_batch.h"
 #include "engine/store/schema.h"
 #include "engine/store/store.h"
 
 namespace ariadne::graph {
 
-// What a union rests on (store::EvidenceRow without the members: those are in the links file).
-struct LinkEvidence {
-  uint64_t tx;
-  uint64_t at;
-  uint8_t kind;
-  uint8_t rule;
-  uint8_t pad[6];
-};
-static_assert(sizeof(LinkEvidence) == 24);
 static_assert(sizeof(ClusterTotals) == 32);
 static_assert(sizeof(ClusterLink) == 8);
 
@@ -55,8 +47,22 @@ enum class ClusterArray : uint8_t {
   kAdjOffsets,   // u32 per address + 1: into kAdj
   kAdj,          // u32 link per end of a union
   kTotals,       // ClusterTotals per cluster ordinal
+  // The settled clustering F (a deferring policy; empty otherwise): C with the links of the
+  // pending candidates then (settled_links.h).
+  kSvDense,         // u32 per address: its F cluster's ordinal
+  kSvRoots,         // u32 per F ordinal: the cluster id
+  kSvOffsets,       // u32 per F ordinal + 1: into kSvMembers
+  kSvMembers,       // u32 AddrId, by F cluster then ascending
+  kSvLinks,         // ClusterLink per settled link, in key order (numbered after kLinks)
+  kSvEvidence,      // LinkEvidence per settled link
+  kSvAdjOffsets,    // u32 per address + 1: into kSvAdj
+  kSvAdj,           // u32 settled link (0-based) per end
+  kSvTotals,        // ClusterTotals per F ordinal
+  kPending,         // PendingEdge per candidate that could link (two C clusters within the guard)
+  kPendingOffsets,  // u32 per C ordinal + 1: into kPendingAdj
+  kPendingAdj,      // u32 index into kPending per end
 };
-inline constexpr size_t kClusterArrays = 11;
+inline constexpr size_t kClusterArrays = 23;
 files::FlatSpec ClusterArraySpec(ClusterArray a);
 std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir, uint8_t gen);
 std::filesystem::path ClusterArrayPath(const std::filesystem::path& dir, ClusterArray a);
@@ -65,7 +71,7 @@ std::filesystem::path ClusterArrayPath(const std::filesystem::path& dir, Cluster
 inline constexpr std::string_view kMetaClusterFiles = "cluster_files";
 struct ClusterFilesMeta {
   uint8_t gen = 0;
-  bool settles = false;  // the policy defers change links (the served view settles pending rows)
+  SettleParams settle;   // how the policy settles (settle.settles: the kSv* and kPending* arrays)
   uint64_t txs = 0;      // transactions covered
   uint64_t outputs = 0;  // outputs covered (the address lists)
   uint32_t members = 0;  // addresses covered
@@ -85,19 +91,28 @@ struct ClusterSnapshot {
   std::vector<LinkEvidence> evidence;
   std::vector<uint64_t> addr_offsets, addr_outs;
   std::vector<ClusterTotals> totals;
-  ClusterFilesMeta meta;  // gen, txs, outputs, members, tip and n filled
+  // The settled clustering (empty unless meta.settle.settles).
+  ClusterArrays served;  // dense, roots, offsets, members; adj_offsets/adj: of the settled links
+  std::vector<ClusterLink> settled;
+  std::vector<LinkEvidence> settled_evidence;
+  std::vector<ClusterTotals> served_totals;
+  std::vector<PendingEdge> pending;
+  std::vector<uint32_t> pending_offsets, pending_adj;
+  ClusterFilesMeta meta;  // gen, settle, txs, outputs, members, tip and n filled
 };
 // Builds the snapshot of clustering generation `gen` over the store's first `txs` transactions,
 // `outputs` outputs and `members` addresses (evidence rows made at or past `txs` are left out).
+// Args: pending (settling only): the candidates pending after `txs` transactions, by key; null:
+//       the store's pending rows (right while nothing was indexed after `txs`).
 // Returns: the store's read errors; DATA_LOSS for evidence naming an unknown address.
-absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(const store::Store& store, uint8_t gen,
-                                                     uint64_t txs, uint64_t outputs,
-                                                     uint32_t members);
+absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(
+    const store::Store& store, uint8_t gen, uint64_t txs, uint64_t outputs, uint32_t members,
+    const SettleParams& settle, const std::vector<PendingEdge>* pending = nullptr);
 
 // `ariadne recluster`'s part: builds the snapshot of generation `gen` over the whole store, writes
 // its files (synced) and puts meta/cluster_files into *batch, to be committed with the meta row
 // that makes the generation live. Returns: UNAVAILABLE / RESOURCE_EXHAUSTED naming a file.
-absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, bool settles,
+absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, const SettleParams& settle,
                              store::CommitBatch* batch);
 // Removes the folders of generations other than `live` (after the commit; servers keep their
 // mappings of removed files).
@@ -113,10 +128,12 @@ struct ClusterFiles {
     return std::span<const T>(at(a).As<T>(), at(a).count());
   }
   ClusterSpans clusters() const;
+  // Returns: the settled layer (meta.settle.settles only).
+  SettledLayer settled() const;
 };
 struct OpenedClusterFiles {
   std::shared_ptr<const ClusterFiles> files;  // null: none usable (why_not says why)
-  bool clusters_live = false;  // the clustering part is of the live generation
+  bool clusters_live = false;                 // the clustering part is of the live generation
   std::string why_not;
 };
 // Maps the store's cluster files. Returns: files null and why_not when there are none, or they

@@ -70,6 +70,13 @@ absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Build(
 absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
     ClusterSpans base, std::shared_ptr<const void> holder, uint32_t n,
     std::span<const ClusterLink> overlay, std::string policy) {
+  return Overlaid(base, SettledSpans{}, {}, std::move(holder), n, overlay, std::move(policy));
+}
+
+absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
+    ClusterSpans base, const SettledSpans& settled, absl::flat_hash_set<uint32_t> dirty,
+    std::shared_ptr<const void> holder, uint32_t n, std::span<const ClusterLink> overlay,
+    std::string policy) {
   std::unique_ptr<ClusterIndex> ci(new ClusterIndex());
   ci->policy_ = std::move(policy);
   ci->holder_ = std::move(holder);
@@ -78,7 +85,27 @@ absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
   if (n < n0) return absl::DataLossError("the cluster files have more members than the store");
   ci->members_total_ = n;
   uint64_t clusters = base.roots.size() + uint64_t{n - n0};
-  if (overlay.empty() && n == n0) {
+  if (!settled.served.dense.empty()) {
+    if (settled.served.dense.size() != n0) {
+      return absl::DataLossError("the settled clustering has another member count");
+    }
+    ci->has_s_ = true;
+    ci->s_ = settled;
+    ci->dirty_ = std::move(dirty);
+    clusters = settled.served.roots.size() + uint64_t{n - n0};
+    // A dirty F cluster is its C clusters again.
+    absl::flat_hash_set<uint32_t> parts;
+    for (uint32_t f : ci->dirty_) {
+      const uint32_t d = settled.served.dense[f];
+      parts.clear();
+      for (uint32_t k = settled.served.offsets[d]; k < settled.served.offsets[d + 1]; ++k) {
+        const uint32_t m = settled.served.members[k];
+        parts.insert(base.roots[base.dense[m]]);
+      }
+      clusters += parts.size() - 1;
+    }
+  }
+  if (overlay.empty() && n == n0 && ci->dirty_.empty()) {
     ci->cluster_count_ = static_cast<uint32_t>(clusters);
     return ci;
   }
@@ -86,8 +113,8 @@ absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
   over->links.assign(overlay.begin(), overlay.end());
   over->new_ids.resize(n - n0);
   for (uint32_t i = 0; i < n - n0; ++i) over->new_ids[i] = n0 + i;
-  // Union-find over the base clusters and new members the overlay touches (by id: each is the
-  // smallest member of what it stands for, so a group's id is its smallest entity).
+  // Union-find over the parts (base clusters and new members) the overlay touches (by id: each is
+  // the smallest member of what it stands for, so a group's id is its smallest entity).
   absl::flat_hash_map<uint32_t, uint32_t> parent;
   auto find = [&](uint32_t x) {
     if (parent.emplace(x, x).second) return x;
@@ -98,18 +125,17 @@ absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
     }
     return x;
   };
+  const uint32_t first_link = static_cast<uint32_t>(base.links.size() + settled.links.size());
   for (uint32_t i = 0; i < overlay.size(); ++i) {
     const ClusterLink& l = overlay[i];
     if (l.a >= n || l.b >= n) return absl::DataLossError("evidence names an unknown address");
-    const uint32_t ea = l.a < n0 ? base.roots[base.dense[l.a]] : l.a;
-    const uint32_t eb = l.b < n0 ? base.roots[base.dense[l.b]] : l.b;
-    const uint32_t ra = find(ea), rb = find(eb);
+    const uint32_t ra = find(ci->PartOf(l.a)), rb = find(ci->PartOf(l.b));
     if (ra != rb) {
       // The smaller id stays the root: the root is the group's id.
       parent[std::max(ra, rb)] = std::min(ra, rb);
       --clusters;
     }
-    const uint32_t link = static_cast<uint32_t>(base.links.size() + i);
+    const uint32_t link = first_link + i;
     over->adj[l.a].push_back(link);
     over->adj[l.b].push_back(link);
   }
@@ -120,14 +146,12 @@ absl::StatusOr<std::unique_ptr<ClusterIndex>> ClusterIndex::Overlaid(
     if (m == nullptr) m = std::make_unique<Merged>();
     m->parts.push_back(entity);
   }
-  for (auto& [root, m] : over->merged) {
+  ci->over_ = std::move(over);
+  for (auto& [root, m] : ci->over_->merged) {
     std::sort(m->parts.begin(), m->parts.end());
-    for (uint32_t part : m->parts) {
-      m->size += part < n0 ? base.offsets[base.dense[part] + 1] - base.offsets[base.dense[part]] : 1;
-    }
+    for (uint32_t part : m->parts) m->size += ci->PartMembers(part).size();
   }
   ci->cluster_count_ = static_cast<uint32_t>(clusters);
-  ci->over_ = std::move(over);
   return ci;
 }
 
@@ -140,6 +164,11 @@ const absl::flat_hash_map<uint32_t, std::unique_ptr<ClusterIndex::Merged>>& Clus
 std::span<const uint32_t> ClusterIndex::PartMembers(uint32_t part) const {
   if (part >= base_members()) {
     return std::span<const uint32_t>(&over_->new_ids[part - base_members()], 1);
+  }
+  if (ServedPart(part)) {
+    const uint32_t d = s_.served.dense[part];
+    return s_.served.members.subspan(s_.served.offsets[d],
+                                     s_.served.offsets[d + 1] - s_.served.offsets[d]);
   }
   const uint32_t d = a_.dense[part];
   return a_.members.subspan(a_.offsets[d], a_.offsets[d + 1] - a_.offsets[d]);
@@ -172,8 +201,7 @@ std::span<const uint32_t> ClusterIndex::Members(ClusterId c) const {
       return std::span<const uint32_t>(&over_->new_ids[c.value() - base_members()], 1);
     }
   }
-  const uint32_t d = a_.dense[c.value()];
-  return a_.members.subspan(a_.offsets[d], a_.offsets[d + 1] - a_.offsets[d]);
+  return PartMembers(c.value());
 }
 
 absl::StatusOr<std::vector<LinkStep>> ClusterIndex::Explain(uint32_t from, uint32_t to) const {
@@ -197,6 +225,13 @@ absl::StatusOr<std::vector<LinkStep>> ClusterIndex::Explain(uint32_t from, uint3
     queue.pop_front();
     if (x < base_members()) {
       for (uint32_t k = a_.adj_offsets[x]; k < a_.adj_offsets[x + 1]; ++k) visit(x, a_.adj[k]);
+      // F's settled links, unless they were settled again (dirty).
+      if (ServedPart(x)) {
+        const uint32_t first = static_cast<uint32_t>(a_.links.size());
+        for (uint32_t k = s_.adj_offsets[x]; k < s_.adj_offsets[x + 1]; ++k) {
+          visit(x, first + s_.adj[k]);
+        }
+      }
     }
     if (over_ != nullptr) {
       auto it = over_->adj.find(x);

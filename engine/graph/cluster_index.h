@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "engine/core/types.h"
 #include "engine/store/scan.h"
@@ -56,6 +57,24 @@ struct ClusterSpans {
   std::span<const uint32_t> adj_offsets, adj;
 };
 
+// What a union rests on (store::EvidenceRow without the members: those are in the links file).
+struct LinkEvidence {
+  uint64_t tx;
+  uint64_t at;
+  uint8_t kind;
+  uint8_t rule;
+  uint8_t pad[6];
+};
+static_assert(sizeof(LinkEvidence) == 24);
+
+// A settled clustering F over the base C (settled_links.h): its arrays (links and adjacency
+// unused), its settled links (numbered after C's) and their adjacency.
+struct SettledSpans {
+  ClusterSpans served;
+  std::span<const ClusterLink> links;
+  std::span<const uint32_t> adj_offsets, adj;
+};
+
 class ClusterIndex {
  public:
   // Args: members: ids [0, members); links: the unions (ids below `members`); policy: the spec of
@@ -76,6 +95,13 @@ class ClusterIndex {
   static absl::StatusOr<std::unique_ptr<ClusterIndex>> Overlaid(
       ClusterSpans base, std::shared_ptr<const void> holder, uint32_t members,
       std::span<const ClusterLink> overlay, std::string policy);
+  // The same over a settled clustering F of the base C: members are in their F cluster, but those
+  // of the F clusters in `dirty` are in their C cluster (their settled links are not used), then
+  // the overlay's unions (links numbered after C's and F's) join what it names.
+  static absl::StatusOr<std::unique_ptr<ClusterIndex>> Overlaid(
+      ClusterSpans base, const SettledSpans& settled, absl::flat_hash_set<uint32_t> dirty,
+      std::shared_ptr<const void> holder, uint32_t members, std::span<const ClusterLink> overlay,
+      std::string policy);
 
   uint32_t member_count() const { return members_total_; }
   uint32_t cluster_count() const { return cluster_count_; }
@@ -84,7 +110,7 @@ class ClusterIndex {
   // Returns: the cluster id (the smallest member id) of a member; `m` must be below
   //          member_count().
   ClusterId ClusterOf(uint32_t m) const {
-    const uint32_t base = m < base_members() ? a_.roots[a_.dense[m]] : m;
+    const uint32_t base = PartOf(m);
     if (over_ == nullptr) return ClusterId(base);
     auto it = over_->final_of.find(base);
     return ClusterId(it == over_->final_of.end() ? base : it->second);
@@ -121,10 +147,28 @@ class ClusterIndex {
   const absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>>& merged() const;
   // Returns: the members of a part of a merged cluster: a base cluster's, or the member itself.
   std::span<const uint32_t> PartMembers(uint32_t part) const;
-  // Returns: the part (base cluster id, or the member itself above the base) of a member.
-  uint32_t PartOf(uint32_t m) const { return m < base_members() ? a_.roots[a_.dense[m]] : m; }
-  // Returns: the number of unions, base and overlay.
-  uint64_t link_count() const { return a_.links.size() + (over_ ? over_->links.size() : 0); }
+  // Returns: the part (base cluster id, or the member itself above the base) of a member: over a
+  //          settled clustering, its F cluster, or its C cluster when that F cluster is dirty.
+  uint32_t PartOf(uint32_t m) const {
+    if (m >= base_members()) return m;
+    if (!has_s_) return a_.roots[a_.dense[m]];
+    const uint32_t f = s_.served.roots[s_.served.dense[m]];
+    return Dirty(f) ? a_.roots[a_.dense[m]] : f;
+  }
+  // Returns: whether a part below base_members() is an F cluster (its totals are F's, at
+  //          PartOrdinal), else a C cluster.
+  bool ServedPart(uint32_t part) const {
+    return has_s_ && !Dirty(s_.served.roots[s_.served.dense[part]]);
+  }
+  uint32_t PartOrdinal(uint32_t part) const {
+    return ServedPart(part) ? s_.served.dense[part] : a_.dense[part];
+  }
+  // Returns: how many F clusters are settled again (their members are in their C clusters).
+  size_t dirty_count() const { return dirty_.size(); }
+  // Returns: the number of unions, base, settled and overlay.
+  uint64_t link_count() const {
+    return a_.links.size() + s_.links.size() + (over_ ? over_->links.size() : 0);
+  }
 
   // The unions on the path between two members of one cluster, from `from` to `to`.
   // Returns: NOT_FOUND when they are in different clusters (empty for the same member).
@@ -136,17 +180,23 @@ class ClusterIndex {
     std::vector<ClusterLink> links;
     absl::flat_hash_map<uint32_t, uint32_t> final_of;  // part -> cluster id
     absl::flat_hash_map<uint32_t, std::unique_ptr<Merged>> merged;
-    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> adj;      // member -> overlay links
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> adj;  // member -> overlay links
     std::vector<uint32_t> new_ids;  // base_members() ... member_count() - 1 (singletons' spans)
   };
   ClusterIndex() = default;
   const ClusterLink& Link(uint32_t i) const {
-    return i < a_.links.size() ? a_.links[i] : over_->links[i - a_.links.size()];
+    if (i < a_.links.size()) return a_.links[i];
+    i -= a_.links.size();
+    return i < s_.links.size() ? s_.links[i] : over_->links[i - s_.links.size()];
   }
+  bool Dirty(uint32_t f) const { return !dirty_.empty() && dirty_.contains(f); }
   std::string policy_;
-  ClusterArrays owned_;  // the arrays when built in memory
+  ClusterArrays owned_;                 // the arrays when built in memory
   std::shared_ptr<const void> holder_;  // what keeps a_ alive when it is not owned_
   ClusterSpans a_;
+  bool has_s_ = false;  // a_ is C under the settled clustering s_
+  SettledSpans s_;
+  absl::flat_hash_set<uint32_t> dirty_;  // F cluster ids whose members are in their C cluster
   std::unique_ptr<Overlay> over_;
   uint32_t members_total_ = 0;
   uint32_t cluster_count_ = 0;

@@ -66,8 +66,24 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
 
 OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
                                const ClusterIndex& clusters, const AddressIndex& addresses,
-                               std::span<const ClusterTotals> base, uint64_t base_txs)
-    : base_(base) {
+                               std::span<const ClusterTotals> base,
+                               std::span<const ClusterTotals> served, uint64_t base_txs,
+                               const OverlaidTotals* previous,
+                               const ClusterIndex* previous_clusters)
+    : base_(base), served_(served) {
+  // Whether `previous` holds cluster c made of the same parts (each a C or an F cluster alike).
+  auto same_parts = [&](uint32_t c, const ClusterIndex::Merged& m) {
+    if (previous == nullptr || previous_clusters == nullptr) return false;
+    auto it = previous_clusters->merged().find(c);
+    if (it == previous_clusters->merged().end() || it->second->parts != m.parts) return false;
+    for (uint32_t part : m.parts) {
+      if (part < clusters.base_members() &&
+          clusters.ServedPart(part) != previous_clusters->ServedPart(part)) {
+        return false;
+      }
+    }
+    return previous->merged_.contains(c);
+  };
   std::vector<uint32_t> inside, touched;
   auto cluster_of = [&](AddrId a) { return clusters.ClusterOf(a.value()).value(); };
   // The clusters the overlay made, as of the files: the sum of their parts' totals, corrected for
@@ -76,12 +92,16 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
   std::vector<uint64_t> txs;
   absl::flat_hash_map<uint32_t, ClusterTotals> parts;
   for (const auto& [c, merged] : clusters.merged()) {
+    if (same_parts(c, *merged)) {
+      merged_[c] = changed_[c] = previous->merged_.at(c);
+      continue;
+    }
     ClusterTotals t;
     uint32_t largest = merged->parts.front();
     for (uint32_t part : merged->parts) {
       if (clusters.PartMembers(part).size() > clusters.PartMembers(largest).size()) largest = part;
       if (part >= clusters.base_members()) continue;  // added after the files: nothing before
-      const ClusterTotals& p = base_[clusters.Ordinal(ClusterId(part))];
+      const ClusterTotals& p = PartTotals(clusters, part);
       t.received += p.received;
       t.sent += p.sent;
       t.tx_count += p.tx_count;
@@ -125,7 +145,7 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
         t.tx_count -= p.tx_count;
       }
     }
-    changed_[c] = t;
+    merged_[c] = changed_[c] = t;
   }
   // The others: the files' totals plus the transactions after them.
   uint32_t height = 0;
@@ -137,7 +157,7 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
         [&](uint32_t d) -> ClusterTotals* {
           auto [it, inserted] = changed_.try_emplace(d);
           if (inserted && d < clusters.base_members()) {
-            it->second = base_[clusters.Ordinal(ClusterId(d))];
+            it->second = PartTotals(clusters, d);
           }
           return &it->second;
         },

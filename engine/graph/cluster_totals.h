@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-
 #include "engine/graph/address_index.h"
 #include "engine/graph/cluster_index.h"
 #include "engine/graph/tx_graph.h"
@@ -43,21 +42,32 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
 // to the chain.
 class OverlaidTotals {
  public:
+  // Args: base: by C ordinal; served: by F ordinal (a settled clustering: see
+  //       ClusterIndex::ServedPart); previous (optional): the totals of an earlier index over the
+  //       same files (`previous_clusters`): a merged cluster made of the same parts takes its sum
+  //       of parts from there instead of reading its parts' transactions again (a refresh).
   OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
                  const ClusterIndex& clusters, const AddressIndex& addresses,
-                 std::span<const ClusterTotals> base, uint64_t base_txs);
+                 std::span<const ClusterTotals> base, std::span<const ClusterTotals> served,
+                 uint64_t base_txs, const OverlaidTotals* previous = nullptr,
+                 const ClusterIndex* previous_clusters = nullptr);
   // Returns: the totals of cluster `c`.
   const ClusterTotals& Of(const ClusterIndex& clusters, ClusterId c) const {
     auto it = changed_.find(c.value());
     if (it != changed_.end()) return it->second;
-    if (c.value() < clusters.base_members()) return base_[clusters.Ordinal(c)];
+    if (c.value() < clusters.base_members()) return PartTotals(clusters, c.value());
     static const ClusterTotals kNone;
     return kNone;
   }
 
  private:
-  std::span<const ClusterTotals> base_;
+  const ClusterTotals& PartTotals(const ClusterIndex& clusters, uint32_t part) const {
+    return clusters.ServedPart(part) ? served_[clusters.PartOrdinal(part)]
+                                     : base_[clusters.PartOrdinal(part)];
+  }
+  std::span<const ClusterTotals> base_, served_;
   absl::flat_hash_map<uint32_t, ClusterTotals> changed_;
+  absl::flat_hash_map<uint32_t, ClusterTotals> merged_;  // merged clusters as of the files
 };
 
 }  // namespace ariadne::graph

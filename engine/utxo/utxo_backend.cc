@@ -23,11 +23,18 @@ absl::StatusOr<std::unique_ptr<UtxoBackend>> UtxoBackend::Open(
 absl::Status UtxoBackend::LoadIndexes(uint32_t address_count) {
   // The benchmarks' switch to the passes over everything (the build before the cluster files).
   const char* rows = std::getenv("ARIADNE_CLUSTERS_FROM_ROWS");
-  if (rows == nullptr || std::string_view(rows) != "1") {
+  if ((rows == nullptr || std::string_view(rows) != "1") && previous_ != nullptr &&
+      previous_->clusters_from_files_ && ReusesFilesOf(*previous_)) {
+    // A refresh over the same files keeps their mapping (and its page tables) instead of mapping
+    // them again: the store only grew (Refreshed), so they stay valid.
+    cluster_files_ = previous_->cluster_files_;
+    clusters_from_files_ = true;
+  } else if (rows == nullptr || std::string_view(rows) != "1") {
     ASSIGN_OR_RETURN(const graph::OpenedClusterFiles opened, graph::OpenClusterFiles(store_));
     cluster_files_ = opened.files;
     clusters_from_files_ = opened.clusters_live;
-    if (opened.files == nullptr && opened.why_not.find("reorg") != std::string::npos) {
+    if (opened.files == nullptr && (opened.why_not.find("reorg") != std::string::npos ||
+                                    opened.why_not.find("older") != std::string::npos)) {
       AddWarning(absl::StrCat(opened.why_not, " (start-up passes over the whole chain)"));
     }
   }
@@ -41,6 +48,16 @@ absl::Status UtxoBackend::LoadIndexes(uint32_t address_count) {
     addresses_ = std::make_unique<graph::AddressIndex>(*graph_, address_count);
   }
   return LoadClustersAndLabels();
+}
+
+bool UtxoBackend::ReusesFilesOf(const UtxoBackend& previous) const {
+  if (previous.cluster_files_ == nullptr) return false;
+  auto files = store_.ReadMeta(graph::kMetaClusterFiles);
+  auto cluster = store_.ReadMeta(store::kMetaCluster);
+  if (!files.ok() || !cluster.ok()) return false;
+  auto meta = store::DecodeClusterMeta(*cluster);
+  return meta.ok() && meta->gen == previous.cluster_files_->meta.gen &&
+         *files == graph::EncodeClusterFilesMeta(previous.cluster_files_->meta);
 }
 
 absl::Status UtxoBackend::MapOrLoadGraph() {
@@ -84,7 +101,10 @@ absl::StatusOr<std::unique_ptr<query::ChainBackend>> UtxoBackend::Refreshed(
     b->names_ = std::make_unique<graph::AddressNames>(*names_);
     RETURN_IF_ERROR(b->names_->Extend(store).status());
   }
-  RETURN_IF_ERROR(b->LoadIndexes(after.addr_count));
+  b->previous_ = this;
+  const absl::Status loaded = b->LoadIndexes(after.addr_count);
+  b->previous_ = nullptr;
+  RETURN_IF_ERROR(loaded);
   return b;
 }
 
@@ -99,11 +119,18 @@ absl::Status UtxoBackend::LoadClustersAndLabels() {
   }
   if (clusters_from_files_) {
     RETURN_IF_ERROR(AdoptClustersAndLabels(std::move(mapped), std::move(rows), rows_read));
+    // A refresh over the same files reuses the sums of the merged clusters that did not change.
+    const bool reuse = previous_ != nullptr && previous_->clusters_from_files_ &&
+                       previous_->overlaid_totals_ != nullptr && previous_->clusters() != nullptr &&
+                       previous_->cluster_files_ != nullptr &&
+                       previous_->cluster_files_->meta == cluster_files_->meta;
     if (clusters() != nullptr) {
       overlaid_totals_ = std::make_unique<graph::OverlaidTotals>(
           *graph_, heights_, *clusters(), *addresses_,
           cluster_files_->span<graph::ClusterTotals>(graph::ClusterArray::kTotals),
-          cluster_files_->meta.txs);
+          cluster_files_->span<graph::ClusterTotals>(graph::ClusterArray::kSvTotals),
+          cluster_files_->meta.txs, reuse ? previous_->overlaid_totals_.get() : nullptr,
+          reuse ? previous_->clusters() : nullptr);
     }
     return absl::OkStatus();
   }
@@ -114,7 +141,8 @@ absl::Status UtxoBackend::LoadClustersAndLabels() {
 
 absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> UtxoBackend::MapClusters() {
   auto value = store_.ReadMeta(store::kMetaCluster);
-  if (!value.ok()) return absl::NotFoundError("the store has no clustering: run `ariadne recluster`");
+  if (!value.ok())
+    return absl::NotFoundError("the store has no clustering: run `ariadne recluster`");
   ASSIGN_OR_RETURN(const store::ClusterMeta meta, store::DecodeClusterMeta(*value));
   RETURN_IF_ERROR(graph::CheckCoverage("the clustering", meta.processed_txs, graph_->tx_count(),
                                        "`ariadne recluster`"));
@@ -124,32 +152,48 @@ absl::StatusOr<std::unique_ptr<graph::ClusterIndex>> UtxoBackend::MapClusters() 
   std::vector<graph::ClusterLink> links;
   links.reserve(evidence_.size());
   for (const store::EvidenceRow& r : evidence_) links.push_back({r.a, r.b});
-  ASSIGN_OR_RETURN(std::unique_ptr<graph::ClusterIndex> index,
-                   graph::ClusterIndex::Overlaid(f.clusters(), cluster_files_, state.addr_count,
-                                                 links, meta.policy));
-  // Under a deferring policy, the links of the change outputs still unspent, made over the
-  // clustering just built (as LoadClusters makes them after replaying every union).
-  const graph::ClusterIndex& ci = *index;
+  if (!f.meta.settle.settles) {
+    return graph::ClusterIndex::Overlaid(f.clusters(), cluster_files_, state.addr_count, links,
+                                         meta.policy);
+  }
+  // A deferring policy: the files hold the settled clustering F of their point; only the
+  // candidates connected to what the indexer changed since are settled again (over the unions
+  // since), read from the rows added since and the spends since, not from every pending row.
+  ASSIGN_OR_RETURN(const std::vector<graph::PendingEdge> added,
+                   graph::ReadPendingEdges(store_, meta.gen, f.meta.txs, f.meta.settle.skip_rules));
+  const graph::SettledLayer layer = f.settled();
+  absl::flat_hash_set<uint32_t> dirty;
   ASSIGN_OR_RETURN(
-      const std::vector<store::EvidenceRow> settled,
-      hooks_->SettledLinksOver(
-          store_, [&ci](uint32_t m) { return ci.ClusterOf(m).value(); },
-          [&ci](uint32_t c) { return ci.Size(ClusterId(c)); }));
-  if (settled.empty()) return index;
-  index.reset();
-  for (const store::EvidenceRow& r : settled) links.push_back({r.a, r.b});
-  evidence_.insert(evidence_.end(), settled.begin(), settled.end());
-  return graph::ClusterIndex::Overlaid(f.clusters(), cluster_files_, state.addr_count, links,
-                                       meta.policy);
+      const std::vector<graph::ResettledLink> resettled,
+      graph::ResettleSince(f.clusters(), layer, state.addr_count, links, added, f.meta.txs, *graph_,
+                           f.meta.settle.guard, &dirty, &resettled_nodes_));
+  for (const graph::ResettledLink& r : resettled) {
+    links.push_back({r.anchor, r.change});
+    store::EvidenceRow row;
+    row.a = r.anchor;
+    row.b = r.change;
+    row.kind = f.meta.settle.kind;
+    row.rule = r.rule;
+    row.tx = TxNum(r.key >> 24);
+    row.at = row.tx;
+    evidence_.push_back(row);
+  }
+  return graph::ClusterIndex::Overlaid(f.clusters(), layer, std::move(dirty), cluster_files_,
+                                       state.addr_count, links, meta.policy);
 }
 
 store::EvidenceRow UtxoBackend::EvidenceOf(uint32_t i) const {
   const uint64_t base =
       clusters_from_files_ ? cluster_files_->meta.of(graph::ClusterArray::kLinks) : 0;
-  if (i >= base) return evidence_[i - base];
-  const graph::ClusterLink l = cluster_files_->span<graph::ClusterLink>(graph::ClusterArray::kLinks)[i];
-  const graph::LinkEvidence e =
-      cluster_files_->span<graph::LinkEvidence>(graph::ClusterArray::kEvidence)[i];
+  const uint64_t settled =
+      clusters_from_files_ ? cluster_files_->meta.of(graph::ClusterArray::kSvLinks) : 0;
+  if (i >= base + settled) return evidence_[i - base - settled];
+  const bool in_settled = i >= base;
+  if (in_settled) i -= base;
+  const graph::ClusterLink l = cluster_files_->span<graph::ClusterLink>(
+      in_settled ? graph::ClusterArray::kSvLinks : graph::ClusterArray::kLinks)[i];
+  const graph::LinkEvidence e = cluster_files_->span<graph::LinkEvidence>(
+      in_settled ? graph::ClusterArray::kSvEvidence : graph::ClusterArray::kEvidence)[i];
   store::EvidenceRow r;
   r.a = l.a;
   r.b = l.b;

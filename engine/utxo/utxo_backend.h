@@ -51,6 +51,9 @@ class UtxoBackend : public query::ChainBackend {
   const graph::AddressNames& names() const { return *names_; }
   const graph::AddressIndex& addresses() const { return *addresses_; }
   const store::HeightIndex& heights() const { return heights_; }
+  // Returns: how many clusters (and members added since) were settled again over the cluster
+  //          files' settled clustering (0: none, or no files).
+  uint64_t resettled_nodes() const { return resettled_nodes_; }
 
  protected:
   // The model-specific parts (query/chain_backend.h); trace, paths and exposure in utxo_trace.cc.
@@ -62,6 +65,8 @@ class UtxoBackend : public query::ChainBackend {
   // Maps the graph and the names from the graph files; reads them from the rows (with a warning)
   // when the store has none. Returns: DATA_LOSS naming a bad graph file.
   absl::Status MapOrLoadGraph();
+  // Returns: whether the store's cluster files are those `previous` mapped, still live.
+  bool ReusesFilesOf(const UtxoBackend& previous) const;
   // Builds the address index, the clustering, its totals and the labels (after the graph): from
   // the cluster files and overlays when the store has them, else by passes over everything.
   absl::Status LoadIndexes(uint32_t address_count);
@@ -92,6 +97,9 @@ class UtxoBackend : public query::ChainBackend {
   std::vector<store::EvidenceRow> evidence_;  // by link of clusters() (from files: past theirs)
   std::vector<graph::ClusterTotals> totals_;  // by cluster ordinal (without the files)
   std::unique_ptr<graph::OverlaidTotals> overlaid_totals_;  // with the files
+  uint64_t resettled_nodes_ = 0;  // clusters settled again over the files (ResettleSince)
+  // While a refresh builds this backend: the one it refreshes (what it may reuse), else null.
+  const UtxoBackend* previous_ = nullptr;
 };
 
 }  // namespace ariadne::utxo

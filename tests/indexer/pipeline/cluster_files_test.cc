@@ -22,7 +22,6 @@
 namespace ariadne::testing {
 namespace {
 
-
 std::string Name(const utxo::UtxoBackend& b, uint32_t m) {
   AddressKey key;
   EXPECT_TRUE(b.names().Get(AddrId(m), &key)) << m;
@@ -72,7 +71,9 @@ class ClusterFilesTest : public ::testing::Test {
         store::kClusterUndoBlocks,
         before_live ? before_live
                     : [this](const store::ClusterMeta& meta, store::CommitBatch* batch) {
-                        return graph::PutClusterFiles(*store_, meta.gen, true, batch);
+                        return graph::PutClusterFiles(
+                            *store_, meta.gen,
+                            heuristics::SettleParamsOf(heuristics::DefaultPolicy()), batch);
                       });
     return r.status();
   }
@@ -170,7 +171,64 @@ TEST_F(ClusterFilesTest, FilesMirrorTheRowsAndAnswersEqualThePassesOverEverythin
   ASSERT_THAT(rows, IsOk());
   ASSERT_TRUE((*files)->clusters()->overlaid());
   ASSERT_FALSE((*rows)->clusters()->overlaid());
+  // The settled clustering of the files was settled again where the indexer changed it (spent
+  // candidates, new ones, the unions since), not everywhere.
+  EXPECT_GT((*files)->resettled_nodes(), 0u);
+  EXPECT_GT((*files)->clusters()->dirty_count(), 0u);
+  EXPECT_LT((*files)->clusters()->dirty_count(), check->meta.of(graph::ClusterArray::kSvRoots));
   ExpectSameAnswers(**files, **rows);
+}
+
+TEST_F(ClusterFilesTest, ACurrentStoreIsServedFromTheSettledFilesWithNoOverlay) {
+  Index(files_.size());
+  ASSERT_THAT(Recluster(), IsOk());
+  auto check = graph::CheckClusterFiles(*store_);
+  ASSERT_THAT(check, IsOk());
+  ASSERT_TRUE(check->meta.settle.settles);
+  EXPECT_GT(check->meta.of(graph::ClusterArray::kSvLinks), 0u);  // the default policy settles
+  EXPECT_GT(check->meta.of(graph::ClusterArray::kPending), 0u);
+  auto files = Open(false);
+  auto rows = Open(true);
+  ASSERT_THAT(files, IsOk());
+  ASSERT_THAT(rows, IsOk());
+  // Nothing to settle at start-up: the pending rows are not read, nothing is overlaid.
+  EXPECT_FALSE((*files)->clusters()->overlaid());
+  EXPECT_EQ((*files)->resettled_nodes(), 0u);
+  ExpectSameAnswers(**files, **rows);
+}
+
+TEST_F(ClusterFilesTest, ASettledFileThatDisagreesWithTheRowsIsDataLossNamingIt) {
+  Index(files_.size() / 2);
+  ASSERT_THAT(Recluster(), IsOk());
+  Index(files_.size());  // some candidates of the files are consumed since: still checked
+  ASSERT_THAT(graph::CheckClusterFiles(*store_), IsOk());
+  auto poke = [](const std::filesystem::path& p, uint64_t at) {
+    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(at);
+    char c = 0;
+    f.read(&c, 1);
+    c ^= 0x21;
+    f.seekp(at);
+    f.write(&c, 1);
+  };
+  // A candidate's key (its vout's low byte): the row it mirrored is missing, or it mirrors none.
+  const auto pending = LiveFile(graph::ClusterArray::kPending);
+  const uint64_t last = (std::filesystem::file_size(pending) - files::kFlatHeaderBytes) / 24 - 1;
+  poke(pending, files::kFlatHeaderBytes + 24 * last);
+  EXPECT_THAT(graph::CheckClusterFiles(*store_),
+              StatusIsWithMessage(absl::StatusCode::kDataLoss, "pending.bin"));
+  poke(pending, files::kFlatHeaderBytes + 24 * last);  // back
+  ASSERT_THAT(graph::CheckClusterFiles(*store_), IsOk());
+  // A settled cluster: db check names the file and the record.
+  poke(LiveFile(graph::ClusterArray::kSvDense), files::kFlatHeaderBytes + 4 * 5);
+  EXPECT_THAT(graph::CheckClusterFiles(*store_),
+              StatusIsWithMessage(absl::StatusCode::kDataLoss, "sv_dense.bin: record 5"));
+  // A short settled file: the server refuses to start on it, naming it.
+  const auto totals = LiveFile(graph::ClusterArray::kSvTotals);
+  std::filesystem::resize_file(totals, std::filesystem::file_size(totals) - 32);
+  EXPECT_THAT(Open(false), StatusIsWithMessage(absl::StatusCode::kDataLoss, "sv_totals"));
+  EXPECT_THAT(graph::CheckClusterFiles(*store_),
+              StatusIsWithMessage(absl::StatusCode::kDataLoss, "sv_totals"));
 }
 
 TEST_F(ClusterFilesTest, ARefreshEqualsAFreshOpen) {
@@ -184,6 +242,46 @@ TEST_F(ClusterFilesTest, ARefreshEqualsAFreshOpen) {
   auto fresh = Open(true);
   ASSERT_THAT(fresh, IsOk());
   ExpectSameAnswers(static_cast<const utxo::UtxoBackend&>(**refreshed), **fresh);
+}
+
+TEST_F(ClusterFilesTest, ARefreshOfARefreshEqualsAFreshOpen) {
+  // The second refresh reuses what the first made over the same files (the merged clusters'
+  // sums of parts): still every answer of the passes over everything.
+  Index(files_.size() / 2);
+  ASSERT_THAT(Recluster(), IsOk());
+  auto before = Open(false);
+  ASSERT_THAT(before, IsOk());
+  Index(files_.size() * 3 / 4);
+  auto first = (*before)->Refreshed(*store_);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_TRUE((*first)->clusters()->overlaid());
+  Index(files_.size());
+  auto second = (*first)->Refreshed(*store_);
+  ASSERT_THAT(second, IsOk());
+  auto fresh = Open(true);
+  ASSERT_THAT(fresh, IsOk());
+  ExpectSameAnswers(static_cast<const utxo::UtxoBackend&>(**second), **fresh);
+}
+
+TEST_F(ClusterFilesTest, FilesOfTheVersionBeforeTheSettledClusteringAreNotUsedWithAWarning) {
+  Index(files_.size());
+  ASSERT_THAT(Recluster(), IsOk());
+  auto meta = store_->ReadMeta(graph::kMetaClusterFiles);
+  ASSERT_THAT(meta, IsOk());
+  std::string v1 = *meta;
+  v1[0] = 1;  // the version byte
+  ASSERT_TRUE(store_->db()
+                  ->Put(rocksdb::WriteOptions(), store_->handle(store::Cf::kMeta),
+                        std::string(graph::kMetaClusterFiles), v1)
+                  .ok());
+  auto files = Open(false);
+  auto rows = Open(true);
+  ASSERT_THAT(files, IsOk());
+  ASSERT_THAT(rows, IsOk());
+  bool warned = false;
+  for (const std::string& w : (*files)->warnings()) warned |= w.find("older version") != w.npos;
+  EXPECT_TRUE(warned);
+  ExpectSameAnswers(**files, **rows);
 }
 
 TEST_F(ClusterFilesTest, AShortFileIsDataLossNamingItAndTheServerRefuses) {
@@ -229,7 +327,9 @@ TEST_F(ClusterFilesTest, AReclusterStoppedBeforeItsCommitLeavesThePreviousFilesL
   // The next generation's files are written, then the run stops before the commit that would
   // make them live (what a kill between the two leaves).
   EXPECT_THAT(Recluster([this](const store::ClusterMeta& meta, store::CommitBatch* batch) {
-                absl::Status s = graph::PutClusterFiles(*store_, meta.gen, true, batch);
+                absl::Status s = graph::PutClusterFiles(
+                    *store_, meta.gen, heuristics::SettleParamsOf(heuristics::DefaultPolicy()),
+                    batch);
                 return s.ok() ? absl::UnavailableError("killed") : s;
               }),
               StatusIs(absl::StatusCode::kUnavailable));
@@ -250,9 +350,9 @@ TEST_F(ClusterFilesTest, AReclusterStoppedBeforeItsCommitLeavesThePreviousFilesL
   ExpectSameAnswers(**files, **rows);
   // The next complete recluster makes its own files live and removes the others.
   ASSERT_THAT(Recluster(), IsOk());
-  graph::RemoveOtherClusterFiles(store_->dir(), graph::DecodeClusterFilesMeta(
-                                                    *store_->ReadMeta(graph::kMetaClusterFiles))
-                                                    ->gen);
+  graph::RemoveOtherClusterFiles(
+      store_->dir(),
+      graph::DecodeClusterFilesMeta(*store_->ReadMeta(graph::kMetaClusterFiles))->gen);
   EXPECT_THAT(graph::CheckClusterFiles(*store_), IsOk());
   size_t dirs = 0;
   for ([[maybe_unused]] const auto& e :
