@@ -27,6 +27,7 @@ constexpr char kUsage[] =
     "usage: ariadne index evm --source PATH... --db DIR [--chain mainnet|sepolia]\n"
     "       ariadne index evm --rpc URL --db DIR [--follow] [--poll-ms N] [--batch-blocks N]\n"
     "                         [--undo-blocks N] [--to-block N] [--no-verify]\n"
+    "                         [--traces auto|trace_block|callTracer]\n"
     "                         [--commit-txs N] [--cache-accounts N] [--no-cluster]\n"
     "                         [--exchanges FILE] [--deposit-window BLOCKS]\n"
     "                         [--airdrop-min-recipients N]\n"
@@ -37,8 +38,8 @@ constexpr char kUsage[] =
     "  in addition to the store's labels of category exchange. `ariadne index evm --db DIR` with\n"
     "  no source rebuilds them (e.g. after `ariadne tags import`).\n"
     "  --rpc URL: an Ethereum node's JSON-RPC (http://HOST:PORT): blocks with full transactions,\n"
-    "  receipts (eth_getBlockReceipts, else per transaction) and call traces\n"
-    "  (debug_traceBlockByNumber with the callTracer, else trace_block), --batch-blocks blocks per\n"
+    "  receipts (eth_getBlockReceipts, else per transaction) and call traces (trace_block, else\n"
+    "  debug_traceBlockByNumber with the callTracer; --traces fixes one), --batch-blocks blocks per\n"
     "  round trip (default 20), up to the node's head (or --to-block); --follow keeps polling every\n"
     "  --poll-ms (default 1000) until SIGINT or SIGTERM, which end it at a commit boundary.\n"
     "  Reorgs are rewound (the last --undo-blocks blocks, default 128, stay rewindable).\n";
@@ -80,7 +81,8 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
                                  {"batch-blocks", true},
                                  {"undo-blocks", true},
                                  {"to-block", true},
-                                 {"no-verify", false}});
+                                 {"no-verify", false},
+                                 {"traces", true}});
   if (!args.ok()) return PrintError(args.status());
   std::vector<std::string> sources = args->GetAll("source");
   for (const std::string& p : args->positionals()) sources.push_back(p);
@@ -122,6 +124,15 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
     node.commit_txs = options.commit_txs;
     node.account_cache_entries = options.account_cache_entries;
     node.verify = !args->Has("no-verify");
+    const std::string traces = args->GetOr("traces", "auto");
+    if (traces == "trace_block") {
+      node.rpc.traces = evm::TraceMethod::kParityTraceBlock;
+    } else if (traces == "callTracer") {
+      node.rpc.traces = evm::TraceMethod::kGethCallTracer;
+    } else if (traces != "auto") {
+      return PrintError(absl::InvalidArgumentError(absl::StrCat(
+          "--traces ", traces, ": expected auto, trace_block or callTracer")));
+    }
     auto poll = args->GetInt("poll-ms", node.poll_interval.count(), 10, 3'600'000);
     if (!poll.ok()) return PrintError(poll.status());
     node.poll_interval = std::chrono::milliseconds(*poll);

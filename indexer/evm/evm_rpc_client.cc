@@ -13,9 +13,19 @@ namespace {
 
 std::string Hex(uint64_t n) { return absl::StrCat("\"0x", absl::Hex(n), "\""); }
 
+// The request of one block's call traces by `method`.
+rpc::RpcRequest TraceRequest(TraceMethod method, uint64_t block);
+
 constexpr char kTraceCall[] = "debug_traceBlockByNumber";
 constexpr char kParityTrace[] = "trace_block";
 constexpr char kBlockReceipts[] = "eth_getBlockReceipts";
+
+rpc::RpcRequest TraceRequest(TraceMethod method, uint64_t block) {
+  if (method == TraceMethod::kGethCallTracer) {
+    return {kTraceCall, absl::StrCat("[", Hex(block), ",{\"tracer\":\"callTracer\"}]")};
+  }
+  return {kParityTrace, absl::StrCat("[", Hex(block), "]")};
+}
 
 }  // namespace
 
@@ -31,7 +41,10 @@ absl::StatusOr<std::unique_ptr<EvmRpcClient>> EvmRpcClient::Create(EvmRpcOptions
   o.jsonrpc_version = "2.0";
   o.name = "EVM RPC";
   ASSIGN_OR_RETURN(std::unique_ptr<rpc::JsonRpcHttp> http, rpc::JsonRpcHttp::Create(std::move(o)));
-  return std::unique_ptr<EvmRpcClient>(new EvmRpcClient(std::move(http)));
+  auto client = std::unique_ptr<EvmRpcClient>(new EvmRpcClient(std::move(http)));
+  client->trace_method_ = options.traces;
+  client->trace_fixed_ = options.traces != TraceMethod::kUnknown;
+  return client;
 }
 
 absl::Status EvmRpcClient::Lacks(std::string_view method, const absl::Status& why) const {
@@ -102,17 +115,22 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
   if (last < first) return absl::OkStatus();
   const size_t n = last - first + 1;
   // Per block: the block, its receipts (unless the node is known to lack eth_getBlockReceipts),
-  // its traces (by the method the node is known to answer, geth's first).
+  // its traces (by the method the node is known to answer; parity's first, as it costs a node
+  // one execution of the block where geth's callTracer may replay the block for each transaction).
   const bool ask_receipts = block_receipts_ != false;
-  const char* trace = trace_method_ == TraceMethod::kParityTraceBlock ? kParityTrace : kTraceCall;
+  const TraceMethod first_method = trace_method_ == TraceMethod::kUnknown
+                                       ? TraceMethod::kParityTraceBlock
+                                       : trace_method_;
+  const TraceMethod second_method = first_method == TraceMethod::kParityTraceBlock
+                                        ? TraceMethod::kGethCallTracer
+                                        : TraceMethod::kParityTraceBlock;
+  const char* trace = first_method == TraceMethod::kParityTraceBlock ? kParityTrace : kTraceCall;
   std::vector<rpc::RpcRequest> requests;
   requests.reserve(n * 3);
   for (uint64_t b = first; b <= last; ++b) {
     requests.push_back({"eth_getBlockByNumber", absl::StrCat("[", Hex(b), ",true]")});
     if (ask_receipts) requests.push_back({kBlockReceipts, absl::StrCat("[", Hex(b), "]")});
-    requests.push_back({trace, trace == kTraceCall
-                                   ? absl::StrCat("[", Hex(b), ",{\"tracer\":\"callTracer\"}]")
-                                   : absl::StrCat("[", Hex(b), "]")});
+    requests.push_back(TraceRequest(first_method, b));
   }
   std::vector<absl::StatusOr<std::string>> results;
   RETURN_IF_ERROR(Batch(requests, &results));
@@ -142,9 +160,10 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
     }
     absl::StatusOr<std::string>& t = results[i * per + per - 1];
     if (t.ok()) {
-      if (trace_method_ == TraceMethod::kUnknown) trace_method_ = TraceMethod::kGethCallTracer;
+      if (trace_method_ == TraceMethod::kUnknown) trace_method_ = first_method;
       traces[i] = &*t;
-    } else if (absl::IsUnimplemented(t.status()) && trace_method_ == TraceMethod::kUnknown) {
+    } else if (absl::IsUnimplemented(t.status()) && trace_method_ == TraceMethod::kUnknown &&
+               !trace_fixed_) {
       traces_missing = true;
       trace_error = t.status();
     } else if (absl::IsUnimplemented(t.status())) {
@@ -180,9 +199,7 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
   }
   const size_t receipt_requests = more.size();
   if (traces_missing) {
-    for (uint64_t b = first; b <= last; ++b) {
-      more.push_back({kParityTrace, absl::StrCat("[", Hex(b), "]")});
-    }
+    for (uint64_t b = first; b <= last; ++b) more.push_back(TraceRequest(second_method, b));
   }
   std::vector<absl::StatusOr<std::string>> more_results;
   if (!more.empty()) RETURN_IF_ERROR(Batch(more, &more_results));
@@ -190,12 +207,12 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
     for (size_t i = 0; i < n; ++i) {
       absl::StatusOr<std::string>& t = more_results[receipt_requests + i];
       if (absl::IsUnimplemented(t.status())) {
-        return Lacks(absl::StrCat(kTraceCall, " with the callTracer nor ", kParityTrace,
-                                  ": internal transfers need one of them"),
+        return Lacks(absl::StrCat(kParityTrace, " nor ", kTraceCall,
+                                  " with the callTracer: internal transfers need one of them"),
                      trace_error);
       }
       if (!t.ok()) return t.status();
-      trace_method_ = TraceMethod::kParityTraceBlock;
+      trace_method_ = second_method;
       traces[i] = &*t;
     }
   }

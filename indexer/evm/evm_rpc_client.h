@@ -4,8 +4,11 @@
 // errors naming the method and the URL).
 //
 // Per block: eth_getBlockByNumber with full transactions, eth_getBlockReceipts (a node without it
-// is asked eth_getTransactionReceipt per transaction), and debug_traceBlockByNumber with the
-// callTracer (a node without it is asked parity's trace_block). The answers are parsed, joined and
+// is asked eth_getTransactionReceipt per transaction), and the call traces: parity's trace_block
+// (reth, erigon, nethermind, anvil) or, from a node without it, debug_traceBlockByNumber with the
+// callTracer (geth). trace_block is asked first because it costs the node one execution of the
+// block: anvil 1.7 answers the callTracer over a block of 300 transactions in 11.5 s, trace_block
+// in 8 ms. The answers are parsed, joined and
 // verified by the dump reader (json_rpc.h: ReadJsonRpcTexts), so RPC and dumps give the same
 // blocks.
 #ifndef ARIADNE_INDEXER_EVM_EVM_RPC_CLIENT_H_
@@ -26,6 +29,9 @@
 
 namespace ariadne::evm {
 
+// Which call tracer the node answers.
+enum class TraceMethod : uint8_t { kUnknown, kGethCallTracer, kParityTraceBlock };
+
 struct EvmRpcOptions {
   // Required: http://HOST:PORT[/PATH] of the node.
   std::string url;
@@ -36,10 +42,11 @@ struct EvmRpcOptions {
   std::chrono::seconds timeout{120};
   // Default 1 GiB: the largest answer of one batch accepted.
   size_t max_response_bytes = size_t{1} << 30;
+  // Default kUnknown: trace_block, else debug_traceBlockByNumber (whichever the node answers);
+  // a fixed method is the only one asked.
+  TraceMethod traces = TraceMethod::kUnknown;
 };
 
-// Which call tracer the node answers.
-enum class TraceMethod : uint8_t { kUnknown, kGethCallTracer, kParityTraceBlock };
 
 struct EvmRpcStats {
   uint64_t round_trips = 0;
@@ -88,6 +95,7 @@ class EvmRpcClient {
   std::unique_ptr<rpc::JsonRpcHttp> http_;
   EvmRpcStats stats_;
   TraceMethod trace_method_ = TraceMethod::kUnknown;
+  bool trace_fixed_ = false;
   std::optional<bool> block_receipts_;
 };
 

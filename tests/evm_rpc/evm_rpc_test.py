@@ -188,6 +188,12 @@ def test_index_and_answer(ariadne, anvil_bin, contracts, work):
         assert f"indexed {head + 1} blocks" in out and f"tip {head} " in out, out
         again = index(ariadne, node.url, db).stdout
         assert "indexed 0 blocks" in again, again
+        # geth's callTracer (debug_traceBlockByNumber) gives the same store as trace_block.
+        geth = os.path.join(work, "answer-calltracer")
+        index(ariadne, node.url, geth, "--traces", "callTracer")
+        same_digest(ariadne, db, geth)
+        r = index(ariadne, node.url, geth, "--traces", "geth", check=False)
+        assert r.returncode != 0 and "--traces geth" in r.stderr, r.stderr
         recipient, holder = serve_query(ariadne, db, [["address", ACCOUNTS[3]],
                                                       ["address", ACCOUNTS[2]]])
         # Only the forwarder's internal call moved ether to ACCOUNTS[3] (genesis funds are not
@@ -361,6 +367,7 @@ def main():
     p.add_argument("--sources", default=os.path.dirname(os.path.abspath(__file__)))
     p.add_argument("--only", default="")
     a = p.parse_args()
+    a.modules = os.path.abspath(a.modules)
     anvil_bin = os.path.join(a.modules, "@foundry-rs", "anvil-linux-amd64", "bin", "anvil")
     if not a.node or not os.path.exists(a.node) or not os.path.exists(anvil_bin) or not os.path.isdir(
             os.path.join(a.modules, "solc")):
