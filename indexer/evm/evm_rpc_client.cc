@@ -112,7 +112,15 @@ absl::StatusOr<EvmBlockHash> EvmRpcClient::BlockHash(uint64_t number) {
 absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
                                        const JsonDumpOptions& options,
                                        absl::FunctionRef<absl::Status(const EvmBlock&)> on_block) {
-  if (last < first) return absl::OkStatus();
+  ASSIGN_OR_RETURN(EvmRpcAnswers answers, Fetch(first, last));
+  return ReadJsonRpcTexts(answers.texts, options, on_block);
+}
+
+absl::StatusOr<EvmRpcAnswers> EvmRpcClient::Fetch(uint64_t first, uint64_t last) {
+  EvmRpcAnswers answers;
+  answers.first = first;
+  answers.last = last;
+  if (last < first) return answers;
   const size_t n = last - first + 1;
   // Per block: the block, its receipts (unless the node is known to lack eth_getBlockReceipts),
   // its traces (by the method the node is known to answer; parity's first, as it costs a node
@@ -132,7 +140,7 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
     if (ask_receipts) requests.push_back({kBlockReceipts, absl::StrCat("[", Hex(b), "]")});
     requests.push_back(TraceRequest(first_method, b));
   }
-  std::vector<absl::StatusOr<std::string>> results;
+  std::vector<absl::StatusOr<std::string>>& results = answers.results;
   RETURN_IF_ERROR(Batch(requests, &results));
   const size_t per = ask_receipts ? 3 : 2;
   std::vector<std::string*> blocks(n), receipts(n), traces(n);
@@ -201,7 +209,7 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
   if (traces_missing) {
     for (uint64_t b = first; b <= last; ++b) more.push_back(TraceRequest(second_method, b));
   }
-  std::vector<absl::StatusOr<std::string>> more_results;
+  std::vector<absl::StatusOr<std::string>>& more_results = answers.more_results;
   if (!more.empty()) RETURN_IF_ERROR(Batch(more, &more_results));
   if (traces_missing) {
     for (size_t i = 0; i < n; ++i) {
@@ -217,7 +225,7 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
     }
   }
 
-  std::vector<JsonRpcText> texts;
+  std::vector<JsonRpcText>& texts = answers.texts;
   texts.reserve(n * 2 + receipt_requests);
   for (size_t i = 0; i < n; ++i) {
     const uint64_t b = first + i;
@@ -233,7 +241,7 @@ absl::Status EvmRpcClient::FetchBlocks(uint64_t first, uint64_t last,
     texts.push_back({absl::StrCat(url(), " eth_getTransactionReceipt of block ", first + receipt_of[j]),
                      *more_results[j]});
   }
-  return ReadJsonRpcTexts(texts, options, on_block);
+  return answers;
 }
 
 }  // namespace ariadne::evm

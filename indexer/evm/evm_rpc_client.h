@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -55,6 +56,17 @@ struct EvmRpcStats {
   double fetch_seconds = 0;  // waiting for the node (send to last byte)
 };
 
+// The node's answers for blocks [first, last], as fetched: the texts point into the results (moving
+// the struct keeps them valid).
+struct EvmRpcAnswers {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  std::vector<absl::StatusOr<std::string>> results;
+  std::vector<absl::StatusOr<std::string>> more_results;
+  std::vector<JsonRpcText> texts;  // for ReadJsonRpcTexts
+};
+
+// Not thread-safe: one call at a time (a call may run on another thread than the previous one).
 class EvmRpcClient {
  public:
   // Returns: the client (nothing is connected yet); INVALID_ARGUMENT naming a bad URL.
@@ -77,6 +89,9 @@ class EvmRpcClient {
   //          does not verify; or the first error on_block returns.
   absl::Status FetchBlocks(uint64_t first, uint64_t last, const JsonDumpOptions& options,
                            absl::FunctionRef<absl::Status(const EvmBlock&)> on_block);
+  // The fetching half of FetchBlocks (the same errors but the reader's): the answers, to be read
+  // with ReadJsonRpcTexts (on another thread, while the next blocks are fetched).
+  absl::StatusOr<EvmRpcAnswers> Fetch(uint64_t first, uint64_t last);
 
   const std::string& url() const { return http_->url(); }
   const EvmRpcStats& stats() const { return stats_; }

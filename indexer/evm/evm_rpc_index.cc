@@ -1,6 +1,7 @@
 #include "indexer/evm/evm_rpc_index.h"
 
 #include <algorithm>
+#include <future>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -18,11 +19,15 @@ bool Retried(const absl::Status& s) {
          absl::IsDeadlineExceeded(s);
 }
 
+bool Stopped(const EvmRpcIndexOptions& o) {
+  return o.stop != nullptr && o.stop->load(std::memory_order_relaxed);
+}
+
 class RpcRun {
  public:
   RpcRun(store::Store* store, const EvmRpcIndexOptions& options, EvmIndexer* ix,
          EvmRpcClient* client)
-      : store_(store), options_(options), ix_(*ix), client_(*client) {
+      : store_(store), options_(options), ix_(*ix), client_(*client), url_(client->url()) {
     json_.chain = ChainConfigOf(store->network());
     json_.verify = options.verify;
   }
@@ -46,25 +51,43 @@ class RpcRun {
       *caught_up = true;
       return absl::OkStatus();
     }
-    const uint64_t first = static_cast<uint64_t>(tip + 1);
-    const uint64_t last = std::min<uint64_t>(head, first + options_.blocks_per_request - 1);
+    // Fetching overlaps applying: the next batch is on its way while this one is read and applied
+    // (the client is used by one thread at a time: the fetch's until it is waited for).
+    auto fetch = [this, head](uint64_t first) {
+      const uint64_t last = std::min<uint64_t>(head, first + options_.blocks_per_request - 1);
+      return std::async(std::launch::async, [this, first, last] { return client_.Fetch(first, last); });
+    };
+    std::future<absl::StatusOr<EvmRpcAnswers>> next = fetch(static_cast<uint64_t>(tip + 1));
     std::optional<uint64_t> reorg_at;
-    absl::Status s = client_.FetchBlocks(first, last, json_, [&](const EvmBlock& b) {
+    auto on_block = [&](const EvmBlock& b) -> absl::Status {
       const store::EvmChainState& st = ix_.state();
       if (st.tip_number >= 0 && b.number == static_cast<uint64_t>(st.tip_number) + 1 &&
           b.parent_hash != st.tip_hash) {
         reorg_at = static_cast<uint64_t>(st.tip_number);
         return absl::AbortedError(kReorgFound);
       }
-      RETURN_IF_ERROR(ix_.Apply(b, client_.url()));
+      RETURN_IF_ERROR(ix_.Apply(b, url_));
       if (ix_.pending_txs() >= options_.commit_txs) RETURN_IF_ERROR(ix_.Commit());
       Report(false);
       return absl::OkStatus();
-    });
-    if (reorg_at.has_value()) return Reorg(*reorg_at);
-    RETURN_IF_ERROR(s);
-    *caught_up = last >= head;
-    return absl::OkStatus();
+    };
+    while (true) {
+      absl::StatusOr<EvmRpcAnswers> answers = next.get();
+      if (!answers.ok()) return answers.status();
+      const uint64_t after = answers->last + 1;
+      const bool more = after <= head && !Stopped(options_);
+      if (more) next = fetch(after);
+      absl::Status s = ReadJsonRpcTexts(answers->texts, json_, on_block);
+      if (!s.ok() || reorg_at.has_value()) {
+        if (more) next.wait();  // its answers are dropped
+        if (reorg_at.has_value()) return Reorg(*reorg_at);
+        return s;
+      }
+      if (!more) {
+        *caught_up = after > head;
+        return absl::OkStatus();
+      }
+    }
   }
 
   void Report(bool force) {
@@ -116,14 +139,11 @@ class RpcRun {
   const EvmRpcIndexOptions& options_;
   EvmIndexer& ix_;
   EvmRpcClient& client_;
+  const std::string url_;
   JsonDumpOptions json_;
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_report_{};
 };
-
-bool Stopped(const EvmRpcIndexOptions& o) {
-  return o.stop != nullptr && o.stop->load(std::memory_order_relaxed);
-}
 
 // Waits `d`, returning early once stopped.
 void Wait(const EvmRpcIndexOptions& o, std::chrono::milliseconds d) {
