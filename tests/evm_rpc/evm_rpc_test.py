@@ -279,13 +279,15 @@ def test_follow(ariadne, anvil_bin, work):
     print("PASS follow: blocks mined while following are indexed; SIGTERM ends at a commit")
 
 
-class VanishingProxy:
-    """Forwards JSON-RPC to the node for `answers` requests, then vanishes: the connection is
-    dropped and the port closed (connections refused), as when the node's process dies."""
+class Proxy:
+    """Forwards JSON-RPC to the node. After `answers` requests it vanishes: the connection is
+    dropped and the port closed (connections refused), as when the node's process dies. Methods in
+    `lacks` are answered with error -32601, as a node without them does."""
 
-    def __init__(self, target, answers):
+    def __init__(self, target, answers=10**9, lacks=()):
         self.target = target
         self.answers = answers
+        self.lacks = set(lacks)
         self.count = 0
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
@@ -318,14 +320,27 @@ class VanishingProxy:
                 if self.count > self.answers:
                     self.close()
                     return
-                req = urllib.request.Request(self.target, body,
-                                             {"content-type": "application/json"})
-                with urllib.request.urlopen(req, timeout=60) as r:
-                    data = r.read()
+                data = self._answer(body)
                 conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
                              b"content-length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
         finally:
             conn.close()
+
+    def _answer(self, body):
+        payload = json.loads(body)
+        single = not isinstance(payload, list)
+        reqs = [payload] if single else payload
+        ask = [r for r in reqs if r["method"] not in self.lacks]
+        answers = {}
+        if ask:
+            req = urllib.request.Request(self.target, json.dumps(ask).encode(),
+                                         {"content-type": "application/json"})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                for a in json.loads(r.read()):
+                    answers[a["id"]] = a
+        out = [answers.get(r["id"]) or {"jsonrpc": "2.0", "id": r["id"], "error": {
+            "code": -32601, "message": "Method not found"}} for r in reqs]
+        return json.dumps(out[0] if single else out).encode()
 
     def close(self):
         try:
@@ -343,7 +358,7 @@ def test_node_disappears(ariadne, anvil_bin, work):
         head = node.head()
         # Answered: the chain id, the head, blocks 0-2 and (fetched while those are applied)
         # 3-5; then the node is gone.
-        proxy = VanishingProxy(node.url, 4)
+        proxy = Proxy(node.url, 4)
         db = os.path.join(work, "vanish")
         r = index(ariadne, proxy.url, db, "--batch-blocks", "3", "--commit-txs", "1", check=False)
         proxy.close()
@@ -360,6 +375,39 @@ def test_node_disappears(ariadne, anvil_bin, work):
     finally:
         node.stop()
     print("PASS node disappears: an error naming the URL; the store resumes exactly")
+
+
+def test_node_lacks_methods(ariadne, anvil_bin, contracts, work):
+    node = Anvil(anvil_bin)
+    try:
+        token = contracts.deploy(node, "Token", 10**24)
+        forwarder = contracts.deploy(node, "Forwarder")
+        node.send(ACCOUNTS[0], token, data=contracts.call_data(
+            "Token", "transfer(address,uint256)", ACCOUNTS[2], 5))
+        node.send(ACCOUNTS[1], forwarder, ETHER,
+                  contracts.call_data("Forwarder", "forward(address)", ACCOUNTS[3]))
+        direct = os.path.join(work, "lacks-direct")
+        index(ariadne, node.url, direct)
+        # Without eth_getBlockReceipts (receipts per transaction) and without trace_block (geth's
+        # callTracer): the same store.
+        proxy = Proxy(node.url, lacks=["eth_getBlockReceipts", "trace_block"])
+        fallback = os.path.join(work, "lacks-fallback")
+        index(ariadne, proxy.url, fallback)
+        same_digest(ariadne, direct, fallback)
+        proxy.close()
+        # Without any call tracer: a clear error naming the methods, nothing written.
+        proxy = Proxy(node.url, lacks=["trace_block", "debug_traceBlockByNumber"])
+        none = os.path.join(work, "lacks-traces")
+        r = index(ariadne, proxy.url, none, check=False)
+        proxy.close()
+        assert r.returncode != 0, r.stdout
+        assert (f"FAILED_PRECONDITION: node at {proxy.url} does not answer trace_block nor "
+                "debug_traceBlockByNumber") in r.stderr, r.stderr
+        assert "tip -1 " in r.stdout, r.stdout
+    finally:
+        node.stop()
+    print("PASS node lacks methods: per-transaction receipts and the other tracer give the same "
+          "store; no tracer at all is a clear error")
 
 
 def main():
@@ -390,6 +438,7 @@ def main():
         "reorg": lambda: test_reorg_digest(a.ariadne, anvil_bin, contracts, work),
         "follow": lambda: test_follow(a.ariadne, anvil_bin, work),
         "vanish": lambda: test_node_disappears(a.ariadne, anvil_bin, work),
+        "lacks": lambda: test_node_lacks_methods(a.ariadne, anvil_bin, contracts, work),
     }
     try:
         for name, t in tests.items():
