@@ -14,6 +14,9 @@ sent as JSON-RPC batches and mined with evm_mine. Then measures, on the same nod
            and discards the answers
   ariadne  `ariadne index evm --rpc URL --db DIR` (clusters kept, verification on), wall time and
            peak RSS (GNU time), and the time it reports waiting for the node
+  own      the indexer without the node: the node's answers saved by the replay, indexed with
+           `ariadne index evm --source DUMP` (the same reader, verification, indexer and
+           clustering)
 
 and prints tx/s for both and their ratio. Usage:
   bench/evm_rpc/evm_rpc_bench.py --ariadne build/test/tools/ariadne \
@@ -102,11 +105,13 @@ def fill(node, contracts, accounts, blocks, txs, seed):
     return int(c.call("eth_blockNumber")["result"], 16)
 
 
-def node_cost(url, head, batch_blocks):
-    """Seconds the node takes to answer the indexer's requests (answers read, not decoded)."""
+def node_cost(url, head, batch_blocks, save=None):
+    """Seconds the node takes to answer the indexer's requests (answers read, not decoded); each
+    batch's answer is saved afterwards into `save` as a JSON-RPC dump, when given."""
     c = Conn(url)
     start = time.perf_counter()
     received = 0
+    answers = []
     for first in range(0, head + 1, batch_blocks):
         reqs = []
         for b in range(first, min(head, first + batch_blocks - 1) + 1):
@@ -117,8 +122,16 @@ def node_cost(url, head, batch_blocks):
                       "params": [n]},
                      {"jsonrpc": "2.0", "id": 3 * b + 2, "method": "trace_block",
                       "params": [n]}]
-        received += len(c.post(json.dumps(reqs)))
-    return time.perf_counter() - start, received
+        answer = c.post(json.dumps(reqs))
+        received += len(answer)
+        answers.append(answer)
+    seconds = time.perf_counter() - start
+    if save:
+        os.makedirs(save, exist_ok=True)
+        for i, answer in enumerate(answers):
+            with open(os.path.join(save, "batch_%05d.json" % i), "wb") as f:
+                f.write(answer)
+    return seconds, received
 
 
 def main():
@@ -159,7 +172,17 @@ def main():
             head = fill(node, contracts, node_accounts, blocks, txs, a.seed)
             fill_s = time.perf_counter() - start
             total = blocks * txs + len(accounts) + 1
-            node_s, node_bytes = node_cost(node.url, head, a.batch_blocks)
+            dump = os.path.join(work, f"dump-{size}")
+            shutil.rmtree(dump, ignore_errors=True)
+            node_s, node_bytes = node_cost(node.url, head, a.batch_blocks, dump)
+            # The indexer's own cost: the same answers, saved, indexed as a dump (same reader,
+            # same verification, same indexer and clustering; no node).
+            own_db = os.path.join(work, f"own-{size}")
+            shutil.rmtree(own_db, ignore_errors=True)
+            r = t.run(["/usr/bin/time", "-v", a.ariadne, "index", "evm", "--source", dump,
+                       "--db", own_db])
+            own_s = float(re.search(r"in ([\d.]+) s \(", r.stdout)[1])
+            own_rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)[1])
             db = os.path.join(work, f"db-{size}")
             shutil.rmtree(db, ignore_errors=True)
             r = t.run(["/usr/bin/time", "-v", a.ariadne, "index", "evm", "--rpc", node.url,
@@ -173,13 +196,16 @@ def main():
                    "node_s": node_s, "node_mb": node_bytes / 1e6, "ariadne_s": wall,
                    "ariadne_waiting_s": waiting, "ariadne_peak_rss_mb": rss_kb / 1024,
                    "node_tx_per_s": indexed / node_s, "ariadne_tx_per_s": indexed / wall,
-                   "ariadne_over_node": wall / node_s}
+                   "ariadne_over_node": wall / node_s, "own_s": own_s,
+                   "own_tx_per_s": indexed / own_s, "own_peak_rss_mb": own_rss / 1024}
             results.append(row)
             print(f"{blocks} blocks x {txs} tx ({indexed} txs, {node_bytes / 1e6:.1f} MB "
                   f"answered): node alone {node_s:.2f} s ({indexed / node_s:,.0f} tx/s); "
                   f"ariadne {wall:.2f} s ({indexed / wall:,.0f} tx/s, {waiting:.2f} s of it "
                   f"waiting for the node), peak RSS {rss_kb / 1024:.0f} MB; "
-                  f"ariadne/node time {wall / node_s:.2f}", flush=True)
+                  f"ariadne/node time {wall / node_s:.2f}; the same answers from a dump: "
+                  f"{own_s:.2f} s ({indexed / own_s:,.0f} tx/s), peak RSS {own_rss / 1024:.0f} MB",
+                  flush=True)
         finally:
             node.stop()
     if a.json:
