@@ -13,8 +13,8 @@
 #include "heuristics/evm_clustering_observer.h"
 #include "indexer/evm/evm_indexer.h"
 #include "indexer/evm/evm_rpc_index.h"
-#include "indexer/rpc/json_rpc_http.h"
 #include "indexer/evm/evm_sources.h"
+#include "indexer/rpc/json_rpc_http.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -39,8 +39,10 @@ constexpr char kUsage[] =
     "  no source rebuilds them (e.g. after `ariadne tags import`).\n"
     "  --rpc URL: an Ethereum node's JSON-RPC (http://HOST:PORT): blocks with full transactions,\n"
     "  receipts (eth_getBlockReceipts, else per transaction) and call traces (trace_block, else\n"
-    "  debug_traceBlockByNumber with the callTracer; --traces fixes one), --batch-blocks blocks per\n"
-    "  round trip (default 20), up to the node's head (or --to-block); --follow keeps polling every\n"
+    "  debug_traceBlockByNumber with the callTracer; --traces fixes one), --batch-blocks blocks "
+    "per\n"
+    "  round trip (default 20), up to the node's head (or --to-block); --follow keeps polling "
+    "every\n"
     "  --poll-ms (default 1000) until SIGINT or SIGTERM, which end it at a commit boundary.\n"
     "  Reorgs are rewound (the last --undo-blocks blocks, default 128, stay rewindable).\n";
 
@@ -130,8 +132,8 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
     } else if (traces == "callTracer") {
       node.rpc.traces = evm::TraceMethod::kGethCallTracer;
     } else if (traces != "auto") {
-      return PrintError(absl::InvalidArgumentError(absl::StrCat(
-          "--traces ", traces, ": expected auto, trace_block or callTracer")));
+      return PrintError(absl::InvalidArgumentError(
+          absl::StrCat("--traces ", traces, ": expected auto, trace_block or callTracer")));
     }
     auto poll = args->GetInt("poll-ms", node.poll_interval.count(), 10, 3'600'000);
     if (!poll.ok()) return PrintError(poll.status());
@@ -194,7 +196,7 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
     };
     node.progress = [](const evm::EvmIndexProgress& p) {
       const double s = p.seconds > 0 ? p.seconds : 1e-9;
-      std::fprintf(stderr, "\rblock %s | %.0f blk/s | %.0f tx/s", 
+      std::fprintf(stderr, "\rblock %s | %.0f blk/s | %.0f tx/s",
                    FormatCount(static_cast<uint64_t>(std::max<int64_t>(p.tip, 0))).c_str(),
                    p.blocks / s, p.txs / s);
     };
@@ -248,10 +250,11 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
   if (clusters != nullptr) {
     // Every commit carried its unions: the clusters cover what is committed, also after an error.
     const auto& u = clusters->unions();
-    std::printf("clusters kept up to date (%s): %s deposit-address-reuse, %s airdrop and %s "
-                "self-authorization links %s\n",
-                clusters->params().c_str(), FormatCount(u[0]).c_str(), FormatCount(u[1]).c_str(),
-                FormatCount(u[2]).c_str(), clusters->rebuilt() ? "(rebuilt first)" : "added");
+    std::printf(
+        "clusters kept up to date (%s): %s deposit-address-reuse, %s airdrop and %s "
+        "self-authorization links %s\n",
+        clusters->params().c_str(), FormatCount(u[0]).c_str(), FormatCount(u[1]).c_str(),
+        FormatCount(u[2]).c_str(), clusters->rebuilt() ? "(rebuilt first)" : "added");
   } else if (options.sources.empty() && !args->Has("no-cluster")) {
     auto c = heuristics::RebuildEvmClusters(store->get(), params);
     if (!c.ok()) {

@@ -82,7 +82,8 @@ class BitcoinRpc {
  private:
   struct Parser;
   explicit BitcoinRpc(std::unique_ptr<rpc::JsonRpcHttp> http);
-  absl::Status Error(absl::string_view method, absl::StatusCode code, absl::string_view what) const {
+  absl::Status Error(absl::string_view method, absl::StatusCode code,
+                     absl::string_view what) const {
     return http_->Error(method, code, what);
   }
 

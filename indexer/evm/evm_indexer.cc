@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-
 #include "absl/strings/str_cat.h"
 #include "engine/core/eip55.h"
 #include "engine/core/status_macros.h"
@@ -12,8 +11,8 @@
 #include "engine/store/evm_store.h"
 #include "indexer/evm/block_builder.h"
 #include "indexer/evm/era1.h"
-#include "indexer/evm/evm_undo.h"
 #include "indexer/evm/evm_sources.h"
+#include "indexer/evm/evm_undo.h"
 #include "indexer/evm/json_rpc.h"
 #include "indexer/evm/rlp_block.h"
 
@@ -213,8 +212,9 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
       return absl::FailedPreconditionError(
           absl::StrCat(AV(source), ": block ", n, " has hash ", HashHex(block.hash),
                        " but the store holds ", HashHex(*have),
-                       " at that number: the chain reorganised (EVM stores do not follow "
-                       "reorgs; index the new branch into a new store)"));
+                       " at that number: the chain reorganised (files carry no undo data: "
+                       "follow the node with `index evm --rpc`, which rewinds reorgs, or index "
+                       "the new branch into a new store)"));
     }
     return absl::FailedPreconditionError(
         absl::StrCat(AV(source), ": block ", n, " is below the store's tip ", tip,
@@ -224,7 +224,8 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
     return absl::FailedPreconditionError(
         absl::StrCat(AV(source), ": block ", n, " has parent ", HashHex(block.parent_hash),
                      ", not the indexed block ", tip, " (", HashHex(state_.tip_hash),
-                     "): the chain reorganised (EVM stores do not follow reorgs)"));
+                     "): the chain reorganised (`index evm --rpc` rewinds reorgs; files "
+                     "cannot)"));
   }
   const store::EvmChainState undo_before = state_;
   undo_hist_.clear();

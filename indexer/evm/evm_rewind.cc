@@ -1,8 +1,8 @@
 // EvmIndexer's undo records and Rewind (evm_undo.h): how a reorganised EVM chain is taken back to
 // the fork point, at the cost of the blocks taken out.
-#include <algorithm>
-
 #include <rocksdb/db.h>
+
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/status_macros.h"
@@ -23,8 +23,8 @@ absl::StatusOr<std::optional<store::EvmTotals>> EvmIndexer::StoredTotals(uint64_
                                         rocksdb::Slice(k.data(), k.size()), &v);
   if (s.IsNotFound()) return std::optional<store::EvmTotals>();
   if (!s.ok()) {
-    return absl::InternalError(absl::StrCat("reading evm_totals of account ", key >> 32, ": ",
-                                            s.ToString()));
+    return absl::InternalError(
+        absl::StrCat("reading evm_totals of account ", key >> 32, ": ", s.ToString()));
   }
   ASSIGN_OR_RETURN(store::EvmTotals t, store::DecodeEvmTotals(v));
   return std::optional<store::EvmTotals>(t);
@@ -94,14 +94,14 @@ absl::Status EvmIndexer::Rewind(uint64_t fork_number) {
       if (absl::IsNotFound(row.status())) continue;  // a gap
       return absl::FailedPreconditionError(absl::StrCat(
           "the chain reorganised below block ", fork_number + 1, " (depth ", depth,
-          "), but indexed block ", n, " has no undo record: the store keeps undo data for the last ",
-          undo_blocks_,
+          "), but indexed block ", n,
+          " has no undo record: the store keeps undo data for the last ", undo_blocks_,
           " blocks of an RPC run (--undo-blocks) and none for blocks indexed from files; index "
           "the new branch into a new store"));
     }
     if (!s.ok()) {
-      return absl::InternalError(absl::StrCat("reading the undo record of block ", n, ": ",
-                                              s.ToString()));
+      return absl::InternalError(
+          absl::StrCat("reading the undo record of block ", n, ": ", s.ToString()));
     }
     ASSIGN_OR_RETURN(EvmBlockUndo u, DecodeEvmBlockUndo(v, n));
     undos.emplace_back(n, std::move(u));

@@ -48,8 +48,8 @@ absl::StatusOr<std::unique_ptr<EvmRpcClient>> EvmRpcClient::Create(EvmRpcOptions
 }
 
 absl::Status EvmRpcClient::Lacks(std::string_view method, const absl::Status& why) const {
-  return absl::FailedPreconditionError(absl::StrCat(
-      "node at ", url(), " does not answer ", AV(method), " (", AV(SV(why.message())), ")"));
+  return absl::FailedPreconditionError(absl::StrCat("node at ", url(), " does not answer ",
+                                                    AV(method), " (", AV(SV(why.message())), ")"));
 }
 
 absl::Status EvmRpcClient::Batch(std::span<const rpc::RpcRequest> requests,
@@ -100,7 +100,8 @@ absl::StatusOr<EvmBlockHash> EvmRpcClient::BlockHash(uint64_t number) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   std::string_view hex;
-  if (parser.parse(json).get(doc) != simdjson::SUCCESS || doc["hash"].get(hex) != simdjson::SUCCESS) {
+  if (parser.parse(json).get(doc) != simdjson::SUCCESS ||
+      doc["hash"].get(hex) != simdjson::SUCCESS) {
     return bad("no hash");
   }
   if (hex.size() != 66 || hex.substr(0, 2) != "0x") return bad("bad hash");
@@ -126,9 +127,8 @@ absl::StatusOr<EvmRpcAnswers> EvmRpcClient::Fetch(uint64_t first, uint64_t last)
   // its traces (by the method the node is known to answer; parity's first, as it costs a node
   // one execution of the block where geth's callTracer may replay the block for each transaction).
   const bool ask_receipts = block_receipts_ != false;
-  const TraceMethod first_method = trace_method_ == TraceMethod::kUnknown
-                                       ? TraceMethod::kParityTraceBlock
-                                       : trace_method_;
+  const TraceMethod first_method =
+      trace_method_ == TraceMethod::kUnknown ? TraceMethod::kParityTraceBlock : trace_method_;
   const TraceMethod second_method = first_method == TraceMethod::kParityTraceBlock
                                         ? TraceMethod::kGethCallTracer
                                         : TraceMethod::kParityTraceBlock;
@@ -238,8 +238,9 @@ absl::StatusOr<EvmRpcAnswers> EvmRpcClient::Fetch(uint64_t first, uint64_t last)
   }
   for (size_t j = 0; j < receipt_requests; ++j) {
     if (!more_results[j].ok()) return more_results[j].status();
-    texts.push_back({absl::StrCat(url(), " eth_getTransactionReceipt of block ", first + receipt_of[j]),
-                     *more_results[j]});
+    texts.push_back(
+        {absl::StrCat(url(), " eth_getTransactionReceipt of block ", first + receipt_of[j]),
+         *more_results[j]});
   }
   return answers;
 }

@@ -48,11 +48,10 @@ struct EvmRpcOptions {
   TraceMethod traces = TraceMethod::kUnknown;
 };
 
-
 struct EvmRpcStats {
   uint64_t round_trips = 0;
   uint64_t requests = 0;
-  uint64_t bytes = 0;  // of answers
+  uint64_t bytes = 0;        // of answers
   double fetch_seconds = 0;  // waiting for the node (send to last byte)
 };
 

@@ -55,7 +55,8 @@ class RpcRun {
     // (the client is used by one thread at a time: the fetch's until it is waited for).
     auto fetch = [this, head](uint64_t first) {
       const uint64_t last = std::min<uint64_t>(head, first + options_.blocks_per_request - 1);
-      return std::async(std::launch::async, [this, first, last] { return client_.Fetch(first, last); });
+      return std::async(std::launch::async,
+                        [this, first, last] { return client_.Fetch(first, last); });
     };
     std::future<absl::StatusOr<EvmRpcAnswers>> next = fetch(static_cast<uint64_t>(tip + 1));
     std::optional<uint64_t> reorg_at;
@@ -130,9 +131,9 @@ class RpcRun {
         return absl::OkStatus();
       }
     }
-    return absl::FailedPreconditionError(
-        absl::StrCat("the node at ", client_.url(),
-                     " shares no block with the store (another chain?): index it into a new store"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the node at ", client_.url(),
+        " shares no block with the store (another chain?): index it into a new store"));
   }
 
   store::Store* store_;
@@ -175,10 +176,10 @@ absl::Status IndexEvmRpc(store::Store* store, const EvmRpcIndexOptions& options,
     }
     if (*chain != ix.state().chain_id) {
       *result = ix.result();
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the node at ", options.rpc.url, " serves chain id ", *chain, ", the store at ",
-          store->dir().string(), " holds chain id ", ix.state().chain_id,
-          ": index the node into a store of its chain"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the node at ", options.rpc.url, " serves chain id ", *chain,
+                       ", the store at ", store->dir().string(), " holds chain id ",
+                       ix.state().chain_id, ": index the node into a store of its chain"));
     }
   }
   RpcRun run(store, options, &ix, client->get());
@@ -187,7 +188,8 @@ absl::Status IndexEvmRpc(store::Store* store, const EvmRpcIndexOptions& options,
     absl::Status c = ix.Commit();
     if (s.ok()) s = c;
     *result = ix.result();
-    result->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     *stats = (*client)->stats();
     return s;
   };

@@ -29,10 +29,10 @@ inline constexpr std::string_view kMetaEvmUndoPrefix = "evm/undo/";
 std::string EvmUndoKey(uint64_t number);
 
 struct EvmBlockUndo {
-  store::EvmChainState before;                     // the state before the block
+  store::EvmChainState before;                      // the state before the block
   std::vector<std::pair<uint32_t, uint64_t>> hist;  // (AccountId, TxNum) history keys written
   struct Totals {
-    uint64_t key = 0;  // AccountId << 32 | AssetId
+    uint64_t key = 0;                        // AccountId << 32 | AssetId
     std::optional<store::EvmTotals> before;  // none: the row did not exist
   };
   std::vector<Totals> totals;

@@ -169,10 +169,10 @@ absl::StatusOr<std::string> JsonRpcHttp::Call(std::string_view method,
       simdjson::dom::element doc;
       if (conn_->parser.parse(*answer).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
         transient = last_status_ >= 500;
-        result = Error(AV(method),
-                       transient ? absl::StatusCode::kUnavailable
-                                 : absl::StatusCode::kInvalidArgument,
-                       absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
+        result =
+            Error(AV(method),
+                  transient ? absl::StatusCode::kUnavailable : absl::StatusCode::kInvalidArgument,
+                  absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
       } else {
         result = ResultOf(*this, AV(method), doc, &transient);
       }
@@ -201,10 +201,9 @@ absl::Status JsonRpcHttp::CallBatch(std::span<const RpcRequest> requests,
     body += Request(requests[i].method, requests[i].params_json, first_id + i);
   }
   body += ']';
-  const std::string label =
-      requests.size() == 1
-          ? requests[0].method
-          : absl::StrCat(requests[0].method, " (a batch of ", requests.size(), " requests)");
+  const std::string label = requests.size() == 1 ? requests[0].method
+                                                 : absl::StrCat(requests[0].method, " (a batch of ",
+                                                                requests.size(), " requests)");
   std::chrono::milliseconds backoff = options_.first_backoff;
   absl::Status last;
   for (int attempt = 1;; ++attempt) {
@@ -218,10 +217,9 @@ absl::Status JsonRpcHttp::CallBatch(std::span<const RpcRequest> requests,
       if (conn_->parser.parse(*answer).get(doc) != simdjson::SUCCESS ||
           (!doc.is_array() && !doc.is_object())) {
         transient = last_status_ >= 500;
-        status = Error(label,
-                       transient ? absl::StatusCode::kUnavailable
-                                 : absl::StatusCode::kInvalidArgument,
-                       absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
+        status = Error(
+            label, transient ? absl::StatusCode::kUnavailable : absl::StatusCode::kInvalidArgument,
+            absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
       } else if (doc.is_object()) {
         // One answer to the whole batch: the node refused it (or does not take batches).
         absl::StatusOr<std::string> r = ResultOf(*this, label, doc, &transient);
