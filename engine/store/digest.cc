@@ -6,6 +6,7 @@
 
 #include "engine/core/hash.h"
 #include "engine/store/codec.h"
+#include "engine/store/evm_schema.h"
 
 namespace ariadne::store {
 
@@ -22,6 +23,9 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
   std::optional<uint8_t> live_gen;
   std::string cluster_meta;
   std::optional<std::string> undo_meta;  // meta/cluster_undo without its generation
+  // The same for an EVM store's clustering (meta/evm/cluster, evm_evidence).
+  std::optional<uint8_t> evm_live_gen;
+  std::string evm_cluster_meta;
   {
     std::string v;
     rocksdb::Status g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaCluster), &v);
@@ -31,6 +35,15 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
         live_gen = meta->gen;
         meta->gen = 0;
         cluster_meta = EncodeClusterMeta(*meta);
+      }
+    }
+    g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaEvmCluster), &v);
+    if (g.ok()) {
+      auto meta = DecodeClusterMeta(v, kMetaEvmCluster);
+      if (meta.ok()) {
+        evm_live_gen = meta->gen;
+        meta->gen = 0;
+        evm_cluster_meta = EncodeClusterMeta(*meta);
       }
     }
     g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaClusterUndo), &v);
@@ -58,6 +71,13 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
       if (cf == Cf::kMeta && key == "cluster_files") continue;
       if (cf == Cf::kMeta && key == kMetaCluster && live_gen.has_value()) value = cluster_meta;
       if (cf == Cf::kMeta && key == kMetaClusterUndo && undo_meta.has_value()) value = *undo_meta;
+      if (cf == Cf::kMeta && key == kMetaEvmCluster && evm_live_gen.has_value()) {
+        value = evm_cluster_meta;
+      }
+      if (cf == Cf::kEvmEvidence && !key.empty()) {
+        if (evm_live_gen.has_value() && static_cast<uint8_t>(key[0]) != *evm_live_gen) continue;
+        key.remove_prefix(1);
+      }
       if ((cf == Cf::kEvidence || cf == Cf::kClusterPending) && !key.empty()) {
         if (live_gen.has_value() && static_cast<uint8_t>(key[0]) != *live_gen) continue;
         key.remove_prefix(1);

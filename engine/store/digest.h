@@ -2,8 +2,9 @@
 // operands resolved), independent of how RocksDB laid it out in files. Two stores with equal
 // digests hold the same data. Left out, as bookkeeping rather than content: the file table
 // (paths of the blk files read: where the input was, not what it held) and the clustering's
-// generation counter (how many times it was rebuilt, also in meta/cluster_undo); evidence and
-// pending rows count only for the live generation, without their generation byte.
+// generation counter (how many times it was rebuilt, also in meta/cluster_undo and an EVM store's
+// meta/evm/cluster); evidence and pending rows (an EVM store's evm_evidence rows) count only for
+// the live generation, without their generation byte.
 #ifndef ARIADNE_ENGINE_STORE_DIGEST_H_
 #define ARIADNE_ENGINE_STORE_DIGEST_H_
 

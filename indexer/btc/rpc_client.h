@@ -1,11 +1,7 @@
 // A client of Bitcoin Core's JSON-RPC (and of the nodes that answer it the same way, e.g. bcoin):
-// the four calls the indexer needs to read a node's best chain, over HTTP/1.1 with Boost.Beast.
-//
-// One connection, kept alive between calls. A call that fails on the way (the connection refused
-// or dropped, a timeout, an HTTP 5xx without a JSON-RPC error, the node still warming up) is
-// retried on a new connection after a backoff that doubles; an answer of the node (a JSON-RPC
-// error such as "block not found") is not. Every error names the method and the URL (never the
-// credentials).
+// the four calls the indexer needs to read a node's best chain. The transport (one kept-alive
+// HTTP/1.1 connection, retries with backoff, errors naming the method and the URL, never the
+// credentials) is indexer/rpc/json_rpc_http.h, shared with the Ethereum client.
 #ifndef ARIADNE_INDEXER_BTC_RPC_CLIENT_H_
 #define ARIADNE_INDEXER_BTC_RPC_CLIENT_H_
 
@@ -21,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/core/types.h"
+#include "indexer/rpc/json_rpc_http.h"
 
 namespace ariadne::btc {
 
@@ -78,23 +75,20 @@ class BitcoinRpc {
   absl::StatusOr<std::string> Call(std::string_view method, std::string_view params_json);
 
   // Returns: the URL as given (the node, for messages).
-  const std::string& url() const { return options_.url; }
+  const std::string& url() const { return http_->url(); }
   // Returns: attempts that failed on the way and were retried, since the client was created.
-  uint64_t retries() const { return retries_; }
+  uint64_t retries() const { return http_->retries(); }
 
  private:
-  struct Connection;
-  explicit BitcoinRpc(RpcOptions options);
-  // One attempt. Out: *transient: whether a failure may be retried.
-  absl::StatusOr<std::string> Attempt(absl::string_view method, const std::string& body,
-                                      bool* transient);
-  absl::Status Error(absl::string_view method, absl::StatusCode code, absl::string_view what) const;
+  struct Parser;
+  explicit BitcoinRpc(std::unique_ptr<rpc::JsonRpcHttp> http);
+  absl::Status Error(absl::string_view method, absl::StatusCode code,
+                     absl::string_view what) const {
+    return http_->Error(method, code, what);
+  }
 
-  RpcOptions options_;
-  std::string host_, port_, target_, authorization_;
-  std::unique_ptr<Connection> conn_;
-  uint64_t next_id_ = 1;
-  uint64_t retries_ = 0;
+  std::unique_ptr<rpc::JsonRpcHttp> http_;
+  std::unique_ptr<Parser> parser_;
 };
 
 }  // namespace ariadne::btc

@@ -12,6 +12,7 @@
 #include "indexer/evm/block_builder.h"
 #include "indexer/evm/era1.h"
 #include "indexer/evm/evm_sources.h"
+#include "indexer/evm/evm_undo.h"
 #include "indexer/evm/json_rpc.h"
 #include "indexer/evm/rlp_block.h"
 
@@ -67,6 +68,7 @@ struct EvmIndexer::Mark {
   size_t new_accounts = 0;
   size_t assets = 0;
   size_t pending_blocks = 0;
+  size_t pending_undo = 0;
   EvmIndexResult result;
 };
 
@@ -124,6 +126,7 @@ std::unique_ptr<EvmIndexer::Mark> EvmIndexer::GetMark() const {
   m->new_accounts = new_accounts_.size();
   m->assets = asset_keys_.size();
   m->pending_blocks = pending_blocks_.size();
+  m->pending_undo = pending_undo_.size();
   m->result = result_;
   return m;
 }
@@ -138,6 +141,9 @@ void EvmIndexer::Rollback(const Mark& m) {
   for (size_t i = m.assets; i < asset_keys_.size(); ++i) assets_.erase(asset_keys_[i]);
   asset_keys_.resize(m.assets);
   pending_blocks_.resize(m.pending_blocks);
+  pending_undo_.resize(m.pending_undo);
+  // The overlay is rebuilt from the pending deltas left (at the next block's undo).
+  overlay_valid_ = false;
   std::vector<std::string> warnings = std::move(result_.warnings);
   result_ = m.result;
   result_.warnings = std::move(warnings);
@@ -206,8 +212,9 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
       return absl::FailedPreconditionError(
           absl::StrCat(AV(source), ": block ", n, " has hash ", HashHex(block.hash),
                        " but the store holds ", HashHex(*have),
-                       " at that number: the chain reorganised (EVM stores do not follow "
-                       "reorgs; index the new branch into a new store)"));
+                       " at that number: the chain reorganised (files carry no undo data: "
+                       "follow the node with `index evm --rpc`, which rewinds reorgs, or index "
+                       "the new branch into a new store)"));
     }
     return absl::FailedPreconditionError(
         absl::StrCat(AV(source), ": block ", n, " is below the store's tip ", tip,
@@ -217,8 +224,11 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
     return absl::FailedPreconditionError(
         absl::StrCat(AV(source), ": block ", n, " has parent ", HashHex(block.parent_hash),
                      ", not the indexed block ", tip, " (", HashHex(state_.tip_hash),
-                     "): the chain reorganised (EVM stores do not follow reorgs)"));
+                     "): the chain reorganised (`index evm --rpc` rewinds reorgs; files "
+                     "cannot)"));
   }
+  const store::EvmChainState undo_before = state_;
+  undo_hist_.clear();
   if (tip >= 0 && n > static_cast<uint64_t>(tip) + 1) {
     ++state_.gaps;
     ++result_.gaps;
@@ -253,6 +263,7 @@ absl::Status EvmIndexer::Apply(const EvmBlock& block, std::string_view source) {
         absl::StrCat(AV(source), ": block ", n, ": a transfer names transaction ",
                      block.transfers[next_transfer].tx_index, " of ", block.txs.size()));
   }
+  if (s.ok() && undo_blocks_ > 0) s = RecordUndo(n, undo_before, deltas_before);
   if (!s.ok()) {
     batch_.Rollback(mark);
     pending_.Resize(pending_before);
@@ -394,6 +405,7 @@ absl::Status EvmIndexer::ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t*
   touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
   for (uint32_t a : touched_) {
     batch_.Put(Cf::kEvmHist, store::EvmHistKey(a, num), {});
+    if (undo_blocks_ > 0) undo_hist_.emplace_back(a, num);
     deltas_.push_back({uint64_t{a} << 32 | store::kAccountTotalsAsset, kTx, b, U256()});
   }
   row_.clear();
@@ -418,29 +430,28 @@ absl::Status EvmIndexer::Commit() {
     const uint64_t key = deltas_[i].key;
     for (; i < deltas_.size() && deltas_[i].key == key; ++i) {
       const Delta& d = deltas_[i];
-      store::EvmTotals one;
-      one.first_block = one.last_block = d.block;
-      switch (d.what) {
-        case kReceived:
-          one.received = d.amount;
-          one.received_count = 1;
-          break;
-        case kSent:
-          one.sent = d.amount;
-          one.sent_count = 1;
-          break;
-        case kFee:
-          one.fees = d.amount;
-          break;
-        case kTx:
-          one.tx_count = 1;
-          break;
-      }
-      store::MergeEvmTotals(one, &t);
+      store::MergeEvmTotals(EvmTotalsDelta(d.what, d.block, d.amount), &t);
     }
     batch_.Merge(Cf::kEvmTotals,
                  store::EvmTotalsKey(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key)),
                  store::EncodeEvmTotals(t));
+  }
+  if (undo_blocks_ > 0 && state_.tip_number >= 0) {
+    // Undo records of the last undo_blocks_ blocks: the new ones in the window, and the committed
+    // ones that fell out of it deleted.
+    const int64_t window = std::max<int64_t>(0, state_.tip_number - undo_blocks_ + 1);
+    for (const auto& [number, record] : pending_undo_) {
+      if (static_cast<int64_t>(number) >= window) {
+        batch_.Put(Cf::kMeta, EvmUndoKey(number), record);
+      }
+    }
+    if (committed_.tip_number >= 0) {
+      const int64_t from = std::max<int64_t>(0, committed_.tip_number - undo_blocks_ + 1);
+      const int64_t to = std::min<int64_t>(committed_.tip_number, window - 1);
+      for (int64_t n = from; n <= to; ++n) {
+        batch_.Delete(Cf::kMeta, EvmUndoKey(static_cast<uint64_t>(n)));
+      }
+    }
   }
   batch_.Put(Cf::kMeta, store::kMetaEvmState, store::EncodeEvmState(state_));
   if (!observers_.empty()) {
@@ -460,6 +471,9 @@ absl::Status EvmIndexer::Commit() {
   deltas_.clear();
   new_accounts_.clear();
   pending_blocks_.clear();
+  pending_undo_.clear();
+  totals_overlay_.clear();
+  overlay_valid_ = true;
   store_had_accounts_ = state_.account_count > 0;
   if (accounts_.size() > cache_limit_) accounts_.clear();  // every entry is durable now
   return absl::OkStatus();

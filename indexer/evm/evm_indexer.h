@@ -11,8 +11,9 @@
 //
 // Blocks are added in increasing number order. A block already indexed (same number and hash) is
 // skipped, so running the same input twice is a no-op and a second run adds only new blocks. A
-// block whose parent hash differs from the indexed block before it is FAILED_PRECONDITION (EVM
-// stores do not follow reorgs), as is a block below the tip that is not indexed. Blocks after a
+// block whose parent hash differs from the indexed block before it is FAILED_PRECONDITION (the
+// caller rewinds: EvmIndexer::Rewind, which `index evm --rpc` uses), as is a block below the tip
+// that is not indexed. Blocks after a
 // gap (number > tip + 1) are accepted and counted as gaps: flows across a gap are not known.
 //
 // Atomicity: a unit that fails is rolled back as a whole (nothing of it is written), except that
@@ -27,6 +28,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,8 @@ struct EvmIndexResult {
   uint64_t gaps = 0;
   uint64_t blocks_without_receipts = 0;
   uint64_t blocks_without_traces = 0;  // with transactions but no call traces
+  uint64_t reorgs = 0;                 // rewinds (EvmIndexer::Rewind)
+  uint64_t blocks_rewound = 0;         // blocks taken out by them
   int64_t tip_number = -1;
   EvmBlockHash tip_hash;
   double seconds = 0;
@@ -104,6 +108,30 @@ class EvmIndexer {
   absl::Status Apply(const EvmBlock& block, std::string_view source);
   // Writes the pending batch and the state atomically.
   absl::Status Commit();
+
+  // Keeps undo records (evm_undo.h) for the last `blocks` blocks, written with each commit, so that
+  // Rewind can take them out. Default 0: none (dumps and archives are final chains). Set it before
+  // the first Apply.
+  void set_undo_blocks(uint32_t blocks) { undo_blocks_ = blocks; }
+  uint32_t undo_blocks() const { return undo_blocks_; }
+
+  // Takes every block above `fork_number` out of the store (their rows, history, totals, accounts,
+  // assets, approvals and undo records) and sets the tip back to `fork_number`, in one atomic
+  // commit (the pending batch is committed first). The clustering's rows are not rewound: the
+  // caller rebuilds them (set_observers for the observers of the rest of the run).
+  // Returns: OK; FAILED_PRECONDITION naming the depth when a block to take out has no undo record
+  //          (deeper than set_undo_blocks, or indexed without them); DATA_LOSS / INTERNAL on a
+  //          corrupt record or a store error (nothing is then written).
+  absl::Status Rewind(uint64_t fork_number);
+
+  // Replaces the observers given to Create (e.g. after a Rewind, a rebuilt clustering's).
+  void set_observers(std::vector<store::EvmIndexObserver*> observers) {
+    observers_ = std::move(observers);
+  }
+
+  // Returns: the hash of the indexed block `number` (pending or committed); none when the store
+  //          holds no block at that number.
+  absl::StatusOr<std::optional<EvmBlockHash>> IndexedHash(uint64_t number) const;
 
   // A point of the pending batch to return to.
   struct Mark;
@@ -140,7 +168,12 @@ class EvmIndexer {
   absl::StatusOr<uint32_t> Account(const Address& a, uint64_t block, bool contract);
   uint32_t Asset(const Address& contract, store::AssetStandard standard, uint64_t block);
   absl::Status ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t* next_transfer);
-  absl::StatusOr<std::optional<EvmBlockHash>> IndexedHash(uint64_t number) const;
+  // Records the undo of the block just applied (deltas_ from `first_delta`, undo_hist_).
+  absl::Status RecordUndo(uint64_t number, const store::EvmChainState& before, size_t first_delta);
+  // Returns: the totals row `key` as the store holds it (none: no row).
+  absl::StatusOr<std::optional<store::EvmTotals>> StoredTotals(uint64_t key) const;
+  // Rebuilds totals_overlay_ from the store and the first `deltas` pending deltas.
+  absl::Status RebuildOverlay(size_t deltas);
 
   store::Store* store_;
   size_t cache_limit_;
@@ -179,6 +212,15 @@ class EvmIndexer {
     }
   };
   PendingRows pending_;
+  // Undo (set_undo_blocks): records of the blocks since the last commit, the history keys of the
+  // block being applied, and the totals rows as the pending batch leaves them (read once per
+  // commit from the store, then advanced by each block's deltas).
+  uint32_t undo_blocks_ = 0;
+  std::vector<std::pair<uint64_t, std::string>> pending_undo_;
+  std::vector<std::pair<uint32_t, uint64_t>> undo_hist_;
+  // Holds every key of deltas_; false after a Rollback until rebuilt.
+  absl::flat_hash_map<uint64_t, std::optional<store::EvmTotals>> totals_overlay_;
+  bool overlay_valid_ = true;
 };
 
 // Indexes the sources into `store` (an EVM store opened read-write).

@@ -982,6 +982,14 @@ absl::StatusOr<element> ParseText(simdjson::dom::parser& parser, const simdjson:
 
 }  // namespace
 
+namespace {
+
+// Joins the collected records into blocks and calls on_block for each, in number order.
+absl::Status EmitBlocks(Collected& c, const JsonDumpOptions& options,
+                        absl::FunctionRef<absl::Status(const EvmBlock&)> on_block);
+
+}  // namespace
+
 absl::Status ReadJsonRpcFiles(std::span<const std::filesystem::path> files,
                               const JsonDumpOptions& options,
                               absl::FunctionRef<absl::Status(const EvmBlock&)> on_block) {
@@ -991,7 +999,36 @@ absl::Status ReadJsonRpcFiles(std::span<const std::filesystem::path> files,
   }
   Collected c;
   for (const auto& f : files) RETURN_IF_ERROR(ParseFile(f, parser, options, &c));
+  return EmitBlocks(c, options, on_block);
+}
 
+absl::Status ReadJsonRpcTexts(std::span<const JsonRpcText> texts, const JsonDumpOptions& options,
+                              absl::FunctionRef<absl::Status(const EvmBlock&)> on_block) {
+  simdjson::dom::parser parser;
+  if (parser.allocate(1 << 20, kMaxJsonDepth) != simdjson::SUCCESS) {
+    return absl::ResourceExhaustedError("cannot allocate the JSON parser");
+  }
+  Collected c;
+  for (const JsonRpcText& t : texts) {
+    if (t.text.size() > options.max_file_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(t.source, ": ", t.text.size(), " bytes exceeds the JSON cap"));
+    }
+    const simdjson::padded_string padded(t.text.data(), t.text.size());
+    element doc;
+    if (auto e = parser.parse(padded).get(doc); e != simdjson::SUCCESS) {
+      return absl::DataLossError(
+          absl::StrCat(t.source, ": malformed JSON (", simdjson::error_message(e), ")"));
+    }
+    RETURN_IF_ERROR(ParseDocument(doc, t.source, t.source, options, &c));
+  }
+  return EmitBlocks(c, options, on_block);
+}
+
+namespace {
+
+absl::Status EmitBlocks(Collected& c, const JsonDumpOptions& options,
+                        absl::FunctionRef<absl::Status(const EvmBlock&)> on_block) {
   // Blocks in number order (file order among equals), exact duplicates dropped.
   std::stable_sort(c.blocks.begin(), c.blocks.end(),
                    [](const JsonBlock& a, const JsonBlock& b) { return a.number < b.number; });
@@ -1039,6 +1076,8 @@ absl::Status ReadJsonRpcFiles(std::span<const std::filesystem::path> files,
   }
   return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::Status ReadJsonRpcDir(const std::filesystem::path& dir, const JsonDumpOptions& options,
                             absl::FunctionRef<absl::Status(const EvmBlock&)> on_block) {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
@@ -51,6 +52,19 @@ struct JsonDumpOptions {
 //          a receipt or trace that matches no block; or the first error on_block returns.
 absl::Status ReadJsonRpcFiles(std::span<const std::filesystem::path> files,
                               const JsonDumpOptions& options,
+                              absl::FunctionRef<absl::Status(const EvmBlock&)> on_block);
+
+// One JSON-RPC document held in memory (a response, a batch of responses, or a bare result), as
+// a node answered it; `source` names it in errors and plays the file name's part (a geth trace
+// without "txHash" entries needs "debug_traceBlockByNumber_0x<hex>" in it).
+struct JsonRpcText {
+  std::string source;
+  std::string_view text;
+};
+
+// As ReadJsonRpcFiles over documents held in memory (what `index evm --rpc` fetched): the same
+// parsing, joining and verification.
+absl::Status ReadJsonRpcTexts(std::span<const JsonRpcText> texts, const JsonDumpOptions& options,
                               absl::FunctionRef<absl::Status(const EvmBlock&)> on_block);
 
 // As ReadJsonRpcFiles over every *.json, *.jsonl and *.ndjson file of `dir`, sorted by name.
