@@ -37,7 +37,7 @@ constexpr char kUsage[] =
     "--follow keeps indexing what the node writes (new records, new files, reorgs, pruned\n"
     "files), polling every --poll-ms (default 200), one line per round; SIGINT or SIGTERM end\n"
     "it at a commit boundary (\"stopped at height H\", exit 0).\n"
-    "       ariadne index evm --source PATH... --db DIR [--chain mainnet|sepolia] ...\n";
+    "       ariadne index evm (--source PATH... | --rpc URL [--follow]) --db DIR ...\n";
 
 // Set by SIGINT/SIGTERM while following (a lock-free atomic: safe in a signal handler).
 std::atomic<bool> g_stop{false};

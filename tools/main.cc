@@ -19,10 +19,12 @@ constexpr Command kCommands[] = {
      "decode FILE_OR_DIR... [--xor-key HEX] [--network NET] [--json]\n"
      "      decode blk files (or a blocks folder) and print each block"},
     {"index", ariadne::cli::RunIndex,
-     "index btc --blocks DIR_OR_FILE... --db DIR [--network NET] [--xor-key HEX]\n"
-     "      index Bitcoin blk files or a blocks folder (incremental, reorg- and crash-safe)\n"
-     "  index evm --source PATH... --db DIR [--chain mainnet|sepolia]\n"
-     "      index EVM JSON-RPC dumps, portal RLP blocks or era1 archives (incremental, atomic)"},
+     "index btc (--blocks DIR_OR_FILE... | --rpc URL) --db DIR [--follow] [--memory-mb N] ...\n"
+     "      index Bitcoin blk files, a blocks folder or a node's JSON-RPC (incremental, reorg-\n"
+     "      and crash-safe; --follow keeps up with the node until SIGINT or SIGTERM)\n"
+     "  index evm (--source PATH... | --rpc URL [--follow]) --db DIR [--chain mainnet|sepolia]\n"
+     "      index EVM JSON-RPC dumps, portal RLP blocks, era1 archives or a node's JSON-RPC\n"
+     "      (incremental, atomic; reorgs from --rpc are rewound)"},
     {"db", ariadne::cli::RunDb,
      "db digest|check --db DIR [--json]\n"
      "      logical digest of a store's content, or its consistency check"},

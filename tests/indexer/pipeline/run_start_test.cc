@@ -14,8 +14,8 @@ TEST(RunStart, WhatARunLoadsIsSizedByTheBlocksItApplies) {
   const auto dir = MakeTempDir("run-start");
   gen::GenOptions g;
   g.out_dir = dir / "gen";
-  g.blocks = 150;
-  g.txs_per_block = 40;
+  g.blocks = 300;
+  g.txs_per_block = 20;
   g.seed = 21;
   g.write_truth = false;
   ASSERT_THAT(gen::GenerateChain(g, nullptr), IsOk());
@@ -23,13 +23,13 @@ TEST(RunStart, WhatARunLoadsIsSizedByTheBlocksItApplies) {
   ASSERT_THAT(files, IsOk());
   auto chain = ReadChain(*files, Network::kRegtest);
   ASSERT_THAT(chain, IsOk());
-  ASSERT_EQ(chain->size(), 150u);
+  ASSERT_EQ(chain->size(), 300u);
   const auto part = [&](size_t from, size_t to) {
     return std::vector<RawBlock>(chain->begin() + from, chain->begin() + to);
   };
-  ASSERT_THAT(WriteBlkFile(dir / "a.dat", part(0, 100), Network::kRegtest), IsOk());
-  ASSERT_THAT(WriteBlkFile(dir / "b.dat", part(100, 101), Network::kRegtest), IsOk());
-  ASSERT_THAT(WriteBlkFile(dir / "c.dat", part(101, 150), Network::kRegtest), IsOk());
+  ASSERT_THAT(WriteBlkFile(dir / "a.dat", part(0, 250), Network::kRegtest), IsOk());
+  ASSERT_THAT(WriteBlkFile(dir / "b.dat", part(250, 251), Network::kRegtest), IsOk());
+  ASSERT_THAT(WriteBlkFile(dir / "c.dat", part(251, 300), Network::kRegtest), IsOk());
 
   store::StoreOptions so;
   so.create_if_missing = true;
@@ -47,23 +47,26 @@ TEST(RunStart, WhatARunLoadsIsSizedByTheBlocksItApplies) {
 
   pipeline::IndexResult r;
   ASSERT_THAT(run({dir / "a.dat"}, &r), IsOk());
-  EXPECT_EQ(r.tip_height, 99);
+  EXPECT_EQ(r.tip_height, 249);
   EXPECT_EQ(plans, 1);
   const auto cache = dir / "db" / "index-cache";
   ASSERT_TRUE(std::filesystem::exists(cache / "address.cache"));
   ASSERT_TRUE(std::filesystem::exists(cache / "prevout.cache"));
 
-  // One block of 40 transactions beside caches of 100 blocks: they are not read.
+  // One block of 20 transactions beside caches of 250 blocks (about 15x its size): not read.
   ASSERT_THAT(run({dir / "a.dat", dir / "b.dat"}, &r), IsOk());
   EXPECT_EQ(r.blocks_applied, 1u);
-  EXPECT_FALSE(r.caches_loaded);
+  EXPECT_FALSE(r.caches_loaded) << "block file " << std::filesystem::file_size(dir / "b.dat")
+                                << " bytes; caches "
+                                << std::filesystem::file_size(cache / "address.cache") << " + "
+                                << std::filesystem::file_size(cache / "prevout.cache");
   EXPECT_GT(r.lookups.prevout_store_reads, 0u) << "the empty cache was filled from the store";
   EXPECT_EQ(plans, 2);
 
   // Nothing new: nothing is loaded or planned.
   ASSERT_THAT(run({dir / "a.dat", dir / "b.dat"}, &r), IsOk());
   EXPECT_EQ(r.blocks_applied, 0u);
-  EXPECT_EQ(r.tip_height, 100);
+  EXPECT_EQ(r.tip_height, 250);
   EXPECT_EQ(plans, 2);
 
   // 49 blocks: the caches saved by the one-block run are read.
