@@ -22,6 +22,7 @@
 #include "engine/core/merkle.h"
 #include "indexer/btc/blk_reader.h"
 #include "indexer/btc/block.h"
+#include "tests/indexer/pipeline/fork_builder.h"
 
 namespace ariadne {
 namespace {
@@ -38,50 +39,6 @@ struct Unspent {
   int64_t value;
   Bytes script;
 };
-
-void PushNumber(uint32_t v, ByteWriter* w) {  // a minimal CScriptNum push (BIP34 heights)
-  uint8_t bytes[5];
-  int n = 0;
-  while (v > 0) {
-    bytes[n++] = static_cast<uint8_t>(v & 0xff);
-    v >>= 8;
-  }
-  if (n > 0 && (bytes[n - 1] & 0x80)) bytes[n++] = 0;
-  w->U8(static_cast<uint8_t>(n));
-  w->Bytes(bytes, static_cast<size_t>(n));
-}
-
-Bytes P2pkh(const std::string& seed) {
-  const Hash160Bytes key =
-      Hash160(ByteSpan(reinterpret_cast<const uint8_t*>(seed.data()), seed.size()));
-  Bytes s = {0x76, 0xa9, 0x14};
-  s.insert(s.end(), key.data(), key.data() + 20);
-  s.push_back(0x88);
-  s.push_back(0xac);
-  return s;
-}
-
-Bytes Coinbase(uint32_t height) {
-  Bytes cb;
-  ByteWriter w(&cb);
-  w.I32LE(1);
-  w.CompactSize(1);
-  w.Bytes(Uint256().span());
-  w.U32LE(0xffffffff);
-  Bytes sig;
-  ByteWriter s(&sig);
-  PushNumber(height, &s);
-  const std::string tag = absl::StrCat("/next:", height, "/");
-  s.U8(static_cast<uint8_t>(tag.size()));
-  s.Bytes(reinterpret_cast<const uint8_t*>(tag.data()), tag.size());
-  w.VarBytes(sig);
-  w.U32LE(0xffffffff);
-  w.CompactSize(1);
-  w.I64LE(50LL * 100'000'000);
-  w.VarBytes(P2pkh(tag));
-  w.U32LE(0);
-  return cb;
-}
 
 int Run(int argc, char** argv) {
   std::string blocks, out, network_name = "regtest";
@@ -169,7 +126,7 @@ int Run(int argc, char** argv) {
   std::vector<Uint256> leaves, scratch;
   for (uint32_t j = 0; j < count; ++j, ++height) {
     std::vector<Bytes> body;
-    body.push_back(Coinbase(height));
+    body.push_back(testing::MakeCoinbase(height, absl::StrCat("/next:", height, "/")));
     for (uint32_t i = 0; i < txs; ++i) {
       const uint64_t txs_left = uint64_t{count - j} * txs - i;  // this one included
       const bool two = unspent.size() - next >= txs_left + 1;
@@ -189,7 +146,7 @@ int Run(int argc, char** argv) {
       }
       w.CompactSize(2);
       w.I64LE(pay);
-      w.VarBytes(P2pkh(absl::StrCat("next:", height, ":", i)));
+      w.VarBytes(testing::P2pkhScript(absl::StrCat("next:", height, ":", i)));
       w.I64LE(total - pay - fee);
       w.VarBytes(a.script);  // change back to the first input's address
       w.U32LE(0);

@@ -53,17 +53,10 @@ BitcoinRpc::BitcoinRpc(std::unique_ptr<rpc::JsonRpcHttp> http)
 BitcoinRpc::~BitcoinRpc() = default;
 
 absl::StatusOr<std::unique_ptr<BitcoinRpc>> BitcoinRpc::Create(RpcOptions options) {
-  rpc::HttpRpcOptions o;
-  o.url = std::move(options.url);
-  o.user = std::move(options.user);
-  o.password = std::move(options.password);
-  o.attempts = options.attempts;
-  o.first_backoff = options.first_backoff;
-  o.timeout = options.timeout;
-  o.max_response_bytes = kMaxResponseBytes;
-  o.jsonrpc_version = "1.0";
-  o.name = "bitcoin RPC";
-  auto http = rpc::JsonRpcHttp::Create(std::move(o));
+  options.max_response_bytes = kMaxResponseBytes;
+  options.jsonrpc_version = "1.0";
+  options.name = "bitcoin RPC";
+  auto http = rpc::JsonRpcHttp::Create(std::move(options));
   if (!http.ok()) return http.status();
   return std::unique_ptr<BitcoinRpc>(new BitcoinRpc(*std::move(http)));
 }

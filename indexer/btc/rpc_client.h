@@ -5,7 +5,6 @@
 #ifndef ARIADNE_INDEXER_BTC_RPC_CLIENT_H_
 #define ARIADNE_INDEXER_BTC_RPC_CLIENT_H_
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -21,20 +20,10 @@
 
 namespace ariadne::btc {
 
-struct RpcOptions {
-  // Required: http://HOST:PORT[/PATH] (https is not spoken: put the node behind a tunnel).
-  std::string url;
-  // Default empty (no Authorization header): HTTP basic credentials, from --rpc-user and
-  // --rpc-password or from the node's cookie file (ReadRpcCookie).
-  std::string user;
-  std::string password;
-  // Default 6: attempts of a call that fails on the way (1 = no retry); backoff 100 ms, doubled
-  // after each attempt up to 5 s (about 8 s of waiting in all with the defaults).
-  int attempts = 6;
-  std::chrono::milliseconds first_backoff{100};
-  // Default 120 s: the longest a call may take (connect, send, answer).
-  std::chrono::seconds timeout{120};
-};
+// The node's URL, credentials (from --rpc-user and --rpc-password, or from the node's cookie file:
+// ReadRpcCookie), retries and timeout. BitcoinRpc::Create sets the protocol's own fields
+// (JSON-RPC 1.0, the answer size limit, "bitcoin RPC" in errors) whatever they hold.
+using RpcOptions = rpc::HttpRpcOptions;
 
 // Returns: {user, password} from a Bitcoin Core cookie file (one line "__cookie__:HEX");
 // NOT_FOUND / PERMISSION_DENIED naming the file when it cannot be read; INVALID_ARGUMENT when it

@@ -235,22 +235,12 @@ absl::Status BtcRun::ProcessBlockRows(BlockItem& item) {
     building_->Put(Cf::kTxid, store::TxidKey(tx.txid, num), "");
 
     // One history row and one tx_count per distinct address of the transaction.
-    std::sort(touched_.begin(), touched_.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < touched_.size();) {
-      store::AddrStats d = touched_[i].second;
-      size_t j = i + 1;
-      for (; j < touched_.size() && touched_[j].first == touched_[i].first; ++j) {
-        store::MergeStats(touched_[j].second, &d);
-      }
-      d.tx_count = 1;
+    ForEachTouchedAddress([&](uint32_t a, store::AddrStats d) {
       d.first_height = height;
       d.last_height = height;
-      const uint32_t a = touched_[i].first;
       building_->Put(Cf::kHist, store::HistKey(AddrId(a), num), "");
       store::MergeStats(d, &block_stats_[a]);
-      i = j;
-    }
+    });
 
     prevout_cache_.Add(tx.txid, num, cached_);
     state_.tx_count++;

@@ -68,19 +68,10 @@ absl::Status BtcRun::RewindTip(bool last_rewind) {
         touched_.emplace_back(o.addr.value(), d);
       }
     }
-    std::sort(touched_.begin(), touched_.end(),
-              [](const auto& a, const auto& c) { return a.first < c.first; });
-    for (size_t i = 0; i < touched_.size();) {
-      store::AddrStats d = touched_[i].second;
-      size_t j = i + 1;
-      for (; j < touched_.size() && touched_[j].first == touched_[i].first; ++j) {
-        store::MergeStats(touched_[j].second, &d);
-      }
-      d.tx_count = 1;
-      wb.Delete(store_->handle(Cf::kHist), store::HistKey(AddrId(touched_[i].first), TxNum(n)));
-      store::MergeStats(d, &minus[touched_[i].first]);
-      i = j;
-    }
+    ForEachTouchedAddress([&](uint32_t a, const store::AddrStats& d) {
+      wb.Delete(store_->handle(Cf::kHist), store::HistKey(AddrId(a), TxNum(n)));
+      store::MergeStats(d, &minus[a]);
+    });
   }
   heights_.TruncateAbove(static_cast<int32_t>(h) - 1);
   // Addresses older than the block lose what it added to their stats; their last height is that

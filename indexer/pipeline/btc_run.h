@@ -10,6 +10,7 @@
 #ifndef ARIADNE_INDEXER_PIPELINE_BTC_RUN_H_
 #define ARIADNE_INDEXER_PIPELINE_BTC_RUN_H_
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -196,10 +197,29 @@ class BtcRun {
   std::vector<store::ResolvedOutput> outputs_;
   std::vector<AddressKey> new_keys_;  // of the addresses the transaction created, by AddrId
   std::vector<CachedOutput> cached_;
-  std::vector<std::pair<uint32_t, store::AddrStats>> touched_;
+  std::vector<std::pair<uint32_t, store::AddrStats>> touched_;  // (address, one output or input)
   store::TxRow row_;
   std::string value_;
   store::TxRow lookup_row_;
+
+  // Sorts touched_ by address and calls fn(address, stats) once per distinct address of the
+  // transaction, with its outputs' and inputs' stats merged and tx_count 1 (what one transaction
+  // adds to an address, or takes back from it when rewound).
+  template <typename Fn>
+  void ForEachTouchedAddress(Fn&& fn) {
+    std::sort(touched_.begin(), touched_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < touched_.size();) {
+      store::AddrStats d = touched_[i].second;
+      size_t j = i + 1;
+      for (; j < touched_.size() && touched_[j].first == touched_[i].first; ++j) {
+        store::MergeStats(touched_[j].second, &d);
+      }
+      d.tx_count = 1;
+      fn(touched_[i].first, d);
+      i = j;
+    }
+  }
 
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_progress_ = start_;

@@ -32,8 +32,19 @@ void PushNumber(uint32_t v, ByteWriter* w) {
   w->Bytes(bytes, static_cast<size_t>(n));
 }
 
-// A legacy coinbase paying 50 BTC to a P2PKH address of the branch's own.
-RawBlock Coinbase(uint32_t height) {
+}  // namespace
+
+RawBlock P2pkhScript(std::string_view seed) {
+  const Hash160Bytes key =
+      Hash160(ByteSpan(reinterpret_cast<const uint8_t*>(seed.data()), seed.size()));
+  RawBlock script = {0x76, 0xa9, 0x14};
+  script.insert(script.end(), key.data(), key.data() + 20);
+  script.push_back(0x88);
+  script.push_back(0xac);
+  return script;
+}
+
+RawBlock MakeCoinbase(uint32_t height, std::string_view tag) {
   RawBlock cb;
   ByteWriter w(&cb);
   w.I32LE(1);
@@ -43,25 +54,16 @@ RawBlock Coinbase(uint32_t height) {
   RawBlock sig;
   ByteWriter s(&sig);
   PushNumber(height, &s);
-  const std::string tag = absl::StrCat("/fork:", height, "/");
   s.U8(static_cast<uint8_t>(tag.size()));
   s.Bytes(reinterpret_cast<const uint8_t*>(tag.data()), tag.size());
   w.VarBytes(sig);
   w.U32LE(0xffffffff);
   w.CompactSize(1);
   w.I64LE(50LL * 100'000'000);
-  const Hash160Bytes key =
-      Hash160(ByteSpan(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
-  const uint8_t head[3] = {0x76, 0xa9, 0x14}, tail[2] = {0x88, 0xac};
-  w.CompactSize(25);
-  w.Bytes(head, 3);
-  w.Bytes(key.data(), 20);
-  w.Bytes(tail, 2);
+  w.VarBytes(P2pkhScript(tag));
   w.U32LE(0);
   return cb;
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<RawBlock>> ReadChain(const std::vector<std::filesystem::path>& files,
                                                 Network network) {
@@ -117,7 +119,7 @@ absl::StatusOr<std::vector<RawBlock>> CraftFork(const std::vector<RawBlock>& cha
   for (uint32_t j = 0; j < count; ++j) {
     const uint32_t height = static_cast<uint32_t>(fork + 1 + j);
     const size_t lo = kept.size() * j / count, hi = kept.size() * (j + 1) / count;
-    const RawBlock cb = Coinbase(height);
+    const RawBlock cb = MakeCoinbase(height, absl::StrCat("/fork:", height, "/"));
     leaves.clear();
     leaves.push_back(Uint256(Sha256d(cb).span()));
     for (size_t i = lo; i < hi; ++i) leaves.push_back(Uint256(kept[i].txid.span()));

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,6 +35,13 @@ struct ForkOptions {
 // prev links, BIP34 heights), to be appended after block (tip - depth) of `chain`.
 absl::StatusOr<std::vector<RawBlock>> CraftFork(const std::vector<RawBlock>& chain,
                                                 const ForkOptions& options);
+
+// Returns: a P2PKH output script whose key hash is Hash160(seed).
+RawBlock P2pkhScript(std::string_view seed);
+
+// Returns: a legacy coinbase transaction of `height` (its BIP34 push, then `tag` in the script)
+// paying 50 BTC to P2pkhScript(tag): give every writer of blocks a tag of its own.
+RawBlock MakeCoinbase(uint32_t height, std::string_view tag);
 
 // Writes blocks as one blk file of `network` (magic, size, block records).
 absl::Status WriteBlkFile(const std::filesystem::path& path, const std::vector<RawBlock>& blocks,

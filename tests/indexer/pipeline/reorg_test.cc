@@ -126,6 +126,20 @@ class ReorgClustersTest : public ::testing::Test {
   // Args: keep_files: false deletes the files beside the store (index-cache/) before the reorg, so
   // the union-find is loaded from the rows after the rewind instead of rewound in memory.
   // address_cache: the reorg run's address cache (entries), small to make it drop addresses.
+  // Writes d/fork.dat, a heavier branch replacing the chain's last `depth` blocks. Returns: the
+  // chain's files and the branch's.
+  static absl::StatusOr<std::vector<std::filesystem::path>> WriteFork(
+      const std::filesystem::path& d, uint32_t depth) {
+    std::filesystem::create_directories(d);
+    ForkOptions fo;
+    fo.depth = depth;
+    ASSIGN_OR_RETURN(std::vector<RawBlock> fork, CraftFork(*chain_, fo));
+    RETURN_IF_ERROR(WriteBlkFile(d / "fork.dat", fork, Network::kRegtest));
+    std::vector<std::filesystem::path> both = *main_;
+    both.push_back(d / "fork.dat");
+    return both;
+  }
+
   void ExpectReorgEqualsFresh(uint32_t depth, uint32_t undo_blocks, bool expect_rebuild,
                               bool keep_files = true,
                               std::optional<size_t> address_cache = std::nullopt) {
@@ -134,14 +148,9 @@ class ReorgClustersTest : public ::testing::Test {
     const std::filesystem::path d =
         *dir_ / absl::StrCat("d", depth, "-u", undo_blocks, keep_files ? "" : "-nofiles",
                              address_cache.has_value() ? "-smallcache" : "");
-    std::filesystem::create_directories(d);
-    ForkOptions fo;
-    fo.depth = depth;
-    auto fork = CraftFork(*chain_, fo);
-    ASSERT_THAT(fork, IsOk());
-    ASSERT_THAT(WriteBlkFile(d / "fork.dat", *fork, Network::kRegtest), IsOk());
-    std::vector<std::filesystem::path> both = *main_;
-    both.push_back(d / "fork.dat");
+    auto files = WriteFork(d, depth);
+    ASSERT_THAT(files, IsOk());
+    const std::vector<std::filesystem::path>& both = *files;
 
     const uint32_t tip = static_cast<uint32_t>(chain_->size() - 1);
     uint64_t rewound_addresses = 0;
@@ -226,14 +235,9 @@ class ReorgClustersTest : public ::testing::Test {
     SCOPED_TRACE(
         absl::StrCat("reorg of depth ", depth, " in a session, undo window ", undo_blocks));
     const std::filesystem::path d = *dir_ / absl::StrCat("session-d", depth, "-u", undo_blocks);
-    std::filesystem::create_directories(d);
-    ForkOptions fo;
-    fo.depth = depth;
-    auto fork = CraftFork(*chain_, fo);
-    ASSERT_THAT(fork, IsOk());
-    ASSERT_THAT(WriteBlkFile(d / "fork.dat", *fork, Network::kRegtest), IsOk());
-    std::vector<std::filesystem::path> both = *main_;
-    both.push_back(d / "fork.dat");
+    auto files = WriteFork(d, depth);
+    ASSERT_THAT(files, IsOk());
+    const std::vector<std::filesystem::path>& both = *files;
     const int32_t tip = static_cast<int32_t>(chain_->size() - 1);
 
     store::StoreOptions so;
