@@ -7,7 +7,7 @@
 # the branch. Clusters are kept up to date in every run (the default).
 #
 #   bench/reorg/reorg.sh --chain DIR --base DB --work DIR [--depths "1 6 100"] [--build DIR]
-#                        [--memory-mb N] [--no-fresh] [--follow]
+#                        [--memory-mb N] [--no-fresh] [--follow] [--append BLKFILE]
 #
 # Options:
 #   --chain DIR      a generated chain (`ariadne gen`): DIR/blocks holds its blk files
@@ -20,11 +20,13 @@
 #   --follow         also time each reorg in a running `ariadne index btc --follow` (its open
 #                    session loaded first): the branch's blk file is moved into a followed folder
 #                    and the round that rewinds and applies it is timed (follow_s, its own "in S s")
+#   --append BLKFILE also time a run that appends the blocks of BLKFILE (e.g. one block written by
+#                    bench/next_blocks on top of the chain): a cron run's cost (row "append")
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-chain="" base="" work="" depths="1 6 100" memory=4096 fresh=1 follow=0
+chain="" base="" work="" depths="1 6 100" memory=4096 fresh=1 follow=0 append=""
 build="${ARIADNE_BUILD:-$repo/build}"
 
 usage() {
@@ -42,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --memory-mb) memory="$2"; shift 2 ;;
     --no-fresh) fresh=0; shift ;;
     --follow) follow=1; shift ;;
+    --append) append="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "reorg.sh: unknown option $1" >&2; usage ;;
   esac
@@ -113,12 +116,14 @@ follow_reorg() {
 
 results="$work/results.tsv"
 printf 'depth\twall_s\tcpu_s\tindex_s\tpeak_rss_kib\trewound\tdigest_equal\tfollow_round_s\tfollow_arrival_to_commit_s\tfollow_cpu_s\n' >"$results"
-for depth in 0 $depths; do
+for depth in 0 ${append:+append} $depths; do
   step="$work/step-$depth"
   rm -rf "$step"
   cp -a "$base" "$step"
   extra=()
-  if [[ "$depth" != 0 ]]; then
+  if [[ "$depth" == append ]]; then
+    extra=(--blocks "$append")
+  elif [[ "$depth" != 0 ]]; then
     "$fork_tool" --blocks "$chain/blocks" --depth "$depth" --out "$work/fork-$depth.dat" >&2
     extra=(--blocks "$work/fork-$depth.dat")
   fi
@@ -127,14 +132,14 @@ for depth in 0 $depths; do
   # The indexer's own time ("indexed ... in S s"): the run without process start and exit.
   index_s=$(grep -o ') in [0-9.]* s' "$work/step-$depth.log" | head -1 | tr -dc '0-9.')
   equal="-"
-  if [[ "$depth" != 0 && "$fresh" == 1 ]]; then
+  if [[ "$depth" != 0 && "$depth" != append && "$fresh" == 1 ]]; then
     rm -rf "$work/fresh-$depth"
     timed_index "$work/fresh-$depth" "$work/fresh-$depth.log" "${extra[@]}" >/dev/null
     if [[ "$(digest "$step")" == "$(digest "$work/fresh-$depth")" ]]; then equal=yes; else equal=NO; fi
     rm -rf "$work/fresh-$depth"
   fi
   follow_s="-" arrival_s="-" follow_cpu="-"
-  if [[ "$follow" == 1 && "$depth" != 0 ]]; then
+  if [[ "$follow" == 1 && "$depth" != 0 && "$depth" != append ]]; then
     read -r follow_s arrival_s follow_cpu < <(follow_reorg "$depth")
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$depth" "$wall" "$cpu" "$index_s" "$rss" "${rewound:-0}" \
