@@ -17,6 +17,8 @@
 #include "engine/core/keccak.h"
 #include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
+#include "indexer/evm/json_traces.h"
+#include "indexer/evm/json_walk.h"
 #include "indexer/evm/receipt.h"
 #include "indexer/evm/rlp.h"
 #include "indexer/evm/transaction.h"
@@ -25,192 +27,13 @@
 namespace ariadne::evm {
 namespace {
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::object;
-
-// Nesting allowed in a document: a geth call tree of the EVM's 1024 call depth nests two JSON
-// levels per call.
-constexpr size_t kMaxJsonDepth = 4096;
-constexpr uint32_t kMaxCallDepth = 1100;
-
-// Collects the first error of a document walk, with the context it happened in, so that the
-// field readers below stay one line each at the call sites.
-class Walk {
- public:
-  explicit Walk(std::string context) : context_(std::move(context)) {}
-  bool ok() const { return status_.ok(); }
-  const absl::Status& status() const { return status_; }
-  void set_context(std::string c) { context_ = std::move(c); }
-  const std::string& context() const { return context_; }
-
-  void Fail(std::string_view what) {
-    if (status_.ok()) status_ = absl::DataLossError(absl::StrCat(context_, ": ", AV(what)));
-  }
-  void FailField(const char* key, std::string_view what) {
-    if (status_.ok()) {
-      status_ = absl::DataLossError(absl::StrCat(context_, ": field \"", key, "\": ", AV(what)));
-    }
-  }
-
-  // Returns: true with *out when obj[key] is present and not null.
-  bool Find(element obj, const char* key, element* out) {
-    if (obj.at_key(key).get(*out) != simdjson::SUCCESS) return false;
-    return !out->is_null();
-  }
-  bool Has(element obj, const char* key) {
-    element e;
-    return Find(obj, key, &e);
-  }
-  std::string_view Str(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      FailField(key, "missing");
-      return {};
-    }
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) FailField(key, "not a string");
-    return s;
-  }
-  std::optional<U256> OptQuantity(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) return std::nullopt;
-    return QuantityOf(e, key);
-  }
-  U256 Quantity(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      FailField(key, "missing");
-      return U256();
-    }
-    return QuantityOf(e, key);
-  }
-  U256 QuantityOf(element e, const char* key) {
-    uint64_t n;
-    if (e.get_uint64().get(n) == simdjson::SUCCESS) return U256(n);
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
-      FailField(key, "not a quantity (hex string or unsigned integer)");
-      return U256();
-    }
-    if (s.size() < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
-      FailField(key, absl::StrCat("not a 0x-prefixed hex quantity: \"", AV(s.substr(0, 80)), "\""));
-      return U256();
-    }
-    auto v = U256::FromHex(s);
-    if (!v.ok()) {
-      FailField(key, SV(v.status().message()));
-      return U256();
-    }
-    return *v;
-  }
-  uint64_t Q64(element obj, const char* key) {
-    const U256 v = Quantity(obj, key);
-    if (!v.FitsU64()) FailField(key, "larger than 64 bits");
-    return v.low64();
-  }
-  std::optional<uint64_t> OptQ64(element obj, const char* key) {
-    auto v = OptQuantity(obj, key);
-    if (!v.has_value()) return std::nullopt;
-    if (!v->FitsU64()) FailField(key, "larger than 64 bits");
-    return v->low64();
-  }
-  // Returns: the bytes of a "0x…" data field (missing: empty and an error when required).
-  std::vector<uint8_t> Data(element obj, const char* key, bool required = true) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      if (required) FailField(key, "missing");
-      return {};
-    }
-    return DataOf(e, key);
-  }
-  std::vector<uint8_t> DataOf(element e, const char* key) {
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
-      FailField(key, "not a hex string");
-      return {};
-    }
-    auto b = HexDecode(s);
-    if (!b.ok()) {
-      FailField(key, SV(b.status().message()));
-      return {};
-    }
-    return std::move(*b);
-  }
-  std::optional<Address> OptAddr(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) return std::nullopt;
-    return AddrOf(e, key);
-  }
-  Address Addr(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      FailField(key, "missing");
-      return Address();
-    }
-    return AddrOf(e, key);
-  }
-  Address AddrOf(element e, const char* key) {
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
-      FailField(key, "not an address string");
-      return Address();
-    }
-    auto a = ParseAddress(s);
-    if (!a.ok()) {
-      FailField(key, SV(a.status().message()));
-      return Address();
-    }
-    return *a;
-  }
-  std::optional<H256> OptHash(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) return std::nullopt;
-    return HashOf(e, key);
-  }
-  H256 Hash(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      FailField(key, "missing");
-      return H256();
-    }
-    return HashOf(e, key);
-  }
-  H256 HashOf(element e, const char* key) {
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
-      FailField(key, "not a hash string");
-      return H256();
-    }
-    auto h = ParseH256(s);
-    if (!h.ok()) {
-      FailField(key, SV(h.status().message()));
-      return H256();
-    }
-    return *h;
-  }
-  // Returns: the elements of the array obj[key] (empty when absent and not required).
-  std::vector<element> Array(element obj, const char* key, bool required = true) {
-    std::vector<element> out;
-    element e;
-    if (!Find(obj, key, &e)) {
-      if (required) FailField(key, "missing");
-      return out;
-    }
-    array a;
-    if (e.get_array().get(a) != simdjson::SUCCESS) {
-      FailField(key, "not an array");
-      return out;
-    }
-    out.reserve(a.size());
-    for (element x : a) out.push_back(x);
-    return out;
-  }
-
- private:
-  std::string context_;
-  absl::Status status_;
-};
+using json_detail::array;
+using json_detail::element;
+using json_detail::JsonFrame;
+using json_detail::JsonTraces;
+using json_detail::kMaxJsonDepth;
+using json_detail::object;
+using json_detail::Walk;
 
 // ---- Intermediate records, decoded from JSON and joined into blocks afterwards. ----
 
@@ -262,24 +85,6 @@ struct JsonReceipt {
   std::optional<U256> blob_gas_price;
   std::optional<std::vector<uint8_t>> bloom;
   std::vector<JsonLog> logs;
-};
-
-struct JsonFrame {
-  uint32_t tx_index = 0;
-  CallKind kind = CallKind::kOther;
-  bool error = false;
-  Address from;
-  Address to;
-  U256 value;
-  std::vector<uint32_t> trace_address;
-};
-
-struct JsonTraces {
-  std::string source;
-  std::optional<uint64_t> block_number;
-  std::optional<EvmBlockHash> block_hash;
-  std::vector<EvmTxHash> tx_hashes;  // geth entries with "txHash", parity transactionHash
-  std::vector<JsonFrame> frames;
 };
 
 // ---- Transactions and headers re-encoded from their JSON fields. ----
@@ -513,134 +318,6 @@ absl::Status ParseReceipt(element r, const std::string& source, Collected* c) {
   if (!w.ok()) return w.status();
   c->receipts[rc.tx_hash] = std::move(rc);
   return absl::OkStatus();
-}
-
-CallKind ParityKind(std::string_view type, std::string_view call_type) {
-  if (type == "call") {
-    if (call_type == "call") return CallKind::kCall;
-    if (call_type == "callcode") return CallKind::kCallCode;
-    if (call_type == "delegatecall") return CallKind::kDelegateCall;
-    if (call_type == "staticcall") return CallKind::kStaticCall;
-    return CallKind::kOther;
-  }
-  if (type == "create") return CallKind::kCreate;
-  if (type == "suicide" || type == "selfdestruct") return CallKind::kSelfDestruct;
-  return CallKind::kOther;
-}
-
-CallKind GethKind(std::string_view type) {
-  if (type == "CALL") return CallKind::kCall;
-  if (type == "CALLCODE") return CallKind::kCallCode;
-  if (type == "DELEGATECALL") return CallKind::kDelegateCall;
-  if (type == "STATICCALL") return CallKind::kStaticCall;
-  if (type == "CREATE") return CallKind::kCreate;
-  if (type == "CREATE2") return CallKind::kCreate2;
-  if (type == "SELFDESTRUCT") return CallKind::kSelfDestruct;
-  return CallKind::kOther;
-}
-
-// Parses parity trace_block entries. Reward traces (no transactionPosition) are skipped.
-void ParseParity(Walk& w, array traces, JsonTraces* out) {
-  size_t i = 0;
-  for (element t : traces) {
-    w.set_context(absl::StrCat(out->source, ": trace ", i++));
-    if (!w.Has(t, "transactionPosition")) continue;
-    if (!out->block_number.has_value()) out->block_number = w.OptQ64(t, "blockNumber");
-    if (!out->block_hash.has_value()) {
-      if (auto h = w.OptHash(t, "blockHash")) out->block_hash = RetagHash<EvmBlockHash>(*h);
-    }
-    JsonFrame f;
-    f.tx_index =
-        static_cast<uint32_t>(std::min<uint64_t>(w.Q64(t, "transactionPosition"), UINT32_MAX));
-    const std::string_view type = w.Str(t, "type");
-    element action;
-    if (!w.Find(t, "action", &action)) {
-      w.FailField("action", "missing");
-      return;
-    }
-    std::string_view call_type;
-    if (type == "call") call_type = w.Str(action, "callType");
-    f.kind = ParityKind(type, call_type);
-    f.error = w.Has(t, "error");
-    if (f.kind == CallKind::kSelfDestruct) {
-      f.from = w.Addr(action, "address");
-      f.to = w.Addr(action, "refundAddress");
-      f.value = w.Quantity(action, "balance");
-    } else if (f.kind == CallKind::kCreate) {
-      f.from = w.Addr(action, "from");
-      f.value = w.Quantity(action, "value");
-      element result;
-      if (w.Find(t, "result", &result)) f.to = w.OptAddr(result, "address").value_or(Address());
-    } else if (f.kind != CallKind::kOther) {
-      f.from = w.Addr(action, "from");
-      f.to = w.Addr(action, "to");
-      f.value = w.OptQuantity(action, "value").value_or(U256());
-    }
-    for (element a : w.Array(t, "traceAddress")) {
-      uint64_t x;
-      if (a.get_uint64().get(x) != simdjson::SUCCESS || x > UINT32_MAX) {
-        w.FailField("traceAddress", "not an array of small unsigned integers");
-        return;
-      }
-      f.trace_address.push_back(static_cast<uint32_t>(x));
-      if (f.trace_address.size() > kMaxCallDepth) {
-        w.FailField("traceAddress", "deeper than the EVM call depth");
-        return;
-      }
-    }
-    if (!w.ok()) return;
-    out->frames.push_back(std::move(f));
-  }
-}
-
-// Appends one geth call frame and its children (pre-order) as frames of tx_index.
-void ParseGethFrame(Walk& w, element frame, uint32_t tx_index, std::vector<uint32_t>& path,
-                    std::vector<JsonFrame>* out) {
-  if (path.size() > kMaxCallDepth) {
-    w.Fail("geth call trace deeper than the EVM call depth");
-    return;
-  }
-  JsonFrame f;
-  f.tx_index = tx_index;
-  f.kind = GethKind(w.Str(frame, "type"));
-  f.error = w.Has(frame, "error");
-  if (f.kind == CallKind::kSelfDestruct) {
-    // Old callTracer versions give SELFDESTRUCT frames no from/to/value (nothing to transfer).
-    f.from = w.OptAddr(frame, "from").value_or(Address());
-    f.to = w.OptAddr(frame, "to").value_or(Address());
-    f.value = w.OptQuantity(frame, "value").value_or(U256());
-  } else if (f.kind != CallKind::kOther) {
-    f.from = w.Addr(frame, "from");
-    f.to = w.OptAddr(frame, "to").value_or(Address());
-    f.value = w.OptQuantity(frame, "value").value_or(U256());
-  }
-  f.trace_address = path;
-  if (!w.ok()) return;
-  out->push_back(std::move(f));
-  uint32_t child = 0;
-  for (element c : w.Array(frame, "calls", /*required=*/false)) {
-    path.push_back(child++);
-    ParseGethFrame(w, c, tx_index, path, out);
-    path.pop_back();
-    if (!w.ok()) return;
-  }
-}
-
-void ParseGeth(Walk& w, array entries, JsonTraces* out) {
-  uint32_t i = 0;
-  for (element e : entries) {
-    w.set_context(absl::StrCat(out->source, ": geth trace of transaction ", i));
-    if (auto h = w.OptHash(e, "txHash")) out->tx_hashes.push_back(RetagHash<EvmTxHash>(*h));
-    element result;
-    if (!w.Find(e, "result", &result)) {
-      w.FailField("result", "missing (a geth trace entry without a result)");
-      return;
-    }
-    std::vector<uint32_t> path;
-    ParseGethFrame(w, result, i, path, &out->frames);
-    if (!w.ok()) return;
-    ++i;
-  }
 }
 
 // Returns: the block number named in a geth trace file name ("…debug_traceBlockByNumber_0x…").
@@ -964,22 +641,6 @@ absl::Status BuildBlock(const JsonBlock& jb, const Collected& c,
   return builder.Finish(ctx);
 }
 
-absl::Status AddFrames(const std::vector<JsonFrame>& frames, EvmBlockBuilder* builder) {
-  builder->SetHasTraces();
-  for (const JsonFrame& f : frames) {
-    builder->AddCallFrame(f.tx_index, f.kind, f.from, f.to, f.value, f.error, f.trace_address);
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<element> ParseText(simdjson::dom::parser& parser, const simdjson::padded_string& s) {
-  element doc;
-  if (auto e = parser.parse(s).get(doc); e != simdjson::SUCCESS) {
-    return absl::DataLossError(absl::StrCat("malformed JSON (", simdjson::error_message(e), ")"));
-  }
-  return doc;
-}
-
 }  // namespace
 
 namespace {
@@ -1092,37 +753,6 @@ absl::Status ReadJsonRpcDir(const std::filesystem::path& dir, const JsonDumpOpti
   if (ec) return absl::NotFoundError(absl::StrCat(dir.string(), ": ", ec.message()));
   std::sort(files.begin(), files.end());
   return ReadJsonRpcFiles(files, options, on_block);
-}
-
-absl::Status AddGethCallTrace(std::string_view json, uint32_t tx_index, EvmBlockBuilder* builder) {
-  simdjson::dom::parser parser;
-  if (parser.allocate(json.size() + 64, kMaxJsonDepth) != simdjson::SUCCESS) {
-    return absl::ResourceExhaustedError("cannot allocate the JSON parser");
-  }
-  const simdjson::padded_string text(json.data(), json.size());
-  ASSIGN_OR_RETURN(element doc, ParseText(parser, text));
-  Walk w("geth call trace");
-  std::vector<JsonFrame> frames;
-  std::vector<uint32_t> path;
-  ParseGethFrame(w, doc, tx_index, path, &frames);
-  if (!w.ok()) return w.status();
-  return AddFrames(frames, builder);
-}
-
-absl::Status AddParityTraces(std::string_view json, EvmBlockBuilder* builder) {
-  simdjson::dom::parser parser;
-  if (parser.allocate(json.size() + 64, kMaxJsonDepth) != simdjson::SUCCESS) {
-    return absl::ResourceExhaustedError("cannot allocate the JSON parser");
-  }
-  const simdjson::padded_string text(json.data(), json.size());
-  ASSIGN_OR_RETURN(element doc, ParseText(parser, text));
-  if (!doc.is_array()) return absl::DataLossError("parity traces: not a JSON array");
-  Walk w("parity traces");
-  JsonTraces t;
-  t.source = "parity traces";
-  ParseParity(w, doc.get_array().value_unsafe(), &t);
-  if (!w.ok()) return w.status();
-  return AddFrames(t.frames, builder);
 }
 
 }  // namespace ariadne::evm
