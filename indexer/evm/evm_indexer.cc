@@ -432,9 +432,7 @@ absl::Status EvmIndexer::Commit() {
       const Delta& d = deltas_[i];
       store::MergeEvmTotals(EvmTotalsDelta(d.what, d.block, d.amount), &t);
     }
-    batch_.Merge(Cf::kEvmTotals,
-                 store::EvmTotalsKey(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key)),
-                 store::EncodeEvmTotals(t));
+    batch_.Merge(Cf::kEvmTotals, TotalsRowKey(key), store::EncodeEvmTotals(t));
   }
   if (undo_blocks_ > 0 && state_.tip_number >= 0) {
     // Undo records of the last undo_blocks_ blocks: the new ones in the window, and the committed

@@ -170,8 +170,16 @@ class EvmIndexer {
   absl::Status ApplyTx(const EvmBlock& block, const EvmTx& tx, size_t* next_transfer);
   // Records the undo of the block just applied (deltas_ from `first_delta`, undo_hist_).
   absl::Status RecordUndo(uint64_t number, const store::EvmChainState& before, size_t first_delta);
+  // Returns: the store key of the totals row of delta key `key` (account << 32 | asset).
+  static std::string TotalsRowKey(uint64_t key) {
+    return store::EvmTotalsKey(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
+  }
   // Returns: the totals row `key` as the store holds it (none: no row).
   absl::StatusOr<std::optional<store::EvmTotals>> StoredTotals(uint64_t key) const;
+  // Returns: totals_overlay_'s entry of `key`, read from the store when it has none yet.
+  absl::StatusOr<std::optional<store::EvmTotals>*> OverlayTotals(uint64_t key);
+  // Adds a delta to a totals row (none: an empty row).
+  static void MergeDelta(const Delta& d, std::optional<store::EvmTotals>* t);
   // Rebuilds totals_overlay_ from the store and the first `deltas` pending deltas.
   absl::Status RebuildOverlay(size_t deltas);
 

@@ -16,8 +16,7 @@ namespace ariadne::evm {
 using store::Cf;
 
 absl::StatusOr<std::optional<store::EvmTotals>> EvmIndexer::StoredTotals(uint64_t key) const {
-  const std::string k =
-      store::EvmTotalsKey(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
+  const std::string k = TotalsRowKey(key);
   std::string v;
   rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->handle(Cf::kEvmTotals),
                                         rocksdb::Slice(k.data(), k.size()), &v);
@@ -30,17 +29,25 @@ absl::StatusOr<std::optional<store::EvmTotals>> EvmIndexer::StoredTotals(uint64_
   return std::optional<store::EvmTotals>(t);
 }
 
+absl::StatusOr<std::optional<store::EvmTotals>*> EvmIndexer::OverlayTotals(uint64_t key) {
+  auto it = totals_overlay_.find(key);
+  if (it == totals_overlay_.end()) {
+    ASSIGN_OR_RETURN(std::optional<store::EvmTotals> stored, StoredTotals(key));
+    it = totals_overlay_.emplace(key, stored).first;
+  }
+  return &it->second;
+}
+
+void EvmIndexer::MergeDelta(const Delta& d, std::optional<store::EvmTotals>* t) {
+  if (!t->has_value()) *t = store::EvmTotals();
+  store::MergeEvmTotals(EvmTotalsDelta(d.what, d.block, d.amount), &**t);
+}
+
 absl::Status EvmIndexer::RebuildOverlay(size_t deltas) {
   totals_overlay_.clear();
   for (size_t i = 0; i < deltas; ++i) {
-    const Delta& d = deltas_[i];
-    auto it = totals_overlay_.find(d.key);
-    if (it == totals_overlay_.end()) {
-      ASSIGN_OR_RETURN(std::optional<store::EvmTotals> stored, StoredTotals(d.key));
-      it = totals_overlay_.emplace(d.key, stored).first;
-    }
-    if (!it->second.has_value()) it->second = store::EvmTotals();
-    store::MergeEvmTotals(EvmTotalsDelta(d.what, d.block, d.amount), &*it->second);
+    ASSIGN_OR_RETURN(std::optional<store::EvmTotals> * t, OverlayTotals(deltas_[i].key));
+    MergeDelta(deltas_[i], t);
   }
   overlay_valid_ = true;
   return absl::OkStatus();
@@ -60,18 +67,11 @@ absl::Status EvmIndexer::RecordUndo(uint64_t number, const store::EvmChainState&
   u.totals.reserve(keys.size());
   // Every key with pending deltas is in the overlay: a key that is not holds what the store holds.
   for (uint64_t key : keys) {
-    auto it = totals_overlay_.find(key);
-    if (it == totals_overlay_.end()) {
-      ASSIGN_OR_RETURN(std::optional<store::EvmTotals> stored, StoredTotals(key));
-      it = totals_overlay_.emplace(key, stored).first;
-    }
-    u.totals.push_back({key, it->second});
+    ASSIGN_OR_RETURN(std::optional<store::EvmTotals> * t, OverlayTotals(key));
+    u.totals.push_back({key, *t});
   }
   for (size_t i = first_delta; i < deltas_.size(); ++i) {
-    const Delta& d = deltas_[i];
-    std::optional<store::EvmTotals>& t = totals_overlay_[d.key];
-    if (!t.has_value()) t = store::EvmTotals();
-    store::MergeEvmTotals(EvmTotalsDelta(d.what, d.block, d.amount), &*t);
+    MergeDelta(deltas_[i], &totals_overlay_[deltas_[i].key]);
   }
   pending_undo_.emplace_back(number, EncodeEvmBlockUndo(u));
   return absl::OkStatus();
@@ -120,8 +120,7 @@ absl::Status EvmIndexer::Rewind(uint64_t fork_number) {
     for (const EvmBlockUndo::Totals& t : u.totals) first.try_emplace(t.key, &t.before);
   }
   for (const auto& [key, value] : first) {
-    const std::string k =
-        store::EvmTotalsKey(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
+    const std::string k = TotalsRowKey(key);
     if (value->has_value()) {
       b.Put(Cf::kEvmTotals, k, store::EncodeEvmTotals(**value));
     } else {
