@@ -121,7 +121,7 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
 
   evm::EvmRpcIndexOptions node;
   if (auto url = args->Get("rpc")) {
-    node.rpc.url = *url;
+    node.rpc.http.url = *url;
     node.follow = args->Has("follow");
     node.commit_txs = options.commit_txs;
     node.account_cache_entries = options.account_cache_entries;
@@ -150,9 +150,7 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
       node.to_block = static_cast<uint64_t>(*to);
     }
     // A bad URL is named before the store is created.
-    rpc::HttpRpcOptions check;
-    check.url = node.rpc.url;
-    auto probe = rpc::JsonRpcHttp::Create(check);
+    auto probe = rpc::JsonRpcHttp::Create(node.rpc.http);
     if (!probe.ok()) return PrintError(probe.status());
   }
 
@@ -204,14 +202,14 @@ int RunIndexEvm(const std::vector<std::string>& argv) {
     std::signal(SIGTERM, OnEvmStopSignal);
     node.stop = &g_evm_stop;
     if (node.follow) {
-      std::printf("following %s; SIGINT or SIGTERM to stop\n", node.rpc.url.c_str());
+      std::printf("following %s; SIGINT or SIGTERM to stop\n", node.rpc.http.url.c_str());
       std::fflush(stdout);
     }
     evm::EvmIndexResult r;
     evm::EvmRpcStats stats;
     status = evm::IndexEvmRpc(store->get(), node, &r, &stats);
     std::fputc('\n', stderr);
-    PrintResult(r, node.rpc.url);
+    PrintResult(r, node.rpc.http.url);
     std::printf(
         "node: %s round trips, %s requests, %.1f MB answered, %.2f s waiting for the node; "
         "%s reorgs, %s blocks rewound\n",

@@ -32,12 +32,7 @@ rpc::RpcRequest TraceRequest(TraceMethod method, uint64_t block) {
 EvmRpcClient::~EvmRpcClient() = default;
 
 absl::StatusOr<std::unique_ptr<EvmRpcClient>> EvmRpcClient::Create(EvmRpcOptions options) {
-  rpc::HttpRpcOptions o;
-  o.url = std::move(options.url);
-  o.attempts = options.attempts;
-  o.first_backoff = options.first_backoff;
-  o.timeout = options.timeout;
-  o.max_response_bytes = options.max_response_bytes;
+  rpc::HttpRpcOptions& o = options.http;
   o.jsonrpc_version = "2.0";
   o.name = "EVM RPC";
   ASSIGN_OR_RETURN(std::unique_ptr<rpc::JsonRpcHttp> http, rpc::JsonRpcHttp::Create(std::move(o)));

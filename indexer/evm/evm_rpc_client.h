@@ -34,15 +34,14 @@ namespace ariadne::evm {
 enum class TraceMethod : uint8_t { kUnknown, kGethCallTracer, kParityTraceBlock };
 
 struct EvmRpcOptions {
-  // Required: http://HOST:PORT[/PATH] of the node.
-  std::string url;
-  // Default 6: attempts of a request that fails on the way; backoff 100 ms, doubling up to 5 s.
-  int attempts = 6;
-  std::chrono::milliseconds first_backoff{100};
-  // Default 120 s: the longest one round trip may take.
-  std::chrono::seconds timeout{120};
-  // Default 1 GiB: the largest answer of one batch accepted.
-  size_t max_response_bytes = size_t{1} << 30;
+  // The node (required: http://HOST:PORT[/PATH]), retries and timeout, as the transport takes
+  // them; Create sets JSON-RPC 2.0 and "EVM RPC" in errors. The largest answer of one batch
+  // accepted defaults to 1 GiB here.
+  rpc::HttpRpcOptions http = [] {
+    rpc::HttpRpcOptions o;
+    o.max_response_bytes = size_t{1} << 30;
+    return o;
+  }();
   // Default kUnknown: trace_block, else debug_traceBlockByNumber (whichever the node answers);
   // a fixed method is the only one asked.
   TraceMethod traces = TraceMethod::kUnknown;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <future>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/status_macros.h"
+#include "engine/core/stop_flag.h"
 #include "engine/core/strings.h"
 
 namespace ariadne::evm {
@@ -19,15 +19,11 @@ bool Retried(const absl::Status& s) {
          absl::IsDeadlineExceeded(s);
 }
 
-bool Stopped(const EvmRpcIndexOptions& o) {
-  return o.stop != nullptr && o.stop->load(std::memory_order_relaxed);
-}
-
 class RpcRun {
  public:
   RpcRun(store::Store* store, const EvmRpcIndexOptions& options, EvmIndexer* ix,
          EvmRpcClient* client)
-      : store_(store), options_(options), ix_(*ix), client_(*client), url_(client->url()) {
+      : options_(options), ix_(*ix), client_(*client), url_(client->url()) {
     json_.chain = ChainConfigOf(store->network());
     json_.verify = options.verify;
   }
@@ -76,7 +72,7 @@ class RpcRun {
       absl::StatusOr<EvmRpcAnswers> answers = next.get();
       if (!answers.ok()) return answers.status();
       const uint64_t after = answers->last + 1;
-      const bool more = after <= head && !Stopped(options_);
+      const bool more = after <= head && !StopRequested(options_.stop);
       if (more) next = fetch(after);
       absl::Status s = ReadJsonRpcTexts(answers->texts, json_, on_block);
       if (!s.ok() || reorg_at.has_value()) {
@@ -136,7 +132,6 @@ class RpcRun {
         " shares no block with the store (another chain?): index it into a new store"));
   }
 
-  store::Store* store_;
   const EvmRpcIndexOptions& options_;
   EvmIndexer& ix_;
   EvmRpcClient& client_;
@@ -145,16 +140,6 @@ class RpcRun {
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_report_{};
 };
-
-// Waits `d`, returning early once stopped.
-void Wait(const EvmRpcIndexOptions& o, std::chrono::milliseconds d) {
-  const auto end = std::chrono::steady_clock::now() + d;
-  while (!Stopped(o) && std::chrono::steady_clock::now() < end) {
-    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-        std::chrono::milliseconds(20), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           end - std::chrono::steady_clock::now())));
-  }
-}
 
 }  // namespace
 
@@ -177,7 +162,7 @@ absl::Status IndexEvmRpc(store::Store* store, const EvmRpcIndexOptions& options,
     if (*chain != ix.state().chain_id) {
       *result = ix.result();
       return absl::FailedPreconditionError(
-          absl::StrCat("the node at ", options.rpc.url, " serves chain id ", *chain,
+          absl::StrCat("the node at ", options.rpc.http.url, " serves chain id ", *chain,
                        ", the store at ", store->dir().string(), " holds chain id ",
                        ix.state().chain_id, ": index the node into a store of its chain"));
     }
@@ -194,14 +179,14 @@ absl::Status IndexEvmRpc(store::Store* store, const EvmRpcIndexOptions& options,
     return s;
   };
   std::chrono::milliseconds backoff = options.poll_interval;
-  while (!Stopped(options)) {
+  while (!StopRequested(options.stop)) {
     bool caught_up = false;
     absl::Status s = run.Round(&caught_up);
     if (!s.ok()) {
       if (!options.follow || !Retried(s)) return finish(s);
       if (absl::Status c = ix.Commit(); !c.ok()) return finish(c);
       if (options.on_retry) options.on_retry(s);
-      Wait(options, backoff);
+      WaitUnlessStopped(options.stop, backoff);
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
       continue;
     }
@@ -210,7 +195,7 @@ absl::Status IndexEvmRpc(store::Store* store, const EvmRpcIndexOptions& options,
     if (absl::Status c = ix.Commit(); !c.ok()) return finish(c);
     run.Report(true);
     if (!options.follow) break;
-    Wait(options, options.poll_interval);
+    WaitUnlessStopped(options.stop, options.poll_interval);
   }
   if (ix.result().blocks_without_traces > 0) {
     ix.mutable_result()->warnings.push_back(absl::StrCat(

@@ -1,28 +1,10 @@
 #include "indexer/pipeline/follow.h"
 
 #include <algorithm>
-#include <thread>
+
+#include "engine/core/stop_flag.h"
 
 namespace ariadne::pipeline {
-namespace {
-
-bool Stopping(const FollowOptions& options) {
-  return options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
-}
-
-// Waits `d`, in short slices so that a stop is seen within 20 ms.
-void Wait(const FollowOptions& options, std::chrono::milliseconds d) {
-  const auto end = std::chrono::steady_clock::now() + d;
-  while (!Stopping(options)) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= end) return;
-    std::this_thread::sleep_for(
-        std::min<std::chrono::steady_clock::duration>(end - now, std::chrono::milliseconds(20)));
-  }
-}
-
-}  // namespace
-
 bool IsRetriedFollowError(const absl::Status& status) {
   return absl::IsDataLoss(status) || absl::IsFailedPrecondition(status) ||
          absl::IsNotFound(status) || absl::IsUnavailable(status);
@@ -38,7 +20,7 @@ absl::Status Follow(BlockSource* source, const FollowOptions& options, FollowRes
   std::chrono::milliseconds backoff = options.poll_interval;
   bool retry = false;  // the last round failed: run again even when the source saw no change
   uint64_t number = 0;
-  while (!Stopping(options)) {
+  while (!StopRequested(options.stop)) {
     FollowRound round;
     absl::StatusOr<bool> changed = source->Poll();
     if (changed.ok() && (*changed || retry)) {
@@ -53,7 +35,7 @@ absl::Status Follow(BlockSource* source, const FollowOptions& options, FollowRes
     } else {
       if (options.until_caught_up) return absl::OkStatus();
       if (options.on_wait) options.on_wait();
-      Wait(options, options.poll_interval);
+      WaitUnlessStopped(options.stop, options.poll_interval);
       continue;
     }
     round.number = ++number;
@@ -67,7 +49,7 @@ absl::Status Follow(BlockSource* source, const FollowOptions& options, FollowRes
     if (!round.will_retry) return round.status;
     retry = true;
     if (options.on_wait) options.on_wait();
-    Wait(options, backoff);
+    WaitUnlessStopped(options.stop, backoff);
     backoff = std::min(backoff * 2, max_backoff);
   }
   return absl::OkStatus();

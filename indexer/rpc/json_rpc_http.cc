@@ -153,32 +153,14 @@ absl::Status Unauthenticated(const JsonRpcHttp& rpc, absl::string_view method, u
 
 }  // namespace
 
-absl::StatusOr<std::string> JsonRpcHttp::Call(std::string_view method,
-                                              std::string_view params_json) {
-  const std::string body = Request(method, params_json, next_id_++);
+absl::Status JsonRpcHttp::WithRetries(absl::FunctionRef<absl::Status(bool* transient)> once) {
   std::chrono::milliseconds backoff = options_.first_backoff;
   absl::Status last;
   for (int attempt = 1;; ++attempt) {
     bool transient = false;
-    absl::StatusOr<std::string> answer = Attempt(AV(method), body, &transient);
-    absl::StatusOr<std::string> result;
-    if (!answer.ok()) {
-      result = answer.status();
-    } else {
-      // Core answers errors with HTTP 500 (404 for an unknown method) and a JSON-RPC body.
-      simdjson::dom::element doc;
-      if (conn_->parser.parse(*answer).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
-        transient = last_status_ >= 500;
-        result =
-            Error(AV(method),
-                  transient ? absl::StatusCode::kUnavailable : absl::StatusCode::kInvalidArgument,
-                  absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
-      } else {
-        result = ResultOf(*this, AV(method), doc, &transient);
-      }
-    }
-    if (result.ok() || !transient) return result;
-    last = result.status();
+    absl::Status status = once(&transient);
+    if (status.ok() || !transient) return status;
+    last = status;
     conn_->stream.reset();  // a new connection for the next attempt
     if (attempt >= options_.attempts) break;
     ++retries_;
@@ -187,6 +169,30 @@ absl::StatusOr<std::string> JsonRpcHttp::Call(std::string_view method,
   }
   return absl::UnavailableError(
       absl::StrCat(last.message(), " (after ", options_.attempts, " attempts)"));
+}
+
+absl::StatusOr<std::string> JsonRpcHttp::Call(std::string_view method,
+                                              std::string_view params_json) {
+  const std::string body = Request(method, params_json, next_id_++);
+  std::string result;
+  absl::Status status = WithRetries([&](bool* transient) -> absl::Status {
+    absl::StatusOr<std::string> answer = Attempt(AV(method), body, transient);
+    if (!answer.ok()) return answer.status();
+    // Core answers errors with HTTP 500 (404 for an unknown method) and a JSON-RPC body.
+    simdjson::dom::element doc;
+    if (conn_->parser.parse(*answer).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+      *transient = last_status_ >= 500;
+      return Error(AV(method),
+                   *transient ? absl::StatusCode::kUnavailable : absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
+    }
+    absl::StatusOr<std::string> r = ResultOf(*this, AV(method), doc, transient);
+    if (!r.ok()) return r.status();
+    result = *std::move(r);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
 }
 
 absl::Status JsonRpcHttp::CallBatch(std::span<const RpcRequest> requests,
@@ -204,69 +210,50 @@ absl::Status JsonRpcHttp::CallBatch(std::span<const RpcRequest> requests,
   const std::string label = requests.size() == 1 ? requests[0].method
                                                  : absl::StrCat(requests[0].method, " (a batch of ",
                                                                 requests.size(), " requests)");
-  std::chrono::milliseconds backoff = options_.first_backoff;
-  absl::Status last;
-  for (int attempt = 1;; ++attempt) {
-    bool transient = false;
-    absl::StatusOr<std::string> answer = Attempt(label, body, &transient);
-    absl::Status status;
-    if (!answer.ok()) {
-      status = answer.status();
-    } else {
-      simdjson::dom::element doc;
-      if (conn_->parser.parse(*answer).get(doc) != simdjson::SUCCESS ||
-          (!doc.is_array() && !doc.is_object())) {
-        transient = last_status_ >= 500;
-        status = Error(
-            label, transient ? absl::StatusCode::kUnavailable : absl::StatusCode::kInvalidArgument,
-            absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
-      } else if (doc.is_object()) {
-        // One answer to the whole batch: the node refused it (or does not take batches).
-        absl::StatusOr<std::string> r = ResultOf(*this, label, doc, &transient);
-        status = r.ok() ? Error(label, absl::StatusCode::kInvalidArgument,
-                                "one answer to a batch (does the node take JSON-RPC batches?)")
-                        : r.status();
-      } else {
-        results->assign(requests.size(),
-                        absl::InvalidArgumentError("placeholder"));  // replaced below
-        std::vector<bool> answered(requests.size(), false);
-        for (simdjson::dom::element e : doc.get_array().value_unsafe()) {
-          uint64_t id = 0;
-          if (!e.is_object() || e["id"].get(id) != simdjson::SUCCESS || id < first_id ||
-              id - first_id >= requests.size()) {
-            continue;
-          }
-          const size_t i = id - first_id;
-          bool warm = false;
-          (*results)[i] = ResultOf(*this, requests[i].method, e, &warm);
-          answered[i] = true;
-          transient |= warm;
-        }
-        for (size_t i = 0; i < requests.size(); ++i) {
-          if (!answered[i]) {
-            (*results)[i] = Error(requests[i].method, absl::StatusCode::kInvalidArgument,
-                                  "no answer to this request of the batch");
-          }
-        }
-        if (!transient) return absl::OkStatus();
-        status = Error(label, absl::StatusCode::kUnavailable, "the node is warming up");
+  absl::Status status = WithRetries([&](bool* transient) -> absl::Status {
+    absl::StatusOr<std::string> answer = Attempt(label, body, transient);
+    if (!answer.ok()) return answer.status();
+    simdjson::dom::element doc;
+    if (conn_->parser.parse(*answer).get(doc) != simdjson::SUCCESS ||
+        (!doc.is_array() && !doc.is_object())) {
+      *transient = last_status_ >= 500;
+      return Error(label,
+                   *transient ? absl::StatusCode::kUnavailable : absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("HTTP ", last_status_, " without a JSON-RPC answer"));
+    }
+    if (doc.is_object()) {
+      // One answer to the whole batch: the node refused it (or does not take batches).
+      absl::StatusOr<std::string> r = ResultOf(*this, label, doc, transient);
+      return r.ok() ? Error(label, absl::StatusCode::kInvalidArgument,
+                            "one answer to a batch (does the node take JSON-RPC batches?)")
+                    : r.status();
+    }
+    results->assign(requests.size(),
+                    absl::InvalidArgumentError("placeholder"));  // replaced below
+    std::vector<bool> answered(requests.size(), false);
+    for (simdjson::dom::element e : doc.get_array().value_unsafe()) {
+      uint64_t id = 0;
+      if (!e.is_object() || e["id"].get(id) != simdjson::SUCCESS || id < first_id ||
+          id - first_id >= requests.size()) {
+        continue;
+      }
+      const size_t i = id - first_id;
+      bool warm = false;
+      (*results)[i] = ResultOf(*this, requests[i].method, e, &warm);
+      answered[i] = true;
+      *transient |= warm;
+    }
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (!answered[i]) {
+        (*results)[i] = Error(requests[i].method, absl::StatusCode::kInvalidArgument,
+                              "no answer to this request of the batch");
       }
     }
-    if (status.ok()) return status;
-    if (!transient) {
-      results->clear();
-      return status;
-    }
-    last = status;
-    conn_->stream.reset();
-    if (attempt >= options_.attempts) break;
-    ++retries_;
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(5));
-  }
-  results->clear();
-  return absl::UnavailableError(
-      absl::StrCat(last.message(), " (after ", options_.attempts, " attempts)"));
+    if (!*transient) return absl::OkStatus();
+    return Error(label, absl::StatusCode::kUnavailable, "the node is warming up");
+  });
+  if (!status.ok()) results->clear();
+  return status;
 }
 
 absl::StatusOr<std::string> JsonRpcHttp::Attempt(absl::string_view method, const std::string& body,

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -88,8 +89,11 @@ class JsonRpcHttp {
  private:
   struct Connection;
   explicit JsonRpcHttp(HttpRpcOptions options);
-  // Posts `body` with retries. Returns: the answer's body.
-  absl::StatusOr<std::string> Post(absl::string_view method, const std::string& body);
+  // Runs `once` (one attempt of a call or batch) until it succeeds, fails without setting
+  // *transient, or options_.attempts attempts failed; each retry waits first (first_backoff,
+  // doubling up to 5 s) and opens a new connection.
+  // Returns: `once`'s last status; UNAVAILABLE "... (after N attempts)" when every attempt failed.
+  absl::Status WithRetries(absl::FunctionRef<absl::Status(bool* transient)> once);
   // One attempt. Out: *transient: whether a failure may be retried.
   absl::StatusOr<std::string> Attempt(absl::string_view method, const std::string& body,
                                       bool* transient);
