@@ -172,6 +172,13 @@ int IndexBtc(const std::vector<std::string>& argv) {
   heuristics::ClusterCounters cluster_counters;
   std::string cluster_policy;
   ProgressBar bar;
+  // A reorg deeper than the clusters' undo window asks for their rebuild once the run or session
+  // that rewound is over.
+  auto rebuild_if_asked = [&](heuristics::ClusteringObserver* clustering) -> absl::Status {
+    if (clustering == nullptr || !clustering->needs_rebuild()) return absl::OkStatus();
+    std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
+    return clustering->Finish(store->get());
+  };
   auto index_run = [&](const std::vector<std::filesystem::path>& inputs,
                        pipeline::IndexResult* r) -> absl::Status {
     pipeline::BtcIndexOptions run = options;
@@ -185,11 +192,8 @@ int IndexBtc(const std::vector<std::string>& argv) {
     }
     absl::Status status = pipeline::IndexBitcoin(store->get(), run, r);
     bar.Finish();
-    if (clustering != nullptr && clustering->needs_rebuild()) {
-      std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
-      absl::Status c = clustering->Finish(store->get());
-      if (status.ok()) status = c;
-    }
+    absl::Status rebuilt = rebuild_if_asked(clustering.get());
+    if (status.ok()) status = rebuilt;
     if (clustering != nullptr) {
       cluster_counters = clustering->counters();
       cluster_policy = clustering->policy_spec();
@@ -266,11 +270,7 @@ int IndexBtc(const std::vector<std::string>& argv) {
     if (session == nullptr) return absl::OkStatus();
     for (const std::string& w : session->Close()) std::fprintf(stderr, "warning: %s\n", w.c_str());
     session.reset();
-    absl::Status rebuilt;
-    if (session_clustering != nullptr && session_clustering->needs_rebuild()) {
-      std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
-      rebuilt = session_clustering->Finish(store->get());
-    }
+    absl::Status rebuilt = rebuild_if_asked(session_clustering.get());
     session_clustering.reset();
     return rebuilt;
   };
