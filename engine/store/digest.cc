@@ -20,34 +20,29 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
   // The clustering's generation is bookkeeping (it counts rebuilds): its rows are digested
   // without it, and rows of other generations (left by a replaced or interrupted rebuild, ignored
   // by readers) not at all.
-  std::optional<uint8_t> live_gen;
-  std::string cluster_meta;
-  std::optional<std::string> undo_meta;  // meta/cluster_undo without its generation
-  // The same for an EVM store's clustering (meta/evm/cluster, evm_evidence).
-  std::optional<uint8_t> evm_live_gen;
-  std::string evm_cluster_meta;
+  struct LiveClustering {
+    std::optional<uint8_t> gen;  // of its evidence rows' first key byte
+    std::string meta;            // its meta row with generation 0
+  };
+  auto live_of = [&](std::string_view meta_key) {
+    LiveClustering live;
+    std::string v;
+    if (store.db()->Get(ro, store.handle(Cf::kMeta), std::string(meta_key), &v).ok()) {
+      auto meta = DecodeClusterMeta(v, meta_key);
+      if (meta.ok()) {
+        live.gen = meta->gen;
+        meta->gen = 0;
+        live.meta = EncodeClusterMeta(*meta);
+      }
+    }
+    return live;
+  };
+  const LiveClustering btc = live_of(kMetaCluster);
+  const LiveClustering evm = live_of(kMetaEvmCluster);  // an EVM store's (evm_evidence rows)
+  std::optional<std::string> undo_meta;                 // meta/cluster_undo without its generation
   {
     std::string v;
-    rocksdb::Status g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaCluster), &v);
-    if (g.ok()) {
-      auto meta = DecodeClusterMeta(v);
-      if (meta.ok()) {
-        live_gen = meta->gen;
-        meta->gen = 0;
-        cluster_meta = EncodeClusterMeta(*meta);
-      }
-    }
-    g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaEvmCluster), &v);
-    if (g.ok()) {
-      auto meta = DecodeClusterMeta(v, kMetaEvmCluster);
-      if (meta.ok()) {
-        evm_live_gen = meta->gen;
-        meta->gen = 0;
-        evm_cluster_meta = EncodeClusterMeta(*meta);
-      }
-    }
-    g = store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaClusterUndo), &v);
-    if (g.ok()) {
+    if (store.db()->Get(ro, store.handle(Cf::kMeta), std::string(kMetaClusterUndo), &v).ok()) {
       auto meta = DecodeClusterUndoMeta(v);
       if (meta.ok()) {
         meta->gen = 0;
@@ -69,17 +64,14 @@ absl::StatusOr<StoreDigest> ComputeDigest(const Store& store) {
       // The cluster files' lengths and generation (engine/graph/cluster_files.h): beside the
       // content, like the graph files'.
       if (cf == Cf::kMeta && key == "cluster_files") continue;
-      if (cf == Cf::kMeta && key == kMetaCluster && live_gen.has_value()) value = cluster_meta;
+      if (cf == Cf::kMeta && key == kMetaCluster && btc.gen.has_value()) value = btc.meta;
+      if (cf == Cf::kMeta && key == kMetaEvmCluster && evm.gen.has_value()) value = evm.meta;
       if (cf == Cf::kMeta && key == kMetaClusterUndo && undo_meta.has_value()) value = *undo_meta;
-      if (cf == Cf::kMeta && key == kMetaEvmCluster && evm_live_gen.has_value()) {
-        value = evm_cluster_meta;
-      }
-      if (cf == Cf::kEvmEvidence && !key.empty()) {
-        if (evm_live_gen.has_value() && static_cast<uint8_t>(key[0]) != *evm_live_gen) continue;
-        key.remove_prefix(1);
-      }
-      if ((cf == Cf::kEvidence || cf == Cf::kClusterPending) && !key.empty()) {
-        if (live_gen.has_value() && static_cast<uint8_t>(key[0]) != *live_gen) continue;
+      const LiveClustering* live = cf == Cf::kEvmEvidence                             ? &evm
+                                   : cf == Cf::kEvidence || cf == Cf::kClusterPending ? &btc
+                                                                                      : nullptr;
+      if (live != nullptr && !key.empty()) {
+        if (live->gen.has_value() && static_cast<uint8_t>(key[0]) != *live->gen) continue;
         key.remove_prefix(1);
       }
       lens.clear();
