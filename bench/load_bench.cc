@@ -84,6 +84,9 @@ struct LoadOptions {
   // gateway in front of the query service, with its default limits). True: the query service
   // alone on a plain gRPC server, to measure what the gateway costs.
   bool bare = false;
+  // Default false: the gateway answers point questions itself (engine/service/direct_answers.h).
+  // True: it forwards every call over the in-process channel, as before that change.
+  bool forward_all = false;
   // Default 1800 s: how long to wait for the server's health to report SERVING (a remote server
   // answers NOT_SERVING while its engine loads).
   double wait_serving_s = 1800;
@@ -131,7 +134,7 @@ struct LoadOptions {
 };
 
 constexpr char kUsage[] =
-    "usage: load_bench --db DIR [--server HOST:PORT [--server-pid PID] | --bare]\n"
+    "usage: load_bench --db DIR [--server HOST:PORT [--server-pid PID] | --bare | --forward-all]\n"
     "                  [--wait-serving S] [--concurrency N]\n"
     "                  [--channels N] [--threads N] [--duration S] [--warmup S]\n"
     "                  [--phases closed:1,closed,rate=0.5x] [--mix PING:ADDR:CLUSTER:TRACE]\n"
@@ -647,7 +650,12 @@ class LoadGenerator {
       if (c->due_ns >= measure_from && c->due_ns < end) {
         KindResult& k = (*out)[static_cast<int>(c->kind)];
         if (!c->status.ok()) {
-          ++k.errors[std::min<int>(c->status.error_code(), 16)];
+          // The first error of each code in a phase is printed with its message.
+          if (++k.errors[std::min<int>(c->status.error_code(), 16)] == 1) {
+            std::fprintf(stderr, "first error with code %d: %s\n",
+                         static_cast<int>(c->status.error_code()),
+                         c->status.error_message().c_str());
+          }
         } else if (c->kind == Kind::kPing && !IsServing(c->ping_reply)) {
           ++k.bad_replies;
         } else {
@@ -899,6 +907,8 @@ int Main(int argc, char** argv) {
       num(&o.server_pid);
     } else if (a == "--bare") {
       o.bare = true;
+    } else if (a == "--forward-all") {
+      o.forward_all = true;
     } else if (a == "--wait-serving") {
       num(&o.wait_serving_s);
     } else if (a == "--concurrency") {
@@ -1023,6 +1033,7 @@ int Main(int argc, char** argv) {
     } else {
       service::ServerOptions server_options;  // `ariadne serve`'s defaults, on an ephemeral port
       server_options.listen = "127.0.0.1:0";
+      server_options.direct_answers = !o.forward_all;
       auto started = service::AriadneServer::Start(source.get(), server_options);
       if (!started.ok()) {
         std::fprintf(stderr, "%s\n", std::string(started.status().message()).c_str());
@@ -1035,7 +1046,9 @@ int Main(int argc, char** argv) {
     target = absl::StrCat("127.0.0.1:", port);
     std::printf("serving %s in-process on %s (%s; engine loaded in %.1f s, RSS %.0f MiB)\n",
                 o.db.c_str(), target.c_str(),
-                o.bare ? "the query service alone" : "gateway and query service, as ariadne serve",
+                o.bare          ? "the query service alone"
+                : o.forward_all ? "gateway forwarding every call to the query service"
+                                : "gateway and query service, as ariadne serve",
                 load_seconds, rss_after_load / 1048576.0);
   } else {
     sampling_store = *std::move(opened);
@@ -1175,7 +1188,10 @@ int Main(int argc, char** argv) {
             ",\"server\":{\"mode\":%s,\"target\":%s,\"db\":%s,\"engine_load_seconds\":%.3f,"
             "\"rss_after_load_bytes\":%d,\"tx_count\":%d,\"address_count\":%d,"
             "\"tip_height\":%d}",
-            o.server.empty() ? (o.bare ? "\"in-process-bare\"" : "\"in-process\"") : "\"remote\"",
+            o.server.empty()
+                ? (o.bare ? "\"in-process-bare\""
+                          : (o.forward_all ? "\"in-process-forward-all\"" : "\"in-process\""))
+                : "\"remote\"",
             JsonString(target), JsonString(o.db.string()), load_seconds, rss_after_load,
             state->tx_count, state->addr_count, state->tip_height));
     absl::StrAppend(

@@ -1,5 +1,9 @@
 #include "engine/service/ariadne_service.h"
 
+#include <google/protobuf/descriptor.h>
+
+#include <string_view>
+
 #include "engine/core/status_macros.h"
 #include "engine/service/proto_convert.h"
 #include "engine/service/trace_events.h"
@@ -8,6 +12,12 @@ namespace ariadne::service {
 namespace {
 
 using query::ChainBackend;
+namespace pb = google::protobuf;
+
+// The methods answered without the gateway's second hop (direct_answers.h): each is a few point
+// reads. Explain walks a cluster's evidence and stays forwarded.
+constexpr std::string_view kPointMethods[] = {"GetStatus", "GetAddress", "GetTransaction",
+                                              "GetCluster"};
 
 // Returns: whether the call was cancelled (by the client or its deadline).
 query::CancelFn CancelOf(grpc::ServerContext* ctx) {
@@ -188,6 +198,38 @@ grpc::Status AriadneService::GetExposure(grpc::ServerContext* ctx, const v1::Exp
     ToProto(x, resp);
     return absl::OkStatus();
   });
+}
+
+bool AriadneService::Answers(const pb::MethodDescriptor& method) const {
+  if (method.service()->full_name() != v1::Ariadne::service_full_name()) return false;
+  for (std::string_view name : kPointMethods) {
+    if (method.name() == name) return true;
+  }
+  return false;
+}
+
+template <typename Req, typename Resp>
+grpc::Status AriadneService::CallDirect(UnaryMethod<Req, Resp> method, const pb::Message& request,
+                                        pb::Message* response) {
+  if (request.GetDescriptor() != Req::descriptor() ||
+      response->GetDescriptor() != Resp::descriptor()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        "a direct answer was asked with messages of the wrong type");
+  }
+  return (this->*method)(nullptr, static_cast<const Req*>(&request), static_cast<Resp*>(response));
+}
+
+grpc::Status AriadneService::Answer(const pb::MethodDescriptor& method, const pb::Message& request,
+                                    pb::Message* response) {
+  const std::string& name = method.name();
+  if (name == "GetStatus") return CallDirect(&AriadneService::GetStatus, request, response);
+  if (name == "GetAddress") return CallDirect(&AriadneService::GetAddress, request, response);
+  if (name == "GetTransaction") {
+    return CallDirect(&AriadneService::GetTransaction, request, response);
+  }
+  if (name == "GetCluster") return CallDirect(&AriadneService::GetCluster, request, response);
+  return grpc::Status(grpc::StatusCode::INTERNAL,
+                      "no direct answer for " + method.full_name() + " (Answers() refused it)");
 }
 
 }  // namespace ariadne::service

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "engine/query/requests.h"
+#include "engine/service/direct_answers.h"
 #include "engine/service/engine.h"
 #include "proto/ariadne.grpc.pb.h"
 
@@ -17,7 +18,10 @@ namespace ariadne::service {
 // The request limits of the service (engine/query/requests.h documents every field).
 using ServiceOptions = query::RequestLimits;
 
-class AriadneService final : public v1::Ariadne::Service {
+// Its point questions (status, address, transaction, cluster) are also DirectAnswers: the gateway
+// answers them without the second hop. Those methods do not use their ServerContext, which is null
+// when they are answered so.
+class AriadneService final : public v1::Ariadne::Service, public DirectAnswers {
  public:
   // Args: source: must outlive the service.
   AriadneService(const EngineSource* source, ServiceOptions options)
@@ -44,7 +48,20 @@ class AriadneService final : public v1::Ariadne::Service {
   grpc::Status GetExposure(grpc::ServerContext* ctx, const v1::ExposureRequest* req,
                            v1::ExposureReply* resp) override;
 
+  bool Answers(const google::protobuf::MethodDescriptor& method) const override;
+  grpc::Status Answer(const google::protobuf::MethodDescriptor& method,
+                      const google::protobuf::Message& request,
+                      google::protobuf::Message* response) override;
+
  private:
+  // A unary method of the service.
+  template <typename Req, typename Resp>
+  using UnaryMethod = grpc::Status (AriadneService::*)(grpc::ServerContext*, const Req*, Resp*);
+  // Calls `method` with no context. Returns: INTERNAL when the messages are not its types.
+  template <typename Req, typename Resp>
+  grpc::Status CallDirect(UnaryMethod<Req, Resp> method, const google::protobuf::Message& request,
+                          google::protobuf::Message* response);
+
   // Runs `query` on the backend of the current engine: UNAVAILABLE while none is loaded.
   template <typename Query>
   grpc::Status Answer(Query query) const;

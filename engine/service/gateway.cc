@@ -3,6 +3,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/alarm.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
 
 #include <algorithm>
 
@@ -163,10 +164,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       }
       request_bytes = bytes.size();
       if (method_ != nullptr) {
-        std::unique_ptr<pb::Message> parsed(
+        parsed_.reset(
             pb::MessageFactory::generated_factory()->GetPrototype(method_->input_type())->New());
-        malformed = !parsed->ParseFromString(bytes);
-        if (!malformed) record_.subject = RequestSubject(*parsed);
+        malformed = !parsed_->ParseFromString(bytes);
+        if (!malformed) record_.subject = RequestSubject(*parsed_);
       }
     }
     if (!refusal_.ok()) {
@@ -192,7 +193,12 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
                             absl::StrCat("malformed ", method_->input_type()->name())));
       return;
     }
-    StartUpstream();
+    DirectAnswers* direct = gw_->options_.direct;
+    if (direct != nullptr && !method_->server_streaming() && direct->Answers(*method_)) {
+      AnswerDirect(direct);
+    } else {
+      StartUpstream();
+    }
   }
 
   void OnWriteDone(bool ok) override {
@@ -215,10 +221,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnDone() override {
-    if (admitted_) {
-      gw_->calls_.Release();
-      gw_->principal_calls_.Release(principal_key_);
-    }
+    ReleaseSlots();  // already done by Complete(), which every call reaches before its Finish
     Unref();
   }
 
@@ -304,16 +307,37 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     return absl::OkStatus();
   }
 
-  void StartUpstream() {
+  // Returns: whether the client cancelled the call; it is then completed as CANCELLED.
+  bool CompletedIfCancelled() {
     bool cancelled;
     {
       absl::MutexLock lock(&mu_);
       cancelled = cancelled_;
     }
-    if (cancelled) {
-      Complete(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
-      return;
+    if (cancelled) Complete(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+    return cancelled;
+  }
+
+  // Answers a point question in this reaction (direct_answers.h): no second hop.
+  void AnswerDirect(DirectAnswers* direct) {
+    if (CompletedIfCancelled()) return;
+    gw_->n_direct_.fetch_add(1, std::memory_order_relaxed);
+    std::unique_ptr<pb::Message> response(
+        pb::MessageFactory::generated_factory()->GetPrototype(method_->output_type())->New());
+    grpc::Status status = direct->Answer(*method_, *parsed_, response.get());
+    if (status.ok()) {
+      bool own = false;
+      status = grpc::SerializationTraits<pb::Message>::Serialize(*response, &unary_response_, &own);
     }
+    if (status.ok()) {
+      rows_ = 1;
+      has_unary_response_ = true;
+    }
+    Complete(status);
+  }
+
+  void StartUpstream() {
+    if (CompletedIfCancelled()) return;
     const auto cap =
         std::chrono::system_clock::now() + absl::ToChronoMilliseconds(gw_->options_.max_call_time);
     upstream_ctx_.set_deadline(std::min(ctx_->deadline(), cap));
@@ -372,9 +396,21 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     Unref();
   }
 
+  // Gives back the call's slots (total and per principal), once. Called when the call's answer is
+  // settled, not when gRPC is done with the call (OnDone): the client may already have its answer
+  // and ask again before OnDone runs, and with the slot still held it was refused as over its
+  // limit of calls in flight while it had far fewer.
+  void ReleaseSlots() {
+    if (!admitted_ || released_) return;
+    released_ = true;
+    gw_->calls_.Release();
+    gw_->principal_calls_.Release(principal_key_);
+  }
+
   // Writes the audit record, then ends the call (with the held unary answer when it succeeded).
   void Complete(grpc::Status status) {
     if (alarm_set_) alarm_.Cancel();
+    ReleaseSlots();
     record_.rows = rows_;
     record_.code = static_cast<absl::StatusCode>(status.error_code());
     record_.error = status.error_message();
@@ -422,10 +458,12 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   Principal principal_;
   AuditRecord record_;
   const pb::MethodDescriptor* method_ = nullptr;
+  std::unique_ptr<pb::Message> parsed_;  // the request, when its method is known and it parsed
   std::string retry_details_;
   absl::Status refusal_;       // why Admit() refused the call; OK when admitted
   std::string principal_key_;  // the key of the per-principal slot an admitted call holds
   bool admitted_ = false;
+  bool released_ = false;  // ReleaseSlots() ran
   bool streaming_ = false;
   bool has_unary_response_ = false;
   uint64_t rows_ = 0;
@@ -469,6 +507,7 @@ GatewayCounters Gateway::counters() const {
   c.principal_busy = n_principal_busy_.load(std::memory_order_relaxed);
   c.oversized = n_oversized_.load(std::memory_order_relaxed);
   c.audit_failures = n_audit_failures_.load(std::memory_order_relaxed);
+  c.direct = n_direct_.load(std::memory_order_relaxed);
   return c;
 }
 

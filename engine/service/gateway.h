@@ -5,7 +5,8 @@
 //   2. applies the limits: the caller's rate, calls in flight (the caller's and everyone's), the
 //      request's size, the longest call time (limits.h),
 //   3. forwards the request to the service on an in-process channel, streaming the answers back,
-//      with the client's deadline (capped) and its cancellation,
+//      with the client's deadline (capped) and its cancellation; or, for the point questions of
+//      GatewayOptions::direct, answers it in the call itself (direct_answers.h),
 //   4. writes one audit record (audit.h) before the final status leaves; when that write fails the
 //      call fails with UNAVAILABLE (a unary answer is held back until its record is written).
 // A refused call is refused before the query runs, but only after its request was read (for at
@@ -31,6 +32,7 @@
 #include "absl/time/time.h"
 #include "engine/service/audit.h"
 #include "engine/service/auth.h"
+#include "engine/service/direct_answers.h"
 #include "engine/service/limits.h"
 
 namespace google::protobuf {
@@ -75,6 +77,9 @@ struct GatewayOptions {
   // Past it the service is cancelled (DEADLINE_EXCEEDED); a client that stops reading its stream
   // is cut off (CANCELLED) shortly after.
   absl::Duration max_call_time = absl::Minutes(5);
+  // Default null: every call is forwarded. Set: the methods it Answers() are answered in the call,
+  // without the in-process hop (the server sets it to the query service). Must outlive the gateway.
+  DirectAnswers* direct = nullptr;
 };
 
 // What the gateway refused, since it started.
@@ -87,6 +92,7 @@ struct GatewayCounters {
   uint64_t principal_busy = 0;  // over max_calls_per_principal
   uint64_t oversized = 0;       // requests over max_request_bytes
   uint64_t audit_failures = 0;
+  uint64_t direct = 0;  // calls answered in the gateway (GatewayOptions::direct), not forwarded
 };
 
 class Gateway final : public grpc::CallbackGenericService {
@@ -115,7 +121,7 @@ class Gateway final : public grpc::CallbackGenericService {
   CallLimiter calls_;
   PrincipalCallLimiter principal_calls_;
   std::atomic<uint64_t> n_calls_{0}, n_unauthenticated_{0}, n_denied_{0}, n_rate_limited_{0},
-      n_busy_{0}, n_principal_busy_{0}, n_oversized_{0}, n_audit_failures_{0};
+      n_busy_{0}, n_principal_busy_{0}, n_oversized_{0}, n_audit_failures_{0}, n_direct_{0};
   absl::Mutex live_mu_;
   int live_calls_ ABSL_GUARDED_BY(live_mu_) = 0;  // ProxyCalls created and not yet deleted
 };

@@ -72,6 +72,7 @@ absl::StatusOr<std::unique_ptr<AriadneServer>> AriadneServer::Start(const Engine
   grpc::ChannelArguments inproc;
   inproc.SetMaxReceiveMessageSize(-1);
   inproc.SetMaxSendMessageSize(-1);
+  options.gateway.direct = options.direct_answers ? s->service_.get() : nullptr;
   s->gateway_ = std::make_unique<Gateway>(s->back_->InProcessChannel(inproc), options.gateway);
 
   // The front: the listening port, the gateway and health.

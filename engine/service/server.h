@@ -47,6 +47,9 @@ struct ServerOptions {
   int max_request_bytes = 1 << 20;
   // Default 64 MiB: the largest answer message.
   int max_response_bytes = 64 << 20;
+  // Default true: the gateway answers the service's point questions itself (direct_answers.h).
+  // False forwards every call over the in-process channel (to compare the two).
+  bool direct_answers = true;
   // Default 100: concurrent streams per client connection (HTTP/2 setting; the client queues more).
   int max_streams_per_connection = 100;
   // Default 60 s / 20 s: ping an idle client this often, drop it when the ping is not answered in

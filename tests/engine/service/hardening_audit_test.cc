@@ -231,6 +231,9 @@ TEST_F(AuditServerTest, EachQueryIsRecordedWithWhoWhatAndOutcome) {
   (void)stub->Explain(Ctx(kAliceToken).get(), e, &er);
   EXPECT_EQ(stub->GetAddress(Ctx("bad-token-bad-token").get(), a, &summary).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+  // The address and the cluster were answered in the gateway (direct_answers.h); the trace and
+  // the explanation were forwarded, and the refused call was answered by neither.
+  EXPECT_EQ((*server)->server().gateway().counters().direct, 2u);
   server->reset();
 
   auto lines = Lines(path);
