@@ -216,6 +216,41 @@ TEST_F(LimitsTest, CallsBeyondTheCapAreResourceExhausted) {
   EXPECT_EQ((*server)->server().gateway().counters().busy, 1u);
 }
 
+// A call's slot is free once its answer is settled: a client that asks again as soon as it has
+// its answer is never refused, even at one call per principal (the slot used to be held until
+// gRPC's OnDone, which can run after the client's next request arrived).
+TEST_F(LimitsTest, AnsweredCallsGiveTheirSlotBackBeforeTheNextRequest) {
+  service::ServerOptions o = Options();
+  o.gateway.max_calls_per_principal = 1;
+  o.gateway.max_concurrent_calls = 1;
+  auto server = TestServer::Start(chain_->db, o);
+  ASSERT_THAT(server, IsOk());
+  auto stub = (*server)->Stub();
+  v1::GetAddressRequest a;
+  a.set_address(chain_->addresses[3]);
+  v1::TraceRequest t;
+  t.set_seed(chain_->addresses[3]);
+  t.set_hops(1);
+  for (int i = 0; i < 300; ++i) {
+    v1::AddressSummary summary;
+    grpc::Status s = stub->GetAddress(Ctx(kAliceToken).get(), a, &summary);  // answered directly
+    ASSERT_TRUE(s.ok()) << "call " << i << ": " << s.error_message();
+    if (i % 10 == 0) {  // and forwarded calls, unary and streamed
+      v1::ExplainRequest e;
+      e.set_from(chain_->addresses[3]);
+      e.set_to(chain_->addresses[4]);
+      v1::ExplainReply er;
+      grpc::Status es = stub->Explain(Ctx(kAliceToken).get(), e, &er);
+      ASSERT_NE(es.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << es.error_message();
+      auto ctx = Ctx(kAliceToken);
+      grpc::Status ts = RunTrace(stub.get(), ctx.get(), t);
+      ASSERT_TRUE(ts.ok()) << "trace " << i << ": " << ts.error_message();
+    }
+  }
+  EXPECT_EQ((*server)->server().gateway().counters().principal_busy, 0u);
+  EXPECT_EQ((*server)->server().gateway().counters().busy, 0u);
+}
+
 TEST_F(LimitsTest, DeadlineCancelsALongTraceOnTheServer) {
   service::ServerOptions o = Options();
   o.gateway.max_concurrent_calls = 1;
