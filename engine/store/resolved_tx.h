@@ -22,12 +22,19 @@ class Store;
 struct BlockRow;
 struct ChainState;
 
+// ResolvedInput::prev_out when the resolver does not know it.
+inline constexpr uint64_t kUnknownOutNum = ~uint64_t{0};
+
 struct ResolvedInput {
   AddrId addr;      // invalid when the spent output had no address
   int64_t value;    // satoshi
   ScriptType type;  // type of the spent output
   TxNum prev_tx;
   uint32_t prev_vout;
+  // The spent output's number (outputs counted over the chain), when the resolver knows it (the
+  // indexer's prevout cache does); kUnknownOutNum otherwise, and consumers look it up from
+  // prev_tx. It spares the graph files a random read of the transaction array per input.
+  uint64_t prev_out = kUnknownOutNum;
 };
 
 struct ResolvedOutput {

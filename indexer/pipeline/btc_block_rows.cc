@@ -71,7 +71,8 @@ absl::Status BtcRun::ResolveInput(const btc::TxIn& in, const btc::Tx& tx, uint32
   const uint32_t vout = in.prev_vout();
   TxNum num;
   CachedOutput o;
-  PrevoutCache::Result r = prevout_cache_.Spend(prev, vout, &num, &o);
+  uint64_t out_num = store::kUnknownOutNum;
+  PrevoutCache::Result r = prevout_cache_.Spend(prev, vout, &num, &o, &out_num);
   ++result_->lookups.prevout_lookups;
   if (r == PrevoutCache::Result::kOk) ++result_->lookups.prevout_cache_hits;
   if (r == PrevoutCache::Result::kMissing && !prevout_cache_.complete()) {
@@ -82,8 +83,9 @@ absl::Status BtcRun::ResolveInput(const btc::TxIn& in, const btc::Tx& tx, uint32
       for (const store::TxOutRow& x : lookup_row_.outputs) {
         cached_.push_back({x.value, x.addr.value(), x.type, false});
       }
-      prevout_cache_.Add(prev, *found, cached_);
-      r = prevout_cache_.Spend(prev, vout, &num, &o);
+      // The row does not give the output numbers: the graph files look them up.
+      prevout_cache_.Add(prev, *found, store::kUnknownOutNum, cached_);
+      r = prevout_cache_.Spend(prev, vout, &num, &o, &out_num);
     } else if (!absl::IsNotFound(found.status())) {
       return found.status();
     }
@@ -96,7 +98,7 @@ absl::Status BtcRun::ResolveInput(const btc::TxIn& in, const btc::Tx& tx, uint32
                                             " input ", index, " spends ", why, " ", prev.ToHex(),
                                             ":", vout));
   }
-  *out = {AddrId(o.addr), o.value, o.type, num, vout};
+  *out = {AddrId(o.addr), o.value, o.type, num, vout, out_num};
   return absl::OkStatus();
 }
 
@@ -242,7 +244,7 @@ absl::Status BtcRun::ProcessBlockRows(BlockItem& item) {
       store::MergeStats(d, &block_stats_[a]);
     });
 
-    prevout_cache_.Add(tx.txid, num, cached_);
+    prevout_cache_.Add(tx.txid, num, state_.output_count, cached_);
     state_.tx_count++;
     state_.output_count += tx.output_count;
     state_.input_count += coinbase ? 0 : tx.input_count;

@@ -139,10 +139,18 @@ void GraphFilesObserver::OnTx(const store::ResolvedTx& tx) {
   status_ = txs.Append(&rec, 1);
   for (const store::ResolvedInput& in : tx.inputs) {
     if (!status_.ok()) return;
-    graph::TxRecord prev;
-    std::memcpy(&prev, txs.At(in.prev_tx.value()), sizeof(prev));
-    const uint64_t o = prev.first_out + in.prev_vout;
-    if (in.prev_tx.value() >= tx.num.value() || o >= outs.count()) {
+    if (in.prev_tx.value() >= tx.num.value()) {
+      status_ = absl::DataLossError(absl::StrCat("tx ", tx.num.value(), " spends tx ",
+                                                 in.prev_tx.value(), ", not an earlier one"));
+      return;
+    }
+    uint64_t o = in.prev_out;
+    if (o == store::kUnknownOutNum) {  // not given by the resolver: one read of the tx array
+      graph::TxRecord prev;
+      std::memcpy(&prev, txs.At(in.prev_tx.value()), sizeof(prev));
+      o = prev.first_out + in.prev_vout;
+    }
+    if (o >= outs.count()) {
       status_ = absl::DataLossError(absl::StrCat("tx ", tx.num.value(), " spends output ", o,
                                                  " past the graph files' ", outs.count()));
       return;

@@ -7,9 +7,11 @@
 
 namespace ariadne::pipeline {
 
-void PrevoutCache::Add(const Txid& txid, TxNum num, std::span<const CachedOutput> outputs) {
+void PrevoutCache::Add(const Txid& txid, TxNum num, uint64_t first_out,
+                       std::span<const CachedOutput> outputs) {
   Entry e;
   e.num = num.value();
+  e.first_out = first_out;
   e.count = static_cast<uint32_t>(outputs.size());
   e.unspent = 0;
   e.outputs.reset(new CachedOutput[outputs.size()]);
@@ -26,7 +28,7 @@ void PrevoutCache::Add(const Txid& txid, TxNum num, std::span<const CachedOutput
 }
 
 PrevoutCache::Result PrevoutCache::Spend(const Txid& txid, uint32_t vout, TxNum* num,
-                                         CachedOutput* out) {
+                                         CachedOutput* out, uint64_t* out_num) {
   auto it = map_.find(txid);
   if (it == map_.end()) return Result::kMissing;
   Entry& e = it->second;
@@ -36,6 +38,9 @@ PrevoutCache::Result PrevoutCache::Spend(const Txid& txid, uint32_t vout, TxNum*
   o.spent = true;
   *out = o;
   *num = TxNum(e.num);
+  if (out_num != nullptr) {
+    *out_num = e.first_out == store::kUnknownOutNum ? store::kUnknownOutNum : e.first_out + vout;
+  }
   if (--e.unspent == 0) map_.erase(it);
   return Result::kOk;
 }
@@ -58,12 +63,13 @@ bool PrevoutCache::Evict(TxNum keep_from) {
 }
 
 absl::Status PrevoutCache::Save(const std::filesystem::path& path, std::string_view binding) const {
-  return files::WriteCheckedFile(path, "ARDNPO01", binding, [&](files::CheckedWriter& w) {
+  return files::WriteCheckedFile(path, "ARDNPO02", binding, [&](files::CheckedWriter& w) {
     w.Put<uint8_t>(complete_ ? 1 : 0);
     w.Put<uint64_t>(map_.size());
     for (const auto& [txid, e] : map_) {
       w.Bytes(txid.data(), 32);
       w.Put(e.num);
+      w.Put(e.first_out);
       w.Put(e.count);
       for (uint32_t i = 0; i < e.count; ++i) {
         const CachedOutput& o = e.outputs[i];
@@ -78,16 +84,17 @@ absl::Status PrevoutCache::Save(const std::filesystem::path& path, std::string_v
 
 absl::Status PrevoutCache::Load(const std::filesystem::path& path, std::string_view binding) {
   Clear();
-  absl::Status s = files::ReadCheckedFile(path, "ARDNPO01", binding, [&](files::CheckedReader& r) {
+  absl::Status s = files::ReadCheckedFile(path, "ARDNPO02", binding, [&](files::CheckedReader& r) {
     const bool complete = r.Get<uint8_t>() != 0;
     const uint64_t n = r.Get<uint64_t>();
-    if (!r.Fits(n, 44)) return false;
+    if (!r.Fits(n, 52)) return false;
     map_.reserve(n);
     std::vector<CachedOutput> outputs;
     for (uint64_t i = 0; i < n && r.ok(); ++i) {
       uint8_t txid[32];
       r.Bytes(txid, 32);
       const uint64_t num = r.Get<uint64_t>();
+      const uint64_t first_out = r.Get<uint64_t>();
       const uint32_t count = r.Get<uint32_t>();
       if (!r.Fits(count, 14)) return false;
       outputs.resize(count);
@@ -97,7 +104,7 @@ absl::Status PrevoutCache::Load(const std::filesystem::path& path, std::string_v
         o.type = static_cast<ScriptType>(r.Get<uint8_t>());
         o.spent = r.Get<uint8_t>() != 0;
       }
-      Add(Txid::FromBytes(txid), TxNum(num), outputs);
+      Add(Txid::FromBytes(txid), TxNum(num), first_out, outputs);
     }
     complete_ = complete;
     return r.ok();

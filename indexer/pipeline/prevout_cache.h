@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "engine/core/script.h"
 #include "engine/core/types.h"
+#include "engine/store/resolved_tx.h"
 
 namespace ariadne::pipeline {
 
@@ -35,9 +36,12 @@ class PrevoutCache {
 
   // Adds a transaction's outputs (OP_RETURN outputs count as spent: they never can be). A second
   // transaction with the same txid replaces the first (BIP30's duplicate coinbases).
-  void Add(const Txid& txid, TxNum num, std::span<const CachedOutput> outputs);
-  // Marks output `vout` of `txid` spent. Out: *num, *out (on kOk).
-  Result Spend(const Txid& txid, uint32_t vout, TxNum* num, CachedOutput* out);
+  // Args: first_out: the number of its first output over the chain, or store::kUnknownOutNum.
+  void Add(const Txid& txid, TxNum num, uint64_t first_out, std::span<const CachedOutput> outputs);
+  // Marks output `vout` of `txid` spent. Out: *num, *out and, when not null, *out_num (the
+  // output's number, or store::kUnknownOutNum when it was added without one), on kOk.
+  Result Spend(const Txid& txid, uint32_t vout, TxNum* num, CachedOutput* out,
+               uint64_t* out_num = nullptr);
   // Evicts the oldest transactions while over capacity, never any with TxNum >= `keep_from` (not
   // yet durable). Returns: true when something was evicted (the cache is then incomplete).
   bool Evict(TxNum keep_from);
@@ -59,6 +63,7 @@ class PrevoutCache {
  private:
   struct Entry {
     uint64_t num;
+    uint64_t first_out;
     uint32_t count;
     uint32_t unspent;
     std::unique_ptr<CachedOutput[]> outputs;

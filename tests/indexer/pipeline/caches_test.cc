@@ -104,11 +104,13 @@ TEST(PrevoutCache, IsKeptBetweenRunsWithWhatIsSpent) {
   std::vector<pipeline::CachedOutput> outs = {{5000, 1, ScriptType::kP2wpkh, false},
                                               {6000, 2, ScriptType::kP2pkh, false},
                                               {0, AddrId::kInvalid, ScriptType::kOpReturn, false}};
-  cache.Add(a, TxNum(10), outs);
-  cache.Add(b, TxNum(11), outs);
+  cache.Add(a, TxNum(10), 40, outs);
+  cache.Add(b, TxNum(11), store::kUnknownOutNum, outs);  // as read from the store: no number
   TxNum num;
   pipeline::CachedOutput o;
-  ASSERT_EQ(cache.Spend(a, 0, &num, &o), pipeline::PrevoutCache::Result::kOk);
+  uint64_t out_num = 0;
+  ASSERT_EQ(cache.Spend(a, 0, &num, &o, &out_num), pipeline::PrevoutCache::Result::kOk);
+  EXPECT_EQ(out_num, 40u);
   cache.set_complete(true);
   const auto path = MakeTempDir("prevouts") / "prevout.cache";
   ASSERT_THAT(cache.Save(path, "s"), IsOk());
@@ -118,10 +120,13 @@ TEST(PrevoutCache, IsKeptBetweenRunsWithWhatIsSpent) {
   EXPECT_EQ(loaded.size(), 2u);
   EXPECT_EQ(loaded.Spend(a, 0, &num, &o), pipeline::PrevoutCache::Result::kAlreadySpent);
   EXPECT_EQ(loaded.Spend(a, 2, &num, &o), pipeline::PrevoutCache::Result::kAlreadySpent);
-  ASSERT_EQ(loaded.Spend(a, 1, &num, &o), pipeline::PrevoutCache::Result::kOk);
+  ASSERT_EQ(loaded.Spend(a, 1, &num, &o, &out_num), pipeline::PrevoutCache::Result::kOk);
   EXPECT_EQ(num, TxNum(10));
+  EXPECT_EQ(out_num, 41u);  // the output numbers are kept too
   EXPECT_EQ(o.value, 6000);
   EXPECT_EQ(o.addr, 2u);
+  ASSERT_EQ(loaded.Spend(b, 1, &num, &o, &out_num), pipeline::PrevoutCache::Result::kOk);
+  EXPECT_EQ(out_num, store::kUnknownOutNum);
   EXPECT_THAT(loaded.Load(path, "t"), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(loaded.size(), 0u);
   EXPECT_FALSE(loaded.complete());
