@@ -8,17 +8,23 @@ blocks one record at a time, as Bitcoin Core does, and times each one:
             arrival),
   answered  from the append to the server's "caught up with the indexer: tip H" line (the engine
             holding block H is swapped in: every query from then on is answered from it).
+  alert     with --watches N: from the append to the first alert of block H on the stream of
+            `ariadne alerts --follow --json` (N `moves` watches, added before the appends, on
+            addresses that the appended blocks pay and that are already on chain; a block that
+            moves none of them has no alert and is skipped). This is issue 17's end-to-end figure: record complete -> alert on the stream.
 The baseline in the same run is a one-shot `ariadne index btc` of one more block into a copy of
 the store (what a cron job pays per block, start-up included). Peak RSS of both processes is
 read from /proc (VmHWM) before they stop. Prints one line per size and a JSON summary.
 
 usage: follow_latency.py --ariadne BUILD/tools/ariadne --out SCRATCH_DIR
            [--sizes BLOCKSxTXS,...] [--appends K] [--poll-ms 200] [--catch-up 0.25]
+           [--watches N]
 """
 import argparse
 import json
 import os
 import queue
+import re
 import shutil
 import statistics
 import struct
@@ -72,6 +78,46 @@ def peak_rss_mb(pid):
     return -1
 
 
+def start_watching(args, base, appended, server, first_alert):
+    """Adds `moves` watches and follows the alert stream.
+
+    The subjects are addresses paid in the blocks still to be appended that are already on chain
+    (`watch add` refuses an address the store has not seen): each of those blocks then moves
+    at least one of them, in the order they appear.
+    Returns: (watches added, the `ariadne alerts --follow` process); first_alert[height] gets the
+    monotonic time of the first alert of each block.
+    """
+    later = os.path.join(base, "appended.dat")
+    with open(later, "wb") as f:
+        for r in appended:
+            f.write(r)
+    decoded = subprocess.run([args.ariadne, "decode", later, "--network", "regtest", "--json"],
+                             check=True, capture_output=True, text=True).stdout
+    addresses = []
+    for line in decoded.splitlines():
+        for tx in json.loads(line)["txs"]:
+            addresses += [o["address"] for o in tx["outputs"] if o.get("address")]
+    addresses = list(dict.fromkeys(addresses))
+    added = 0
+    for addr in addresses[:args.watches * 20]:
+        if added == args.watches:
+            break
+        r = subprocess.run([args.ariadne, "watch", "add", addr, "--case", "BENCH", "--server",
+                            server], capture_output=True, text=True)
+        added += r.returncode == 0
+    follower = subprocess.Popen([args.ariadne, "alerts", "--follow", "--json", "--server", server],
+                                stdout=subprocess.PIPE, text=True)
+
+    def read_alerts():
+        for line in follower.stdout:
+            now = time.monotonic()
+            m = re.search(r'"block_height":(\d+)', line)
+            if m:
+                first_alert.setdefault(int(m.group(1)), now)
+    threading.Thread(target=read_alerts, daemon=True).start()
+    return added, follower
+
+
 def run_size(args, blocks, txs):
     base = os.path.join(args.out, f"{blocks}x{txs}")
     shutil.rmtree(base, ignore_errors=True)
@@ -111,12 +157,20 @@ def run_size(args, blocks, txs):
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     index_lines = Lines(indexer)
     index_lines.wait_for("following ")
+    watching = ["--watch-db", os.path.join(base, "watch")] if args.watches else []
     server = subprocess.Popen(
         [args.ariadne, "serve", "--db", db, "--listen", "127.0.0.1:0", "--catch-up-interval",
-         str(args.catch_up)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+         str(args.catch_up)] + watching, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True)
     serve_lines = Lines(server)
+    _, listening = serve_lines.wait_for("listening on ")
     serve_lines.wait_for("serving ")
-    commit, answered = [], []
+    first_alert, follower, watched = {}, None, 0
+    if args.watches:
+        address = listening.split()[2]
+        watched, follower = start_watching(args, base, records[first:first + args.appends],
+                                           address, first_alert)
+    commit, answered, alert, refresh = [], [], [], []
     for k in range(args.appends):
         height = first + k
         time.sleep(0.3)  # appends apart, as blocks are
@@ -125,10 +179,22 @@ def run_size(args, blocks, txs):
             f.write(records[height])
             f.flush()
         t1, _ = index_lines.wait_for(f"height {height} ")
-        t2, _ = serve_lines.wait_for(f"caught up with the indexer: tip {height},")
+        t2, caught = serve_lines.wait_for(f"caught up with the indexer: tip {height},")
+        m = re.search(r"refreshed in ([0-9.]+) s", caught)
+        if m:
+            refresh.append(float(m.group(1)))
         commit.append(t1 - t0)
         answered.append(t2 - t0)
+        if follower is not None:
+            while height not in first_alert and time.monotonic() - t0 < 10:
+                time.sleep(0.002)
+            if height in first_alert:
+                alert.append(first_alert[height] - t0)
+            else:
+                print(f"# block {height}: no alert within 10 s (no watched address moved)")
     rss = {"indexer_mb": peak_rss_mb(indexer.pid), "server_mb": peak_rss_mb(server.pid)}
+    if follower is not None:
+        follower.kill()
     for p in (indexer, server):
         p.terminate()
     indexer.wait(timeout=120)
@@ -141,16 +207,25 @@ def run_size(args, blocks, txs):
         "answered_median_s": statistics.median(answered),
         "answered_max_s": max(answered),
         "oneshot_index_s": oneshot,
+        "refresh_median_s": statistics.median(refresh) if refresh else None,
         "commit_vs_oneshot": statistics.median(commit) / oneshot,
         "poll_ms": args.poll_ms,
         "catch_up_s": args.catch_up,
         **rss,
     }
+    if alert:
+        res.update({"watches": watched, "alerted_blocks": len(alert),
+                    "alert_median_s": statistics.median(alert), "alert_max_s": max(alert)})
     print(f"{res['size']}: commit median {res['commit_median_s']:.3f} s (max "
           f"{res['commit_max_s']:.3f}), answered median {res['answered_median_s']:.3f} s (max "
-          f"{res['answered_max_s']:.3f}); one-shot index of one block {oneshot:.3f} s "
+          f"{res['answered_max_s']:.3f}; the server's refresh median "
+          f"{res['refresh_median_s'] or 0:.3f} s); one-shot index of one block {oneshot:.3f} s "
           f"(commit/one-shot {res['commit_vs_oneshot']:.2f}); peak RSS indexer "
           f"{rss['indexer_mb']:.0f} MB, server {rss['server_mb']:.0f} MB", flush=True)
+    if alert:
+        print(f"  alert on the stream: median {res['alert_median_s']:.3f} s (max "
+              f"{res['alert_max_s']:.3f}) after the append, {len(alert)} blocks, {watched} "
+              f"moves watches", flush=True)
     shutil.rmtree(base, ignore_errors=True)
     return res
 
@@ -163,6 +238,7 @@ def main():
     ap.add_argument("--appends", type=int, default=10)
     ap.add_argument("--poll-ms", type=int, default=200)
     ap.add_argument("--catch-up", type=float, default=0.25)
+    ap.add_argument("--watches", type=int, default=0)
     args = ap.parse_args()
     results = []
     for size in args.sizes.split(","):
