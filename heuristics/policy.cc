@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
 
 namespace ariadne::heuristics {
@@ -12,6 +13,25 @@ namespace {
 constexpr std::string_view kNames[] = {"address_reuse", "address_type",  "optimal_change",
                                        "round_payment", "fresh_address", "locktime_version",
                                        "peel_chain",    "own_address"};
+
+// The values of the enumerated options, in the order of their enums: the spec's spelling, parsed
+// and written from here.
+constexpr std::string_view kTypeUpgradeNames[] = {"ignore", "nested", "abstain"};
+constexpr std::string_view kDeferNames[] = {"off", "on", "fingerprint"};
+
+// Returns: the enum value whose name is `value`; INVALID_ARGUMENT naming `key` and the names.
+template <typename Enum, size_t N>
+absl::StatusOr<Enum> ParseEnum(std::string_view key, std::string_view value,
+                               const std::string_view (&names)[N]) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == value) return static_cast<Enum>(i);
+  }
+  std::string known;
+  for (size_t i = 0; i < N; ++i) {
+    absl::StrAppend(&known, i == 0 ? "" : (i + 1 == N ? " or " : ", "), AV(names[i]));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(AV(key), " must be ", known));
+}
 
 // The default: common-input ownership. Change, first rule that names exactly one output: an output
 // paying an input address, or an address already in the inputs' cluster (then nothing new is
@@ -62,12 +82,14 @@ std::string ClusteringPolicy::ToSpec() const {
   parts.push_back(absl::StrCat("coinjoin=", skip_coinjoins ? "on" : "off"));
   parts.push_back(absl::StrCat("round=", round_unit));
   if (round_digits > 0) parts.push_back(absl::StrCat("round-digits=", round_digits));
-  if (type_upgrade == TypeUpgrade::kNested) parts.push_back("type-upgrade=nested");
-  if (type_upgrade == TypeUpgrade::kAbstain) parts.push_back("type-upgrade=abstain");
+  if (type_upgrade != TypeUpgrade::kIgnore) {
+    parts.push_back(
+        absl::StrCat("type-upgrade=", AV(kTypeUpgradeNames[static_cast<int>(type_upgrade)])));
+  }
   parts.push_back(absl::StrCat("max-outputs=", max_change_outputs));
   parts.push_back(absl::StrCat("guard=", guard_size));
   if (defer != Defer::kOff) {
-    parts.push_back(defer == Defer::kOn ? "defer=on" : "defer=fingerprint");
+    parts.push_back(absl::StrCat("defer=", AV(kDeferNames[static_cast<int>(defer)])));
   }
   return absl::StrJoin(parts, ",");
 }
@@ -102,25 +124,11 @@ absl::StatusOr<ClusteringPolicy> ParsePolicy(std::string_view spec) {
         p.change_rules.push_back(mask);
       }
     } else if (key == "defer") {
-      if (value == "off") {
-        p.defer = ClusteringPolicy::Defer::kOff;
-      } else if (value == "on") {
-        p.defer = ClusteringPolicy::Defer::kOn;
-      } else if (value == "fingerprint") {
-        p.defer = ClusteringPolicy::Defer::kFingerprint;
-      } else {
-        return absl::InvalidArgumentError("defer must be off, on or fingerprint");
-      }
+      ASSIGN_OR_RETURN(p.defer,
+                       ParseEnum<ClusteringPolicy::Defer>(SV(key), SV(value), kDeferNames));
     } else if (key == "type-upgrade") {
-      if (value == "ignore") {
-        p.type_upgrade = ClusteringPolicy::TypeUpgrade::kIgnore;
-      } else if (value == "nested") {
-        p.type_upgrade = ClusteringPolicy::TypeUpgrade::kNested;
-      } else if (value == "abstain") {
-        p.type_upgrade = ClusteringPolicy::TypeUpgrade::kAbstain;
-      } else {
-        return absl::InvalidArgumentError("type-upgrade must be ignore, nested or abstain");
-      }
+      ASSIGN_OR_RETURN(p.type_upgrade, ParseEnum<ClusteringPolicy::TypeUpgrade>(SV(key), SV(value),
+                                                                                kTypeUpgradeNames));
     } else if (key == "coinjoin") {
       if (value != "on" && value != "off") {
         return absl::InvalidArgumentError("coinjoin must be on or off");

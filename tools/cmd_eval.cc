@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -147,6 +149,42 @@ void ScoresJson(const heuristics::ClusterScores& s, const std::string& policy, u
       .Field("correct_pairs", s.correct_pairs);
 }
 
+// Writes `key`: {group: {addresses, pair_precision, pair_recall, [largest_cluster,
+// largest_entity,] entities}} for each group of `scores` (kinds of entity, or wallet profiles).
+void GroupScoresJson(std::string_view key,
+                     const std::vector<std::pair<std::string, heuristics::ClusterScores>>& scores,
+                     bool largest, render::JsonWriter* w) {
+  w->Key(std::string(key)).BeginObject();
+  for (const auto& [group, gs] : scores) {
+    w->Key(group)
+        .BeginObject()
+        .Field("addresses", gs.addresses)
+        .Field("pair_precision", gs.pair_precision)
+        .Field("pair_recall", gs.pair_recall);
+    if (largest)
+      w->Field("largest_cluster", gs.largest_cluster).Field("largest_entity", gs.largest_entity);
+    w->Field("entities", gs.entities).EndObject();
+  }
+  w->EndObject();
+}
+
+// Writes `key`: {rule[ / group]: {links, correct, precision}}, each rule's link precision; with
+// `groups_only`, only the entries per group (the totals are written under "links").
+void LinkPrecisionJson(std::string_view key, std::span<const heuristics::Evidence> evidence,
+                       const heuristics::TruthView& view, bool groups_only, render::JsonWriter* w) {
+  w->Key(std::string(key)).BeginObject();
+  for (const auto& [rule, c] : heuristics::LinkPrecision(evidence, view)) {
+    if (groups_only && rule.find(" / ") == std::string::npos) continue;
+    w->Key(rule)
+        .BeginObject()
+        .Field("links", c.second)
+        .Field("correct", c.first)
+        .Field("precision", static_cast<double>(c.first) / c.second)
+        .EndObject();
+  }
+  w->EndObject();
+}
+
 }  // namespace
 
 int RunEval(const std::vector<std::string>& argv) {
@@ -271,55 +309,15 @@ int RunEval(const std::vector<std::string>& argv) {
       w.EndObject();
       if (args->Has("links")) {
         // Each rule's link precision (the evidence's kind, then per kind of paying entity).
-        w.Key("links").BeginObject();
-        for (const auto& [key, c] : heuristics::LinkPrecision(builder->evidence(), *view)) {
-          w.Key(key)
-              .BeginObject()
-              .Field("links", c.second)
-              .Field("correct", c.first)
-              .Field("precision", static_cast<double>(c.first) / c.second)
-              .EndObject();
-        }
-        w.EndObject();
+        LinkPrecisionJson("links", builder->evidence(), *view, /*groups_only=*/false, &w);
       }
     }
-    w.Key("by_kind").BeginObject();
-    for (const auto& [kind, ks] : by_kind) {
-      w.Key(kind)
-          .BeginObject()
-          .Field("addresses", ks.addresses)
-          .Field("pair_precision", ks.pair_precision)
-          .Field("pair_recall", ks.pair_recall)
-          .Field("largest_cluster", ks.largest_cluster)
-          .Field("largest_entity", ks.largest_entity)
-          .Field("entities", ks.entities)
-          .EndObject();
-    }
-    w.EndObject();
+    GroupScoresJson("by_kind", by_kind, /*largest=*/true, &w);
     if (profile_view.has_value()) {
-      w.Key("by_profile").BeginObject();
-      for (const auto& [profile, ps] : by_profile) {
-        w.Key(profile)
-            .BeginObject()
-            .Field("addresses", ps.addresses)
-            .Field("pair_precision", ps.pair_precision)
-            .Field("pair_recall", ps.pair_recall)
-            .Field("entities", ps.entities)
-            .EndObject();
-      }
-      w.EndObject();
+      GroupScoresJson("by_profile", by_profile, /*largest=*/false, &w);
       if (args->Has("links")) {
-        w.Key("links_by_profile").BeginObject();
-        for (const auto& [key, c] : heuristics::LinkPrecision(builder->evidence(), *profile_view)) {
-          if (key.find(" / ") == std::string::npos) continue;  // the totals are under "links"
-          w.Key(key)
-              .BeginObject()
-              .Field("links", c.second)
-              .Field("correct", c.first)
-              .Field("precision", static_cast<double>(c.first) / c.second)
-              .EndObject();
-        }
-        w.EndObject();
+        LinkPrecisionJson("links_by_profile", builder->evidence(), *profile_view,
+                          /*groups_only=*/true, &w);
       }
     }
     w.EndObject();

@@ -8,7 +8,6 @@
 // Only the last depth + 1 blocks are kept in memory: a chain of any length can be forked.
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -49,31 +48,15 @@ int Run(int argc, char** argv) {
   if (!files.ok()) return Fail(files.status());
   // The chain with every block but the last depth + 1 left empty: CraftFork reads only those, and
   // the branch's heights (its coinbases' BIP34 heights) come from their positions.
-  std::vector<testing::RawBlock> chain;
-  std::deque<size_t> tail;
-  for (const auto& path : *files) {
-    auto file = btc::BlkFile::Load(path, {}, network);
-    if (!file.ok()) return Fail(file.status());
-    btc::BlkRecord rec;
-    while (true) {
-      auto more = (*file)->Next(&rec);
-      if (!more.ok()) return Fail(more.status());
-      if (!*more) break;
-      chain.emplace_back(rec.block.begin(), rec.block.end());
-      tail.push_back(chain.size() - 1);
-      if (tail.size() > depth + 1) {
-        testing::RawBlock().swap(chain[tail.front()]);
-        tail.pop_front();
-      }
-    }
-  }
+  auto chain = testing::ReadChain(*files, network, depth + 1);
+  if (!chain.ok()) return Fail(chain.status());
   testing::ForkOptions options;
   options.depth = depth;
-  auto fork = testing::CraftFork(chain, options);
+  auto fork = testing::CraftFork(*chain, options);
   if (!fork.ok()) return Fail(fork.status());
   if (auto s = testing::WriteBlkFile(out, *fork, network); !s.ok()) return Fail(s);
   std::printf("fork of depth %u after height %zu: %zu blocks -> %s\n", depth,
-              chain.size() - 1 - depth, fork->size(), out.c_str());
+              chain->size() - 1 - depth, fork->size(), out.c_str());
   return 0;
 }
 

@@ -7,10 +7,11 @@
 //   next_blocks --blocks DIR --out FILE [--count 1] [--txs 1000] [--tail 20] [--network regtest]
 //
 // Only the last `tail` blocks are kept in memory: a chain of any length can be extended.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <fstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,27 +70,18 @@ int Run(int argc, char** argv) {
   const Network network = network_name == "mainnet" ? Network::kMainnet : Network::kRegtest;
   auto files = btc::ListBlkFiles(blocks);
   if (!files.ok()) return Fail(files.status());
-  std::deque<Bytes> last;
-  uint32_t height = 0;
-  for (const auto& path : *files) {
-    auto file = btc::BlkFile::Load(path, {}, network);
-    if (!file.ok()) return Fail(file.status());
-    btc::BlkRecord rec;
-    while (true) {
-      auto more = (*file)->Next(&rec);
-      if (!more.ok()) return Fail(more.status());
-      if (!*more) break;
-      last.emplace_back(rec.block.begin(), rec.block.end());
-      if (last.size() > tail) last.pop_front();
-      ++height;
-    }
-  }
-  if (last.empty()) return Fail(absl::NotFoundError("no blocks"));
+  auto chain = testing::ReadChain(*files, network, tail);
+  if (!chain.ok()) return Fail(chain.status());
+  if (chain->empty()) return Fail(absl::NotFoundError("no blocks"));
+  uint32_t height = static_cast<uint32_t>(chain->size());
+  const std::span<const testing::RawBlock> last(
+      chain->data() + chain->size() - std::min<size_t>(tail, chain->size()),
+      std::min<size_t>(tail, chain->size()));
   // The outputs of the tail blocks that nothing in them spends (nothing after them exists).
   std::vector<Unspent> unspent;
   absl::flat_hash_set<std::string> spent;
   btc::Block block;
-  for (const Bytes& b : last) {
+  for (const testing::RawBlock& b : last) {
     if (auto s = btc::DecodeBlock(b, 0, btc::DecodeOptions(), &block); !s.ok()) return Fail(s);
     for (const btc::Tx& tx : block.txs) {
       for (uint32_t i = 0; i < tx.input_count; ++i) {
@@ -97,7 +89,7 @@ int Run(int argc, char** argv) {
       }
     }
   }
-  for (const Bytes& b : last) {
+  for (const testing::RawBlock& b : last) {
     (void)btc::DecodeBlock(b, 0, btc::DecodeOptions(), &block);
     for (size_t t = 1; t < block.txs.size(); ++t) {  // coinbases left out (maturity)
       const btc::Tx& tx = block.txs[t];

@@ -66,8 +66,9 @@ RawBlock MakeCoinbase(uint32_t height, std::string_view tag) {
 }
 
 absl::StatusOr<std::vector<RawBlock>> ReadChain(const std::vector<std::filesystem::path>& files,
-                                                Network network) {
+                                                Network network, size_t keep) {
   std::vector<RawBlock> out;
+  size_t held_from = 0;  // out[held_from, end) hold their blocks
   for (const auto& path : files) {
     auto file = btc::BlkFile::Load(path, {}, network);
     if (!file.ok()) return file.status();
@@ -77,6 +78,7 @@ absl::StatusOr<std::vector<RawBlock>> ReadChain(const std::vector<std::filesyste
       if (!more.ok()) return more.status();
       if (!*more) break;
       out.emplace_back(rec.block.begin(), rec.block.end());
+      if (out.size() - held_from > keep) RawBlock().swap(out[held_from++]);
     }
   }
   return out;

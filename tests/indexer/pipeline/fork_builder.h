@@ -6,6 +6,7 @@
 #ifndef ARIADNE_TESTS_INDEXER_PIPELINE_FORK_BUILDER_H_
 #define ARIADNE_TESTS_INDEXER_PIPELINE_FORK_BUILDER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string_view>
@@ -18,9 +19,11 @@ namespace ariadne::testing {
 
 using RawBlock = std::vector<uint8_t>;
 
-// Returns: the blocks of blk files that hold one chain in order (e.g. a generated one).
+// Returns: the blocks of blk files that hold one chain in order (e.g. a generated one), one per
+// height. Only the last `keep` blocks are held; those before them are left empty, so that a chain
+// of any length can be read for its tip.
 absl::StatusOr<std::vector<RawBlock>> ReadChain(const std::vector<std::filesystem::path>& files,
-                                                Network network);
+                                                Network network, size_t keep = SIZE_MAX);
 
 struct ForkOptions {
   // Blocks of the chain's tip replaced by the branch (the fork is at tip - depth). Required.
