@@ -33,6 +33,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "watch"))
+import latency  # noqa: E402  (bench/watch/latency.py: adding watches, following the alerts)
+
 MAGIC = bytes.fromhex("fabfb5da")  # regtest
 
 
@@ -97,25 +100,9 @@ def start_watching(args, base, appended, server, first_alert):
     for line in decoded.splitlines():
         for tx in json.loads(line)["txs"]:
             addresses += [o["address"] for o in tx["outputs"] if o.get("address")]
-    addresses = list(dict.fromkeys(addresses))
-    added = 0
-    for addr in addresses[:args.watches * 20]:
-        if added == args.watches:
-            break
-        r = subprocess.run([args.ariadne, "watch", "add", addr, "--case", "BENCH", "--server",
-                            server], capture_output=True, text=True)
-        added += r.returncode == 0
-    follower = subprocess.Popen([args.ariadne, "alerts", "--follow", "--json", "--server", server],
-                                stdout=subprocess.PIPE, text=True)
-
-    def read_alerts():
-        for line in follower.stdout:
-            now = time.monotonic()
-            m = re.search(r'"block_height":(\d+)', line)
-            if m:
-                first_alert.setdefault(int(m.group(1)), now)
-    threading.Thread(target=read_alerts, daemon=True).start()
-    return added, follower
+    addresses = list(dict.fromkeys(addresses))[:args.watches * 20]
+    added = latency.add_watches(args.ariadne, server, addresses, args.watches)
+    return added, latency.follow_alerts(args.ariadne, server, first_alert)
 
 
 def run_size(args, blocks, txs):

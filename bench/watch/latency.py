@@ -45,6 +45,35 @@ def free_port():
     return port
 
 
+def add_watches(binary, server, addresses, n):
+    """Adds `moves` watches on the first n of `addresses` that the server accepts (it refuses an
+    address the store has not seen). Returns: how many were added."""
+    added = 0
+    for addr in addresses:
+        if added == n:
+            break
+        r = subprocess.run([binary, "watch", "add", addr, "--case", "BENCH", "--server", server],
+                           capture_output=True, text=True)
+        added += r.returncode == 0
+    return added
+
+
+def follow_alerts(binary, server, first_alert):
+    """Runs `ariadne alerts --follow --json`: first_alert[height] gets the monotonic time the first
+    alert of each block arrived. Returns: the process."""
+    follower = subprocess.Popen([binary, "alerts", "--follow", "--json", "--server", server],
+                                stdout=subprocess.PIPE, text=True)
+
+    def read_alerts():
+        for line in follower.stdout:
+            now = time.monotonic()
+            m = re.search(r'"block_height":(\d+)', line)
+            if m:
+                first_alert.setdefault(int(m.group(1)), now)
+    threading.Thread(target=read_alerts, daemon=True).start()
+    return follower
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bin")
@@ -87,24 +116,9 @@ def main():
     threading.Thread(target=read_serve, daemon=True).start()
     with open(f"{work}/chain/truth/addresses.csv") as f:
         addresses = [l.split(",")[0] for l in f.readlines()[1:]]
-    added = 0
-    for addr in addresses:
-        if added == a.watches:
-            break
-        r = subprocess.run([a.bin, "watch", "add", addr, "--case", "BENCH", "--server", server],
-                           capture_output=True, text=True)
-        added += r.returncode == 0
+    added = add_watches(a.bin, server, addresses, a.watches)
     first_alert = {}  # height -> monotonic time of its first alert on the stream
-    follower = subprocess.Popen([a.bin, "alerts", "--follow", "--json", "--server", server],
-                                stdout=subprocess.PIPE, text=True)
-
-    def read_alerts():
-        for line in follower.stdout:
-            now = time.monotonic()
-            m = re.search(r'"block_height":(\d+)', line)
-            if m:
-                first_alert.setdefault(int(m.group(1)), now)
-    threading.Thread(target=read_alerts, daemon=True).start()
+    follower = follow_alerts(a.bin, server, first_alert)
     base, alert = [], []
     for k in range(a.prefix + 1, total + 1):
         height = k - 1
