@@ -57,6 +57,41 @@ class Walk {
     element e;
     return Find(obj, key, &e);
   }
+
+  // obj[key] read by `of` (one of the ...Of readers below): nullopt when absent or null.
+  template <typename T>
+  std::optional<T> Optional(element obj, const char* key, T (Walk::*of)(element, const char*)) {
+    element e;
+    if (!Find(obj, key, &e)) return std::nullopt;
+    return (this->*of)(e, key);
+  }
+  // obj[key] read by `of`; absent or null is an error (and T()).
+  template <typename T>
+  T Required(element obj, const char* key, T (Walk::*of)(element, const char*)) {
+    element e;
+    if (!Find(obj, key, &e)) {
+      FailField(key, "missing");
+      return T();
+    }
+    return (this->*of)(e, key);
+  }
+  // A string element read by `parse`; not a string is the error `not_string`, a parse failure
+  // its message (and T() either way).
+  template <typename T>
+  T ParsedString(element e, const char* key, std::string_view not_string,
+                 absl::StatusOr<T> (*parse)(std::string_view)) {
+    std::string_view s;
+    if (e.get_string().get(s) != simdjson::SUCCESS) {
+      FailField(key, not_string);
+      return T();
+    }
+    auto v = parse(s);
+    if (!v.ok()) {
+      FailField(key, SV(v.status().message()));
+      return T();
+    }
+    return *std::move(v);
+  }
   std::string_view Str(element obj, const char* key) {
     element e;
     if (!Find(obj, key, &e)) {
@@ -68,18 +103,9 @@ class Walk {
     return s;
   }
   std::optional<U256> OptQuantity(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) return std::nullopt;
-    return QuantityOf(e, key);
+    return Optional(obj, key, &Walk::QuantityOf);
   }
-  U256 Quantity(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      FailField(key, "missing");
-      return U256();
-    }
-    return QuantityOf(e, key);
-  }
+  U256 Quantity(element obj, const char* key) { return Required(obj, key, &Walk::QuantityOf); }
   U256 QuantityOf(element e, const char* key) {
     uint64_t n;
     if (e.get_uint64().get(n) == simdjson::SUCCESS) return U256(n);
@@ -133,56 +159,18 @@ class Walk {
     return std::move(*b);
   }
   std::optional<Address> OptAddr(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) return std::nullopt;
-    return AddrOf(e, key);
+    return Optional(obj, key, &Walk::AddrOf);
   }
-  Address Addr(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      FailField(key, "missing");
-      return Address();
-    }
-    return AddrOf(e, key);
-  }
+  Address Addr(element obj, const char* key) { return Required(obj, key, &Walk::AddrOf); }
   Address AddrOf(element e, const char* key) {
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
-      FailField(key, "not an address string");
-      return Address();
-    }
-    auto a = ParseAddress(s);
-    if (!a.ok()) {
-      FailField(key, SV(a.status().message()));
-      return Address();
-    }
-    return *a;
+    return ParsedString(e, key, "not an address string", &ParseAddress);
   }
   std::optional<H256> OptHash(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) return std::nullopt;
-    return HashOf(e, key);
+    return Optional(obj, key, &Walk::HashOf);
   }
-  H256 Hash(element obj, const char* key) {
-    element e;
-    if (!Find(obj, key, &e)) {
-      FailField(key, "missing");
-      return H256();
-    }
-    return HashOf(e, key);
-  }
+  H256 Hash(element obj, const char* key) { return Required(obj, key, &Walk::HashOf); }
   H256 HashOf(element e, const char* key) {
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
-      FailField(key, "not a hash string");
-      return H256();
-    }
-    auto h = ParseH256(s);
-    if (!h.ok()) {
-      FailField(key, SV(h.status().message()));
-      return H256();
-    }
-    return *h;
+    return ParsedString(e, key, "not a hash string", &ParseH256);
   }
   // Returns: the elements of the array obj[key] (empty when absent and not required).
   std::vector<element> Array(element obj, const char* key, bool required = true) {
