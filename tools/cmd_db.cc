@@ -1,5 +1,5 @@
-// `ariadne db digest|check|compact --db DIR`: the store's logical digest, its consistency check,
-// and a full compaction into its smallest form.
+// `ariadne db digest|check|compact|cluster-files --db DIR`: the store's logical digest, its
+// consistency check, a full compaction into its smallest form, and the cluster files written now.
 #include <cstdio>
 
 #include "absl/time/clock.h"
@@ -11,6 +11,7 @@
 #include "engine/store/check.h"
 #include "engine/store/digest.h"
 #include "engine/store/store.h"
+#include "heuristics/cluster_files_refresh.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/output.h"
@@ -21,12 +22,16 @@ namespace {
 constexpr char kUsage[] =
     "usage: ariadne db digest|check --db DIR [--json]\n"
     "       ariadne db compact --db DIR   (rewrite the store in its smallest form; not while an\n"
-    "                                     indexer writes to it)\n";
+    "                                     indexer writes to it)\n"
+    "       ariadne db cluster-files --db DIR   (write the cluster files servers map now, for a\n"
+    "                                     store indexed with --no-cluster-files or before them;\n"
+    "                                     not while an indexer writes to it)\n";
 
 }  // namespace
 
 int RunDb(const std::vector<std::string>& argv) {
-  if (argv.empty() || (argv[0] != "digest" && argv[0] != "check" && argv[0] != "compact")) {
+  if (argv.empty() || (argv[0] != "digest" && argv[0] != "check" && argv[0] != "compact" &&
+                       argv[0] != "cluster-files")) {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -48,6 +53,19 @@ int RunDb(const std::vector<std::string>& argv) {
     std::printf("compacted in %.1f s: %s -> %s bytes\n", absl::ToDoubleSeconds(absl::Now() - start),
                 FormatCount(before).c_str(),
                 FormatCount(store::DiskBytes(*args->Get("db"))).c_str());
+    return 0;
+  }
+  if (argv[0] == "cluster-files") {
+    auto store = store::Store::Open(*args->Get("db"), store::StoreOptions());
+    if (!store.ok()) return PrintError(store.status());
+    heuristics::ClusterFilesRefreshOptions always;
+    always.overlay_share = 0;
+    always.min_overlay_txs = 0;
+    auto r = heuristics::RefreshClusterFiles(store->get(), always);
+    if (!r.ok()) return PrintError(r.status());
+    if (!r->written) return PrintError(absl::FailedPreconditionError(r->why));
+    std::printf("cluster files written for %s txs in %.1f s\n", FormatCount(r->txs).c_str(),
+                r->seconds);
     return 0;
   }
   store::StoreOptions so;
@@ -137,8 +155,8 @@ int RunDb(const std::vector<std::string>& argv) {
           "cluster files: %s addresses, %s clusters, %s unions, %s outputs (to tx %s) agree with "
           "the rows\n",
           FormatCount(m.members).c_str(), FormatCount(cluster_files->clusters).c_str(),
-          FormatCount(m.of(graph::ClusterArray::kLinks)).c_str(),
-          FormatCount(m.outputs).c_str(), FormatCount(m.txs).c_str());
+          FormatCount(m.of(graph::ClusterArray::kLinks)).c_str(), FormatCount(m.outputs).c_str(),
+          FormatCount(m.txs).c_str());
     }
   }
   return r->ok() ? 0 : 1;

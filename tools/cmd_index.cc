@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "engine/core/file_limit.h"
 #include "engine/store/store.h"
+#include "heuristics/cluster_files_refresh.h"
 #include "heuristics/clustering_observer.h"
 #include "indexer/pipeline/btc_indexer.h"
 #include "indexer/pipeline/follow.h"
@@ -23,14 +24,17 @@ constexpr char kUsage[] =
     "usage: ariadne index btc (--blocks DIR_OR_FILE... | --rpc URL [--rpc-cookie FILE |\n"
     "                         --rpc-user USER --rpc-password PASSWORD]) --db DIR\n"
     "                         [--follow [--poll-ms N]] [--network NET] [--xor-key HEX]\n"
-    "                         [--memory-mb N] [--no-cluster]\n"
+    "                         [--memory-mb N] [--no-cluster] [--no-cluster-files]\n"
     "                         [--commit-txs N] [--cache-addresses N] [--cache-prevouts N]\n"
     "--memory-mb (default 4096) sizes every cache, the commit batches and the store's block\n"
     "cache and memtables; the split is printed when indexing starts. --commit-txs,\n"
     "--cache-addresses and --cache-prevouts override its choices (expert settings).\n"
     "Clusters are kept up to date under the stored policy (the default on a new store);\n"
     "--no-cluster leaves them to a later `ariadne recluster`. The graph files beside the store\n"
-    "(DIR/graph) are kept up to date for servers to map.\n"
+    "(DIR/graph) are kept up to date for servers to map, and so are the cluster files\n"
+    "(DIR/clusters): written again after a run or round when they are missing or stale, or\n"
+    "when the transactions since them reach a quarter of those they cover (--no-cluster-files:\n"
+    "never; servers then build the clustering in memory at start-up).\n"
     "--rpc reads the node's best chain over Bitcoin Core's JSON-RPC (http://HOST:PORT), written\n"
     "as blk files to DIR/rpc-blocks and indexed from there; credentials from the node's cookie\n"
     "file or --rpc-user/--rpc-password.\n"
@@ -99,6 +103,7 @@ int IndexBtc(const std::vector<std::string>& argv) {
                                  {"cache-addresses", true},
                                  {"cache-prevouts", true},
                                  {"no-cluster", false},
+                                 {"no-cluster-files", false},
                                  {"follow", false},
                                  {"poll-ms", true},
                                  {"rpc", true},
@@ -179,6 +184,25 @@ int IndexBtc(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "rebuilding clusters after the reorg...\n");
     return clustering->Finish(store->get());
   };
+  // The cluster files servers map, written again when due (cluster_files_refresh.h). They only
+  // speed servers up: a failure to write them is a warning, the index stands.
+  const bool cluster_files = cluster && !args->Has("no-cluster-files");
+  auto refresh_cluster_files = [&] {
+    if (!cluster_files) return;
+    auto r =
+        heuristics::RefreshClusterFiles(store->get(), heuristics::ClusterFilesRefreshOptions());
+    if (!r.ok()) {
+      if (!absl::IsNotFound(r.status())) {
+        std::fprintf(stderr, "warning: the cluster files were not written: %s\n",
+                     std::string(r.status().message()).c_str());
+      }
+      return;
+    }
+    if (!r->written) return;
+    std::printf("cluster files written for %s txs in %.1f s (%s)\n", FormatCount(r->txs).c_str(),
+                r->seconds, r->why.c_str());
+    std::fflush(stdout);
+  };
   auto index_run = [&](const std::vector<std::filesystem::path>& inputs,
                        pipeline::IndexResult* r) -> absl::Status {
     pipeline::BtcIndexOptions run = options;
@@ -229,6 +253,7 @@ int IndexBtc(const std::vector<std::string>& argv) {
           "CoinJoins skipped\n",
           cluster_policy.c_str(), FormatCount(c.common_input_unions).c_str(),
           FormatCount(c.change_unions).c_str(), FormatCount(coinjoins).c_str());
+      refresh_cluster_files();
     }
     if (!status.ok()) return PrintError(status);
     return 0;
@@ -354,11 +379,14 @@ int IndexBtc(const std::vector<std::string>& argv) {
                 FormatCount(r.blocks_applied).c_str(), FormatCount(r.txs).c_str(),
                 FormatCount(r.blocks_rewound).c_str(), r.seconds);
     std::fflush(stdout);
+    // After the commit (servers answer for the block already); delays the next round only.
+    if (round.status.ok()) refresh_cluster_files();
   };
   pipeline::FollowResult fr;
   absl::Status status = pipeline::Follow(source.get(), fo, &fr);
   absl::Status closed = close_session();  // saves what the next run loads
   if (status.ok()) status = closed;
+  if (status.ok() && !follow) refresh_cluster_files();
   if (rpc_source != nullptr) {
     const pipeline::RpcSourceCounters& c = rpc_source->counters();
     std::fprintf(stderr, "node: height %d; fetched %s blocks (%.1f MB) over RPC\n", c.node_height,

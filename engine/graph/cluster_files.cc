@@ -13,9 +13,11 @@
 namespace ariadne::graph {
 namespace {
 
-// Version 2: the settled clustering (kSv*, kPending*) and how the policy settles.
-constexpr uint8_t kMetaVersion = 2;
-constexpr size_t kMetaBytes = 1 + 1 + 1 + 8 + 8 + 4 + 4 + 32 + 4 + 1 + 1 + kClusterArrays * 8;
+// Version 2: the settled clustering (kSv*, kPending*) and how the policy settles. Version 3: the
+// serial of the files within their generation (read from version 2 rows as 0).
+constexpr uint8_t kMetaVersion = 3;
+constexpr size_t kMetaV2Bytes = 1 + 1 + 1 + 8 + 8 + 4 + 4 + 32 + 4 + 1 + 1 + kClusterArrays * 8;
+constexpr size_t kMetaBytes = kMetaV2Bytes + 4;
 
 struct ArrayInfo {
   const char* name;  // also the file's name (+ ".bin")
@@ -96,8 +98,15 @@ files::FlatSpec ClusterArraySpec(ClusterArray a) {
   return files::FlatSpec{i.name, i.record_size};
 }
 
-std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir, uint8_t gen) {
-  return store_dir / "clusters" / absl::StrCat("g", gen);
+std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir, uint8_t gen,
+                                      uint32_t serial) {
+  if (serial == 0) return store_dir / "clusters" / absl::StrCat("g", gen);
+  return store_dir / "clusters" / absl::StrCat("g", gen, ".", serial);
+}
+
+std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir,
+                                      const ClusterFilesMeta& meta) {
+  return ClusterFilesDir(store_dir, meta.gen, meta.serial);
 }
 
 std::filesystem::path ClusterArrayPath(const std::filesystem::path& dir, ClusterArray a) {
@@ -118,13 +127,15 @@ std::string EncodeClusterFilesMeta(const ClusterFilesMeta& m) {
   v.push_back(static_cast<char>(m.settle.skip_rules));
   v.push_back(static_cast<char>(m.settle.kind));
   for (uint64_t n : m.n) store::PutBE64(&v, n);
+  store::PutBE32(&v, m.serial);
   return v;
 }
 
 absl::StatusOr<ClusterFilesMeta> DecodeClusterFilesMeta(std::string_view v) {
-  if (v.size() != kMetaBytes || static_cast<uint8_t>(v[0]) != kMetaVersion) {
+  const bool v2 = v.size() == kMetaV2Bytes && static_cast<uint8_t>(v[0]) == 2;
+  if (!v2 && (v.size() != kMetaBytes || static_cast<uint8_t>(v[0]) != kMetaVersion)) {
     return absl::DataLossError(absl::StrCat("meta/cluster_files: ", v.size(),
-                                            " bytes, not a version ", kMetaVersion, " row"));
+                                            " bytes, not a version 2 or ", kMetaVersion, " row"));
   }
   ClusterFilesMeta m;
   const char* p = v.data() + 1;
@@ -139,6 +150,7 @@ absl::StatusOr<ClusterFilesMeta> DecodeClusterFilesMeta(std::string_view v) {
   m.settle.skip_rules = static_cast<uint8_t>(*p++);
   m.settle.kind = static_cast<uint8_t>(*p++);
   for (uint64_t& n : m.n) n = store::GetBE(p, 8), p += 8;
+  if (!v2) m.serial = static_cast<uint32_t>(store::GetBE(p, 4));
   return m;
 }
 
@@ -297,14 +309,15 @@ absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(const store::Store& store, 
 }
 
 absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, const SettleParams& settle,
-                             store::CommitBatch* batch) {
+                             store::CommitBatch* batch, uint32_t serial) {
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
   ASSIGN_OR_RETURN(ClusterSnapshot s,
                    BuildClusterSnapshot(store, gen, state.tx_count, state.output_count,
                                         state.addr_count, settle));
   s.meta.tip_height = state.tip_height;
   s.meta.tip_hash = state.tip_hash;
-  const std::filesystem::path dir = ClusterFilesDir(store.dir(), gen);
+  s.meta.serial = serial;
+  const std::filesystem::path dir = ClusterFilesDir(store.dir(), s.meta);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);  // a killed earlier rebuild's (never live: not mapped)
   std::filesystem::create_directories(dir, ec);
@@ -322,9 +335,10 @@ absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, const Settl
   return absl::OkStatus();
 }
 
-void RemoveOtherClusterFiles(const std::filesystem::path& store_dir, uint8_t live) {
+void RemoveOtherClusterFiles(const std::filesystem::path& store_dir, uint8_t live,
+                             uint32_t serial) {
   std::error_code ec;
-  const std::filesystem::path keep = ClusterFilesDir(store_dir, live).filename();
+  const std::filesystem::path keep = ClusterFilesDir(store_dir, live, serial).filename();
   for (const auto& e : std::filesystem::directory_iterator(store_dir / "clusters", ec)) {
     if (e.path().filename() != keep) std::filesystem::remove_all(e.path(), ec);
   }
@@ -360,7 +374,8 @@ absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store) {
   OpenedClusterFiles r;
   auto v = store.ReadMeta(kMetaClusterFiles);
   if (absl::IsNotFound(v.status())) {
-    r.why_not = "the store has no cluster files (made by `ariadne recluster`)";
+    r.why_not =
+        "the store has no cluster files (written by `ariadne index` and `ariadne recluster`)";
     return r;
   }
   if (!v.ok()) return v.status();
@@ -411,7 +426,7 @@ absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store) {
   }
   auto files = std::make_shared<ClusterFiles>();
   files->meta = meta;
-  const std::filesystem::path dir = ClusterFilesDir(store.dir(), meta.gen);
+  const std::filesystem::path dir = ClusterFilesDir(store.dir(), meta);
   for (size_t i = 0; i < kClusterArrays; ++i) {
     const auto a = static_cast<ClusterArray>(i);
     auto f = files::FlatArrayReader::Open(ClusterArrayPath(dir, a), ClusterArraySpec(a), meta.n[i]);
@@ -481,7 +496,7 @@ absl::StatusOr<ClusterFilesReport> CheckClusterFiles(const store::Store& store) 
     std::erase_if(
         rows, [&](const PendingEdge& e) { return e.tx().value() >= f.meta.txs || !could_link(e); });
     const std::string path =
-        ClusterArrayPath(ClusterFilesDir(store.dir(), f.meta.gen), ClusterArray::kPending).string();
+        ClusterArrayPath(ClusterFilesDir(store.dir(), f.meta), ClusterArray::kPending).string();
     size_t next = 0;
     for (uint64_t i = 0; i < file.size(); ++i) {
       const PendingEdge& e = file[i];
@@ -505,7 +520,7 @@ absl::StatusOr<ClusterFilesReport> CheckClusterFiles(const store::Store& store) 
                    BuildClusterSnapshot(store, f.meta.gen, f.meta.txs, f.meta.outputs,
                                         f.meta.members, f.meta.settle, &pending));
   const auto bytes = Bytes(s);
-  const std::filesystem::path dir = ClusterFilesDir(store.dir(), f.meta.gen);
+  const std::filesystem::path dir = ClusterFilesDir(store.dir(), f.meta);
   for (size_t i = 0; i < kClusterArrays; ++i) {
     const auto a = static_cast<ClusterArray>(i);
     const uint32_t size = kArrays[i].record_size;

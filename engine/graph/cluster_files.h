@@ -64,7 +64,10 @@ enum class ClusterArray : uint8_t {
 };
 inline constexpr size_t kClusterArrays = 23;
 files::FlatSpec ClusterArraySpec(ClusterArray a);
-std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir, uint8_t gen);
+// The folder of generation `gen`'s files of serial `serial` (0: the ones `recluster` writes; the
+// indexer's rewrites within the generation count up from there).
+std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir, uint8_t gen,
+                                      uint32_t serial = 0);
 std::filesystem::path ClusterArrayPath(const std::filesystem::path& dir, ClusterArray a);
 
 // meta/cluster_files: which generation the files are of and the chain they cover.
@@ -78,12 +81,15 @@ struct ClusterFilesMeta {
   int32_t tip_height = -1;  // the block at the tip then (a reorg below it makes the files stale)
   BlockHash tip_hash;
   std::array<uint64_t, kClusterArrays> n{};  // records per array
+  uint32_t serial = 0;  // which writing of the generation's files (their folder's name)
   uint64_t& of(ClusterArray a) { return n[static_cast<size_t>(a)]; }
   uint64_t of(ClusterArray a) const { return n[static_cast<size_t>(a)]; }
   friend bool operator==(const ClusterFilesMeta&, const ClusterFilesMeta&) = default;
 };
 std::string EncodeClusterFilesMeta(const ClusterFilesMeta& m);
 absl::StatusOr<ClusterFilesMeta> DecodeClusterFilesMeta(std::string_view v);
+std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir,
+                                      const ClusterFilesMeta& meta);
 
 // What the files hold, in memory.
 struct ClusterSnapshot {
@@ -110,13 +116,16 @@ absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(
     const SettleParams& settle, const std::vector<PendingEdge>* pending = nullptr);
 
 // `ariadne recluster`'s part: builds the snapshot of generation `gen` over the whole store, writes
-// its files (synced) and puts meta/cluster_files into *batch, to be committed with the meta row
-// that makes the generation live. Returns: UNAVAILABLE / RESOURCE_EXHAUSTED naming a file.
+// its files (synced) into the folder of (gen, serial) and puts meta/cluster_files into *batch, to
+// be committed with the meta row that makes the generation live (or alone, when the indexer
+// rewrites the live generation's files: cluster_files_refresh.h). Returns: UNAVAILABLE /
+// RESOURCE_EXHAUSTED naming a file.
 absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, const SettleParams& settle,
-                             store::CommitBatch* batch);
-// Removes the folders of generations other than `live` (after the commit; servers keep their
+                             store::CommitBatch* batch, uint32_t serial = 0);
+// Removes the folders other than that of (live, serial) (after the commit; servers keep their
 // mappings of removed files).
-void RemoveOtherClusterFiles(const std::filesystem::path& store_dir, uint8_t live);
+void RemoveOtherClusterFiles(const std::filesystem::path& store_dir, uint8_t live,
+                             uint32_t serial = 0);
 
 // The files mapped read-only at the lengths meta/cluster_files gives.
 struct ClusterFiles {

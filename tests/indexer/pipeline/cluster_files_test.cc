@@ -2,7 +2,9 @@
 // its clustering, a server maps them and indexes what the indexer added after them in overlays,
 // and every answer equals that of the passes over everything (ARIADNE_CLUSTERS_FROM_ROWS=1).
 // A short, foreign or corrupt file is DATA_LOSS naming it; a recluster stopped before its commit
-// leaves the previous files live.
+// leaves the previous files live. The indexer writes them again when they are missing, stale or
+// far behind (heuristics/cluster_files_refresh.h), and a running server's refresh maps the new
+// ones.
 #include "engine/graph/cluster_files.h"
 
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include "engine/core/address.h"
 #include "engine/utxo/utxo_backend.h"
 #include "gen/generator.h"
+#include "heuristics/cluster_files_refresh.h"
 #include "heuristics/clustering.h"
 #include "heuristics/clustering_observer.h"
 #include "heuristics/policy.h"
@@ -92,7 +95,7 @@ class ClusterFilesTest : public ::testing::Test {
     EXPECT_THAT(m, IsOk());
     auto meta = graph::DecodeClusterFilesMeta(*m);
     EXPECT_THAT(meta, IsOk());
-    return graph::ClusterArrayPath(graph::ClusterFilesDir(store_->dir(), meta->gen), a);
+    return graph::ClusterArrayPath(graph::ClusterFilesDir(store_->dir(), *meta), a);
   }
 
   // Every member's cluster, every cluster's members and totals, every address's outputs and
@@ -144,6 +147,15 @@ class ClusterFilesTest : public ::testing::Test {
       }
     }
     EXPECT_GT(explained, 10u);
+  }
+
+  size_t Folders() {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator(store_->dir() / "clusters")) {
+      ++n;
+    }
+    return n;
   }
 
   std::filesystem::path dir_;
@@ -354,12 +366,84 @@ TEST_F(ClusterFilesTest, AReclusterStoppedBeforeItsCommitLeavesThePreviousFilesL
       store_->dir(),
       graph::DecodeClusterFilesMeta(*store_->ReadMeta(graph::kMetaClusterFiles))->gen);
   EXPECT_THAT(graph::CheckClusterFiles(*store_), IsOk());
-  size_t dirs = 0;
-  for ([[maybe_unused]] const auto& e :
-       std::filesystem::directory_iterator(store_->dir() / "clusters")) {
-    ++dirs;
-  }
-  EXPECT_EQ(dirs, 1u);
+  EXPECT_EQ(Folders(), 1u);
+}
+
+TEST_F(ClusterFilesTest, TheIndexerWritesTheFilesWhenMissingOrFarBehindAndServersMapThem) {
+  heuristics::ClusterFilesRefreshOptions quarter;
+  quarter.min_overlay_txs = 0;  // the share alone (the test chain is small)
+  Index(files_.size() / 2);
+  // Never reclustered: no files until the indexer writes them.
+  auto age = heuristics::CheckClusterFilesAge(*store_, quarter);
+  ASSERT_THAT(age, IsOk());
+  EXPECT_TRUE(age->needed);
+  EXPECT_THAT(age->why, ::testing::HasSubstr("no cluster files"));
+  auto r = heuristics::RefreshClusterFiles(store_.get(), quarter);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_TRUE(r->written);
+  auto state = store_->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(r->txs, state->tx_count);
+  ASSERT_THAT(graph::CheckClusterFiles(*store_), IsOk());
+  auto server = Open(false);  // a server running from here on
+  ASSERT_THAT(server, IsOk());
+  EXPECT_FALSE((*server)->clusters()->overlaid());
+  // A few more blocks: below the share, the files stay (the server overlays them).
+  Index(files_.size() / 2 + 1);
+  r = heuristics::RefreshClusterFiles(store_.get(), quarter);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_FALSE(r->written);
+  EXPECT_GT(r->overlay_txs, 0u);
+  EXPECT_THAT(r->why, ::testing::HasSubstr("fewer than"));
+  // The rest: past the share, they are written again into the next folder, the previous one goes.
+  const std::filesystem::path first = LiveFile(graph::ClusterArray::kDense).parent_path();
+  Index(files_.size());
+  r = heuristics::RefreshClusterFiles(store_.get(), quarter);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_TRUE(r->written);
+  EXPECT_NE(LiveFile(graph::ClusterArray::kDense).parent_path(), first);
+  EXPECT_FALSE(std::filesystem::exists(first));
+  EXPECT_EQ(Folders(), 1u);
+  ASSERT_THAT(graph::CheckClusterFiles(*store_), IsOk());
+  // The running server's refresh maps the new files (nothing overlaid) and answers as the passes
+  // over everything do.
+  auto refreshed = (*server)->Refreshed(*store_);
+  ASSERT_THAT(refreshed, IsOk());
+  EXPECT_FALSE((*refreshed)->clusters()->overlaid());
+  auto rows = Open(true);
+  ASSERT_THAT(rows, IsOk());
+  ExpectSameAnswers(static_cast<const utxo::UtxoBackend&>(**refreshed), **rows);
+}
+
+TEST_F(ClusterFilesTest, DamagedFilesOrAKilledRewritesFolderAreReplacedByTheNextWrite) {
+  Index(files_.size());
+  ASSERT_THAT(heuristics::RefreshClusterFiles(store_.get(), {}), IsOk());
+  ASSERT_THAT(graph::CheckClusterFiles(*store_), IsOk());
+  // What a rewrite killed before its commit leaves: the next serial's folder, half written.
+  auto meta = graph::DecodeClusterFilesMeta(*store_->ReadMeta(graph::kMetaClusterFiles));
+  ASSERT_THAT(meta, IsOk());
+  const std::filesystem::path killed =
+      graph::ClusterFilesDir(store_->dir(), meta->gen, meta->serial + 1);
+  std::filesystem::create_directories(killed);
+  std::ofstream(killed / "cl_dense.bin") << "half";
+  // A live file whose header is damaged: servers refuse it, the next write replaces it.
+  const auto totals = LiveFile(graph::ClusterArray::kTotals);
+  std::filesystem::resize_file(totals, 10);
+  ASSERT_THAT(Open(false), StatusIsWithMessage(absl::StatusCode::kDataLoss, "cl_totals"));
+  auto age = heuristics::CheckClusterFilesAge(*store_, {});
+  ASSERT_THAT(age, IsOk());
+  EXPECT_TRUE(age->needed);
+  EXPECT_THAT(age->why, ::testing::HasSubstr("cl_totals"));
+  auto r = heuristics::RefreshClusterFiles(store_.get(), {});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_TRUE(r->written);
+  EXPECT_THAT(graph::CheckClusterFiles(*store_), IsOk());
+  EXPECT_EQ(Folders(), 1u);
+  auto files = Open(false);
+  auto rows = Open(true);
+  ASSERT_THAT(files, IsOk());
+  ASSERT_THAT(rows, IsOk());
+  ExpectSameAnswers(**files, **rows);
 }
 
 }  // namespace
