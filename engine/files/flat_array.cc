@@ -98,6 +98,19 @@ absl::Status FlatArrayWriter::Append(const void* records, uint64_t n) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint8_t*> FlatArrayWriter::Grow(uint64_t n) {
+  const uint64_t begin = kFlatHeaderBytes + count_ * spec_.record_size;
+  const uint64_t end = begin + n * spec_.record_size;
+  const uint64_t had = file_->size();
+  if (end > had) {
+    if (absl::Status s = file_->Resize(end); !s.ok()) return s;
+  }
+  // A killed run's tail may be there; the blocks the file grew by read as zeros already.
+  if (had > begin) std::memset(file_->data() + begin, 0, std::min(had, end) - begin);
+  count_ += n;
+  return file_->data() + begin;
+}
+
 absl::Status FlatArrayWriter::Sync() { return file_->Sync(0, file_->size()); }
 
 absl::Status FlatArrayWriter::Trim(uint64_t keep) {

@@ -52,6 +52,10 @@ class FlatArrayWriter {
   // Appends `n` records (n * record_size bytes from `records`). Returns: UNAVAILABLE or
   // RESOURCE_EXHAUSTED (disk full) naming the file.
   absl::Status Append(const void* records, uint64_t n);
+  // Appends `n` zeroed records to be written in place (a file built in any order).
+  // Returns: the first of them (valid until the next Append or Grow); UNAVAILABLE or
+  // RESOURCE_EXHAUSTED (disk full) naming the file.
+  absl::StatusOr<uint8_t*> Grow(uint64_t n);
   // Returns: record `i` (below count(), or below capacity() to read a killed run's tail), to
   // write in place. Valid until the next Append.
   uint8_t* At(uint64_t i) { return file_->data() + kFlatHeaderBytes + i * spec_.record_size; }

@@ -49,48 +49,6 @@ constexpr ArrayInfo kArrays[kClusterArrays] = {
     {"pending_adj", 4},
 };
 
-// The bytes of each array of a snapshot, in ClusterArray order.
-std::array<std::span<const uint8_t>, kClusterArrays> Bytes(const ClusterSnapshot& s) {
-  auto b = [](const auto& v) {
-    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()),
-                                    v.size() * sizeof(v[0]));
-  };
-  const ClusterArrays& c = s.clusters;
-  const ClusterArrays& f = s.served;
-  return {b(s.addr_offsets),
-          b(s.addr_outs),
-          b(c.dense),
-          b(c.roots),
-          b(c.offsets),
-          b(c.members),
-          b(c.links),
-          b(s.evidence),
-          b(c.adj_offsets),
-          b(c.adj),
-          b(s.totals),
-          b(f.dense),
-          b(f.roots),
-          b(f.offsets),
-          b(f.members),
-          b(s.settled),
-          b(s.settled_evidence),
-          b(f.adj_offsets),
-          b(f.adj),
-          b(s.served_totals),
-          b(s.pending),
-          b(s.pending_offsets),
-          b(s.pending_adj)};
-}
-
-LinkEvidence EvidenceOf(const store::EvidenceRow& r) {
-  LinkEvidence e{};
-  e.tx = r.tx.value();
-  e.at = r.at.value();
-  e.kind = r.kind;
-  e.rule = r.rule;
-  return e;
-}
-
 }  // namespace
 
 files::FlatSpec ClusterArraySpec(ClusterArray a) {
@@ -171,168 +129,6 @@ absl::StatusOr<std::vector<store::EvidenceRow>> ReadEvidenceFrom(const store::St
   }
   RETURN_IF_ERROR(store::FromRocks(it->status(), "reading evidence"));
   return rows;
-}
-
-absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(const store::Store& store, uint8_t gen,
-                                                     uint64_t txs, uint64_t outputs,
-                                                     uint32_t members, const SettleParams& settle,
-                                                     const std::vector<PendingEdge>* pending) {
-  ClusterSnapshot s;
-  store::HeightIndex heights;
-  RETURN_IF_ERROR(heights.Load(store));
-  ASSIGN_OR_RETURN(std::shared_ptr<const GraphFiles> gf, OpenGraphFiles(store));
-  std::unique_ptr<TxGraph> graph;
-  if (gf != nullptr) {
-    graph = TxGraph::Map(std::move(gf));
-  } else {
-    ASSIGN_OR_RETURN(graph, TxGraph::Load(store));
-  }
-  if (graph->tx_count() < txs || graph->output_count() < outputs) {
-    return absl::DataLossError("the graph is shorter than the cluster files say");
-  }
-  // The unions made before `txs`, in the order they were made.
-  std::vector<store::EvidenceRow> rows;
-  RETURN_IF_ERROR(
-      store::ScanRows(store, store::Cf::kEvidence, std::string(1, static_cast<char>(gen)),
-                      [&](std::string_view k, std::string_view v) -> absl::Status {
-                        ASSIGN_OR_RETURN(store::EvidenceRow r, store::DecodeEvidence(k, v));
-                        if (r.at.value() < txs) rows.push_back(r);
-                        return absl::OkStatus();
-                      }));
-  std::vector<ClusterLink> links;
-  links.reserve(rows.size());
-  s.evidence.reserve(rows.size());
-  for (const store::EvidenceRow& r : rows) {
-    links.push_back({r.a, r.b});
-    s.evidence.push_back(EvidenceOf(r));
-  }
-  rows = {};
-  ASSIGN_OR_RETURN(s.clusters, ClusterIndex::BuildArrays(members, links));
-  {
-    const ClusterArrays& c = s.clusters;
-    ASSIGN_OR_RETURN(std::unique_ptr<ClusterIndex> index,
-                     ClusterIndex::Overlaid(
-                         {c.dense, c.roots, c.offsets, c.members, c.links, c.adj_offsets, c.adj},
-                         nullptr, members, {}, ""));
-    s.totals = ComputeClusterTotals(*graph, heights, *index, txs);
-  }
-  if (settle.settles) {
-    // F: the candidates pending then, settled over C in key order.
-    if (pending != nullptr) {
-      s.pending = *pending;
-    } else {
-      ASSIGN_OR_RETURN(s.pending, ReadPendingEdges(store, gen, 0, settle.skip_rules));
-      std::erase_if(s.pending, [&](const PendingEdge& e) { return e.tx().value() >= txs; });
-    }
-    const ClusterArrays& c = s.clusters;
-    auto cluster_of = [&](uint32_t m) { return c.roots[c.dense[m]]; };
-    auto size = [&](uint32_t id) {
-      const uint32_t d = c.dense[id];
-      return c.offsets[d + 1] - c.offsets[d];
-    };
-    for (const PendingEdge& e : s.pending) {
-      if (e.anchor >= members || e.change >= members) {
-        return absl::DataLossError(
-            absl::StrCat("pending candidate ", e.key, " names an unknown address"));
-      }
-    }
-    for (uint32_t i : SettleEdges(s.pending, cluster_of, size, settle.guard)) {
-      const PendingEdge& e = s.pending[i];
-      s.settled.push_back({e.anchor, e.change});
-      LinkEvidence ev{};
-      ev.tx = ev.at = e.tx().value();
-      ev.kind = settle.kind;
-      ev.rule = e.rule;
-      s.settled_evidence.push_back(ev);
-    }
-    // Only the candidates that could ever link stay (clusters only grow: a side above the guard,
-    // or one cluster, never links).
-    std::erase_if(s.pending, [&](const PendingEdge& e) {
-      const uint32_t a = cluster_of(e.anchor), b = cluster_of(e.change);
-      return a == b || (settle.guard > 0 && std::max(size(a), size(b)) > settle.guard);
-    });
-    s.pending_offsets.assign(c.roots.size() + 1, 0);
-    for (const PendingEdge& e : s.pending) {
-      s.pending_offsets[c.dense[e.anchor] + 1]++;
-      s.pending_offsets[c.dense[e.change] + 1]++;
-    }
-    for (size_t d = 0; d < c.roots.size(); ++d) s.pending_offsets[d + 1] += s.pending_offsets[d];
-    s.pending_adj.resize(s.pending_offsets.back());
-    std::vector<uint32_t> fill(s.pending_offsets.begin(), s.pending_offsets.end() - 1);
-    for (uint32_t i = 0; i < s.pending.size(); ++i) {
-      s.pending_adj[fill[c.dense[s.pending[i].anchor]]++] = i;
-      s.pending_adj[fill[c.dense[s.pending[i].change]]++] = i;
-    }
-    // F's arrays (from C's unions and the settled links), and the settled links' own adjacency.
-    std::vector<ClusterLink> all = links;
-    all.insert(all.end(), s.settled.begin(), s.settled.end());
-    ASSIGN_OR_RETURN(ClusterArrays f, ClusterIndex::BuildArrays(members, all));
-    all = {};
-    ASSIGN_OR_RETURN(ClusterArrays adj, ClusterIndex::BuildArrays(members, s.settled));
-    s.served.dense = std::move(f.dense);
-    s.served.roots = std::move(f.roots);
-    s.served.offsets = std::move(f.offsets);
-    s.served.members = std::move(f.members);
-    s.served.adj_offsets = std::move(adj.adj_offsets);
-    s.served.adj = std::move(adj.adj);
-    const ClusterArrays& sv = s.served;
-    ASSIGN_OR_RETURN(
-        std::unique_ptr<ClusterIndex> index,
-        ClusterIndex::Overlaid({sv.dense, sv.roots, sv.offsets, sv.members, {}, {}, {}}, nullptr,
-                               members, {}, ""));
-    s.served_totals = ComputeClusterTotals(*graph, heights, *index, txs);
-  }
-  // The outputs of every address, by a counting sort.
-  s.addr_offsets.assign(uint64_t{members} + 1, 0);
-  for (uint64_t o = 0; o < outputs; ++o) {
-    const AddrId a = graph->Addr(OutNum(o));
-    if (a.valid() && a.value() < members) s.addr_offsets[a.value() + 1]++;
-  }
-  for (uint32_t a = 0; a < members; ++a) s.addr_offsets[a + 1] += s.addr_offsets[a];
-  s.addr_outs.resize(s.addr_offsets[members]);
-  {
-    std::vector<uint64_t> fill(s.addr_offsets.begin(), s.addr_offsets.end() - 1);
-    for (uint64_t o = 0; o < outputs; ++o) {
-      const AddrId a = graph->Addr(OutNum(o));
-      if (a.valid() && a.value() < members) s.addr_outs[fill[a.value()]++] = o;
-    }
-  }
-  s.meta.gen = gen;
-  s.meta.settle = settle;
-  s.meta.txs = txs;
-  s.meta.outputs = outputs;
-  s.meta.members = members;
-  const auto bytes = Bytes(s);
-  for (size_t i = 0; i < kClusterArrays; ++i)
-    s.meta.n[i] = bytes[i].size() / kArrays[i].record_size;
-  return s;
-}
-
-absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, const SettleParams& settle,
-                             store::CommitBatch* batch, uint32_t serial) {
-  ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
-  ASSIGN_OR_RETURN(ClusterSnapshot s,
-                   BuildClusterSnapshot(store, gen, state.tx_count, state.output_count,
-                                        state.addr_count, settle));
-  s.meta.tip_height = state.tip_height;
-  s.meta.tip_hash = state.tip_hash;
-  s.meta.serial = serial;
-  const std::filesystem::path dir = ClusterFilesDir(store.dir(), s.meta);
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);  // a killed earlier rebuild's (never live: not mapped)
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": ", ec.message()));
-  const auto bytes = Bytes(s);
-  for (size_t i = 0; i < kClusterArrays; ++i) {
-    const auto a = static_cast<ClusterArray>(i);
-    ASSIGN_OR_RETURN(
-        auto w, files::FlatArrayWriter::Open(ClusterArrayPath(dir, a), ClusterArraySpec(a), 0, 0));
-    RETURN_IF_ERROR(w->Append(bytes[i].data(), s.meta.n[i]));
-    RETURN_IF_ERROR(w->Sync());
-    RETURN_IF_ERROR(w->Trim(0));
-  }
-  batch->Put(store::Cf::kMeta, kMetaClusterFiles, EncodeClusterFilesMeta(s.meta));
-  return absl::OkStatus();
 }
 
 void RemoveOtherClusterFiles(const std::filesystem::path& store_dir, uint8_t live,
@@ -516,25 +312,52 @@ absl::StatusOr<ClusterFilesReport> CheckClusterFiles(const store::Store& store) 
           absl::StrCat(path, ": pending row ", rows[next].key, " is missing"));
     }
   }
-  ASSIGN_OR_RETURN(const ClusterSnapshot s,
-                   BuildClusterSnapshot(store, f.meta.gen, f.meta.txs, f.meta.outputs,
-                                        f.meta.members, f.meta.settle, &pending));
-  const auto bytes = Bytes(s);
-  const std::filesystem::path dir = ClusterFilesDir(store.dir(), f.meta);
-  for (size_t i = 0; i < kClusterArrays; ++i) {
-    const auto a = static_cast<ClusterArray>(i);
-    const uint32_t size = kArrays[i].record_size;
-    if (s.meta.n[i] != f.meta.n[i]) {
-      return absl::DataLossError(absl::StrCat(ClusterArrayPath(dir, a).string(), ": ", f.meta.n[i],
-                                              " records, the rows make ", s.meta.n[i]));
+  // Every array the rows make, compared with its file as it comes.
+  class CompareSink : public ClusterArraySink {
+   public:
+    CompareSink(const ClusterFiles& f, std::filesystem::path dir) : f_(f), dir_(std::move(dir)) {}
+    absl::Status Append(ClusterArray a, const void* records, uint64_t n) override {
+      const size_t i = static_cast<size_t>(a);
+      const uint32_t size = ClusterArraySpec(a).record_size;
+      if (made_[i] + n > f_.meta.n[i]) return Count(a, made_[i] + n);
+      const uint8_t* file = f_.at(a).records() + made_[i] * size;
+      const auto* rows = static_cast<const uint8_t*>(records);
+      if (n > 0 && std::memcmp(file, rows, n * size) != 0) {
+        uint64_t r = 0;
+        while (std::memcmp(file + r * size, rows + r * size, size) == 0) ++r;
+        return absl::DataLossError(absl::StrCat(ClusterArrayPath(dir_, a).string(), ": record ",
+                                                made_[i] + r, " differs from what the rows make"));
+      }
+      made_[i] += n;
+      return absl::OkStatus();
     }
-    const uint8_t* file = f.at(a).records();
-    if (std::memcmp(file, bytes[i].data(), bytes[i].size()) == 0) continue;
-    uint64_t r = 0;
-    while (std::memcmp(file + r * size, bytes[i].data() + r * size, size) == 0) ++r;
-    return absl::DataLossError(absl::StrCat(ClusterArrayPath(dir, a).string(), ": record ", r,
-                                            " differs from what the rows make"));
-  }
+    absl::StatusOr<uint8_t*> Place(ClusterArray a, uint64_t n) override {
+      auto& buffer = placed_[static_cast<size_t>(a)];
+      buffer.assign(n * ClusterArraySpec(a).record_size, 0);
+      return buffer.data();
+    }
+    absl::Status Done(ClusterArray a) override {
+      const size_t i = static_cast<size_t>(a);
+      std::vector<uint8_t> buffer = std::move(placed_[i]);
+      RETURN_IF_ERROR(Append(a, buffer.data(), buffer.size() / ClusterArraySpec(a).record_size));
+      return made_[i] == f_.meta.n[i] ? absl::OkStatus() : Count(a, made_[i]);
+    }
+
+   private:
+    absl::Status Count(ClusterArray a, uint64_t made) const {
+      return absl::DataLossError(absl::StrCat(
+          ClusterArrayPath(dir_, a).string(), ": ", f_.meta.of(a), " records, the rows make ",
+          made > f_.meta.of(a) ? "more" : std::to_string(made)));
+    }
+    const ClusterFiles& f_;
+    std::filesystem::path dir_;
+    std::array<uint64_t, kClusterArrays> made_{};
+    std::array<std::vector<uint8_t>, kClusterArrays> placed_;
+  };
+  CompareSink sink(f, ClusterFilesDir(store.dir(), f.meta));
+  RETURN_IF_ERROR(BuildClusterFiles(store, f.meta.gen, f.meta.txs, f.meta.outputs, f.meta.members,
+                                    f.meta.settle, &pending, &sink)
+                      .status());
   report.clusters = f.meta.of(ClusterArray::kRoots);
   return report;
 }

@@ -91,29 +91,30 @@ absl::StatusOr<ClusterFilesMeta> DecodeClusterFilesMeta(std::string_view v);
 std::filesystem::path ClusterFilesDir(const std::filesystem::path& store_dir,
                                       const ClusterFilesMeta& meta);
 
-// What the files hold, in memory.
-struct ClusterSnapshot {
-  ClusterArrays clusters;
-  std::vector<LinkEvidence> evidence;
-  std::vector<uint64_t> addr_offsets, addr_outs;
-  std::vector<ClusterTotals> totals;
-  // The settled clustering (empty unless meta.settle.settles).
-  ClusterArrays served;  // dense, roots, offsets, members; adj_offsets/adj: of the settled links
-  std::vector<ClusterLink> settled;
-  std::vector<LinkEvidence> settled_evidence;
-  std::vector<ClusterTotals> served_totals;
-  std::vector<PendingEdge> pending;
-  std::vector<uint32_t> pending_offsets, pending_adj;
-  ClusterFilesMeta meta;  // gen, settle, txs, outputs, members, tip and n filled
+// Receives the arrays of a clustering as they are built (BuildClusterFiles), each once, in any
+// order: appended in pieces, or placed whole to be written in place; then done.
+class ClusterArraySink {
+ public:
+  virtual ~ClusterArraySink() = default;
+  // Adds `n` records at the end of array `a`.
+  virtual absl::Status Append(ClusterArray a, const void* records, uint64_t n) = 0;
+  // Returns: room for the `n` records of array `a`, zeroed, to fill until Done(a).
+  virtual absl::StatusOr<uint8_t*> Place(ClusterArray a, uint64_t n) = 0;
+  // Array `a` is complete (an array never appended to or placed is empty).
+  virtual absl::Status Done(ClusterArray a) = 0;
 };
-// Builds the snapshot of clustering generation `gen` over the store's first `txs` transactions,
-// `outputs` outputs and `members` addresses (evidence rows made at or past `txs` are left out).
+// Builds the files of clustering generation `gen` over the store's first `txs` transactions,
+// `outputs` outputs and `members` addresses (evidence rows made at or past `txs` are left out),
+// handing each array to `sink` as soon as it is complete and freeing it then.
 // Args: pending (settling only): the candidates pending after `txs` transactions, by key; null:
 //       the store's pending rows (right while nothing was indexed after `txs`).
-// Returns: the store's read errors; DATA_LOSS for evidence naming an unknown address.
-absl::StatusOr<ClusterSnapshot> BuildClusterSnapshot(
-    const store::Store& store, uint8_t gen, uint64_t txs, uint64_t outputs, uint32_t members,
-    const SettleParams& settle, const std::vector<PendingEdge>* pending = nullptr);
+// Returns: the meta (gen, settle, txs, outputs, members and n filled); the store's read errors;
+//          DATA_LOSS for evidence naming an unknown address; the sink's errors.
+absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, uint8_t gen,
+                                                   uint64_t txs, uint64_t outputs, uint32_t members,
+                                                   const SettleParams& settle,
+                                                   const std::vector<PendingEdge>* pending,
+                                                   ClusterArraySink* sink);
 
 // `ariadne recluster`'s part: builds the snapshot of generation `gen` over the whole store, writes
 // its files (synced) into the folder of (gen, serial) and puts meta/cluster_files into *batch, to

@@ -5,51 +5,69 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "engine/core/status_macros.h"
 #include "engine/core/strings.h"
 #include "engine/graph/union_find.h"
 
 namespace ariadne::graph {
 
-absl::StatusOr<ClusterArrays> ClusterIndex::BuildArrays(uint32_t n,
-                                                        std::span<const ClusterLink> links) {
+absl::StatusOr<ClusterArrays> ClusterIndex::Partition(uint32_t n, std::span<const ClusterLink> a,
+                                                      std::span<const ClusterLink> b) {
   ClusterArrays ci;
-  ci.links.assign(links.begin(), links.end());
-  UnionFind uf(n);
-  for (const ClusterLink& l : links) {
-    if (l.a >= n || l.b >= n) return absl::DataLossError("evidence names an unknown address");
-    uf.Union(l.a, l.b);
-  }
-  // Clusters numbered in order of id, members by counting sort.
-  ci.dense.assign(n, 0);
-  std::vector<uint32_t> dense_of_root(n, UINT32_MAX);
-  for (uint32_t a = 0; a < n; ++a) {
-    const uint32_t id = uf.SetId(a);
-    if (id == a) {
-      dense_of_root[a] = static_cast<uint32_t>(ci.roots.size());
-      ci.roots.push_back(a);
+  ci.dense.resize(n);
+  {
+    UnionFind uf(n);
+    for (std::span<const ClusterLink> links : {a, b}) {
+      for (const ClusterLink& l : links) {
+        if (l.a >= n || l.b >= n) return absl::DataLossError("evidence names an unknown address");
+        uf.Union(l.a, l.b);
+      }
     }
-    ci.dense[a] = dense_of_root[id];  // id <= a: already numbered
+    // Clusters numbered in order of id (a set's id is its smallest member: numbered before the
+    // others), members by counting sort.
+    for (uint32_t m = 0; m < n; ++m) {
+      const uint32_t id = uf.SetId(m);
+      if (id == m) {
+        ci.dense[m] = static_cast<uint32_t>(ci.roots.size());
+        ci.roots.push_back(m);
+      } else {
+        ci.dense[m] = ci.dense[id];
+      }
+    }
   }
   const size_t clusters = ci.roots.size();
   ci.offsets.assign(clusters + 1, 0);
-  for (uint32_t a = 0; a < n; ++a) ci.offsets[ci.dense[a] + 1]++;
+  for (uint32_t m = 0; m < n; ++m) ci.offsets[ci.dense[m] + 1]++;
   for (size_t c = 0; c < clusters; ++c) ci.offsets[c + 1] += ci.offsets[c];
   ci.members.resize(n);
   std::vector<uint32_t> fill(ci.offsets.begin(), ci.offsets.end() - 1);
-  for (uint32_t a = 0; a < n; ++a) ci.members[fill[ci.dense[a]]++] = a;
-  // The evidence forest's adjacency (both directions), for explanations.
-  ci.adj_offsets.assign(uint64_t{n} + 1, 0);
-  for (const ClusterLink& l : ci.links) {
-    ci.adj_offsets[l.a + 1]++;
-    ci.adj_offsets[l.b + 1]++;
+  for (uint32_t m = 0; m < n; ++m) ci.members[fill[ci.dense[m]]++] = m;
+  return ci;
+}
+
+void ClusterIndex::Adjacency(uint32_t n, std::span<const ClusterLink> links,
+                             std::vector<uint32_t>* offsets, std::vector<uint32_t>* adj) {
+  offsets->assign(uint64_t{n} + 1, 0);
+  for (const ClusterLink& l : links) {
+    (*offsets)[l.a + 1]++;
+    (*offsets)[l.b + 1]++;
   }
-  for (uint32_t a = 0; a < n; ++a) ci.adj_offsets[a + 1] += ci.adj_offsets[a];
-  ci.adj.resize(ci.adj_offsets[n]);
-  fill.assign(ci.adj_offsets.begin(), ci.adj_offsets.end() - 1);
-  for (uint32_t i = 0; i < ci.links.size(); ++i) {
-    ci.adj[fill[ci.links[i].a]++] = i;
-    ci.adj[fill[ci.links[i].b]++] = i;
+  for (uint32_t m = 0; m < n; ++m) (*offsets)[m + 1] += (*offsets)[m];
+  adj->resize(offsets->back());
+  // Each member's cursor is its offset, moved one place on; afterwards they are shifted back.
+  for (uint32_t i = 0; i < links.size(); ++i) {
+    (*adj)[(*offsets)[links[i].a]++] = i;
+    (*adj)[(*offsets)[links[i].b]++] = i;
   }
+  for (uint32_t m = n; m > 0; --m) (*offsets)[m] = (*offsets)[m - 1];
+  (*offsets)[0] = 0;
+}
+
+absl::StatusOr<ClusterArrays> ClusterIndex::BuildArrays(uint32_t n,
+                                                        std::span<const ClusterLink> links) {
+  ASSIGN_OR_RETURN(ClusterArrays ci, Partition(n, links));
+  ci.links.assign(links.begin(), links.end());
+  Adjacency(n, ci.links, &ci.adj_offsets, &ci.adj);
   return ci;
 }
 

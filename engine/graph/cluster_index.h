@@ -86,6 +86,13 @@ class ClusterIndex {
   // The arrays Build makes. Returns: DATA_LOSS when a link names an unknown member.
   static absl::StatusOr<ClusterArrays> BuildArrays(uint32_t members,
                                                    std::span<const ClusterLink> links);
+  // Their parts, for builders that free each as soon as it is written: the partition the links
+  // of `a` and then `b` make (dense, roots, offsets, members), and the links' adjacency.
+  // Returns: DATA_LOSS when a link names an unknown member.
+  static absl::StatusOr<ClusterArrays> Partition(uint32_t members, std::span<const ClusterLink> a,
+                                                 std::span<const ClusterLink> b = {});
+  static void Adjacency(uint32_t members, std::span<const ClusterLink> links,
+                        std::vector<uint32_t>* offsets, std::vector<uint32_t>* adj);
   // An index over arrays kept elsewhere (mapped files, held by `holder`) for the first members
   // of `members`, and the unions made after them (`overlay`, links numbered from the base's
   // count on): members at and above the base's count start as singletons. The overlay is indexed
