@@ -104,14 +104,14 @@ int RunDb(const std::vector<std::string>& argv) {
   // The graph files beside the store (DATA_LOSS naming the file when one is short, corrupt or
   // differs from the rows: serve refuses to start on it too).
   auto files = graph::CheckGraphFiles(**store);
-  if (!files.ok()) return PrintError(files.status());
-  // The cluster files (the address index and the clustering as of the last recluster): every
-  // record against what the evidence rows and the graph make.
+  // The cluster files (the address index and the clustering as of their writing): every record
+  // against what the evidence rows and the graph make. Whatever fails, the rows' problems are
+  // reported too (a bad row can be what makes a file disagree).
   auto cluster_files = graph::CheckClusterFiles(**store);
-  if (!cluster_files.ok()) return PrintError(cluster_files.status());
+  const bool ok = r->ok() && files.ok() && cluster_files.ok();
   if (args->Has("json")) {
     w.BeginObject()
-        .Field("ok", r->ok())
+        .Field("ok", ok)
         .Field("blocks", r->blocks)
         .Field("txs", r->txs)
         .Field("inputs", r->inputs)
@@ -124,11 +124,14 @@ int RunDb(const std::vector<std::string>& argv) {
         .Field("cluster_pending_rows", r->pending_rows)
         .Field("stale_cluster_rows", r->stale_cluster_rows)
         .Field("label_rows", r->label_rows)
-        .Field("graph_files", files->present)
-        .Field("cluster_files", cluster_files->present)
+        .Field("graph_files", files.ok() && files->present)
+        .Field("cluster_files", cluster_files.ok() && cluster_files->present)
         .Key("problems")
         .BeginArray();
     for (const auto& p : r->problems) w.String(p);
+    for (const absl::Status& s : {files.status(), cluster_files.status()}) {
+      if (!s.ok()) w.String(s.ToString());
+    }
     w.EndArray().EndObject();
     std::printf("%s\n", out.c_str());
   } else {
@@ -142,14 +145,18 @@ int RunDb(const std::vector<std::string>& argv) {
         FormatCount(r->history_rows).c_str(), FormatCount(r->utxo_count).c_str(),
         FormatBtc(r->utxo_value).c_str(), FormatCount(r->evidence_rows).c_str(),
         FormatCount(r->pending_rows).c_str(), FormatCount(r->label_rows).c_str());
-    if (files->present) {
+    if (!files.ok()) {
+      PrintError(files.status());
+    } else if (files->present) {
       std::printf("graph files: %s txs, %s outputs, %s inputs, %s addresses agree with the rows\n",
                   FormatCount(files->txs).c_str(), FormatCount(files->outputs).c_str(),
                   FormatCount(files->inputs).c_str(), FormatCount(files->addresses).c_str());
     } else {
       std::printf("graph files: none (indexed before them; serve reads the rows)\n");
     }
-    if (cluster_files->present) {
+    if (!cluster_files.ok()) {
+      PrintError(cluster_files.status());
+    } else if (cluster_files->present) {
       const graph::ClusterFilesMeta& m = cluster_files->meta;
       std::printf(
           "cluster files: %s addresses, %s clusters, %s unions, %s outputs (to tx %s) agree with "
@@ -159,7 +166,7 @@ int RunDb(const std::vector<std::string>& argv) {
           FormatCount(m.txs).c_str());
     }
   }
-  return r->ok() ? 0 : 1;
+  return ok ? 0 : 1;
 }
 
 }  // namespace ariadne::cli

@@ -248,6 +248,9 @@ TEST(HostileStore, RowsThatDecodeButPointNowhereAreProblems) {
   EXPECT_THAT(out, HasSubstr("problem: labels "));
   EXPECT_THAT(out, HasSubstr("the key does not match the row (Someone else)"));
   EXPECT_THAT(out, HasSubstr("INCONSISTENT"));
+  // The cluster files the indexer wrote no longer agree with the rows (the pending row added):
+  // said too, after the rows' problems, not instead of them.
+  EXPECT_THAT(out, HasSubstr("pending.bin: pending row"));
 }
 
 std::string DigestLine(const fs::path& db) {
