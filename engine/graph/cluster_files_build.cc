@@ -25,20 +25,46 @@ LinkEvidence EvidenceOf(const store::EvidenceRow& r) {
   return e;
 }
 
+// Returns: INTERNAL unless T is array `a`'s record.
+template <typename T>
+absl::Status CheckRecord(ClusterArray a) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  if (ClusterArraySpec(a).record_size == sizeof(T)) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(std::string(ClusterArraySpec(a).name), ": record size"));
+}
+
 // Hands `v` to the sink as array `a` and frees it.
 template <typename T>
 absl::Status Emit(ClusterArraySink* sink, ClusterArray a, std::vector<T>* v,
                   ClusterFilesMeta* meta) {
-  static_assert(std::is_trivially_copyable_v<T>);
-  if (ClusterArraySpec(a).record_size != sizeof(T)) {
-    return absl::InternalError(
-        absl::StrCat(std::string(ClusterArraySpec(a).name), ": record size"));
-  }
+  RETURN_IF_ERROR(CheckRecord<T>(a));
   RETURN_IF_ERROR(sink->Append(a, v->data(), v->size()));
   RETURN_IF_ERROR(sink->Done(a));
   meta->of(a) = v->size();
   std::vector<T>().swap(*v);  // (assigning {} would keep the capacity)
   return absl::OkStatus();
+}
+
+// Room for the `n` records of array `a`, from the sink.
+template <typename T>
+absl::StatusOr<std::span<T>> Placed(ClusterArraySink* sink, ClusterArray a, uint64_t n,
+                                    ClusterFilesMeta* meta) {
+  RETURN_IF_ERROR(CheckRecord<T>(a));
+  ASSIGN_OR_RETURN(uint8_t * room, sink->Place(a, n));
+  meta->of(a) = n;
+  return std::span<T>(reinterpret_cast<T*>(room), n);
+}
+
+// The totals of the clusters `spans` make, computed where the sink gives room for array `a`.
+absl::Status Totals(const TxGraph& graph, const store::HeightIndex& heights,
+                    const ClusterSpans& spans, uint32_t members, uint64_t txs, ClusterArray a,
+                    ClusterArraySink* sink, ClusterFilesMeta* meta) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ClusterIndex> index,
+                   ClusterIndex::Overlaid(spans, nullptr, members, {}, ""));
+  ASSIGN_OR_RETURN(const std::span<ClusterTotals> totals,
+                   Placed<ClusterTotals>(sink, a, spans.roots.size(), meta));
+  ComputeClusterTotals(graph, heights, *index, txs, totals);
+  return sink->Done(a);
 }
 
 // A sink writing each array into its file in `dir` (synced when done).
@@ -119,15 +145,13 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
     RETURN_IF_ERROR(sink->Done(ClusterArray::kEvidence));
     meta.of(ClusterArray::kEvidence) = links.size();
   }
-  // C: the partition, its totals, its adjacency.
-  ASSIGN_OR_RETURN(ClusterArrays c, ClusterIndex::Partition(members, links));
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<ClusterIndex> index,
-                     ClusterIndex::Overlaid({c.dense, c.roots, c.offsets, c.members, {}, {}, {}},
-                                            nullptr, members, {}, ""));
-    std::vector<ClusterTotals> totals = ComputeClusterTotals(*graph, heights, *index, txs);
-    RETURN_IF_ERROR(Emit(sink, ClusterArray::kTotals, &totals, &meta));
-  }
+  // C: the partition (each member's cluster built where the sink gives room: a file's mapping
+  // when writing), its totals (likewise), its adjacency.
+  ASSIGN_OR_RETURN(const std::span<uint32_t> cdense,
+                   Placed<uint32_t>(sink, ClusterArray::kDense, members, &meta));
+  ASSIGN_OR_RETURN(ClusterArrays c, ClusterIndex::Partition(members, links, {}, cdense));
+  RETURN_IF_ERROR(Totals(*graph, heights, {cdense, c.roots, c.offsets, c.members, {}, {}, {}},
+                         members, txs, ClusterArray::kTotals, sink, &meta));
   RETURN_IF_ERROR(Emit(sink, ClusterArray::kMembers, &c.members, &meta));
   ClusterIndex::Adjacency(members, links, &c.adj_offsets, &c.adj);
   RETURN_IF_ERROR(Emit(sink, ClusterArray::kAdjOffsets, &c.adj_offsets, &meta));
@@ -142,9 +166,9 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
       ASSIGN_OR_RETURN(edges, ReadPendingEdges(store, gen, 0, settle.skip_rules));
       std::erase_if(edges, [&](const PendingEdge& e) { return e.tx().value() >= txs; });
     }
-    auto cluster_of = [&](uint32_t m) { return c.roots[c.dense[m]]; };
+    auto cluster_of = [&](uint32_t m) { return c.roots[cdense[m]]; };
     auto size = [&](uint32_t id) {
-      const uint32_t d = c.dense[id];
+      const uint32_t d = cdense[id];
       return c.offsets[d + 1] - c.offsets[d];
     };
     for (const PendingEdge& e : edges) {
@@ -172,37 +196,34 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
     });
     std::vector<uint32_t> offsets(c.roots.size() + 1, 0);
     for (const PendingEdge& e : edges) {
-      offsets[c.dense[e.anchor] + 1]++;
-      offsets[c.dense[e.change] + 1]++;
+      offsets[cdense[e.anchor] + 1]++;
+      offsets[cdense[e.change] + 1]++;
     }
     for (size_t d = 0; d < c.roots.size(); ++d) offsets[d + 1] += offsets[d];
     std::vector<uint32_t> adj(offsets.back());
     {
       std::vector<uint32_t> fill(offsets.begin(), offsets.end() - 1);
       for (uint32_t i = 0; i < edges.size(); ++i) {
-        adj[fill[c.dense[edges[i].anchor]]++] = i;
-        adj[fill[c.dense[edges[i].change]]++] = i;
+        adj[fill[cdense[edges[i].anchor]]++] = i;
+        adj[fill[cdense[edges[i].change]]++] = i;
       }
     }
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kPending, &edges, &meta));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kPendingOffsets, &offsets, &meta));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kPendingAdj, &adj, &meta));
   }
-  RETURN_IF_ERROR(Emit(sink, ClusterArray::kDense, &c.dense, &meta));
+  RETURN_IF_ERROR(sink->Done(ClusterArray::kDense));
   RETURN_IF_ERROR(Emit(sink, ClusterArray::kRoots, &c.roots, &meta));
   RETURN_IF_ERROR(Emit(sink, ClusterArray::kOffsets, &c.offsets, &meta));
   if (settle.settles) {
     // F's arrays (from C's unions and the settled links), and the settled links' own adjacency.
-    ASSIGN_OR_RETURN(ClusterArrays f, ClusterIndex::Partition(members, links, settled));
+    ASSIGN_OR_RETURN(const std::span<uint32_t> fdense,
+                     Placed<uint32_t>(sink, ClusterArray::kSvDense, members, &meta));
+    ASSIGN_OR_RETURN(ClusterArrays f, ClusterIndex::Partition(members, links, settled, fdense));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kLinks, &links, &meta));
-    {
-      ASSIGN_OR_RETURN(std::unique_ptr<ClusterIndex> index,
-                       ClusterIndex::Overlaid({f.dense, f.roots, f.offsets, f.members, {}, {}, {}},
-                                              nullptr, members, {}, ""));
-      std::vector<ClusterTotals> totals = ComputeClusterTotals(*graph, heights, *index, txs);
-      RETURN_IF_ERROR(Emit(sink, ClusterArray::kSvTotals, &totals, &meta));
-    }
-    RETURN_IF_ERROR(Emit(sink, ClusterArray::kSvDense, &f.dense, &meta));
+    RETURN_IF_ERROR(Totals(*graph, heights, {fdense, f.roots, f.offsets, f.members, {}, {}, {}},
+                           members, txs, ClusterArray::kSvTotals, sink, &meta));
+    RETURN_IF_ERROR(sink->Done(ClusterArray::kSvDense));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kSvRoots, &f.roots, &meta));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kSvOffsets, &f.offsets, &meta));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kSvMembers, &f.members, &meta));

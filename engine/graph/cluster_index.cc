@@ -12,9 +12,16 @@
 namespace ariadne::graph {
 
 absl::StatusOr<ClusterArrays> ClusterIndex::Partition(uint32_t n, std::span<const ClusterLink> a,
-                                                      std::span<const ClusterLink> b) {
+                                                      std::span<const ClusterLink> b,
+                                                      std::span<uint32_t> dense_out) {
   ClusterArrays ci;
-  ci.dense.resize(n);
+  if (dense_out.empty()) {
+    ci.dense.resize(n);
+    dense_out = ci.dense;
+  } else if (dense_out.size() != n) {
+    return absl::InternalError("Partition: the room for each member's cluster is not one each");
+  }
+  uint32_t* dense = dense_out.data();
   {
     UnionFind uf(n);
     for (std::span<const ClusterLink> links : {a, b}) {
@@ -28,20 +35,22 @@ absl::StatusOr<ClusterArrays> ClusterIndex::Partition(uint32_t n, std::span<cons
     for (uint32_t m = 0; m < n; ++m) {
       const uint32_t id = uf.SetId(m);
       if (id == m) {
-        ci.dense[m] = static_cast<uint32_t>(ci.roots.size());
+        dense[m] = static_cast<uint32_t>(ci.roots.size());
         ci.roots.push_back(m);
       } else {
-        ci.dense[m] = ci.dense[id];
+        dense[m] = dense[id];
       }
     }
   }
   const size_t clusters = ci.roots.size();
   ci.offsets.assign(clusters + 1, 0);
-  for (uint32_t m = 0; m < n; ++m) ci.offsets[ci.dense[m] + 1]++;
+  for (uint32_t m = 0; m < n; ++m) ci.offsets[dense[m] + 1]++;
   for (size_t c = 0; c < clusters; ++c) ci.offsets[c + 1] += ci.offsets[c];
   ci.members.resize(n);
-  std::vector<uint32_t> fill(ci.offsets.begin(), ci.offsets.end() - 1);
-  for (uint32_t m = 0; m < n; ++m) ci.members[fill[ci.dense[m]]++] = m;
+  // Each cluster's cursor is its offset, moved one place on; afterwards they are shifted back.
+  for (uint32_t m = 0; m < n; ++m) ci.members[ci.offsets[dense[m]]++] = m;
+  for (size_t c = clusters; c > 0; --c) ci.offsets[c] = ci.offsets[c - 1];
+  ci.offsets[0] = 0;
   return ci;
 }
 

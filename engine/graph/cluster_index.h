@@ -88,9 +88,12 @@ class ClusterIndex {
                                                    std::span<const ClusterLink> links);
   // Their parts, for builders that free each as soon as it is written: the partition the links
   // of `a` and then `b` make (dense, roots, offsets, members), and the links' adjacency.
+  // Args: dense_out: where each member's cluster ordinal goes (e.g. a file's mapping; `dense`
+  //       stays empty then), or empty: into `dense`.
   // Returns: DATA_LOSS when a link names an unknown member.
   static absl::StatusOr<ClusterArrays> Partition(uint32_t members, std::span<const ClusterLink> a,
-                                                 std::span<const ClusterLink> b = {});
+                                                 std::span<const ClusterLink> b = {},
+                                                 std::span<uint32_t> dense_out = {});
   static void Adjacency(uint32_t members, std::span<const ClusterLink> links,
                         std::vector<uint32_t>* offsets, std::vector<uint32_t>* adj);
   // An index over arrays kept elsewhere (mapped files, held by `holder`) for the first members

@@ -51,6 +51,14 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
                                                 const store::HeightIndex& heights,
                                                 const ClusterIndex& clusters, uint64_t txs) {
   std::vector<ClusterTotals> totals(clusters.cluster_count());
+  ComputeClusterTotals(graph, heights, clusters, txs, totals);
+  return totals;
+}
+
+void ComputeClusterTotals(const TxGraph& graph, const store::HeightIndex& heights,
+                          const ClusterIndex& clusters, uint64_t txs,
+                          std::span<ClusterTotals> totals) {
+  std::fill(totals.begin(), totals.end(), ClusterTotals());
   std::vector<uint32_t> inside;  // clusters (ordinals) of this transaction's inputs
   std::vector<uint32_t> touched;
   uint32_t height = 0;
@@ -61,7 +69,6 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
         graph, TxNum(t), height, [&](AddrId a) { return clusters.OrdinalOf(a.value()); },
         [&](uint32_t d) { return &totals[d]; }, &inside, &touched);
   }
-  return totals;
 }
 
 OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,

@@ -33,6 +33,9 @@ std::vector<ClusterTotals> ComputeClusterTotals(const TxGraph& graph,
                                                 const store::HeightIndex& heights,
                                                 const ClusterIndex& clusters,
                                                 uint64_t txs = UINT64_MAX);
+// The same into `out` (one per cluster ordinal; e.g. a file's mapping).
+void ComputeClusterTotals(const TxGraph& graph, const store::HeightIndex& heights,
+                          const ClusterIndex& clusters, uint64_t txs, std::span<ClusterTotals> out);
 
 // The totals of a clustering mapped from the cluster files: the files' totals (by base ordinal,
 // over their first `base_txs` transactions) plus what the transactions after them add; a cluster
