@@ -50,6 +50,15 @@ absl::StatusOr<ClusterFilesRefresh> RefreshClusterFiles(store::Store* store,
   const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(ClusterFilesRefresh r, CheckClusterFilesAge(*store, options));
   if (!r.needed) return r;
+  ASSIGN_OR_RETURN(const store::ChainState state, store->ReadState());
+  const uint64_t bound = kBuildBytesPerAddress * state.addr_count;
+  if (options.memory_budget_bytes > 0 && bound > options.memory_budget_bytes) {
+    r.over_budget = true;
+    r.why = absl::StrCat(r.why, "; not written: it takes up to ", bound >> 20,
+                         " MiB, more than the memory budget of ", options.memory_budget_bytes >> 20,
+                         " MiB (`ariadne db cluster-files` writes them without that bound)");
+    return r;
+  }
   ASSIGN_OR_RETURN(const store::ClusterMeta cluster, ReadClusterMeta(*store));
   ASSIGN_OR_RETURN(const ClusteringPolicy policy, ParsePolicy(cluster.policy));
   // A new folder: never the one a server may have mapped.

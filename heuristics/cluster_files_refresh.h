@@ -26,10 +26,19 @@ struct ClusterFilesRefreshOptions {
   double overlay_share = 0.25;
   // ... and at least this many (a small chain is not rewritten every block).
   uint64_t min_overlay_txs = 10'000;
+  // The memory the write may take (the indexer's --memory-mb; 0: no bound). A write whose bound
+  // (kBuildBytesPerAddress per address) is above it is not made: `why` says so and names
+  // `ariadne db cluster-files`, which is not bound.
+  uint64_t memory_budget_bytes = 0;
 };
+// What the builder holds at most per address (graph::BuildClusterFiles: the union-find, the
+// member lists and offsets, at most one link per address, the pending candidates): 17 bytes
+// were measured at 55M transactions (docs/performance.md, "Writing the cluster files").
+inline constexpr uint64_t kBuildBytesPerAddress = 20;
 
 struct ClusterFilesRefresh {
-  bool needed = false;  // the files are missing, stale or behind by the share
+  bool needed = false;       // the files are missing, stale or behind by the share
+  bool over_budget = false;  // needed, but the write would take more than the budget
   bool written = false;
   std::string why;           // why they were (or were not) written
   uint64_t txs = 0;          // transactions the live files cover now

@@ -33,8 +33,9 @@ constexpr char kUsage[] =
     "--no-cluster leaves them to a later `ariadne recluster`. The graph files beside the store\n"
     "(DIR/graph) are kept up to date for servers to map, and so are the cluster files\n"
     "(DIR/clusters): written again after a run or round when they are missing or stale, or\n"
-    "when the transactions since them reach a quarter of those they cover (--no-cluster-files:\n"
-    "never; servers then build the clustering in memory at start-up).\n"
+    "when the transactions since them reach a quarter of those they cover, within --memory-mb\n"
+    "(20 bytes per address; beyond it a warning names `ariadne db cluster-files`, unbound).\n"
+    "--no-cluster-files: never; servers then build the clustering in memory at start-up.\n"
     "--rpc reads the node's best chain over Bitcoin Core's JSON-RPC (http://HOST:PORT), written\n"
     "as blk files to DIR/rpc-blocks and indexed from there; credentials from the node's cookie\n"
     "file or --rpc-user/--rpc-password.\n"
@@ -187,16 +188,22 @@ int IndexBtc(const std::vector<std::string>& argv) {
   // The cluster files servers map, written again when due (cluster_files_refresh.h). They only
   // speed servers up: a failure to write them is a warning, the index stands.
   const bool cluster_files = cluster && !args->Has("no-cluster-files");
+  bool said_over_budget = false;
   auto refresh_cluster_files = [&] {
     if (!cluster_files) return;
-    auto r =
-        heuristics::RefreshClusterFiles(store->get(), heuristics::ClusterFilesRefreshOptions());
+    heuristics::ClusterFilesRefreshOptions ro;
+    ro.memory_budget_bytes = options.memory_budget_bytes;
+    auto r = heuristics::RefreshClusterFiles(store->get(), ro);
     if (!r.ok()) {
       if (!absl::IsNotFound(r.status())) {
         std::fprintf(stderr, "warning: the cluster files were not written: %s\n",
                      std::string(r.status().message()).c_str());
       }
       return;
+    }
+    if (r->over_budget && !said_over_budget) {
+      said_over_budget = true;  // once per run or follow session
+      std::fprintf(stderr, "warning: cluster files: %s\n", r->why.c_str());
     }
     if (!r->written) return;
     std::printf("cluster files written for %s txs in %.1f s (%s)\n", FormatCount(r->txs).c_str(),

@@ -415,6 +415,27 @@ TEST_F(ClusterFilesTest, TheIndexerWritesTheFilesWhenMissingOrFarBehindAndServer
   ExpectSameAnswers(static_cast<const utxo::UtxoBackend&>(**refreshed), **rows);
 }
 
+TEST_F(ClusterFilesTest, AWriteAboveTheMemoryBudgetIsNotMadeAndSaysWhatWould) {
+  Index(files_.size());
+  auto state = store_->ReadState();
+  ASSERT_THAT(state, IsOk());
+  heuristics::ClusterFilesRefreshOptions tight;
+  tight.memory_budget_bytes = heuristics::kBuildBytesPerAddress * state->addr_count - 1;
+  auto r = heuristics::RefreshClusterFiles(store_.get(), tight);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_TRUE(r->needed);
+  EXPECT_TRUE(r->over_budget);
+  EXPECT_FALSE(r->written);
+  EXPECT_THAT(r->why, ::testing::HasSubstr("ariadne db cluster-files"));
+  EXPECT_THAT(store_->ReadMeta(graph::kMetaClusterFiles), StatusIs(absl::StatusCode::kNotFound));
+  // Within the budget, the same store gets them.
+  tight.memory_budget_bytes += 1;
+  r = heuristics::RefreshClusterFiles(store_.get(), tight);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_TRUE(r->written);
+  EXPECT_THAT(graph::CheckClusterFiles(*store_), IsOk());
+}
+
 TEST_F(ClusterFilesTest, DamagedFilesOrAKilledRewritesFolderAreReplacedByTheNextWrite) {
   Index(files_.size());
   ASSERT_THAT(heuristics::RefreshClusterFiles(store_.get(), {}), IsOk());
