@@ -16,7 +16,13 @@ namespace ariadne::heuristics {
 absl::StatusOr<ClusterFilesRefresh> CheckClusterFilesAge(
     const store::Store& store, const ClusterFilesRefreshOptions& options) {
   ClusterFilesRefresh r;
-  ASSIGN_OR_RETURN(const store::ClusterMeta cluster, ReadClusterMeta(store));
+  auto meta = ReadClusterMeta(store);
+  if (absl::IsNotFound(meta.status())) {
+    return absl::NotFoundError(
+        "the store has no clustering (indexed with --no-cluster): run `ariadne recluster`, which "
+        "writes the cluster files with it");
+  }
+  ASSIGN_OR_RETURN(const store::ClusterMeta cluster, std::move(meta));
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
   if (cluster.processed_txs != state.tx_count) {
     r.why = "the clustering does not cover the store";

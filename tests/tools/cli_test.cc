@@ -313,6 +313,49 @@ TEST_F(Cli, DbCompactPacksTheStoreAndKeepsItsContent) {
 
 // `eval clusters` on a small generated chain: common input alone is exact, the default adds
 // pairs, and the ceiling (a perfect change detector) bounds both. Bad truth is named.
+TEST_F(Cli, IndexWritesTheClusterFilesServersMapAndDbClusterFilesWritesThemOnDemand) {
+  const auto chain = *dir_ / "files-chain";
+  ASSERT_EQ(Ariadne({"gen", "--out", chain.string(), "--blocks", "120", "--txs-per-block", "40",
+                     "--seed", "5"},
+                    false)
+                .exit_code,
+            0);
+  const auto db = *dir_ / "files-db";
+  Output indexed = Ariadne({"index", "btc", "--blocks", (chain / "blocks").string(), "--db",
+                            db.string(), "--network", "regtest"},
+                           false);
+  ASSERT_EQ(indexed.exit_code, 0) << indexed.err;
+  EXPECT_THAT(indexed.out, ::testing::HasSubstr("cluster files written for "));
+  EXPECT_THAT(indexed.out, ::testing::HasSubstr("no cluster files"));
+  Output check = Ariadne({"db", "check", "--db", db.string()}, false);
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_THAT(check.out, ::testing::HasSubstr("cluster files: "));
+  // Without them: none written, and the check says there are none; then on demand.
+  const auto bare = *dir_ / "files-db-bare";
+  indexed = Ariadne({"index", "btc", "--blocks", (chain / "blocks").string(), "--db", bare.string(),
+                     "--network", "regtest", "--no-cluster-files"},
+                    false);
+  ASSERT_EQ(indexed.exit_code, 0) << indexed.err;
+  EXPECT_THAT(indexed.out, ::testing::Not(::testing::HasSubstr("cluster files written")));
+  EXPECT_FALSE(std::filesystem::exists(bare / "clusters"));
+  Output written = Ariadne({"db", "cluster-files", "--db", bare.string()}, false);
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_THAT(written.out, ::testing::HasSubstr("cluster files written for "));
+  check = Ariadne({"db", "check", "--db", bare.string()}, false);
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_THAT(check.out, ::testing::HasSubstr("cluster files: "));
+  // A store without a clustering has nothing to write: said, not crashed.
+  const auto none = *dir_ / "files-db-none";
+  ASSERT_EQ(Ariadne({"index", "btc", "--blocks", (chain / "blocks").string(), "--db", none.string(),
+                     "--network", "regtest", "--no-cluster"},
+                    false)
+                .exit_code,
+            0);
+  Output refused = Ariadne({"db", "cluster-files", "--db", none.string()}, false);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("NOT_FOUND: the store has no clustering"));
+}
+
 TEST_F(Cli, EvalClustersScoresPoliciesAndTheCeiling) {
   const auto chain = *dir_ / "eval-chain";
   ASSERT_EQ(Ariadne({"gen", "--out", chain.string(), "--blocks", "300", "--txs-per-block", "40",
