@@ -272,13 +272,7 @@ absl::StatusOr<ClusterFilesReport> CheckClusterFiles(const store::Store& store) 
   if (f.meta.settle.settles) {
     const auto file = f.span<PendingEdge>(ClusterArray::kPending);
     pending.assign(file.begin(), file.end());
-    ASSIGN_OR_RETURN(std::shared_ptr<const GraphFiles> gf, OpenGraphFiles(store));
-    std::unique_ptr<TxGraph> graph;
-    if (gf != nullptr) {
-      graph = TxGraph::Map(std::move(gf));
-    } else {
-      ASSIGN_OR_RETURN(graph, TxGraph::Load(store));
-    }
+    ASSIGN_OR_RETURN(const std::unique_ptr<TxGraph> graph, TxGraph::Open(store));
     ASSIGN_OR_RETURN(std::vector<PendingEdge> rows,
                      ReadPendingEdges(store, f.meta.gen, 0, f.meta.settle.skip_rules));
     const ClusterSpans c = f.clusters();

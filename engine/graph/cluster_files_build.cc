@@ -115,13 +115,7 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
   meta.members = members;
   store::HeightIndex heights;
   RETURN_IF_ERROR(heights.Load(store));
-  ASSIGN_OR_RETURN(std::shared_ptr<const GraphFiles> gf, OpenGraphFiles(store));
-  std::unique_ptr<TxGraph> graph;
-  if (gf != nullptr) {
-    graph = TxGraph::Map(std::move(gf));
-  } else {
-    ASSIGN_OR_RETURN(graph, TxGraph::Load(store));
-  }
+  ASSIGN_OR_RETURN(const std::unique_ptr<TxGraph> graph, TxGraph::Open(store));
   if (graph->tx_count() < txs || graph->output_count() < outputs) {
     return absl::DataLossError("the graph is shorter than the cluster files say");
   }

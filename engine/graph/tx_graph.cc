@@ -33,6 +33,13 @@ std::unique_ptr<TxGraph> TxGraph::Map(std::shared_ptr<const GraphFiles> files) {
   return g;
 }
 
+absl::StatusOr<std::unique_ptr<TxGraph>> TxGraph::Open(const store::Store& store) {
+  auto files = OpenGraphFiles(store);
+  if (!files.ok()) return files.status();
+  if (*files != nullptr) return Map(*std::move(files));
+  return Load(store);
+}
+
 TxGraph::TxGraph(const TxGraph& other)
     : tx_(other.tx_),
       out_(other.out_),

@@ -31,6 +31,8 @@ class TxGraph {
   static absl::StatusOr<std::unique_ptr<TxGraph>> Load(const store::Store& store);
   // The graph over mapped graph files, at their committed lengths (O(1): nothing is read).
   static std::unique_ptr<TxGraph> Map(std::shared_ptr<const GraphFiles> files);
+  // Map over the store's graph files, or Load when it has none (indexed before them).
+  static absl::StatusOr<std::unique_ptr<TxGraph>> Open(const store::Store& store);
   // Appends the tx rows the store gained since the last load (the store must only have grown:
   // after a rewind, Load again). Returns: the number of transactions added; FAILED_PRECONDITION
   // on a mapped graph (map the grown files instead).
