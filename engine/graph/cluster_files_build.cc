@@ -107,12 +107,8 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
                                                    const SettleParams& settle,
                                                    const std::vector<PendingEdge>* pending,
                                                    ClusterArraySink* sink) {
-  ClusterFilesMeta meta;
-  meta.gen = gen;
-  meta.settle = settle;
-  meta.txs = txs;
-  meta.outputs = outputs;
-  meta.members = members;
+  ClusterFilesMeta meta{
+      .gen = gen, .settle = settle, .txs = txs, .outputs = outputs, .members = members};
   store::HeightIndex heights;
   RETURN_IF_ERROR(heights.Load(store));
   ASSIGN_OR_RETURN(const std::unique_ptr<TxGraph> graph, TxGraph::Open(store));

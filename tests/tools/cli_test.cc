@@ -54,6 +54,23 @@ class Cli : public ::testing::Test {
     EXPECT_EQ(parser.parse(text).get(e), simdjson::SUCCESS) << text;
     return e;
   }
+  // `ariadne gen` of `blocks` blocks of 40 transactions into DIR/name. Returns: its folder.
+  static std::filesystem::path Gen(const std::string& name, int blocks, int seed) {
+    const auto chain = *dir_ / name;
+    const Output g = Ariadne({"gen", "--out", chain.string(), "--blocks", std::to_string(blocks),
+                              "--txs-per-block", "40", "--seed", std::to_string(seed)},
+                             false);
+    EXPECT_EQ(g.exit_code, 0) << g.err;
+    return chain;
+  }
+  // `ariadne index btc` of a generated chain into `db`, with `extra` options.
+  static Output IndexChain(const std::filesystem::path& chain, const std::filesystem::path& db,
+                           std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"index", "btc",       "--blocks",  (chain / "blocks").string(),
+                                     "--db",  db.string(), "--network", "regtest"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Ariadne(args, false);
+  }
   static std::vector<std::string> Keys(simdjson::dom::element obj) {
     std::vector<std::string> keys;
     for (auto field : obj.get_object()) keys.emplace_back(field.key);
@@ -311,19 +328,12 @@ TEST_F(Cli, DbCompactPacksTheStoreAndKeepsItsContent) {
   EXPECT_THAT(missing.err, ::testing::HasSubstr("no-such-db"));
 }
 
-// `eval clusters` on a small generated chain: common input alone is exact, the default adds
-// pairs, and the ceiling (a perfect change detector) bounds both. Bad truth is named.
+// `index btc` writes the cluster files servers map (`db check` verifies them); without them,
+// `db cluster-files` writes them on demand.
 TEST_F(Cli, IndexWritesTheClusterFilesServersMapAndDbClusterFilesWritesThemOnDemand) {
-  const auto chain = *dir_ / "files-chain";
-  ASSERT_EQ(Ariadne({"gen", "--out", chain.string(), "--blocks", "120", "--txs-per-block", "40",
-                     "--seed", "5"},
-                    false)
-                .exit_code,
-            0);
+  const auto chain = Gen("files-chain", 120, 5);
   const auto db = *dir_ / "files-db";
-  Output indexed = Ariadne({"index", "btc", "--blocks", (chain / "blocks").string(), "--db",
-                            db.string(), "--network", "regtest"},
-                           false);
+  Output indexed = IndexChain(chain, db);
   ASSERT_EQ(indexed.exit_code, 0) << indexed.err;
   EXPECT_THAT(indexed.out, ::testing::HasSubstr("cluster files written for "));
   EXPECT_THAT(indexed.out, ::testing::HasSubstr("no cluster files"));
@@ -356,17 +366,12 @@ TEST_F(Cli, IndexWritesTheClusterFilesServersMapAndDbClusterFilesWritesThemOnDem
   EXPECT_THAT(refused.err, ::testing::HasSubstr("NOT_FOUND: the store has no clustering"));
 }
 
+// `eval clusters` on a small generated chain: common input alone is exact, the default adds
+// pairs, and the ceiling (a perfect change detector) bounds both. Bad truth is named.
 TEST_F(Cli, EvalClustersScoresPoliciesAndTheCeiling) {
-  const auto chain = *dir_ / "eval-chain";
-  ASSERT_EQ(Ariadne({"gen", "--out", chain.string(), "--blocks", "300", "--txs-per-block", "40",
-                     "--seed", "3"},
-                    false)
-                .exit_code,
-            0);
+  const auto chain = Gen("eval-chain", 300, 3);
   const auto db = *dir_ / "eval-db";
-  Output indexed = Ariadne({"index", "btc", "--blocks", (chain / "blocks").string(), "--db",
-                            db.string(), "--network", "regtest"},
-                           false);
+  Output indexed = IndexChain(chain, db);
   ASSERT_EQ(indexed.exit_code, 0) << indexed.err;
   simdjson::dom::parser parser;
   auto eval = [&](const std::string& policy) {
