@@ -1,6 +1,7 @@
 #include "engine/graph/cluster_totals.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace ariadne::graph {
 namespace {
@@ -98,15 +99,63 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
   // largest: only those parts' transactions are read).
   std::vector<uint64_t> txs;
   absl::flat_hash_map<uint32_t, ClusterTotals> parts;
+  // The largest cluster `previous` merged whose parts are all parts of `m` (served alike): its sum
+  // stands for them, so that only what the other parts add is read. Returns: its id, or none.
+  auto grown_from = [&](const ClusterIndex::Merged& m) -> std::optional<uint32_t> {
+    if (previous == nullptr || previous_clusters == nullptr) return std::nullopt;
+    std::optional<uint32_t> best;
+    uint32_t best_size = 0;
+    for (uint32_t part : m.parts) {
+      if (part >= previous_clusters->member_count()) continue;
+      const uint32_t pc = previous_clusters->ClusterOf(part).value();
+      auto it = previous_clusters->merged().find(pc);
+      if (it == previous_clusters->merged().end() || it->second->size <= best_size ||
+          !previous->merged_.contains(pc)) {
+        continue;
+      }
+      bool inside = true;
+      for (uint32_t q : it->second->parts) {
+        inside = std::binary_search(m.parts.begin(), m.parts.end(), q) &&
+                 (q >= clusters.base_members() ||
+                  clusters.ServedPart(q) == previous_clusters->ServedPart(q));
+        if (!inside) break;
+      }
+      if (!inside) continue;
+      best = pc;
+      best_size = it->second->size;
+    }
+    return best;
+  };
   for (const auto& [c, merged] : clusters.merged()) {
     if (same_parts(c, *merged)) {
       merged_[c] = changed_[c] = previous->merged_.at(c);
       continue;
     }
+    // The units summed: the earlier merged cluster it grew from (one unit, keyed by its id), and
+    // each other part.
+    const std::optional<uint32_t> grown = grown_from(*merged);
+    const ClusterIndex::Merged* before =
+        grown.has_value() ? previous_clusters->merged().at(*grown).get() : nullptr;
+    auto in_before = [&](uint32_t part) {
+      return before != nullptr &&
+             std::binary_search(before->parts.begin(), before->parts.end(), part);
+    };
+    auto unit_of = [&](uint32_t part) { return in_before(part) ? *grown : part; };
     ClusterTotals t;
-    uint32_t largest = merged->parts.front();
+    uint32_t largest = UINT32_MAX;  // a unit
+    uint64_t largest_size = 0;
+    if (before != nullptr) {
+      ++grown_;
+      t = previous->merged_.at(*grown);
+      largest = *grown;
+      largest_size = before->size;
+    }
     for (uint32_t part : merged->parts) {
-      if (clusters.PartMembers(part).size() > clusters.PartMembers(largest).size()) largest = part;
+      if (in_before(part)) continue;
+      if (largest == UINT32_MAX || clusters.PartMembers(part).size() > largest_size) {
+        largest = part;
+        largest_size = clusters.PartMembers(part).size();
+      }
       if (part >= clusters.base_members()) continue;  // added after the files: nothing before
       const ClusterTotals& p = PartTotals(clusters, part);
       t.received += p.received;
@@ -117,7 +166,7 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
     }
     txs.clear();
     for (uint32_t part : merged->parts) {
-      if (part == largest) continue;
+      if (unit_of(part) == largest) continue;
       for (uint32_t m : clusters.PartMembers(part)) {
         for (uint64_t o : addresses.Received(AddrId(m))) {
           const TxNum made = graph.TxOf(OutNum(o));
@@ -138,15 +187,15 @@ OverlaidTotals::OverlaidTotals(const TxGraph& graph, const store::HeightIndex& h
           graph, TxNum(tx), 0, cluster_of,
           [&](uint32_t d) { return d == cluster ? &whole : nullptr; }, &inside, &touched);
       AddTx(
-          graph, TxNum(tx), 0, [&](AddrId a) { return clusters.PartOf(a.value()); },
-          [&](uint32_t part) -> ClusterTotals* {
-            return clusters.ClusterOf(part).value() == cluster ? &parts[part] : nullptr;
+          graph, TxNum(tx), 0, [&](AddrId a) { return unit_of(clusters.PartOf(a.value())); },
+          [&](uint32_t unit) -> ClusterTotals* {
+            return clusters.ClusterOf(unit).value() == cluster ? &parts[unit] : nullptr;
           },
           &inside, &touched);
       t.received += whole.received;
       t.sent += whole.sent;
       t.tx_count += whole.tx_count;
-      for (const auto& [part, p] : parts) {
+      for (const auto& [unit, p] : parts) {
         t.received -= p.received;
         t.sent -= p.sent;
         t.tx_count -= p.tx_count;

@@ -48,7 +48,9 @@ class OverlaidTotals {
   // Args: base: by C ordinal; served: by F ordinal (a settled clustering: see
   //       ClusterIndex::ServedPart); previous (optional): the totals of an earlier index over the
   //       same files (`previous_clusters`): a merged cluster made of the same parts takes its sum
-  //       of parts from there instead of reading its parts' transactions again (a refresh).
+  //       of parts from there instead of reading its parts' transactions again (a refresh), and
+  //       one that grew from an earlier merged cluster (all of whose parts it still has) starts
+  //       from that one's sum, reading only what its other parts add.
   OverlaidTotals(const TxGraph& graph, const store::HeightIndex& heights,
                  const ClusterIndex& clusters, const AddressIndex& addresses,
                  std::span<const ClusterTotals> base, std::span<const ClusterTotals> served,
@@ -62,6 +64,8 @@ class OverlaidTotals {
     static const ClusterTotals kNone;
     return kNone;
   }
+  // Returns: the merged clusters summed from an earlier merged cluster they grew from.
+  uint64_t grown() const { return grown_; }
 
  private:
   const ClusterTotals& PartTotals(const ClusterIndex& clusters, uint32_t part) const {
@@ -71,6 +75,7 @@ class OverlaidTotals {
   std::span<const ClusterTotals> base_, served_;
   absl::flat_hash_map<uint32_t, ClusterTotals> changed_;
   absl::flat_hash_map<uint32_t, ClusterTotals> merged_;  // merged clusters as of the files
+  uint64_t grown_ = 0;
 };
 
 }  // namespace ariadne::graph

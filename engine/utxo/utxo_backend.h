@@ -54,6 +54,11 @@ class UtxoBackend : public query::ChainBackend {
   // Returns: how many clusters (and members added since) were settled again over the cluster
   //          files' settled clustering (0: none, or no files).
   uint64_t resettled_nodes() const { return resettled_nodes_; }
+  // Returns: the merged clusters whose totals a refresh started from the previous engine's sum of
+  //          the merged cluster they grew from (0: none, or no files).
+  uint64_t grown_totals() const {
+    return overlaid_totals_ != nullptr ? overlaid_totals_->grown() : 0;
+  }
 
  protected:
   // The model-specific parts (query/chain_backend.h); trace, paths and exposure in utxo_trace.cc.
