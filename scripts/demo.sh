@@ -64,7 +64,8 @@ run history "$SEED" --limit 5 --server "$SERVER"
 step "6. Which wallet (cluster) does it belong to? The collector was swept to $SWEEP"
 run cluster "$SEED" --server "$SERVER"
 run cluster "$SWEEP" --server "$SERVER"
-echo "Why is the sweep address in the same wallet as the end of the peel chain?"
+echo "Is the sweep address in the same wallet as the end of the peel chain? The engine shows the"
+echo "evidence chain that links them, or says that no evidence does (then they stay apart):"
 run why "$SWEEP" "$LAST_PEEL" --server "$SERVER" || true
 
 WALLET="cluster:$("$A" cluster "$SEED" --json --server "$SERVER" | sed 's/.*"cluster_id":\([0-9]*\).*/\1/')"
