@@ -171,7 +171,7 @@ absl::StatusOr<OpenedClusterFiles> OpenClusterFiles(const store::Store& store) {
   auto v = store.ReadMeta(kMetaClusterFiles);
   if (absl::IsNotFound(v.status())) {
     r.why_not =
-        "the store has no cluster files (written by `ariadne index` and `ariadne recluster`)";
+        "the store has no cluster files yet: `ariadne index` and `ariadne recluster` write them";
     return r;
   }
   if (!v.ok()) return v.status();
