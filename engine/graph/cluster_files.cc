@@ -4,11 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/status_macros.h"
-#include "engine/graph/graph_files.h"
 #include "engine/graph/tx_graph.h"
 #include "engine/store/codec.h"
-#include "engine/store/height_index.h"
-#include "engine/store/scan.h"
 
 namespace ariadne::graph {
 namespace {

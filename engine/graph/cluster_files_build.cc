@@ -184,20 +184,13 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
       const uint32_t a = cluster_of(e.anchor), b = cluster_of(e.change);
       return a == b || (settle.guard > 0 && std::max(size(a), size(b)) > settle.guard);
     });
-    std::vector<uint32_t> offsets(c.roots.size() + 1, 0);
-    for (const PendingEdge& e : edges) {
-      offsets[cdense[e.anchor] + 1]++;
-      offsets[cdense[e.change] + 1]++;
-    }
-    for (size_t d = 0; d < c.roots.size(); ++d) offsets[d + 1] += offsets[d];
-    std::vector<uint32_t> adj(offsets.back());
-    {
-      std::vector<uint32_t> fill(offsets.begin(), offsets.end() - 1);
-      for (uint32_t i = 0; i < edges.size(); ++i) {
-        adj[fill[cdense[edges[i].anchor]]++] = i;
-        adj[fill[cdense[edges[i].change]]++] = i;
-      }
-    }
+    // Each candidate by the C cluster of either end: the adjacency of the links between them.
+    std::vector<ClusterLink> ends;
+    ends.reserve(edges.size());
+    for (const PendingEdge& e : edges) ends.push_back({cdense[e.anchor], cdense[e.change]});
+    std::vector<uint32_t> offsets, adj;
+    ClusterIndex::Adjacency(static_cast<uint32_t>(c.roots.size()), ends, &offsets, &adj);
+    std::vector<ClusterLink>().swap(ends);
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kPending, &edges, &meta));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kPendingOffsets, &offsets, &meta));
     RETURN_IF_ERROR(Emit(sink, ClusterArray::kPendingAdj, &adj, &meta));
@@ -236,17 +229,16 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
   }
   // The outputs of every address, by a counting sort in place: each address's offset serves as
   // its cursor (moved one place on), then they are shifted back.
-  ASSIGN_OR_RETURN(uint8_t * off_bytes,
-                   sink->Place(ClusterArray::kAddrOffsets, uint64_t{members} + 1));
-  uint64_t* off = reinterpret_cast<uint64_t*>(off_bytes);
+  ASSIGN_OR_RETURN(const std::span<uint64_t> off, Placed<uint64_t>(sink, ClusterArray::kAddrOffsets,
+                                                                   uint64_t{members} + 1, &meta));
   for (uint64_t o = 0; o < outputs; ++o) {
     const AddrId a = graph->Addr(OutNum(o));
     if (a.valid() && a.value() < members) off[a.value() + 1]++;
   }
   for (uint32_t a = 0; a < members; ++a) off[a + 1] += off[a];
   const uint64_t with_address = off[members];
-  ASSIGN_OR_RETURN(uint8_t * outs_bytes, sink->Place(ClusterArray::kAddrOuts, with_address));
-  uint64_t* outs = reinterpret_cast<uint64_t*>(outs_bytes);
+  ASSIGN_OR_RETURN(const std::span<uint64_t> outs,
+                   Placed<uint64_t>(sink, ClusterArray::kAddrOuts, with_address, &meta));
   for (uint64_t o = 0; o < outputs; ++o) {
     const AddrId a = graph->Addr(OutNum(o));
     if (a.valid() && a.value() < members) outs[off[a.value()]++] = o;
@@ -255,18 +247,13 @@ absl::StatusOr<ClusterFilesMeta> BuildClusterFiles(const store::Store& store, ui
   off[0] = 0;
   RETURN_IF_ERROR(sink->Done(ClusterArray::kAddrOuts));
   RETURN_IF_ERROR(sink->Done(ClusterArray::kAddrOffsets));
-  meta.of(ClusterArray::kAddrOffsets) = uint64_t{members} + 1;
-  meta.of(ClusterArray::kAddrOuts) = with_address;
   return meta;
 }
 
 absl::Status PutClusterFiles(const store::Store& store, uint8_t gen, const SettleParams& settle,
                              store::CommitBatch* batch, uint32_t serial) {
   ASSIGN_OR_RETURN(const store::ChainState state, store.ReadState());
-  ClusterFilesMeta where;
-  where.gen = gen;
-  where.serial = serial;
-  const std::filesystem::path dir = ClusterFilesDir(store.dir(), where);
+  const std::filesystem::path dir = ClusterFilesDir(store.dir(), gen, serial);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);  // a killed earlier attempt's (never live: not mapped)
   std::filesystem::create_directories(dir, ec);
